@@ -1,0 +1,3 @@
+from lrs_adapter.cli import main
+
+main()

@@ -1,0 +1,73 @@
+"""`lrs-adapter check`: can this configuration work? Reach each LRS and the store, and say what is wrong.
+
+Each LRS gets `GET about` (the versions it speaks; an LRS without it, such as Ralph, is reported, not failed) and
+`GET statements?limit=1` (the credentials and the endpoint); the store gets a write that is rolled back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from lrs_adapter.config import Config, LrsConfig
+from lrs_adapter.errors import AdapterError, error_class_of, exit_code_of
+from lrs_adapter.store import open_store
+from lrs_adapter.xapi.client import XapiClient
+
+Echo = Callable[[str], None]
+
+
+class _Rollback(Exception):
+    """Raised on purpose to undo the store probe's write."""
+
+
+def check_lrs(lrs: LrsConfig, echo: Echo) -> int:
+    """0 when the LRS works with these settings, else the exit code of what went wrong."""
+    try:
+        client = XapiClient(lrs)
+        about = client.about()
+        if about.status == 404:
+            echo(f"lrs {lrs.name}: no About resource (404) - versions unknown, carrying on")
+        else:
+            versions = about.body.get("version", []) if isinstance(about.body, dict) else []
+            speaks = ", ".join(map(str, versions)) or "none listed"
+            verdict = "ok" if lrs.xapi_version in versions else f"WARNING: it does not list {lrs.xapi_version}"
+            echo(f"lrs {lrs.name}: reachable, speaks {speaks} ({verdict})")
+        page = next(iter(client.statement_pages({"limit": "1"})))
+        header = "sends" if page.consistent_through else "does NOT send (an overlap is re-read each run)"
+        echo(f"lrs {lrs.name}: credentials accepted; {header} X-Experience-API-Consistent-Through")
+    except AdapterError as error:
+        echo(f"lrs {lrs.name}: FAILED ({error_class_of(error)}): {error}")
+        return exit_code_of(error)
+    return 0
+
+
+def check_store(config: Config, echo: Echo) -> int:
+    try:
+        db = open_store(config.store_url)
+        try:
+            with db.transaction():
+                db.execute("CREATE TABLE lrs_adapter_write_probe (x INTEGER)")
+                raise _Rollback
+        except _Rollback:
+            pass
+        finally:
+            db.close()
+    except AdapterError as error:
+        echo(f"store: FAILED ({error_class_of(error)}): {error}")
+        return exit_code_of(error)
+    except Exception as error:
+        echo(f"store: FAILED: cannot write: {error}")
+        return 1
+    echo(f"store {config.store_url.split('@')[-1]}: writable, schema up to date")
+    return 0
+
+
+def run_checks(config: Config, echo: Echo) -> tuple[bool, int]:
+    """Every check runs, so one pass shows every problem; the worst exit code wins (2 over 1)."""
+    codes = [check_lrs(lrs, echo) for lrs in config.lrs.values()] + [check_store(config, echo)]
+    for connector in config.connectors.values():
+        if connector.file is not None and not connector.file.is_file():
+            echo(f"connector {connector.name}: FAILED: export file {connector.file} does not exist")
+            codes.append(2)
+    failures = [code for code in codes if code]
+    return not failures, (2 if 2 in failures else 1) if failures else 0

@@ -1,0 +1,246 @@
+"""The `lrs-adapter` command. Exit codes: 0 done, 1 failed, 2 configuration error, 3 done but something quarantined."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict
+from typing import Any, NoReturn
+
+import click
+import orjson
+
+from lrs_adapter.check import run_checks
+from lrs_adapter.config import DEFAULT_CONFIG, Config, load_config
+from lrs_adapter.errors import AdapterError, error_class_of, exit_code_of
+from lrs_adapter.logs import configure_logging
+from lrs_adapter.pull import FAILED, QUARANTINED, pull, utc_now
+from lrs_adapter.quarantine_review import retry_entries
+from lrs_adapter.store import Database, open_store
+from lrs_adapter.store.quarantine import DISCARDED, HELD, get_entry, list_entries, resolve
+from lrs_adapter.store.runs import Run, list_runs
+from lrs_adapter.xapi.timestamps import format_instant
+
+EXIT_OK, EXIT_FAILED, EXIT_CONFIG, EXIT_QUARANTINED = 0, 1, 2, 3
+
+
+def fail(error: BaseException) -> NoReturn:
+    click.echo(f"error ({error_class_of(error)}): {error}", err=True)
+    sys.exit(exit_code_of(error))
+
+
+class Context:
+    def __init__(self, config_path: str) -> None:
+        self.config_path = config_path
+        self._config: Config | None = None
+
+    @property
+    def config(self) -> Config:
+        if self._config is None:
+            self._config = load_config(self.config_path)
+        return self._config
+
+    @contextmanager
+    def store(self) -> Iterator[Database]:
+        db = open_store(self.config.store_url)
+        try:
+            yield db
+        finally:
+            db.close()
+
+
+pass_context = click.make_pass_decorator(Context)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--config",
+    "config_path",
+    default=DEFAULT_CONFIG,
+    show_default=True,
+    envvar="LRS_ADAPTER_CONFIG",
+    help="The TOML configuration file.",
+)
+@click.option(
+    "--log-format",
+    type=click.Choice(["json", "text"]),
+    default=None,
+    help="Log lines on stderr: json (the default off a terminal) or text.",
+)
+@click.pass_context
+def main(ctx: click.Context, config_path: str, log_format: str | None) -> None:
+    """Pull xAPI statements about a recurring certification out of Learning Record Stores."""
+    configure_logging(log_format)
+    ctx.obj = Context(config_path)
+
+
+def run_summary(run: Run) -> str:
+    lines = [
+        f"run {run.id} · connector {run.connector} · {run.outcome}",
+        f"  pages {run.pages} · fetched {run.fetched} · new {run.new} · duplicate {run.duplicate}"
+        f" · quarantined {run.quarantined} · voided {run.voided} · conflicts {run.conflicts}",
+        f"  cursor {run.cursor_before or '(start)'} -> {run.cursor_after or '(unchanged)'}",
+    ]
+    if run.notes:
+        lines.append(f"  note: {run.notes}")
+    if run.error_message:
+        lines.append(f"  error ({run.error_class}): {run.error_message}")
+    if run.quarantined:
+        lines.append(f"  see: lrs-adapter quarantine list --connector {run.connector}")
+    return "\n".join(lines)
+
+
+def exit_code_for(runs: list[Run]) -> int:
+    if any(run.outcome == FAILED and run.error_class == "config" for run in runs):
+        return EXIT_CONFIG
+    if any(run.outcome == FAILED for run in runs):
+        return EXIT_FAILED
+    if any(run.outcome == QUARANTINED for run in runs):
+        return EXIT_QUARANTINED
+    return EXIT_OK
+
+
+@main.command("pull")
+@click.option("--connector", "connectors", multiple=True, help="Only this connector (repeatable); default: all.")
+@click.option("--full", is_flag=True, help="Ignore the cursor and read from the connector's `since` (or the start).")
+@pass_context
+def pull_command(context: Context, connectors: tuple[str, ...], full: bool) -> None:
+    """Pull new statements from each connector's source into the store."""
+    runs: list[Run] = []
+    worst_error: AdapterError | None = None
+    try:
+        names = list(connectors) or sorted(context.config.connectors)
+        with context.store() as db:
+            for name in names:
+                try:
+                    run = pull(context.config, db, name, full=full)
+                except AdapterError as error:  # locked, or a config error found before the run began
+                    click.echo(f"connector {name}: error ({error_class_of(error)}): {error}", err=True)
+                    worst_error = error if worst_error is None or exit_code_of(error) == EXIT_CONFIG else worst_error
+                    continue
+                runs.append(run)
+                click.echo(run_summary(run))
+    except AdapterError as error:
+        fail(error)
+    code = exit_code_for(runs)
+    if worst_error is not None:
+        code = max(code if code != EXIT_QUARANTINED else EXIT_OK, exit_code_of(worst_error))
+    sys.exit(code)
+
+
+@main.command("runs")
+@click.option("--connector", default=None, help="Only this connector.")
+@click.option("--limit", default=20, show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@pass_context
+def runs_command(context: Context, connector: str | None, limit: int, fmt: str) -> None:
+    """The run log, newest first."""
+    try:
+        with context.store() as db:
+            runs = list_runs(db, connector=connector, limit=limit)
+    except AdapterError as error:
+        fail(error)
+    if fmt == "json":
+        for run in runs:
+            click.echo(orjson.dumps(asdict(run)).decode())
+        return
+    header = f"{'run':>5}  {'connector':<16} {'started':<27} {'outcome':<26} {'fetched':>8} {'new':>7} {'quar':>5}"
+    click.echo(header)
+    for run in runs:
+        click.echo(
+            f"{run.id:>5}  {run.connector:<16} {run.started_at:<27} {run.outcome:<26} {run.fetched:>8} {run.new:>7}"
+            f" {run.quarantined:>5}" + (f"  {run.error_class}: {run.error_message}" if run.error_message else "")
+        )
+
+
+@main.group("quarantine")
+def quarantine_group() -> None:
+    """Statements that failed intake, with their reasons."""
+
+
+@quarantine_group.command("list")
+@click.option("--connector", default=None)
+@click.option("--status", type=click.Choice(["held", "released", "discarded", "all"]), default="held")
+@click.option("--limit", default=100, show_default=True)
+@pass_context
+def quarantine_list(context: Context, connector: str | None, status: str, limit: int) -> None:
+    try:
+        with context.store() as db:
+            entries = list_entries(db, connector=connector, status=None if status == "all" else status, limit=limit)
+    except AdapterError as error:
+        fail(error)
+    for entry in entries:
+        click.echo(
+            f"{entry.id:>6}  {entry.connector:<16} {entry.status:<9} {entry.field}: {entry.reason}  [{entry.source}]"
+        )
+    if not entries:
+        click.echo("nothing quarantined" + (f" with status {status}" if status != "all" else ""))
+
+
+@quarantine_group.command("show")
+@click.argument("entry_id", type=int)
+@pass_context
+def quarantine_show(context: Context, entry_id: int) -> None:
+    try:
+        with context.store() as db:
+            entry = get_entry(db, entry_id)
+    except AdapterError as error:
+        fail(error)
+    if entry is None:
+        click.echo(f"no quarantine entry {entry_id}", err=True)
+        sys.exit(EXIT_FAILED)
+    data: dict[str, Any] = asdict(entry)
+    raw = data.pop("raw")
+    for key, value in data.items():
+        click.echo(f"{key:>13}: {value}")
+    click.echo("          raw:")
+    click.echo(raw)
+
+
+@quarantine_group.command("retry")
+@click.argument("entry_ids", type=int, nargs=-1)
+@click.option("--all", "retry_all", is_flag=True, help="Retry every held entry.")
+@pass_context
+def quarantine_retry(context: Context, entry_ids: tuple[int, ...], retry_all: bool) -> None:
+    """Take held entries in again (after a fix to the adapter or to the raw text); what passes is released."""
+    if not entry_ids and not retry_all:
+        raise click.UsageError("name entry ids, or pass --all")
+    try:
+        with context.store() as db:
+            released, still_held = retry_entries(db, None if retry_all else list(entry_ids), now=utc_now())
+    except AdapterError as error:
+        fail(error)
+    click.echo(f"released {released}, still held {still_held}")
+    sys.exit(EXIT_QUARANTINED if still_held else EXIT_OK)
+
+
+@quarantine_group.command("discard")
+@click.argument("entry_ids", type=int, nargs=-1, required=True)
+@pass_context
+def quarantine_discard(context: Context, entry_ids: tuple[int, ...]) -> None:
+    """Mark entries as looked at and not wanted; they stay on record."""
+    try:
+        with context.store() as db, db.transaction():
+            for entry_id in entry_ids:
+                entry = get_entry(db, entry_id)
+                if entry is None or entry.status != HELD:
+                    click.echo(f"entry {entry_id}: not held, left as it is", err=True)
+                    continue
+                resolve(db, entry_id, DISCARDED, format_instant(utc_now()))
+                click.echo(f"entry {entry_id}: discarded")
+    except AdapterError as error:
+        fail(error)
+
+
+@main.command("check")
+@pass_context
+def check_command(context: Context) -> None:
+    """Validate the config, reach each LRS (about, one statement) and the store: the first thing to run after an edit."""
+    try:
+        config = context.config
+    except AdapterError as error:
+        fail(error)
+    click.echo(f"config {config.path}: valid")
+    ok, code = run_checks(config, click.echo)
+    sys.exit(EXIT_OK if ok else code)

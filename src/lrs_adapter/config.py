@@ -1,0 +1,255 @@
+"""The one TOML configuration file, validated at start-up.
+
+An admin edits this file at 2 a.m.; every mistake is reported with the file, the dotted key and what to write
+instead, all of them at once, and never with the value of a secret (passwords live in environment variables whose
+NAME the file gives; header values may be tokens and are never echoed).
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from marshmallow import RAISE, Schema, ValidationError, fields, post_load, validate, validates_schema
+
+from lrs_adapter.errors import ConfigError
+from lrs_adapter.xapi.timestamps import parse_timestamp
+
+DEFAULT_CONFIG = "lrs-adapter.toml"
+DEFAULT_STORE = "sqlite:///lrs-adapter.db"
+XAPI_VERSIONS = ("1.0.3", "2.0.0")
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How long one request may keep trying before the run gives up on it."""
+
+    max_attempts: int = 8
+    initial_wait: float = 1.0
+    max_wait: float = 60.0
+    max_total: float = 300.0
+
+
+@dataclass(frozen=True)
+class LrsConfig:
+    name: str
+    endpoint: str
+    username: str | None = None
+    password_env: str | None = None
+    xapi_version: str = "1.0.3"
+    headers: dict[str, str] = field(default_factory=dict, repr=False)
+    connect_timeout: float = 10.0
+    read_timeout: float = 60.0
+    page_size: int = 500
+    max_requests_per_second: float | None = None
+    ca_bundle: str | None = None
+    proxy: str | None = None
+    overlap_seconds: float = 300.0
+    since_field: str = "stored"
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+
+    def password(self) -> str | None:
+        """Read the password only when a request needs it, so it never sits in a config dump or a log."""
+        if not self.password_env:
+            return None
+        value = os.environ.get(self.password_env)
+        if value is None:
+            raise ConfigError(
+                f"the environment variable {self.password_env} named by lrs.{self.name}.password_env is not set.",
+                key=f"lrs.{self.name}.password_env",
+                fix=f"export {self.password_env} in the job's environment (cron, systemd unit, CronJob secret).",
+            )
+        return value
+
+
+@dataclass(frozen=True)
+class ConnectorConfig:
+    """One stream of statements: an LRS query (verb, activity, since) or an export file."""
+
+    name: str
+    lrs: str | None = None
+    file: Path | None = None
+    verb: str | None = None
+    activity: str | None = None
+    related_activities: bool = False
+    since: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path
+    store_url: str
+    lrs: dict[str, LrsConfig]
+    connectors: dict[str, ConnectorConfig]
+
+
+FIXES: dict[str, str] = {
+    "endpoint": 'the LRS\'s xAPI base URL, e.g. "https://lrs.example.org/xAPI/", without credentials in it.',
+    "xapi_version": f"one of {', '.join(XAPI_VERSIONS)}.",
+    "page_size": "a whole number from 1 to 10000 (the LRS may still send fewer).",
+    "since_field": '"stored" (xAPI) or "timestamp" (an LRS such as Ralph that filters `since` on timestamp).',
+    "since": 'an ISO 8601 instant with an offset, e.g. "2024-09-01T00:00:00Z".',
+    "lrs": "the name of a table under [lrs.NAME] in this file.",
+    "url": "sqlite:///path/to/file.db or postgresql://user@host:5432/dbname.",
+    "password_env": "the NAME of an environment variable holding the password, not the password itself.",
+    "headers": "a table of header names to string values.",
+}
+
+
+def _fix_for(key: str, message: str) -> str:
+    leaf = key.rsplit(".", 1)[-1]
+    if message.startswith("Unknown field"):
+        return f"remove {leaf!r} or correct its spelling (see the README's configuration reference)."
+    if message.startswith("Missing data"):
+        return f"add {leaf} = ... " + (FIXES.get(leaf, "(see the README's configuration reference)."))
+    return FIXES.get(leaf, "see the README's configuration reference.")
+
+
+class _Strict(Schema):
+    class Meta:
+        unknown = RAISE
+
+
+def _iso_instant(value: str) -> None:
+    if parse_timestamp(value) is None:
+        raise ValidationError("Not an ISO 8601 instant with an offset.")
+
+
+class RetrySchema(_Strict):
+    max_attempts = fields.Integer(validate=validate.Range(min=1, max=100))
+    initial_wait = fields.Float(validate=validate.Range(min=0))
+    max_wait = fields.Float(validate=validate.Range(min=0))
+    max_total = fields.Float(validate=validate.Range(min=0))
+
+    @post_load
+    def make(self, data: dict[str, Any], **_: Any) -> RetryPolicy:
+        return RetryPolicy(**data)
+
+
+class LrsSchema(_Strict):
+    endpoint = fields.Url(required=True, schemes={"http", "https"}, require_tld=False)
+    username = fields.String()
+    password_env = fields.String(validate=validate.Regexp(r"^[A-Za-z_][A-Za-z0-9_]*$"))
+    xapi_version = fields.String(validate=validate.OneOf(XAPI_VERSIONS))
+    headers = fields.Dict(keys=fields.String(), values=fields.String())
+    connect_timeout = fields.Float(validate=validate.Range(min=0, min_inclusive=False))
+    read_timeout = fields.Float(validate=validate.Range(min=0, min_inclusive=False))
+    page_size = fields.Integer(validate=validate.Range(min=1, max=10000))
+    max_requests_per_second = fields.Float(validate=validate.Range(min=0, min_inclusive=False))
+    ca_bundle = fields.String()
+    proxy = fields.Url(schemes={"http", "https", "socks5", "socks5h"}, require_tld=False)
+    overlap_seconds = fields.Float(validate=validate.Range(min=0))
+    since_field = fields.String(validate=validate.OneOf(("stored", "timestamp")))
+    retry = fields.Nested(RetrySchema)
+
+    @validates_schema
+    def no_credentials_in_url(self, data: dict[str, Any], **_: Any) -> None:
+        endpoint = data.get("endpoint")
+        if endpoint and (urlsplit(endpoint).username or urlsplit(endpoint).password):
+            # The message must not repeat the URL: it holds the secret.
+            raise ValidationError("holds credentials.", "endpoint")
+
+
+class ConnectorSchema(_Strict):
+    lrs = fields.String()
+    file = fields.String()
+    verb = fields.Url(require_tld=False, relative=False)
+    activity = fields.Url(require_tld=False, relative=False)
+    related_activities = fields.Boolean()
+    since = fields.String(validate=_iso_instant)
+
+    @validates_schema
+    def one_source(self, data: dict[str, Any], **_: Any) -> None:
+        if ("lrs" in data) == ("file" in data):
+            raise ValidationError("needs exactly one of `lrs` (an LRS name) or `file` (an export file).", "lrs")
+
+
+class StoreSchema(_Strict):
+    url = fields.String(validate=validate.Regexp(r"^(sqlite:///.+|postgres(ql)?://.*)$"))
+
+
+class ConfigSchema(_Strict):
+    store = fields.Nested(StoreSchema)
+    lrs = fields.Dict(keys=fields.String(), values=fields.Nested(LrsSchema))
+    connectors = fields.Dict(keys=fields.String(), values=fields.Nested(ConnectorSchema))
+
+
+def _flatten(messages: Any, prefix: str = "") -> list[tuple[str, str]]:
+    """Marshmallow's nested message dicts as (dotted key, message) pairs; dict-valued fields add a 'value' level."""
+    if isinstance(messages, dict):
+        pairs: list[tuple[str, str]] = []
+        for key, inner in messages.items():
+            if key in ("value", "_schema"):
+                pairs += _flatten(inner, prefix)
+            else:
+                pairs += _flatten(inner, f"{prefix}.{key}" if prefix else str(key))
+        return pairs
+    if isinstance(messages, list):
+        return [pair for item in messages for pair in _flatten(item, prefix)]
+    return [(prefix, str(messages))]
+
+
+def _resolve(base: Path, path: str) -> Path:
+    candidate = Path(path).expanduser()
+    return candidate if candidate.is_absolute() else base / candidate
+
+
+def _store_url(base: Path, url: str) -> str:
+    if url.startswith("sqlite:///"):
+        return "sqlite:///" + str(_resolve(base, url.removeprefix("sqlite:///")))
+    return url
+
+
+def load_config(path: str | Path = DEFAULT_CONFIG) -> Config:
+    """Read and validate the file; relative paths in it are relative to the file, not to the working directory."""
+    path = Path(path)
+    name = str(path)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(
+            "no configuration file here.",
+            file=name,
+            fix=f"pass --config FILE, or create {DEFAULT_CONFIG} (the README has a complete example).",
+        ) from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"not valid TOML: {error}.", file=name, fix="correct the TOML syntax there.") from None
+    try:
+        data = ConfigSchema().load(raw)
+    except ValidationError as error:
+        problems = [
+            f"  - key {key or '(top level)'}: {message} Fix: {_fix_for(key, message)}"
+            for key, message in _flatten(error.messages)
+        ]
+        raise ConfigError("the configuration is not valid:\n" + "\n".join(problems), file=name) from None
+    base = path.resolve().parent
+    lrs = {
+        lrs_name: LrsConfig(name=lrs_name, **{k: v for k, v in values.items()})
+        for lrs_name, values in data.get("lrs", {}).items()
+    }
+    connectors: dict[str, ConnectorConfig] = {}
+    for conn_name, values in data.get("connectors", {}).items():
+        if values.get("lrs") and values["lrs"] not in lrs:
+            known = ", ".join(sorted(lrs)) or "none defined"
+            raise ConfigError(
+                f"names an LRS {values['lrs']!r} that has no [lrs.{values['lrs']}] table (known: {known}).",
+                file=name,
+                key=f"connectors.{conn_name}.lrs",
+                fix="define that LRS or correct the name.",
+            )
+        connectors[conn_name] = ConnectorConfig(
+            name=conn_name,
+            lrs=values.get("lrs"),
+            file=_resolve(base, values["file"]) if "file" in values else None,
+            verb=values.get("verb"),
+            activity=values.get("activity"),
+            related_activities=values.get("related_activities", False),
+            since=parse_timestamp(values["since"]) if "since" in values else None,
+        )
+    store_url = _store_url(base, data.get("store", {}).get("url", DEFAULT_STORE))
+    return Config(path=path, store_url=store_url, lrs=lrs, connectors=connectors)

@@ -1,0 +1,104 @@
+"""Intake: one received statement becomes either a row to store or a quarantine entry with its reason.
+
+Pure: no store, no clock (the receive time is an argument). A statement that lacks what an LRS adds on POST (an
+export file written by hand or by a tool) gets it as an LRS would: an id derived from its content, so that
+importing the same file twice is a no-op, `stored` = the import time and `timestamp` = `stored`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import orjson
+
+from lrs_adapter.xapi.statement import CheckedStatement, StatementInvalid, check_statement
+from lrs_adapter.xapi.timestamps import format_instant
+
+#: Namespace of the ids derived for statements that arrive without one.
+DERIVED_ID_NAMESPACE = uuid.UUID("0f6f2b1e-5a7c-4d0b-9a53-6c1b7f3f2a10")
+#: What an LRS sets or may rewrite; two copies of one statement that differ only here are the same statement.
+LRS_ASSIGNED = frozenset({"id", "stored", "authority", "version"})
+#: The most of a rejected input kept in quarantine; beyond it the rest is cut and the cut said so.
+QUARANTINE_RAW_LIMIT = 1_000_000
+
+
+@dataclass(frozen=True, slots=True)
+class Accepted:
+    checked: CheckedStatement
+    id: str
+    timestamp: str
+    stored: str
+    content_hash: str
+    raw: str
+
+
+@dataclass(frozen=True, slots=True)
+class Rejected:
+    source: str
+    statement_id: str | None
+    field: str
+    reason: str
+    raw: str
+
+
+def content_hash(statement: dict[str, Any]) -> str:
+    """SHA-256 of the statement without what an LRS assigns, keys sorted: equal content, equal hash."""
+    content = {key: value for key, value in statement.items() if key not in LRS_ASSIGNED}
+    return hashlib.sha256(orjson.dumps(content, option=orjson.OPT_SORT_KEYS)).hexdigest()
+
+
+def _raw_text(value: Any) -> str:
+    try:
+        text = orjson.dumps(value).decode()
+    except TypeError:
+        text = repr(value)
+    if len(text) > QUARANTINE_RAW_LIMIT:
+        return text[:QUARANTINE_RAW_LIMIT] + f"... [cut: {len(text)} characters in all]"
+    return text
+
+
+def reject_unparsable(source: str, text: str, reason: str) -> Rejected:
+    """Input that is not even JSON: kept as received so that nothing is lost, with the parser's words."""
+    if len(text) > QUARANTINE_RAW_LIMIT:
+        text = text[:QUARANTINE_RAW_LIMIT] + f"... [cut: {len(text)} characters in all]"
+    return Rejected(source, None, "(json)", f"not valid JSON: {reason}", text)
+
+
+def take_in(statement: Any, *, source: str, received_at: datetime, version: str = "1.0.3") -> Accepted | Rejected:
+    """Check one parsed statement and fill what an LRS would have added; never raises for bad input."""
+    if not isinstance(statement, dict):
+        return Rejected(source, None, "(statement)", "not a JSON object", _raw_text(statement))
+    try:
+        digest = content_hash(statement)
+    except TypeError as error:  # e.g. a non-string key that orjson refuses to sort
+        return Rejected(source, None, "(statement)", f"cannot be serialised: {error}", _raw_text(statement))
+    if "id" not in statement:
+        statement["id"] = str(uuid.uuid5(DERIVED_ID_NAMESPACE, digest))
+    if "stored" not in statement:
+        statement["stored"] = format_instant(received_at)
+    if "timestamp" not in statement:
+        statement["timestamp"] = statement["stored"]
+    try:
+        checked = check_statement(statement, version)
+    except StatementInvalid as error:
+        raw_id = statement.get("id")
+        return Rejected(
+            source,
+            raw_id if isinstance(raw_id, str) else None,
+            error.field,
+            error.reason,
+            _raw_text(statement),
+        )
+    assert checked.id is not None and checked.timestamp is not None and checked.stored is not None
+    return Accepted(
+        checked=checked,
+        id=checked.id,
+        timestamp=format_instant(checked.timestamp),
+        stored=format_instant(checked.stored),
+        content_hash=digest,
+        raw=orjson.dumps(statement).decode(),
+    )

@@ -1,0 +1,40 @@
+"""Logging: one JSON object per line for machines (the default off a terminal), readable text on a terminal.
+
+structlog renders both from the same key-value events, so a field an ops dashboard reads (run_id, connector,
+phase, counts, error_class) is the same field a person sees.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from typing import Any
+
+import orjson
+import structlog
+
+
+def _dumps(event: Any, **_: Any) -> str:
+    return orjson.dumps(event, default=str).decode()
+
+
+def configure_logging(log_format: str | None = None, level: int = logging.INFO) -> None:
+    """`log_format` is "json" or "text"; None picks text on a terminal and JSON otherwise (cron, CI, containers)."""
+    if log_format is None:
+        log_format = "text" if sys.stderr.isatty() else "json"
+    renderer: Any = (
+        structlog.processors.JSONRenderer(serializer=_dumps)
+        if log_format == "json"
+        else structlog.dev.ConsoleRenderer(colors=sys.stderr.isatty())
+    )
+    structlog.configure(
+        processors=[
+            structlog.contextvars.merge_contextvars,
+            structlog.processors.add_log_level,
+            structlog.processors.TimeStamper(fmt="iso", utc=True),
+            renderer,
+        ],
+        wrapper_class=structlog.make_filtering_bound_logger(level),
+        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        cache_logger_on_first_use=False,
+    )

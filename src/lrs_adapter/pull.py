@@ -1,0 +1,158 @@
+"""One pull run of one connector: lock, read pages from its source, take each page in with its cursor, log it.
+
+At-least-once with idempotent effects: a page's statements, its quarantine entries, the run's counters and the
+cursor move in one transaction, so a run killed anywhere resumes from the last committed page, and whatever it
+reads twice is deduped by statement id.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+import structlog
+
+from lrs_adapter.config import Config, ConnectorConfig
+from lrs_adapter.errors import ConfigError, error_class_of
+from lrs_adapter.intake import Accepted, Rejected, take_in
+from lrs_adapter.sources import Page, Source
+from lrs_adapter.sources.export_file import ExportFile
+from lrs_adapter.sources.lrs import LrsStatements
+from lrs_adapter.store.database import Database
+from lrs_adapter.store.locks import connector_lock
+from lrs_adapter.store.quarantine import quarantine
+from lrs_adapter.store.runs import Run, RunCounts, add_to_run, finish_run, get_cursor, set_cursor, start_run
+from lrs_adapter.store.statements import save_statements
+from lrs_adapter.xapi.client import XapiClient
+from lrs_adapter.xapi.timestamps import format_instant
+
+log = structlog.get_logger("lrs_adapter.pull")
+
+SUCCEEDED, QUARANTINED, FAILED = "succeeded", "succeeded_with_quarantine", "failed"
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def make_source(config: Config, connector: ConnectorConfig, db: Database, *, full: bool) -> Source:
+    if connector.file is not None:
+        return ExportFile(connector.file)
+    assert connector.lrs is not None
+    lrs = config.lrs[connector.lrs]
+    return LrsStatements(XapiClient(lrs), lrs, connector, get_cursor(db, connector.name), full=full)
+
+
+def take_in_page(page: Page, received_at: datetime, version: str) -> tuple[list[Accepted], list[Rejected]]:
+    accepted: list[Accepted] = []
+    rejected: list[Rejected] = list(page.unparsable)
+    for source, statement in page.statements:
+        outcome = take_in(statement, source=source, received_at=received_at, version=version)
+        (accepted if isinstance(outcome, Accepted) else rejected).append(outcome)  # type: ignore[arg-type]
+    return accepted, rejected
+
+
+def pull(
+    config: Config,
+    db: Database,
+    connector_name: str,
+    *,
+    full: bool = False,
+    now: Callable[[], datetime] = utc_now,
+    source: Source | None = None,
+) -> Run:
+    """Run one connector to the end of its source; the returned Run row says what happened, failures included."""
+    connector = config.connectors.get(connector_name)
+    if connector is None:
+        known = ", ".join(sorted(config.connectors)) or "none"
+        raise ConfigError(
+            f"there is no connector {connector_name!r} (known: {known}).",
+            file=str(config.path),
+            fix="pass one of the known names to --connector, or add [connectors.NAME] to the file.",
+        )
+    version = config.lrs[connector.lrs].xapi_version if connector.lrs else "1.0.3"
+    with connector_lock(db, connector_name):
+        before = get_cursor(db, connector_name)
+        source = source or make_source(config, connector, db, full=full)
+        run_id = start_run(db, connector_name, source.kind, format_instant(now()), before.position if before else None)
+        bound_log = log.bind(run_id=run_id, connector=connector_name)
+        bound_log.info(
+            "run started", phase="pull", source=source.kind, cursor_before=before.position if before else None
+        )
+        started = time.monotonic()
+        total = RunCounts()
+        try:
+            for page in source.pages():
+                page_started = time.monotonic()
+                received = now()
+                received_text = format_instant(received)
+                accepted, rejected = take_in_page(page, received, version)
+                with db.transaction():
+                    saved = save_statements(
+                        db, accepted, connector=connector_name, run_id=run_id, received_at=received_text
+                    )
+                    quarantine(db, rejected, connector=connector_name, run_id=run_id, received_at=received_text)
+                    cursor = source.advance(page, accepted)
+                    if cursor is not None:
+                        set_cursor(db, connector_name, cursor, run_id, received_text)
+                    counts = RunCounts(
+                        pages=1,
+                        fetched=len(page.statements) + len(page.unparsable),
+                        new=saved.new,
+                        duplicate=saved.duplicate,
+                        quarantined=len(rejected),
+                        voided=saved.voided,
+                        conflicts=saved.conflicts,
+                    )
+                    add_to_run(db, run_id, counts, cursor.position if cursor else None)
+                total.add(counts)
+                bound_log.info(
+                    "page taken in",
+                    phase="pull",
+                    page=page.label,
+                    cursor=cursor.position if cursor else None,
+                    duration_s=round(time.monotonic() - page_started, 3),
+                    **vars(counts),
+                )
+            final = source.finish()
+            if final is not None:
+                with db.transaction():
+                    set_cursor(db, connector_name, final, run_id, format_instant(now()))
+                    add_to_run(db, run_id, RunCounts(), final.position)
+        except Exception as error:
+            run = finish_run(
+                db,
+                run_id,
+                now=format_instant(now()),
+                outcome=FAILED,
+                error_class=error_class_of(error),
+                error_message=str(error),
+                notes="; ".join(source.notes) or None,
+            )
+            bound_log.error(
+                "run failed",
+                phase="pull",
+                error_class=run.error_class,
+                error=run.error_message,
+                duration_s=round(time.monotonic() - started, 3),
+                **vars(total),
+            )
+            return run
+        run = finish_run(
+            db,
+            run_id,
+            now=format_instant(now()),
+            outcome=QUARANTINED if total.quarantined else SUCCEEDED,
+            notes="; ".join(source.notes) or None,
+        )
+        bound_log.info(
+            "run finished",
+            phase="pull",
+            outcome=run.outcome,
+            cursor_after=run.cursor_after,
+            notes=run.notes,
+            duration_s=round(time.monotonic() - started, 3),
+            **vars(total),
+        )
+        return run

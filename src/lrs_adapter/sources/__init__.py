@@ -1,0 +1,32 @@
+"""Sources of statements: an LRS's Statement resource and LRS export files. Each yields pages of parsed input."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from lrs_adapter.intake import Accepted, Rejected
+from lrs_adapter.store.runs import Cursor
+
+
+@dataclass
+class Page:
+    """One unit of commit: its statements are taken in, and the cursor moved, in one transaction."""
+
+    label: str
+    statements: list[tuple[str, Any]]  # (where it came from, the parsed statement)
+    unparsable: list[Rejected] = field(default_factory=list)
+
+
+class Source(Protocol):
+    kind: str
+    notes: list[str]
+
+    def pages(self) -> Iterator[Page]: ...
+
+    def advance(self, page: Page, accepted: list[Accepted]) -> Cursor | None:
+        """The cursor that is safe to commit with this page, or None to leave it where it is."""
+
+    def finish(self) -> Cursor | None:
+        """The cursor once every page has been committed."""

@@ -1,0 +1,70 @@
+"""Quarantine: statements that failed intake, kept whole with their reason until an admin retries or discards them.
+
+Entries are never deleted: `discard` and a successful `retry` change their status, so the record of what was
+received stays.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from lrs_adapter.intake import Rejected
+from lrs_adapter.store.database import Database
+
+HELD, RELEASED, DISCARDED = "held", "released", "discarded"
+
+
+@dataclass(frozen=True)
+class QuarantineEntry:
+    id: int
+    connector: str
+    run_id: int
+    source: str
+    statement_id: str | None
+    field: str
+    reason: str
+    raw: str
+    received_at: str
+    status: str
+    resolved_at: str | None
+
+
+COLUMNS = "id, connector, run_id, source, statement_id, field, reason, raw, received_at, status, resolved_at"
+
+
+def quarantine(db: Database, rejected: Sequence[Rejected], *, connector: str, run_id: int, received_at: str) -> None:
+    db.executemany(
+        "INSERT INTO quarantine (connector, run_id, source, statement_id, field, reason, raw, received_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [(connector, run_id, r.source, r.statement_id, r.field, r.reason, r.raw, received_at) for r in rejected],
+    )
+
+
+def list_entries(
+    db: Database, *, connector: str | None = None, status: str | None = HELD, limit: int = 100
+) -> list[QuarantineEntry]:
+    clauses, params = [], []
+    if connector:
+        clauses.append("connector = ?")
+        params.append(connector)
+    if status:
+        clauses.append("status = ?")
+        params.append(status)
+    where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
+    rows = db.execute(f"SELECT {COLUMNS} FROM quarantine {where} ORDER BY id LIMIT ?", (*params, limit))
+    return [QuarantineEntry(*row) for row in rows]
+
+
+def get_entry(db: Database, entry_id: int) -> QuarantineEntry | None:
+    row = db.one(f"SELECT {COLUMNS} FROM quarantine WHERE id = ?", (entry_id,))
+    return QuarantineEntry(*row) if row else None
+
+
+def resolve(db: Database, entry_id: int, status: str, now: str) -> None:
+    db.execute("UPDATE quarantine SET status = ?, resolved_at = ? WHERE id = ?", (status, now, entry_id))
+
+
+def count_held(db: Database) -> int:
+    row = db.one("SELECT COUNT(*) FROM quarantine WHERE status = 'held'")
+    return int(row[0]) if row else 0

@@ -1,0 +1,131 @@
+"""The run log and the connectors' cursors.
+
+A run row is written when the run starts (outcome `running`) and updated with each page in the page's own
+transaction, so a killed run leaves a truthful row; the next run of that connector, holding its lock, marks such a
+row `interrupted`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+from lrs_adapter.store.database import Database
+
+COUNTERS = ("pages", "fetched", "new", "duplicate", "quarantined", "voided", "conflicts")
+
+
+@dataclass
+class RunCounts:
+    pages: int = 0
+    fetched: int = 0
+    new: int = 0
+    duplicate: int = 0
+    quarantined: int = 0
+    voided: int = 0
+    conflicts: int = 0
+
+    def add(self, other: RunCounts) -> None:
+        for name in COUNTERS:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+@dataclass
+class Run:
+    id: int
+    connector: str
+    source_kind: str
+    started_at: str
+    ended_at: str | None
+    pages: int
+    fetched: int
+    new: int
+    duplicate: int
+    quarantined: int
+    voided: int
+    conflicts: int
+    cursor_before: str | None
+    cursor_after: str | None
+    outcome: str
+    error_class: str | None
+    error_message: str | None
+    notes: str | None
+
+
+RUN_COLUMNS = ", ".join(field.name for field in fields(Run))
+
+
+@dataclass(frozen=True)
+class Cursor:
+    position: str
+    basis: str  # "consistent_through": the LRS vouched for it; "newest_seen": an overlap is re-read next time
+
+
+def start_run(db: Database, connector: str, source_kind: str, now: str, cursor_before: str | None) -> int:
+    with db.transaction():
+        db.execute(
+            "UPDATE runs SET outcome = 'interrupted', ended_at = COALESCE(ended_at, ?),"
+            " error_message = COALESCE(error_message, 'the process stopped before the run ended')"
+            " WHERE connector = ? AND outcome = 'running'",
+            (now, connector),
+        )
+        row = db.one(
+            "INSERT INTO runs (connector, source_kind, started_at, cursor_before, outcome)"
+            " VALUES (?, ?, ?, ?, 'running') RETURNING id",
+            (connector, source_kind, now, cursor_before),
+        )
+    assert row is not None
+    return int(row[0])
+
+
+def add_to_run(db: Database, run_id: int, counts: RunCounts, cursor_after: str | None) -> None:
+    """Inside a page's transaction: the run row's counters move with the data they count."""
+    db.execute(
+        "UPDATE runs SET " + ", ".join(f"{name} = {name} + ?" for name in COUNTERS) + ","
+        " cursor_after = COALESCE(?, cursor_after) WHERE id = ?",
+        (*(getattr(counts, name) for name in COUNTERS), cursor_after, run_id),
+    )
+
+
+def finish_run(
+    db: Database,
+    run_id: int,
+    *,
+    now: str,
+    outcome: str,
+    error_class: str | None = None,
+    error_message: str | None = None,
+    notes: str | None = None,
+) -> Run:
+    with db.transaction():
+        db.execute(
+            "UPDATE runs SET ended_at = ?, outcome = ?, error_class = ?, error_message = ?, notes = ? WHERE id = ?",
+            (now, outcome, error_class, error_message, notes, run_id),
+        )
+    run = get_run(db, run_id)
+    assert run is not None
+    return run
+
+
+def get_run(db: Database, run_id: int) -> Run | None:
+    row = db.one(f"SELECT {RUN_COLUMNS} FROM runs WHERE id = ?", (run_id,))
+    return Run(*row) if row else None
+
+
+def list_runs(db: Database, *, connector: str | None = None, limit: int = 20) -> list[Run]:
+    where, params = ("WHERE connector = ?", [connector]) if connector else ("", [])
+    rows = db.execute(f"SELECT {RUN_COLUMNS} FROM runs {where} ORDER BY id DESC LIMIT ?", (*params, limit))
+    return [Run(*row) for row in rows]
+
+
+def get_cursor(db: Database, connector: str) -> Cursor | None:
+    row = db.one("SELECT position, basis FROM cursors WHERE connector = ?", (connector,))
+    return Cursor(row[0], row[1]) if row else None
+
+
+def set_cursor(db: Database, connector: str, cursor: Cursor, run_id: int, now: str) -> None:
+    db.execute(
+        "INSERT INTO cursors (connector, position, basis, run_id, updated_at) VALUES (?, ?, ?, ?, ?)"
+        " ON CONFLICT (connector) DO UPDATE SET position = excluded.position, basis = excluded.basis,"
+        " run_id = excluded.run_id, updated_at = excluded.updated_at",
+        (connector, cursor.position, cursor.basis, run_id, now),
+    )

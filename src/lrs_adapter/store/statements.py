@@ -1,0 +1,109 @@
+"""Statements seen, by id: new ones stored, repeats counted, changed repeats recorded as conflicts, voids applied.
+
+Called inside the transaction that also moves the connector's cursor, so a page is either wholly taken in, cursor
+and all, or not at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from lrs_adapter.intake import Accepted
+from lrs_adapter.store.database import Database
+
+#: Keeps `IN (...)` lists under every database's limit on parameters.
+CHUNK = 500
+
+
+@dataclass
+class SaveCounts:
+    new: int = 0
+    duplicate: int = 0
+    conflicts: int = 0
+    voided: int = 0
+
+
+def _chunks(items: Sequence[str]) -> list[Sequence[str]]:
+    return [items[start : start + CHUNK] for start in range(0, len(items), CHUNK)]
+
+
+def _lookup(db: Database, sql: str, keys: Sequence[str]) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for chunk in _chunks(keys):
+        marks = ",".join("?" * len(chunk))
+        found.update((row[0], row[1]) for row in db.execute(sql.format(marks=marks), tuple(chunk)))
+    return found
+
+
+def save_statements(
+    db: Database, accepted: Sequence[Accepted], *, connector: str, run_id: int, received_at: str
+) -> SaveCounts:
+    """Store a batch; the same id again is a no-op, the same id with other content a conflict kept for review."""
+    counts = SaveCounts()
+    by_id: dict[str, Accepted] = {}
+    for item in accepted:
+        if item.id in by_id:  # the same statement twice in one batch (an overlap or a page boundary)
+            if by_id[item.id].content_hash == item.content_hash:
+                counts.duplicate += 1
+            else:
+                counts.conflicts += 1
+                _record_conflict(db, item, by_id[item.id].content_hash, connector, run_id, received_at)
+            continue
+        by_id[item.id] = item
+    known = _lookup(db, "SELECT id, content_hash FROM statements WHERE id IN ({marks})", list(by_id))
+    fresh = [item for item in by_id.values() if item.id not in known]
+    for item in by_id.values():
+        if item.id in known:
+            if known[item.id] == item.content_hash:
+                counts.duplicate += 1
+            else:
+                counts.conflicts += 1
+                _record_conflict(db, item, known[item.id], connector, run_id, received_at)
+    voided = _lookup(db, "SELECT target_id, voiding_id FROM voids WHERE target_id IN ({marks})", [i.id for i in fresh])
+    db.executemany(
+        "INSERT INTO statements (id, connector, learner, verb_id, object_type, object_id, registration, timestamp,"
+        " stored, voids, voided_by, content_hash, raw, run_id, received_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (
+                item.id,
+                connector,
+                item.checked.learner,
+                item.checked.verb_id,
+                item.checked.object_type,
+                item.checked.object_id,
+                item.checked.registration,
+                item.timestamp,
+                item.stored,
+                item.checked.voids,
+                # A voiding statement cannot itself be voided (xAPI Data 2.3.2): the void is ignored.
+                None if item.checked.voids else voided.get(item.id),
+                item.content_hash,
+                item.raw,
+                run_id,
+                received_at,
+            )
+            for item in fresh
+        ],
+    )
+    counts.new = len(fresh)
+    voiding = [(item.checked.voids, item.id) for item in fresh if item.checked.voids]
+    if voiding:
+        db.executemany("INSERT INTO voids (target_id, voiding_id) VALUES (?, ?) ON CONFLICT DO NOTHING", voiding)
+        db.executemany(
+            "UPDATE statements SET voided_by = ? WHERE id = ? AND voided_by IS NULL AND voids IS NULL",
+            [(voiding_id, target) for target, voiding_id in voiding],
+        )
+        counts.voided = len(voiding)
+    return counts
+
+
+def _record_conflict(
+    db: Database, item: Accepted, stored_hash: str, connector: str, run_id: int, received_at: str
+) -> None:
+    db.execute(
+        "INSERT INTO statement_conflicts (statement_id, connector, run_id, stored_hash, new_hash, raw, seen_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (item.id, connector, run_id, stored_hash, item.content_hash, item.raw, received_at),
+    )

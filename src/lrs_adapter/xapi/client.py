@@ -1,0 +1,188 @@
+"""The xAPI HTTP client: the Statement and About resources, paging, retries, and what a real LRS tells us.
+
+It knows HTTP and xAPI, nothing about stores or cursors: it yields pages of parsed statements together with the
+headers that bound them (`X-Experience-API-Consistent-Through`), and raises errors that carry an error class.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import orjson
+import requests
+import structlog
+from tenacity import RetryCallState
+
+from lrs_adapter.config import LrsConfig
+from lrs_adapter.errors import LrsRejected, ProtocolError, TransientError
+from lrs_adapter.xapi.retry import (
+    FAIL_FAST,
+    RetryableFailure,
+    is_retryable_status,
+    parse_retry_after,
+    retrying,
+)
+from lrs_adapter.xapi.timestamps import parse_timestamp
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass(frozen=True)
+class StatementPage:
+    url: str
+    statements: list[Any]
+    more: str | None
+    consistent_through: datetime | None
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: int
+    body: Any
+    headers: Mapping[str, str]
+
+
+def _lrs_message(response: requests.Response) -> str:
+    """The LRS's own words about a refusal (Learning Locker says `message`, Ralph `detail`), cut to a line."""
+    try:
+        body = orjson.loads(response.content)
+    except orjson.JSONDecodeError:
+        return response.text.strip()[:300]
+    if isinstance(body, dict):
+        for key in ("message", "detail", "error", "errorMessage"):
+            if body.get(key):
+                return str(body[key])[:300]
+    return str(body)[:300]
+
+
+class XapiClient:
+    """One LRS, one requests.Session; safe to use for a whole run, not across threads."""
+
+    def __init__(
+        self,
+        lrs: LrsConfig,
+        *,
+        session: requests.Session | None = None,
+        sleep: Callable[[float], Any] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.lrs = lrs
+        self.endpoint = lrs.endpoint if lrs.endpoint.endswith("/") else lrs.endpoint + "/"
+        parts = urlsplit(self.endpoint)
+        self.root = f"{parts.scheme}://{parts.netloc}/"
+        self.sleep, self.clock = sleep, clock
+        self.session = session or requests.Session()
+        self.session.headers.update(lrs.headers)
+        self.session.headers["X-Experience-API-Version"] = lrs.xapi_version
+        self.session.headers["Accept"] = "application/json"
+        if lrs.username is not None:
+            self.session.auth = (lrs.username, lrs.password() or "")
+        if lrs.ca_bundle:
+            self.session.verify = lrs.ca_bundle
+        if lrs.proxy:
+            self.session.proxies = {"http": lrs.proxy, "https": lrs.proxy}
+        self._min_interval = 1.0 / lrs.max_requests_per_second if lrs.max_requests_per_second else 0.0
+        self._last_request = -float("inf")
+        self.attempts = 0
+
+    # -- one request ------------------------------------------------------------------------------------------
+    def _throttle(self) -> None:
+        wait = self._last_request + self._min_interval - self.clock()
+        if wait > 0:
+            self.sleep(wait)
+        self._last_request = self.clock()
+
+    def _attempt(self, url: str, params: Mapping[str, str] | None, allow: frozenset[int]) -> Answer:
+        self._throttle()
+        self.attempts += 1
+        try:
+            response = self.session.get(url, params=params, timeout=(self.lrs.connect_timeout, self.lrs.read_timeout))
+        except (requests.ConnectionError, requests.Timeout) as error:
+            raise RetryableFailure(f"{type(error).__name__} on GET {url}: {error}") from error
+        if response.status_code in allow:
+            return Answer(response.status_code, None, response.headers)
+        if is_retryable_status(response.status_code):
+            raise RetryableFailure(
+                f"LRS answered {response.status_code} to GET {response.url}: {_lrs_message(response)}",
+                parse_retry_after(response.headers.get("Retry-After")),
+            )
+        if response.status_code >= 400:
+            error_class, hint = FAIL_FAST.get(
+                response.status_code, ("config", "The LRS refused the request; its message says why.")
+            )
+            raise LrsRejected(
+                response.status_code, response.url, _lrs_message(response), error_class=error_class, hint=hint
+            )
+        try:
+            body = orjson.loads(response.content)
+        except orjson.JSONDecodeError as error:
+            # A 200 with a torn body: the connection broke mid-answer, or a proxy cut it. Ask again.
+            raise RetryableFailure(f"unreadable JSON from GET {response.url}: {error}") from error
+        return Answer(response.status_code, body, response.headers)
+
+    def _log_retry(self, state: RetryCallState) -> None:
+        error = state.outcome.exception() if state.outcome else None
+        wait = state.next_action.sleep if state.next_action else 0.0
+        log.warning(
+            "retrying LRS request",
+            lrs=self.lrs.name,
+            attempt=state.attempt_number,
+            wait_s=round(wait, 3),
+            error=str(error),
+        )
+
+    def get(self, url: str, params: Mapping[str, str] | None = None, allow: frozenset[int] = frozenset()) -> Answer:
+        """GET with the retry policy; statuses in `allow` are returned rather than raised (e.g. 404 for `about`)."""
+        started = self.clock()
+        controller = retrying(self.lrs.retry, sleep=self.sleep, before_sleep=self._log_retry)
+        try:
+            return controller(self._attempt, url, params, allow)
+        except RetryableFailure as error:
+            spent = self.clock() - started
+            raise TransientError(
+                f"gave up on LRS {self.lrs.name!r} after {controller.statistics.get('attempt_number', '?')} "
+                f"attempts over {spent:.1f} s; last error: {error}"
+            ) from error
+
+    # -- resources --------------------------------------------------------------------------------------------
+    def about(self) -> Answer:
+        """GET about; a 404 is returned, not raised: some LRSs (Ralph) have no About resource."""
+        return self.get(urljoin(self.endpoint, "about"), allow=frozenset({404}))
+
+    def resolve_more(self, more: str) -> str:
+        """`more` is relative to the LRS's server root (xAPI 1.0.3 Communication 2.1.3), not to the endpoint."""
+        if urlsplit(more).scheme:
+            return more
+        return urljoin(self.root, more.lstrip("/"))
+
+    def statement_pages(self, params: Mapping[str, str]) -> Iterator[StatementPage]:
+        """GET statements and follow `more` to the end; a `more` seen before would loop forever, so it stops the run."""
+        url: str | None = urljoin(self.endpoint, "statements")
+        query: Mapping[str, str] | None = params
+        followed: set[str] = set()
+        while url:
+            answer = self.get(url, query)
+            body = answer.body
+            if not isinstance(body, dict) or not isinstance(body.get("statements"), list):
+                raise ProtocolError(f"GET {url} did not answer a StatementResult (an object with 'statements').")
+            more = body.get("more") or None
+            next_url = self.resolve_more(more) if isinstance(more, str) else None
+            yield StatementPage(
+                url=url,
+                statements=body["statements"],
+                more=next_url,
+                consistent_through=parse_timestamp(answer.headers.get("X-Experience-API-Consistent-Through")),
+            )
+            if next_url is not None:
+                if next_url in followed:
+                    raise ProtocolError(
+                        f"LRS {self.lrs.name!r} sent the `more` link {more!r} twice; following it again would loop. "
+                        "The pages before it are kept; report this to the LRS's vendor."
+                    )
+                followed.add(next_url)
+            url, query = next_url, None

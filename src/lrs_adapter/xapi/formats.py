@@ -1,0 +1,260 @@
+"""Scalar formats inside an xAPI statement: IRIs, UUIDs, language tags, mailboxes, timestamps, durations.
+
+Every check raises :class:`StatementInvalid` naming the JSON path of the faulty value, so a quarantined
+statement carries a reason an administrator can act on. The checks sit on the hot path of intake (tens of
+thousands of statements a second), hence compiled regular expressions instead of a schema library, and a small
+memo of the values already found good: a real LRS repeats the same few hundred verb, activity and extension
+IRIs, language tags and durations in every statement, and a set lookup is ten times cheaper than a regex.
+
+The formats follow xAPI 1.0.3 Data 4 as ADL's LRS conformance suite enforces it, and no stricter where the
+suite is silent, because an accepted statement must never be quarantined (see ``fixtures/corpus/conformance``).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+import isodate
+
+
+class StatementInvalid(ValueError):
+    """A statement the adapter cannot rely on. ``field`` is the JSON path of the fault, ``reason`` says what.
+
+    ``field`` looks like ``actor.mbox``, ``result.duration`` or ``context.contextActivities.parent[0].id``;
+    ``$`` stands for the statement itself. A path may name a property that is missing (its parent exists).
+    """
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(f"{field}: {reason}")
+        self.field = field
+        self.reason = reason
+
+    def __reduce__(self) -> tuple[type[StatementInvalid], tuple[str, str]]:
+        # Keeps the exception picklable (multiprocessing, logging handlers) with both attributes intact.
+        return (type(self), (self.field, self.reason))
+
+
+_MEMO_LIMIT = 20_000
+
+
+def _remember(memo: set[str], value: str) -> None:
+    """Add a value found good; start afresh when full, so hostile input cannot grow memory without bound."""
+    if len(memo) >= _MEMO_LIMIT:
+        memo.clear()
+    memo.add(value)
+
+
+def show(value: object) -> str:
+    """A short, safe rendering of an offending value for a reason string."""
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+# RFC 3987: scheme ":" and a non-empty rest. Whitespace and control characters are never part of an IRI; ruling
+# them out is also what lets the identity key ``account:<homePage> <name>`` use a space as its separator.
+_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:[^\s\x00-\x1f\x7f]+")
+_GOOD_IRIS: set[str] = set()
+
+
+def check_iri(value: object, field: str) -> None:
+    """An absolute IRI (the suite rejects ``ab=c://should.fail.com`` and plain words)."""
+    if type(value) is not str:
+        raise StatementInvalid(field, f"must be an IRI string, not {show(value)}")
+    if value in _GOOD_IRIS:
+        return
+    if _IRI.fullmatch(value) is None:
+        raise StatementInvalid(field, f"{show(value)} is not an absolute IRI")
+    _remember(_GOOD_IRIS, value)
+
+
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+
+
+def check_uuid(value: object, field: str) -> str:
+    """A UUID in its hyphenated form; returned lower-cased, since ids are compared case-insensitively."""
+    if type(value) is not str or _UUID.fullmatch(value) is None:
+        raise StatementInvalid(field, f"{show(value)} is not a UUID")
+    return value.lower()
+
+
+# BCP 47 (RFC 5646) well-formedness: language (+ extlangs), script, region, variants, extensions, private use,
+# and the irregular grandfathered tags. The suite rejects 'something' and 'a12345678', accepts 'tlh', 'und',
+# 'sr-Cyrl', 'zh-Hans-CN', 'es-MX'.
+_LANGUAGE = re.compile(
+    r"""(?:[a-z]{2,3}(?:-[a-z]{3}){0,3}|[a-z]{4,8})
+        (?:-[a-z]{4})?
+        (?:-(?:[a-z]{2}|\d{3}))?
+        (?:-(?:[a-z\d]{5,8}|\d[a-z\d]{3}))*
+        (?:-[\da-wyz](?:-[a-z\d]{2,8})+)*
+        (?:-x(?:-[a-z\d]{1,8})+)?
+      |x(?:-[a-z\d]{1,8})+
+      |en-gb-oed|i-[a-z]{2,8}|sgn-(?:be-fr|be-nl|ch-de)""",
+    re.IGNORECASE | re.VERBOSE | re.ASCII,
+)
+_GOOD_LANGUAGES: set[str] = set()
+
+
+def check_language(value: object, field: str) -> None:
+    """A well-formed BCP 47 language tag (``context.language``)."""
+    if type(value) is not str:
+        raise StatementInvalid(field, f"must be a language tag string, not {show(value)}")
+    if value in _GOOD_LANGUAGES:
+        return
+    if _LANGUAGE.fullmatch(value) is None:
+        raise StatementInvalid(field, f"{show(value)} is not a language tag")
+    _remember(_GOOD_LANGUAGES, value)
+
+
+def check_language_map(value: object, field: str) -> None:
+    """A language map: language tag -> string (``verb.display``, activity ``name``/``description``)."""
+    if type(value) is not dict:
+        raise StatementInvalid(field, f"must be a language map object, not {show(value)}")
+    good = _GOOD_LANGUAGES
+    for tag, text in value.items():
+        if tag not in good:
+            if type(tag) is not str or _LANGUAGE.fullmatch(tag) is None:
+                raise StatementInvalid(field, f"key {show(tag)} is not a language tag")
+            _remember(good, tag)
+        if type(text) is not str:
+            raise StatementInvalid(field, f"value for {tag!r} must be a string, not {show(text)}")
+
+
+def check_extensions(value: object, field: str) -> None:
+    """Extensions: keys are absolute IRIs; values are opaque to the adapter (any JSON, null included)."""
+    if type(value) is not dict:
+        raise StatementInvalid(field, f"must be an object, not {show(value)}")
+    good = _GOOD_IRIS
+    for key in value:
+        if key not in good:
+            if type(key) is not str or _IRI.fullmatch(key) is None:
+                raise StatementInvalid(field, f"key {show(key)} is not an absolute IRI")
+            _remember(good, key)
+
+
+_MBOX = re.compile(r"(?i:mailto):[^@\s]+@[^@\s]+")
+_SHA1 = re.compile(r"[0-9a-fA-F]{40}")
+
+
+def check_mbox(value: object, field: str) -> None:
+    """``mailto:`` followed by an address (the suite rejects ``http://...`` and ``mailto:should.fail.com``)."""
+    if type(value) is not str or _MBOX.fullmatch(value) is None:
+        raise StatementInvalid(field, f"{show(value)} is not a mailto: IRI with an email address")
+
+
+def check_sha1(value: object, field: str) -> None:
+    """``mbox_sha1sum``: the hex SHA-1 of a mailto IRI, 40 hex digits."""
+    if type(value) is not str or _SHA1.fullmatch(value) is None:
+        raise StatementInvalid(field, f"{show(value)} is not a SHA-1 hex digest (40 hex digits)")
+
+
+_SHA2_LENGTHS = frozenset({56, 64, 96, 128})
+_HEX = re.compile(r"[0-9a-fA-F]+")
+
+
+def check_sha2(value: object, field: str) -> None:
+    """An attachment's ``sha2``: a hex SHA-224/256/384/512 digest."""
+    if type(value) is not str or len(value) not in _SHA2_LENGTHS or _HEX.fullmatch(value) is None:
+        raise StatementInvalid(field, f"{show(value)} is not a SHA-2 hex digest")
+
+
+# ISO 8601 date-time, extended or basic format (never mixed), a time of day at hour, minute or second precision
+# with an optional fraction, and then a zone: a time without one is local time somewhere unknown, which no
+# local-date rule can use. RFC 3339's space separator is accepted (the 2.0 suite requires it). A bare date is
+# ISO 8601 too and is taken as midnight UTC, which keeps its calendar date in Europe/London.
+_TIMESTAMP = re.compile(
+    r"""\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])
+        (?:[T\x20](?:[01]\d|2[0-3])(?::[0-5]\d(?::[0-5]\d(?:[.,]\d+)?)?)?
+           (?P<zone>Z|[+-](?:[01]\d|2[0-3])(?::?[0-5]\d)?))?
+      |\d{4}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])
+        (?:T(?:[01]\d|2[0-3])(?:[0-5]\d(?:[0-5]\d(?:[.,]\d+)?)?)?
+           (?P<basic_zone>Z|[+-](?:[01]\d|2[0-3])(?:[0-5]\d)?))?""",
+    re.VERBOSE | re.ASCII,
+)
+# -00, -0000 and -00:00 mean "offset unknown" (RFC 3339 4.3); xAPI 1.0.3 Data 4.5 says the LRS rejects them.
+_UNKNOWN_OFFSETS = frozenset({"-00", "-0000", "-00:00"})
+
+
+def parse_timestamp(value: object, field: str) -> datetime:
+    """Parse an xAPI timestamp into an aware UTC datetime, rejecting what the conformance suite rejects.
+
+    ``datetime.fromisoformat`` alone is not enough: it accepts ``-00`` offsets and offset-less times.
+    """
+    if type(value) is not str:
+        raise StatementInvalid(field, f"must be an ISO 8601 timestamp string, not {show(value)}")
+    match = _TIMESTAMP.fullmatch(value)
+    if match is None:
+        raise StatementInvalid(field, f"{show(value)} is not an ISO 8601 date-time with a time zone")
+    zone = match["zone"] or match["basic_zone"]
+    if zone in _UNKNOWN_OFFSETS:
+        raise StatementInvalid(field, f"{show(value)} has the 'unknown' offset {zone}, which xAPI forbids")
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError as error:  # a calendar fault the pattern cannot see: 30 February, year 0
+        raise StatementInvalid(field, f"{show(value)} is not a real date-time ({error})") from None
+    if parsed.tzinfo is None:  # a bare date
+        return parsed.replace(tzinfo=UTC)
+    return parsed if parsed.tzinfo is UTC else parsed.astimezone(UTC)
+
+
+# xAPI durations are ISO 8601 "PnYnMnDTnHnMnS" (weeks allowed). isodate also takes '-P1D', 'PT', 'P1YT',
+# 'P1.5YT2H' and the alternative 'P0003-06-04T12:30:05', none of which is a valid xAPI duration, so a strict
+# pattern runs first; only the lowest-order component may carry a fraction (ISO 8601 4.4.3.2).
+_NUMBER = r"(\d+(?:[.,]\d+)?)"
+_DURATION = re.compile(
+    rf"P(?=\d|T\d)(?:{_NUMBER}Y)?(?:{_NUMBER}M)?(?:{_NUMBER}W)?(?:{_NUMBER}D)?"
+    rf"(?:T(?=\d)(?:{_NUMBER}H)?(?:{_NUMBER}M)?(?:{_NUMBER}S)?)?",
+    re.ASCII,
+)
+_GOOD_DURATIONS: set[str] = set()
+
+
+def check_duration(value: object, field: str) -> None:
+    """A valid ISO 8601 duration that isodate (used later to read it) parses without error."""
+    if type(value) is not str:
+        raise StatementInvalid(field, f"must be an ISO 8601 duration string, not {show(value)}")
+    if value in _GOOD_DURATIONS:
+        return
+    match = _DURATION.fullmatch(value)
+    if match is None:
+        raise StatementInvalid(field, f"{show(value)} is not an ISO 8601 duration")
+    parts = [part for part in match.groups() if part is not None]
+    if any("." in part or "," in part for part in parts[:-1]):
+        raise StatementInvalid(field, f"{show(value)}: only the last component may have a fraction")
+    try:
+        isodate.parse_duration(value)
+    except (ValueError, ArithmeticError) as error:  # ISO8601Error is a ValueError; huge values overflow
+        raise StatementInvalid(field, f"{show(value)} is not a usable duration ({error})") from None
+    _remember(_GOOD_DURATIONS, value)
+
+
+_VERSION_1 = re.compile(r"1\.0(?:\.\d+)?", re.ASCII)
+_VERSION_1_OR_2 = re.compile(r"[12]\.0(?:\.\d+)?", re.ASCII)
+
+
+def check_version(value: object, field: str, *, allow_2: bool) -> None:
+    """``version``: 1.0.x (``1.0`` included, as the suite wants); 2.0.x too when reading an xAPI 2.0 LRS."""
+    pattern = _VERSION_1_OR_2 if allow_2 else _VERSION_1
+    if type(value) is not str or pattern.fullmatch(value) is None:
+        expected = "1.0.x or 2.0.x" if allow_2 else "1.0.x"
+        raise StatementInvalid(field, f"{show(value)} is not an xAPI version {expected}")
+
+
+def require_string(value: object, field: str) -> None:
+    """A plain string property (names, ``response``, ``revision``, ``platform``, ``contentType``)."""
+    if type(value) is not str:
+        raise StatementInvalid(field, f"must be a string, not {show(value)}")
+
+
+def require_object(value: object, field: str, what: str) -> dict[str, Any]:
+    """A JSON object, returned typed for the caller."""
+    if type(value) is not dict:
+        raise StatementInvalid(field, f"must be {what} (a JSON object), not {show(value)}")
+    return value
+
+
+def unknown_property(obj: dict[Any, Any], allowed: frozenset[str], prefix: str) -> StatementInvalid:
+    """The error for the first property outside ``allowed`` (xAPI property names are case-sensitive)."""
+    key = next(key for key in obj if key not in allowed)
+    return StatementInvalid(f"{prefix}{key}", "not an allowed property here (names are case-sensitive)")

@@ -1,0 +1,68 @@
+"""Fixtures that run the real LRSs (see lrs_servers.py) for the integration tests.
+
+``learning_locker`` is function-scoped: the service is ready in under a second, so every test
+gets an empty store and tests cannot depend on each other's statements. ``ralph`` is
+session-scoped and loaded once with ``RALPH_STATEMENTS`` statements, because its fs backend
+accepts only the first write (and its start-up, with ``ralph auth``, takes ~3 s).
+
+When a server cannot run here the tests are skipped with what to run, except in CI
+(``CI=true``), where a silently skipped integration suite would hide a broken pipeline.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+# tests/ holds factory.py, shared with the unit tests and benchmarks.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from lrs_servers import LRS, LearningLocker, Ralph, missing_prerequisites
+
+from factory import make_statements
+
+# More than Ralph's default page cap (100) and not a multiple of it, so paging is exercised.
+RALPH_STATEMENTS = 250
+LRS_FIXTURES = {"learning_locker", "ralph"}
+
+
+def _require(kind: str) -> None:
+    reason = missing_prerequisites(kind)
+    if reason is None:
+        return
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{kind} cannot start: {reason}", pytrace=False)
+    pytest.skip(f"{kind} cannot start: {reason}")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test that uses a real LRS ``lrs``, so ``-m 'not lrs'`` leaves them out."""
+    for item in items:
+        if LRS_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.lrs)
+
+
+@pytest.fixture
+def learning_locker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LRS]:
+    """A fresh, empty Learning Locker statements service (its log stays in pytest's tmp dir)."""
+    _require("learning_locker")
+    server = LearningLocker(tmp_path_factory.mktemp("learning-locker"))
+    try:
+        yield server.start()
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def ralph(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LRS]:
+    """One Ralph for the session, loaded with ``make_statements(RALPH_STATEMENTS)``; read only."""
+    _require("ralph")
+    server = Ralph(tmp_path_factory.mktemp("ralph"))
+    try:
+        yield server.start(load=make_statements(RALPH_STATEMENTS))
+    finally:
+        server.stop()
