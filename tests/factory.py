@@ -66,9 +66,7 @@ def _timestamp(i: int, seed: int) -> str:
     Past 600 days the instants wrap round, so large batches also contain late-arriving old ones.
     """
     hours = (29 * i + 13 * seed) % (24 * 600)
-    instant = _BASE + timedelta(
-        hours=hours, minutes=17 * i % 60, seconds=31 * i % 60, milliseconds=137 * i % 1000
-    )
+    instant = _BASE + timedelta(hours=hours, minutes=17 * i % 60, seconds=31 * i % 60, milliseconds=137 * i % 1000)
     style = (i + seed) % 3
     if style == 0:  # UTC with milliseconds and Z, like most JavaScript players
         return instant.strftime("%Y-%m-%dT%H:%M:%S.") + f"{instant.microsecond // 1000:03d}Z"
@@ -222,9 +220,7 @@ def _attended(parent: str, name: str, kind: str) -> Callable[[str, int, int, str
                     "account": {"homePage": HOME_PAGE, "name": f"P{90000 + i % 7:05d}"},
                 },
                 "contextActivities": {
-                    "parent": [
-                        _activity(parent, name, f"The {name} offered by the council.", f"{IRI}/types/event")
-                    ]
+                    "parent": [_activity(parent, name, f"The {name} offered by the council.", f"{IRI}/types/event")]
                 },
                 "platform": "Microsoft Teams attendance report",
                 "language": "en-GB",
@@ -261,13 +257,15 @@ def make_statement(
     the short names in ``VERBS`` (it picks a shape that uses that verb; other verbs reuse the
     SCORM shape), ``activity`` replaces the object's id, ``timestamp`` is used verbatim.
     """
+    learner_arg = learner
     learner = learner if learner is not None else f"P{(i + seed) % 100000:05d}"
     verb_iri = VERBS.get(verb, verb) if verb is not None else None
     candidates = [shape for shape in _SHAPES if shape[0] == verb_iri] if verb_iri else _SHAPES
     shape_verb, build = (candidates or [_SHAPES[1]])[(i + seed) % max(len(candidates), 1)]
     statement: Statement = {}
-    if with_id:
-        statement["id"] = _uuid("statement", seed, i)
+    if with_id:  # overrides are part of the id: two different statements never share one
+        overrides = [f"{k}={v}" for k, v in (("l", learner_arg), ("v", verb), ("a", activity), ("t", timestamp)) if v]
+        statement["id"] = _uuid("statement", seed, i, *overrides)
     statement["actor"] = {
         "objectType": "Agent",
         "name": f"Learner {learner}",

@@ -236,7 +236,7 @@ def quarantine_discard(context: Context, entry_ids: tuple[int, ...]) -> None:
 @main.command("check")
 @pass_context
 def check_command(context: Context) -> None:
-    """Validate the config, reach each LRS (about, one statement) and the store: the first thing to run after an edit."""
+    """Validate the config, then reach each LRS and the store: the first thing to run after an edit."""
     try:
         config = context.config
     except AdapterError as error:

@@ -76,22 +76,21 @@ def take_in(statement: Any, *, source: str, received_at: datetime, version: str 
         digest = content_hash(statement)
     except TypeError as error:  # e.g. a non-string key that orjson refuses to sort
         return Rejected(source, None, "(statement)", f"cannot be serialised: {error}", _raw_text(statement))
-    if "id" not in statement:
+    filled = [key for key in ("id", "stored", "timestamp") if key not in statement]
+    if "id" in filled:
         statement["id"] = str(uuid.uuid5(DERIVED_ID_NAMESPACE, digest))
-    if "stored" not in statement:
+    if "stored" in filled:
         statement["stored"] = format_instant(received_at)
-    if "timestamp" not in statement:
+    if "timestamp" in filled:
         statement["timestamp"] = statement["stored"]
     try:
         checked = check_statement(statement, version)
     except StatementInvalid as error:
+        for key in filled:  # quarantine keeps what was received, so meeting it again is recognised
+            del statement[key]
         raw_id = statement.get("id")
         return Rejected(
-            source,
-            raw_id if isinstance(raw_id, str) else None,
-            error.field,
-            error.reason,
-            _raw_text(statement),
+            source, raw_id if isinstance(raw_id, str) else None, error.field, error.reason, _raw_text(statement)
         )
     assert checked.id is not None and checked.timestamp is not None and checked.stored is not None
     return Accepted(

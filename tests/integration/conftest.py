@@ -6,12 +6,11 @@ session-scoped and loaded once with ``RALPH_STATEMENTS`` statements, because its
 accepts only the first write (and its start-up, with ``ralph auth``, takes ~3 s).
 
 When a server cannot run here the tests are skipped with what to run, except in CI
-(``CI=true``), where a silently skipped integration suite would hide a broken pipeline.
+(``CI=true``), where they fail (see ``lrs_servers.require``).
 """
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,22 +20,13 @@ import pytest
 # tests/ holds factory.py, shared with the unit tests and benchmarks.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from lrs_servers import LRS, LearningLocker, Ralph, missing_prerequisites
+from lrs_servers import LRS, LearningLocker, Ralph, require
 
 from factory import make_statements
 
 # More than Ralph's default page cap (100) and not a multiple of it, so paging is exercised.
 RALPH_STATEMENTS = 250
 LRS_FIXTURES = {"learning_locker", "ralph"}
-
-
-def _require(kind: str) -> None:
-    reason = missing_prerequisites(kind)
-    if reason is None:
-        return
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{kind} cannot start: {reason}", pytrace=False)
-    pytest.skip(f"{kind} cannot start: {reason}")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -49,7 +39,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 @pytest.fixture
 def learning_locker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LRS]:
     """A fresh, empty Learning Locker statements service (its log stays in pytest's tmp dir)."""
-    _require("learning_locker")
+    require("learning_locker")
     server = LearningLocker(tmp_path_factory.mktemp("learning-locker"))
     try:
         yield server.start()
@@ -60,7 +50,7 @@ def learning_locker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LRS]:
 @pytest.fixture(scope="session")
 def ralph(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LRS]:
     """One Ralph for the session, loaded with ``make_statements(RALPH_STATEMENTS)``; read only."""
-    _require("ralph")
+    require("ralph")
     server = Ralph(tmp_path_factory.mktemp("ralph"))
     try:
         yield server.start(load=make_statements(RALPH_STATEMENTS))

@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
-from lrs_servers import LRS, LearningLocker, missing_prerequisites
+from lrs_servers import LRS, LearningLocker, require
 
 from factory import make_statements
 
@@ -39,8 +39,7 @@ def test_learning_locker_rejects_bad_credentials_and_invalid_statements(learning
 
 
 def test_learning_locker_stop_leaves_no_process(tmp_path: Path) -> None:
-    if missing_prerequisites("learning_locker"):
-        pytest.skip("covered by the fixture's skip or fail")
+    require("learning_locker")
     server = LearningLocker(tmp_path)
     server.start()
     pgid = server.process.pid if server.process else 0

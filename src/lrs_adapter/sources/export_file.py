@@ -54,7 +54,7 @@ class ExportFile:
                 continue
             source = f"{self.path}:{number}"
             try:
-                page.statements.append((source, orjson.loads(line)))
+                page.statements.append((source, orjson.loads(line.rstrip(b"\r\n"))))
             except orjson.JSONDecodeError as error:
                 page.unparsable.append(
                     reject_unparsable(source, line.decode("utf-8", "replace").rstrip("\n"), str(error))

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime, timedelta
+from itertools import pairwise
 
 from lrs_adapter.config import ConnectorConfig, LrsConfig
 from lrs_adapter.intake import Accepted
@@ -97,7 +98,7 @@ class LrsStatements:
     def advance(self, page: Page, accepted: list[Accepted]) -> Cursor | None:
         values = [self._value(item) for item in accepted]
         if values:
-            in_order = all(a <= b for a, b in zip(values, values[1:], strict=False))
+            in_order = all(a <= b for a, b in pairwise(values))
             if not in_order or (self.newest is not None and values[0] < self.newest):
                 self.ascending = False
             self.newest = max(self.newest or values[-1], max(values))

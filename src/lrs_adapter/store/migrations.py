@@ -56,10 +56,13 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
                 field TEXT NOT NULL,
                 reason TEXT NOT NULL,
                 raw TEXT NOT NULL,
+                raw_hash TEXT NOT NULL,
                 received_at TEXT NOT NULL,
                 status TEXT NOT NULL DEFAULT 'held',
                 resolved_at TEXT)""",
             "CREATE INDEX quarantine_status ON quarantine (status, connector)",
+            # Re-reading an overlap or re-importing a file meets the same bad input again: keep it once.
+            "CREATE UNIQUE INDEX quarantine_once ON quarantine (connector, raw_hash)",
             """CREATE TABLE cursors (
                 connector TEXT PRIMARY KEY,
                 position TEXT NOT NULL,

@@ -6,6 +6,7 @@ received stays.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -34,11 +35,19 @@ COLUMNS = "id, connector, run_id, source, statement_id, field, reason, raw, rece
 
 
 def quarantine(db: Database, rejected: Sequence[Rejected], *, connector: str, run_id: int, received_at: str) -> None:
+    """Keep each distinct bad input once per connector; meeting it again (an overlap, a re-import) adds nothing."""
     db.executemany(
-        "INSERT INTO quarantine (connector, run_id, source, statement_id, field, reason, raw, received_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        [(connector, run_id, r.source, r.statement_id, r.field, r.reason, r.raw, received_at) for r in rejected],
+        "INSERT INTO quarantine (connector, run_id, source, statement_id, field, reason, raw, raw_hash, received_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (connector, raw_hash) DO NOTHING",
+        [
+            (connector, run_id, r.source, r.statement_id, r.field, r.reason, r.raw, _digest(r.raw), received_at)
+            for r in rejected
+        ],
     )
+
+
+def _digest(raw: str) -> str:
+    return hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def list_entries(

@@ -57,16 +57,26 @@ def show(value: object) -> str:
 _IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:[^\s\x00-\x1f\x7f]+")
 _GOOD_IRIS: set[str] = set()
 
+# The ``*_fault`` functions return None for a good value, else the reason; callers build the field path only
+# on failure, which keeps string formatting off the path of a good statement.
 
-def check_iri(value: object, field: str) -> None:
+
+def iri_fault(value: object) -> str | None:
     """An absolute IRI (the suite rejects ``ab=c://should.fail.com`` and plain words)."""
     if type(value) is not str:
-        raise StatementInvalid(field, f"must be an IRI string, not {show(value)}")
+        return f"must be an IRI string, not {show(value)}"
     if value in _GOOD_IRIS:
-        return
+        return None
     if _IRI.fullmatch(value) is None:
-        raise StatementInvalid(field, f"{show(value)} is not an absolute IRI")
+        return f"{show(value)} is not an absolute IRI"
     _remember(_GOOD_IRIS, value)
+    return None
+
+
+def check_iri(value: object, field: str) -> None:
+    """Raise unless ``value`` is an absolute IRI."""
+    if (fault := iri_fault(value)) is not None:
+        raise StatementInvalid(field, fault)
 
 
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
@@ -96,41 +106,57 @@ _LANGUAGE = re.compile(
 _GOOD_LANGUAGES: set[str] = set()
 
 
+def _language_ok(value: object) -> bool:
+    if type(value) is not str:
+        return False
+    if value in _GOOD_LANGUAGES:
+        return True
+    if _LANGUAGE.fullmatch(value) is None:
+        return False
+    _remember(_GOOD_LANGUAGES, value)
+    return True
+
+
 def check_language(value: object, field: str) -> None:
     """A well-formed BCP 47 language tag (``context.language``)."""
-    if type(value) is not str:
-        raise StatementInvalid(field, f"must be a language tag string, not {show(value)}")
-    if value in _GOOD_LANGUAGES:
-        return
-    if _LANGUAGE.fullmatch(value) is None:
+    if not _language_ok(value):
         raise StatementInvalid(field, f"{show(value)} is not a language tag")
-    _remember(_GOOD_LANGUAGES, value)
+
+
+def language_map_fault(value: object) -> str | None:
+    """A language map: language tag -> string (``verb.display``, activity ``name``/``description``)."""
+    if type(value) is not dict:
+        return f"must be a language map object, not {show(value)}"
+    good = _GOOD_LANGUAGES
+    for tag, text in value.items():
+        if tag not in good and not _language_ok(tag):
+            return f"key {show(tag)} is not a language tag"
+        if type(text) is not str:
+            return f"value for {tag!r} must be a string, not {show(text)}"
+    return None
 
 
 def check_language_map(value: object, field: str) -> None:
-    """A language map: language tag -> string (``verb.display``, activity ``name``/``description``)."""
+    """Raise unless ``value`` is a language map."""
+    if (fault := language_map_fault(value)) is not None:
+        raise StatementInvalid(field, fault)
+
+
+def extensions_fault(value: object) -> str | None:
+    """Extensions: keys are absolute IRIs; values are opaque to the adapter (any JSON, null included)."""
     if type(value) is not dict:
-        raise StatementInvalid(field, f"must be a language map object, not {show(value)}")
-    good = _GOOD_LANGUAGES
-    for tag, text in value.items():
-        if tag not in good:
-            if type(tag) is not str or _LANGUAGE.fullmatch(tag) is None:
-                raise StatementInvalid(field, f"key {show(tag)} is not a language tag")
-            _remember(good, tag)
-        if type(text) is not str:
-            raise StatementInvalid(field, f"value for {tag!r} must be a string, not {show(text)}")
+        return f"must be an object, not {show(value)}"
+    good = _GOOD_IRIS
+    for key in value:
+        if key not in good and iri_fault(key) is not None:
+            return f"key {show(key)} is not an absolute IRI"
+    return None
 
 
 def check_extensions(value: object, field: str) -> None:
-    """Extensions: keys are absolute IRIs; values are opaque to the adapter (any JSON, null included)."""
-    if type(value) is not dict:
-        raise StatementInvalid(field, f"must be an object, not {show(value)}")
-    good = _GOOD_IRIS
-    for key in value:
-        if key not in good:
-            if type(key) is not str or _IRI.fullmatch(key) is None:
-                raise StatementInvalid(field, f"key {show(key)} is not an absolute IRI")
-            _remember(good, key)
+    """Raise unless ``value`` is an extensions object."""
+    if (fault := extensions_fault(value)) is not None:
+        raise StatementInvalid(field, fault)
 
 
 _MBOX = re.compile(r"(?i:mailto):[^@\s]+@[^@\s]+")
@@ -198,35 +224,39 @@ def parse_timestamp(value: object, field: str) -> datetime:
     return parsed if parsed.tzinfo is UTC else parsed.astimezone(UTC)
 
 
-# xAPI durations are ISO 8601 "PnYnMnDTnHnMnS" (weeks allowed). isodate also takes '-P1D', 'PT', 'P1YT',
-# 'P1.5YT2H' and the alternative 'P0003-06-04T12:30:05', none of which is a valid xAPI duration, so a strict
-# pattern runs first; only the lowest-order component may carry a fraction (ISO 8601 4.4.3.2).
+# xAPI durations are ISO 8601 "PnYnMnDTnHnMnS" (weeks allowed). isodate, which reads them later, also takes
+# '-P1D', 'PT', 'P1YT', 'P1.5YT2H' and the alternative 'P0003-06-04T12:30:05', none of which is a valid xAPI
+# duration, so this strict pattern decides; only the lowest-order component may carry a fraction (ISO 8601
+# 4.4.3.2).
 _NUMBER = r"(\d+(?:[.,]\d+)?)"
 _DURATION = re.compile(
     rf"P(?=\d|T\d)(?:{_NUMBER}Y)?(?:{_NUMBER}M)?(?:{_NUMBER}W)?(?:{_NUMBER}D)?"
     rf"(?:T(?=\d)(?:{_NUMBER}H)?(?:{_NUMBER}M)?(?:{_NUMBER}S)?)?",
     re.ASCII,
 )
-_GOOD_DURATIONS: set[str] = set()
+# On what the pattern accepts, isodate can only fail one way: the weeks-to-seconds part overflowing a timedelta
+# (more than 999,999,999 days). With no integer part longer than 7 digits the total stays under 200 million
+# days, so isodate is certain to succeed and is asked only about longer numbers. (Calling it on every duration
+# would cost 5-10 us a statement: real durations like 'PT15.17S' are nearly all distinct, so no memo helps.)
+_LONG_INTEGER = re.compile(r"(?<![.,\d])\d{8}", re.ASCII)
 
 
 def check_duration(value: object, field: str) -> None:
-    """A valid ISO 8601 duration that isodate (used later to read it) parses without error."""
+    """A valid ISO 8601 duration, which isodate is sure to read without error."""
     if type(value) is not str:
         raise StatementInvalid(field, f"must be an ISO 8601 duration string, not {show(value)}")
-    if value in _GOOD_DURATIONS:
-        return
     match = _DURATION.fullmatch(value)
     if match is None:
         raise StatementInvalid(field, f"{show(value)} is not an ISO 8601 duration")
-    parts = [part for part in match.groups() if part is not None]
-    if any("." in part or "," in part for part in parts[:-1]):
-        raise StatementInvalid(field, f"{show(value)}: only the last component may have a fraction")
-    try:
-        isodate.parse_duration(value)
-    except (ValueError, ArithmeticError) as error:  # ISO8601Error is a ValueError; huge values overflow
-        raise StatementInvalid(field, f"{show(value)} is not a usable duration ({error})") from None
-    _remember(_GOOD_DURATIONS, value)
+    if "." in value or "," in value:
+        parts = [part for part in match.groups() if part is not None]
+        if any("." in part or "," in part for part in parts[:-1]):
+            raise StatementInvalid(field, f"{show(value)}: only its last component may have a fraction")
+    if _LONG_INTEGER.search(value) is not None:
+        try:
+            isodate.parse_duration(value)
+        except (ValueError, ArithmeticError) as error:  # ISO8601Error is a ValueError; overflow is arithmetic
+            raise StatementInvalid(field, f"{show(value)} is too long a duration ({error})") from None
 
 
 _VERSION_1 = re.compile(r"1\.0(?:\.\d+)?", re.ASCII)

@@ -1,0 +1,37 @@
+# Two commands do all the set-up on a fresh machine: `make demo` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: demo test lint bench install test-lrs clean
+
+$(BIN)/lrs-adapter: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(BIN)/lrs-adapter
+
+## The main job on the embedded default: the bundled export into var/lrs-adapter.db, then the run summary.
+demo: install
+	$(BIN)/lrs-adapter --log-format text pull; code=$$?; [ $$code -eq 0 ] || [ $$code -eq 3 ]
+
+## The real LRSs the integration tests start (Learning Locker's statements service, Ralph) into .test-lrs/.
+test-lrs:
+	bash scripts/install-test-lrs.sh
+
+## The whole test suite, real LRSs and PostgreSQL included.
+test: install test-lrs
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/mypy
+
+bench: install
+	$(BIN)/python bench/pull.py
+
+clean:
+	rm -rf $(VENV) .test-lrs var
