@@ -11,15 +11,9 @@ When a server cannot run here the tests are skipped with what to run, except in 
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-
-# tests/ holds factory.py, shared with the unit tests and benchmarks.
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
 from lrs_servers import LRS, LearningLocker, Ralph, require
 
 from factory import make_statements

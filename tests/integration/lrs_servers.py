@@ -47,6 +47,10 @@ class LRSStartError(RuntimeError):
     """The server exited or did not answer before its deadline; the message has its log's tail."""
 
 
+class PortInUseError(LRSStartError):
+    """Another process took the free port first (Learning Locker then lingers for ~30 s: don't wait)."""
+
+
 def free_port() -> int:
     """A port nobody listens on right now (a server may still grab it first: callers retry)."""
     with socket.socket() as sock:
@@ -183,11 +187,13 @@ class ServerProcess:
             try:
                 self._wait_ready()
                 return
-            except LRSStartError as error:
+            except PortInUseError:
                 self.stop()
-                in_use = "EADDRINUSE" in str(error) or "address already in use" in str(error).lower()
-                if not in_use or attempt == attempts:
+                if attempt == attempts:
                     raise
+            except LRSStartError:
+                self.stop()
+                raise
 
     def _wait_ready(self) -> None:
         assert self.process is not None
@@ -196,8 +202,10 @@ class ServerProcess:
         while time.monotonic() < deadline:
             if (code := self.process.poll()) is not None:
                 raise LRSStartError(f"{self.name} exited with code {code} while starting:\n{self.log_tail()}")
-            listening = self.listening_line.format(port=self.port) in self._log_since_launch()
-            if listening and self.is_ready(self.port):
+            log = self._log_since_launch()
+            if "EADDRINUSE" in log or "Address already in use" in log:
+                raise PortInUseError(f"{self.name}: port {self.port} is taken:\n{self.log_tail()}")
+            if self.listening_line.format(port=self.port) in log and self.is_ready(self.port):
                 self.startup_seconds = time.monotonic() - started
                 return
             time.sleep(0.05)

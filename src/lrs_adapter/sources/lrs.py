@@ -21,7 +21,7 @@ from lrs_adapter.intake import Accepted
 from lrs_adapter.sources import Page
 from lrs_adapter.store.runs import Cursor
 from lrs_adapter.xapi.client import XapiClient
-from lrs_adapter.xapi.timestamps import format_instant, parse_timestamp
+from lrs_adapter.xapi.timestamps import format_instant, format_since, parse_timestamp
 
 BOUNDARY = timedelta(milliseconds=1)
 
@@ -58,7 +58,7 @@ class LrsStatements:
         params = {"ascending": "true", "limit": str(self.lrs.page_size)}
         since = self.since()
         if since is not None:
-            params["since"] = format_instant(since)
+            params["since"] = format_since(since)
         if self.connector.verb:
             params["verb"] = self.connector.verb
         if self.connector.activity:

@@ -2,7 +2,7 @@
 
 The adapter maps statements to certification options by activity id, so the id is checked strictly (an
 absolute IRI). The definition is descriptive metadata; it gets the cheap checks the conformance suite asks for
-(language maps, IRIs, the interaction type vocabulary) and unknown properties in it are tolerated.
+(language maps, IRIs, the interaction type vocabulary), and unknown properties in it are tolerated.
 """
 
 from __future__ import annotations
@@ -11,11 +11,10 @@ from typing import Any
 
 from lrs_adapter.xapi.formats import (
     StatementInvalid,
-    check_extensions,
-    check_iri,
-    check_language_map,
+    extensions_fault,
+    iri_fault,
+    language_map_fault,
     require_object,
-    require_string,
     show,
 )
 
@@ -31,7 +30,10 @@ CONTEXT_ACTIVITY_KEYS = frozenset({"parent", "grouping", "category", "other"})
 
 
 def check_activity(activity: object, path: str) -> str:
-    """An Activity (``objectType`` absent or exactly ``Activity``); return its id."""
+    """An Activity (``objectType`` absent or exactly ``Activity``); return its id.
+
+    ``path`` is used only to report a fault, so a caller in a loop may pass ``""`` and prefix the error.
+    """
     activity = require_object(activity, path, "an Activity")
     object_type = activity.get("objectType", _ABSENT)
     if object_type is not _ABSENT and object_type != "Activity":
@@ -39,50 +41,54 @@ def check_activity(activity: object, path: str) -> str:
     activity_id = activity.get("id", _ABSENT)
     if activity_id is _ABSENT:
         raise StatementInvalid(f"{path}.id", "missing: an Activity needs an id")
-    check_iri(activity_id, f"{path}.id")
+    if (fault := iri_fault(activity_id)) is not None:
+        raise StatementInvalid(f"{path}.id", fault)
     definition = activity.get("definition", _ABSENT)
     if definition is not _ABSENT:
-        _check_definition(definition, f"{path}.definition")
-    return activity_id  # type: ignore[no-any-return]  # check_iri proved it a str
+        _check_definition(definition, path)
+    return activity_id  # type: ignore[no-any-return]  # iri_fault proved it a str
 
 
-def _check_definition(definition: object, path: str) -> None:
-    definition = require_object(definition, path, "an Activity definition")
-    get = definition.get
-    if (name := get("name", _ABSENT)) is not _ABSENT:
-        check_language_map(name, f"{path}.name")
-    if (description := get("description", _ABSENT)) is not _ABSENT:
-        check_language_map(description, f"{path}.description")
-    if (type_ := get("type", _ABSENT)) is not _ABSENT:
-        check_iri(type_, f"{path}.type")
-    if (more_info := get("moreInfo", _ABSENT)) is not _ABSENT:
-        check_iri(more_info, f"{path}.moreInfo")
-    if (extensions := get("extensions", _ABSENT)) is not _ABSENT:
-        check_extensions(extensions, f"{path}.extensions")
-    interaction = get("interactionType", _ABSENT)
-    if interaction is not _ABSENT and (type(interaction) is not str or interaction not in INTERACTION_TYPES):
-        raise StatementInvalid(f"{path}.interactionType", f"{show(interaction)} is not an interaction type")
-    if (pattern := get("correctResponsesPattern", _ABSENT)) is not _ABSENT:
-        if type(pattern) is not list:
-            raise StatementInvalid(f"{path}.correctResponsesPattern", "must be an array of strings")
-        for index, response in enumerate(pattern):
-            require_string(response, f"{path}.correctResponsesPattern[{index}]")
-    for key in _COMPONENT_LISTS:
-        if key in definition:
-            _check_components(definition[key], f"{path}.{key}")
+def _check_definition(definition: object, activity_path: str) -> None:
+    if type(definition) is not dict:
+        raise StatementInvalid(
+            f"{activity_path}.definition", f"must be an Activity definition object, not {show(definition)}"
+        )
+    for key, value in definition.items():
+        if key == "name" or key == "description":
+            fault = language_map_fault(value)
+        elif key == "type" or key == "moreInfo":
+            fault = iri_fault(value)
+        elif key == "extensions":
+            fault = extensions_fault(value)
+        elif key == "interactionType":
+            fault = None
+            if type(value) is not str or value not in INTERACTION_TYPES:
+                fault = f"{show(value)} is not an interaction type (they are case-sensitive)"
+        elif key == "correctResponsesPattern":
+            fault = None
+            if type(value) is not list or any(type(response) is not str for response in value):
+                fault = f"must be an array of strings, not {show(value)}"
+        elif key in _COMPONENT_LISTS:
+            fault = _components_fault(value)
+        else:  # not in the definition schema: tolerated, the adapter never reads it
+            continue
+        if fault is not None:
+            raise StatementInvalid(f"{activity_path}.definition.{key}", fault)
 
 
-def _check_components(components: object, path: str) -> None:
-    """Interaction components: ``[{id: string, description: language map}, ...]``."""
+def _components_fault(components: object) -> str | None:
+    """Interaction components: ``[{id: string, description?: language map}, ...]``."""
     if type(components) is not list:
-        raise StatementInvalid(path, f"must be an array of interaction components, not {show(components)}")
+        return f"must be an array of interaction components, not {show(components)}"
     for index, component in enumerate(components):
-        item = require_object(component, f"{path}[{index}]", "an interaction component")
-        if "id" not in item:
-            raise StatementInvalid(f"{path}[{index}].id", "missing: an interaction component needs an id")
-        require_string(item["id"], f"{path}[{index}].id")
-        if "description" in item:
-            check_language_map(item["description"], f"{path}[{index}].description")
+        if type(component) is not dict:
+            return f"item {index} must be an interaction component object, not {show(component)}"
+        if type(component.get("id")) is not str:
+            return f"item {index} needs a string id"
+        if "description" in component and (fault := language_map_fault(component["description"])):
+            return f"item {index} description {fault}"
+    return None
 
 
 def check_context_activities(value: object, path: str) -> None:
@@ -91,8 +97,11 @@ def check_context_activities(value: object, path: str) -> None:
     for key, entry in context_activities.items():
         if key not in CONTEXT_ACTIVITY_KEYS:
             raise StatementInvalid(f"{path}.{key}", "not one of parent, grouping, category, other")
-        if type(entry) is list:
-            for index, activity in enumerate(entry):
-                check_activity(activity, f"{path}.{key}[{index}]")
-        else:
+        if type(entry) is not list:
             check_activity(entry, f"{path}.{key}")
+            continue
+        for index, activity in enumerate(entry):
+            try:
+                check_activity(activity, "")
+            except StatementInvalid as error:
+                raise error.within(f"{path}.{key}[{index}]") from None

@@ -10,15 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from lrs_adapter.xapi.formats import (
-    StatementInvalid,
-    check_iri,
-    check_mbox,
-    check_sha1,
-    require_object,
-    require_string,
-    show,
-)
+from lrs_adapter.xapi.formats import StatementInvalid, iri_fault, mbox_fault, require_object, sha1_fault, show
 
 _ABSENT: Any = object()
 _IFIS = ("mbox", "mbox_sha1sum", "openid", "account")
@@ -31,40 +23,52 @@ def _check_ifi(actor: dict[str, Any], path: str) -> str | None:
         if key in actor:
             if found is not None:
                 raise StatementInvalid(
-                    f"{path}.{key}",
-                    f"'{found}' already identifies this actor; exactly one identifier is allowed",
+                    f"{path}.{key}", f"'{found}' already identifies this actor; exactly one identifier is allowed"
                 )
             found = key
     if found is None:
         return None
     value = actor[found]
+    if found == "account":
+        _check_account(value, path)
+        return found
     if found == "mbox":
-        check_mbox(value, f"{path}.mbox")
+        fault = mbox_fault(value)
     elif found == "mbox_sha1sum":
-        check_sha1(value, f"{path}.mbox_sha1sum")
-    elif found == "openid":
-        check_iri(value, f"{path}.openid")
+        fault = sha1_fault(value)
     else:
-        account = require_object(value, f"{path}.account", "an account")
-        if "homePage" not in account:
-            raise StatementInvalid(f"{path}.account.homePage", "missing: an account needs its homePage")
-        check_iri(account["homePage"], f"{path}.account.homePage")
-        if "name" not in account:
-            raise StatementInvalid(f"{path}.account.name", "missing: an account needs its name")
-        name = account["name"]
-        if type(name) is not str or not name:
-            raise StatementInvalid(f"{path}.account.name", f"must be a non-empty string, not {show(name)}")
+        fault = iri_fault(value)
+    if fault is not None:
+        raise StatementInvalid(f"{path}.{found}", fault)
     return found
+
+
+def _check_account(account: object, actor_path: str) -> None:
+    if type(account) is not dict:
+        raise StatementInvalid(f"{actor_path}.account", f"must be an account object, not {show(account)}")
+    home_page = account.get("homePage", _ABSENT)
+    if home_page is _ABSENT:
+        raise StatementInvalid(f"{actor_path}.account.homePage", "missing: an account needs its homePage")
+    if (fault := iri_fault(home_page)) is not None:
+        raise StatementInvalid(f"{actor_path}.account.homePage", fault)
+    name = account.get("name", _ABSENT)
+    if name is _ABSENT:
+        raise StatementInvalid(f"{actor_path}.account.name", "missing: an account needs its name")
+    if type(name) is not str or not name:
+        raise StatementInvalid(f"{actor_path}.account.name", f"must be a non-empty string, not {show(name)}")
 
 
 def check_agent(agent: object, path: str) -> None:
     """An Agent: ``objectType`` absent or exactly ``Agent``, exactly one IFI, ``name`` a string."""
-    agent = require_object(agent, path, "an Agent")
+    _check_agent_body(require_object(agent, path, "an Agent"), path)
+
+
+def _check_agent_body(agent: dict[str, Any], path: str) -> None:
     object_type = agent.get("objectType", _ABSENT)
     if object_type is not _ABSENT and object_type != "Agent":
-        raise StatementInvalid(f"{path}.objectType", f"must be 'Agent' here, not {show(object_type)}")
-    if "name" in agent:
-        require_string(agent["name"], f"{path}.name")
+        raise StatementInvalid(f"{path}.objectType", f"must be 'Agent' or 'Group' here, not {show(object_type)}")
+    if "name" in agent and type(agent["name"]) is not str:
+        raise StatementInvalid(f"{path}.name", f"must be a string, not {show(agent['name'])}")
     if _check_ifi(agent, path) is None:
         raise StatementInvalid(path, "an Agent needs exactly one of mbox, mbox_sha1sum, openid, account")
 
@@ -75,8 +79,8 @@ def check_group(group: dict[str, Any], path: str) -> bool:
     An anonymous Group must list its members; every member, of either kind of Group, is a valid Agent (a Group
     cannot contain Groups).
     """
-    if "name" in group:
-        require_string(group["name"], f"{path}.name")
+    if "name" in group and type(group["name"]) is not str:
+        raise StatementInvalid(f"{path}.name", f"must be a string, not {show(group['name'])}")
     identified = _check_ifi(group, path) is not None
     members = group.get("member", _ABSENT)
     if members is _ABSENT:
@@ -86,7 +90,14 @@ def check_group(group: dict[str, Any], path: str) -> bool:
     if type(members) is not list:
         raise StatementInvalid(f"{path}.member", f"must be an array of Agents, not {show(members)}")
     for index, member in enumerate(members):
-        check_agent(member, f"{path}.member[{index}]")
+        if type(member) is not dict:
+            raise StatementInvalid(f"{path}.member[{index}]", f"must be an Agent object, not {show(member)}")
+        if member.get("objectType") == "Group":
+            raise StatementInvalid(f"{path}.member[{index}].objectType", "a Group cannot contain a Group")
+        try:
+            _check_agent_body(member, "")
+        except StatementInvalid as error:
+            raise error.within(f"{path}.member[{index}]") from None
     return identified
 
 
@@ -96,7 +107,7 @@ def check_actor(actor: object, path: str) -> bool:
     if actor.get("objectType") == "Group":
         check_group(actor, path)
         return True
-    check_agent(actor, path)
+    _check_agent_body(actor, path)
     return False
 
 
@@ -104,7 +115,7 @@ def check_team(team: object, path: str) -> None:
     """``context.team`` must be a Group."""
     team = require_object(team, path, "a Group")
     if team.get("objectType") != "Group":
-        raise StatementInvalid(f"{path}.objectType", "context.team must be a Group (objectType 'Group')")
+        raise StatementInvalid(f"{path}.objectType", "a team must be a Group (objectType 'Group')")
     check_group(team, path)
 
 
@@ -112,7 +123,7 @@ def check_authority(authority: object, path: str) -> None:
     """``authority``: an Agent, or an OAuth pair as an anonymous Group of exactly two members (Data 2.4.9)."""
     authority = require_object(authority, path, "an Agent or Group")
     if authority.get("objectType") != "Group":
-        check_agent(authority, path)
+        _check_agent_body(authority, path)
         return
     if check_group(authority, path):
         raise StatementInvalid(path, "a Group authority must be anonymous (no identifier)")

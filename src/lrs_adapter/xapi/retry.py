@@ -82,6 +82,16 @@ class _RetryAfterOrBackoff:
         return float(self.backoff(state))
 
 
+class _WaitBudget:
+    """Tenacity stop: the next wait would take the time spent waiting past the budget (counts injected sleeps too)."""
+
+    def __init__(self, budget: float) -> None:
+        self.budget = budget
+
+    def __call__(self, state: RetryCallState) -> bool:
+        return state.idle_for + (state.upcoming_sleep or 0.0) > self.budget
+
+
 def retrying(
     policy: RetryPolicy,
     *,
@@ -92,7 +102,9 @@ def retrying(
     return Retrying(
         retry=retry_if_exception_type(RetryableFailure),
         wait=_RetryAfterOrBackoff(policy),
-        stop=stop_after_attempt(policy.max_attempts) | stop_before_delay(policy.max_total),
+        stop=stop_after_attempt(policy.max_attempts)
+        | stop_before_delay(policy.max_total)
+        | _WaitBudget(policy.max_total),
         sleep=sleep,
         before_sleep=before_sleep,
         reraise=True,

@@ -32,3 +32,10 @@ def parse_timestamp(value: object) -> datetime | None:
 def format_instant(value: datetime) -> str:
     """The store's text form: UTC, microseconds, `Z`; sorting these strings sorts the instants."""
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def format_since(value: datetime) -> str:
+    """`since`/`until` as Learning Locker needs them: it compares them as text with `stored`, which it writes in UTC
+    with milliseconds, so any other form (an offset, microseconds) filters wrongly. Truncating to the millisecond
+    only ever widens an exclusive `since`."""
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"

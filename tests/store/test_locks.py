@@ -1,0 +1,57 @@
+"""The per-connector lock: a second holder is refused at once; a SIGKILLed holder frees it at once."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from lrs_adapter.errors import LockedError
+from lrs_adapter.store import Database
+from lrs_adapter.store.locks import connector_lock
+
+HOLD = """
+import sys, time
+from lrs_adapter.store import open_store
+from lrs_adapter.store.locks import connector_lock
+db = open_store(sys.argv[1])
+with connector_lock(db, sys.argv[2]):
+    print("held", flush=True)
+    time.sleep(600)
+"""
+
+
+def test_second_holder_is_refused_and_other_connectors_are_free(db: Database) -> None:
+    with connector_lock(db, "prevent"):
+        with pytest.raises(LockedError, match="another run of connector 'prevent'"), connector_lock(db, "prevent"):
+            pass
+        with connector_lock(db, "other"):
+            pass
+    with connector_lock(db, "prevent"):
+        pass
+
+
+def test_killed_holder_frees_the_lock_at_once(db: Database, store_url: str) -> None:
+    holder = subprocess.Popen([sys.executable, "-c", HOLD, store_url, "prevent"], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        with pytest.raises(LockedError), connector_lock(db, "prevent"):
+            pass
+        os.kill(holder.pid, signal.SIGKILL)
+        holder.wait(timeout=10)
+        deadline = time.monotonic() + 5
+        while True:  # PostgreSQL notices the dead connection within milliseconds; the kernel drops flocks at exit
+            try:
+                with connector_lock(db, "prevent"):
+                    break
+            except LockedError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+    finally:
+        holder.kill()
+        holder.wait()

@@ -1,0 +1,111 @@
+"""Statements by id on both stores: dedupe, conflicts, and voids whichever arrives first."""
+
+from __future__ import annotations
+
+import copy
+from datetime import UTC, datetime
+
+import pytest
+from factory import make_statement
+
+from lrs_adapter.intake import Accepted, take_in
+from lrs_adapter.store import Database
+from lrs_adapter.store.statements import save_statements
+
+NOW = datetime(2026, 1, 5, 12, tzinfo=UTC)
+VOIDED = "http://adlnet.gov/expapi/verbs/voided"
+
+
+def accepted(statement: dict) -> Accepted:
+    outcome = take_in(copy.deepcopy(statement), source="test", received_at=NOW)
+    assert isinstance(outcome, Accepted), outcome
+    return outcome
+
+
+def voiding(target_id: str, i: int) -> dict:
+    base = make_statement(i)
+    return {
+        "id": base["id"],
+        "actor": base["actor"],
+        "verb": {"id": VOIDED, "display": {"en-GB": "voided"}},
+        "object": {"objectType": "StatementRef", "id": target_id},
+        "timestamp": base["timestamp"],
+    }
+
+
+def save(db: Database, *statements: dict):  # type: ignore[no-untyped-def]
+    with db.transaction():
+        return save_statements(db, [accepted(s) for s in statements], connector="c", run_id=1, received_at="now")
+
+
+def voided_by(db: Database, statement_id: str) -> str | None:
+    row = db.one("SELECT voided_by FROM statements WHERE id = ?", (statement_id,))
+    assert row is not None
+    return row[0]
+
+
+def test_new_then_duplicate_then_conflict(db: Database) -> None:
+    first = make_statement(1)
+    assert save(db, first).new == 1
+    counts = save(db, first)
+    assert (counts.new, counts.duplicate, counts.conflicts) == (0, 1, 0)
+    changed = copy.deepcopy(first)
+    changed["result"] = {"success": False}
+    counts = save(db, changed)
+    assert (counts.new, counts.duplicate, counts.conflicts) == (0, 0, 1)
+    raw = db.one("SELECT raw FROM statements WHERE id = ?", (first["id"],))
+    assert raw is not None and '"success":false' not in raw[0], "a conflict must never overwrite what was stored"
+    assert db.one("SELECT COUNT(*) FROM statement_conflicts WHERE statement_id = ?", (first["id"],)) == (1,)
+
+
+def test_same_id_twice_in_one_batch(db: Database) -> None:
+    first = make_statement(2)
+    counts = save(db, first, first)
+    assert (counts.new, counts.duplicate) == (1, 1)
+
+
+def test_only_lrs_assigned_fields_differ_is_a_duplicate(db: Database) -> None:
+    first = make_statement(3)
+    save(db, first)
+    again = copy.deepcopy(first) | {"stored": "2030-01-01T00:00:00Z", "authority": {"mbox": "mailto:lrs@x.org"}}
+    assert save(db, again).duplicate == 1
+
+
+def test_void_after_target(db: Database) -> None:
+    target = make_statement(4)
+    save(db, target)
+    void = voiding(target["id"], 5)
+    assert save(db, void).voided == 1
+    assert voided_by(db, target["id"]) == void["id"]
+
+
+def test_void_before_target(db: Database) -> None:
+    target = make_statement(6)
+    void = voiding(target["id"], 7)
+    save(db, void)
+    save(db, target)
+    assert voided_by(db, target["id"]) == void["id"]
+
+
+@pytest.mark.parametrize("void_first", [True, False])
+def test_void_and_target_in_one_batch(db: Database, void_first: bool) -> None:
+    target = make_statement(8)
+    void = voiding(target["id"], 9)
+    save(db, *((void, target) if void_first else (target, void)))
+    assert voided_by(db, target["id"]) == void["id"]
+
+
+def test_a_voiding_statement_cannot_be_voided(db: Database) -> None:
+    target = make_statement(10)
+    void = voiding(target["id"], 11)
+    void_of_void = voiding(void["id"], 12)
+    save(db, target, void, void_of_void)
+    assert voided_by(db, void["id"]) is None
+    assert voided_by(db, target["id"]) == void["id"]
+
+
+def test_group_actor_is_stored_for_nobody(db: Database) -> None:
+    statement = make_statement(13)
+    statement["actor"] = {"objectType": "Group", "member": [statement["actor"]]}
+    save(db, statement)
+    assert db.one("SELECT learner FROM statements WHERE id = ?", (statement["id"],)) == (None,)

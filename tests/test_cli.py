@@ -1,0 +1,98 @@
+"""The command line as an admin meets it: summaries, exit codes, the quarantine commands, the run log."""
+
+from __future__ import annotations
+
+import copy
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import orjson
+from click.testing import CliRunner
+from factory import make_statements
+
+from lrs_adapter.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def export_config(tmp_path: Path, lines: list[bytes]) -> Path:
+    (tmp_path / "export.jsonl").write_bytes(b"\n".join(lines) + b"\n")
+    config = tmp_path / "lrs-adapter.toml"
+    config.write_text('[store]\nurl = "sqlite:///store.db"\n[connectors.demo]\nfile = "export.jsonl"\n')
+    return config
+
+
+def cli(config: Path, *args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, ["--config", str(config), "--log-format", "json", *args])
+    return result.exit_code, result.output
+
+
+def test_the_readme_demo_runs_from_a_clean_copy(tmp_path: Path) -> None:
+    """What `make demo` runs, against the shipped config and export, as a real process."""
+    shutil.copy(ROOT / "lrs-adapter.toml", tmp_path)
+    shutil.copytree(ROOT / "fixtures" / "demo", tmp_path / "fixtures" / "demo")
+    command = [sys.executable, "-m", "lrs_adapter", "--log-format", "json", "pull"]
+    first = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, check=False)
+    assert first.returncode == 3, first.stderr
+    assert "fetched 123 · new 121 · duplicate 0 · quarantined 2 · voided 1" in first.stdout
+    assert all(orjson.loads(line)["connector"] == "demo" for line in first.stderr.splitlines())
+    again = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, check=False)
+    assert "new 0 · duplicate 121 · quarantined 2" in again.stdout
+    assert (tmp_path / "var" / "lrs-adapter.db").exists()
+
+
+def test_exit_0_when_clean_and_3_when_something_is_quarantined(tmp_path: Path) -> None:
+    good = [orjson.dumps(s) for s in make_statements(3)]
+    assert cli(export_config(tmp_path, good), "pull")[0] == 0
+    assert cli(export_config(tmp_path, [*good, b'{"actor": 1}']), "pull")[0] == 3
+
+
+def test_config_error_exits_2_naming_the_file_and_key(tmp_path: Path) -> None:
+    config = tmp_path / "lrs-adapter.toml"
+    config.write_text('[lrs.main]\nendpoint = "not a url"\n')
+    code, output = cli(config, "pull")
+    assert code == 2 and str(config) in output and "key lrs.main.endpoint" in output
+
+
+def test_unknown_connector_exits_2(tmp_path: Path) -> None:
+    code, output = cli(export_config(tmp_path, []), "pull", "--connector", "nope")
+    assert code == 2 and "no connector 'nope'" in output and "known: demo" in output
+
+
+def test_quarantine_list_show_discard_retry(tmp_path: Path) -> None:
+    statement = make_statements(1)[0]
+    broken = copy.deepcopy(statement)
+    broken["verb"] = {"id": "not an iri"}
+    config = export_config(tmp_path, [orjson.dumps(broken), b"{torn"])
+    assert cli(config, "pull")[0] == 3
+    code, listing = cli(config, "quarantine", "list")
+    assert code == 0 and "verb.id" in listing and "(json): not valid JSON" in listing
+    by_field = {line.split()[3].rstrip(":"): line.split()[0] for line in listing.splitlines()}
+    code, shown = cli(config, "quarantine", "show", by_field["verb.id"])
+    assert code == 0 and "not an iri" in shown
+    assert cli(config, "quarantine", "discard", by_field["(json)"])[0] == 0
+    code, held = cli(config, "quarantine", "list")
+    assert len(held.splitlines()) == 1
+    code, retried = cli(config, "quarantine", "retry", "--all")
+    assert code == 3 and "released 0, still held 1" in retried
+    code, everything = cli(config, "quarantine", "list", "--status", "all")
+    assert "discarded" in everything
+
+
+def test_runs_as_json(tmp_path: Path) -> None:
+    config = export_config(tmp_path, [orjson.dumps(s) for s in make_statements(2)])
+    cli(config, "pull")
+    cli(config, "pull")
+    code, output = cli(config, "runs", "--format", "json")
+    runs = [orjson.loads(line) for line in output.splitlines()]
+    assert code == 0 and [r["id"] for r in runs] == [2, 1]
+    assert [(r["new"], r["duplicate"], r["outcome"]) for r in runs] == [(0, 2, "succeeded"), (2, 0, "succeeded")]
+
+
+def test_check_reports_a_missing_export_file(tmp_path: Path) -> None:
+    config = export_config(tmp_path, [])
+    (tmp_path / "export.jsonl").unlink()
+    code, output = cli(config, "check")
+    assert code == 2 and "does not exist" in output and "store" in output and "writable" in output

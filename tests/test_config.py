@@ -1,0 +1,101 @@
+"""Configuration errors name the file, the key and the fix, all at once, and never show a secret."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from lrs_adapter.config import load_config
+from lrs_adapter.errors import ConfigError
+
+VALID = """
+[store]
+url = "sqlite:///data/store.db"
+
+[lrs.main]
+endpoint = "https://lrs.example.org/xAPI/"
+username = "adapter"
+password_env = "LRS_MAIN_PASSWORD"
+headers = { "X-Tenant" = "council-token-abc" }
+page_size = 200
+since_field = "timestamp"
+
+[lrs.main.retry]
+max_attempts = 3
+
+[connectors.prevent]
+lrs = "main"
+verb = "http://adlnet.gov/expapi/verbs/completed"
+activity = "https://learning.example.gov.uk/xapi/activities/prevent-elearning"
+related_activities = true
+since = "2024-09-01T00:00:00+01:00"
+
+[connectors.archive]
+file = "exports/archive.jsonl"
+"""
+
+
+def test_a_valid_file_loads_with_paths_relative_to_it(write_config) -> None:  # type: ignore[no-untyped-def]
+    path: Path = write_config(VALID)
+    config = load_config(path)
+    assert config.store_url == f"sqlite:///{path.parent / 'data' / 'store.db'}"
+    assert config.lrs["main"].page_size == 200 and config.lrs["main"].retry.max_attempts == 3
+    assert config.lrs["main"].retry.max_wait == 60  # defaults fill the rest
+    assert config.connectors["archive"].file == path.parent / "exports" / "archive.jsonl"
+    assert config.connectors["prevent"].since is not None and config.connectors["prevent"].since.hour == 23
+    assert "council-token-abc" not in repr(config)
+
+
+def test_every_mistake_is_named_with_file_key_and_fix(write_config) -> None:  # type: ignore[no-untyped-def]
+    broken = (
+        VALID.replace("page_size = 200", "page_size = 0")
+        .replace('since_field = "timestamp"', 'since_feild = "timestamp"')
+        .replace('lrs = "main"', 'lrs = "mian"')
+        .replace('since = "2024-09-01T00:00:00+01:00"', 'since = "last tuesday"')
+    )
+    path = write_config(broken)
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    text = str(caught.value)
+    assert str(path) in text
+    assert "key lrs.main.page_size" in text and "from 1 to 10000" in text
+    assert "key lrs.main.since_feild: Unknown field" in text and "correct its spelling" in text
+    assert "key connectors.prevent.since" in text and "ISO 8601" in text
+
+
+def test_an_unknown_lrs_name_is_named(write_config) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(ConfigError, match=r"key connectors.prevent.lrs.*'mian'.*known: main"):
+        load_config(write_config(VALID.replace('lrs = "main"', 'lrs = "mian"')))
+
+
+def test_credentials_in_the_endpoint_are_refused_without_echoing_them(write_config) -> None:  # type: ignore[no-untyped-def]
+    path = write_config(VALID.replace("https://lrs.example.org", "https://adapter:hunter2@lrs.example.org"))
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    assert "lrs.main.endpoint" in str(caught.value) and "hunter2" not in str(caught.value)
+
+
+def test_bad_toml_names_the_line(write_config) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(ConfigError, match=r"not valid TOML.*line 3"):
+        load_config(write_config('[store]\nurl = "x"\nthis is not toml\n'))
+
+
+def test_missing_file_says_how_to_fix(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="--config"):
+        load_config(tmp_path / "nowhere.toml")
+
+
+def test_a_missing_password_variable_is_named_not_shown(write_config, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    config = load_config(write_config(VALID))
+    monkeypatch.delenv("LRS_MAIN_PASSWORD", raising=False)
+    with pytest.raises(ConfigError, match="LRS_MAIN_PASSWORD.*not set"):
+        config.lrs["main"].password()
+    monkeypatch.setenv("LRS_MAIN_PASSWORD", "s3cret")
+    assert config.lrs["main"].password() == "s3cret"
+    assert "s3cret" not in repr(config)
+
+
+def test_one_connector_needs_exactly_one_source(write_config) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(ConfigError, match="exactly one of"):
+        load_config(write_config('[connectors.x]\nlrs = "a"\nfile = "b"\n[lrs.a]\nendpoint = "http://h/x/"\n'))

@@ -1,0 +1,177 @@
+"""Pull runs: cursor rules, interruption and resumption, quarantine, the run log.
+
+The LRS here is `responses` where the test needs what a real LRS will not do on demand (a Consistent-Through
+earlier than what it served, no header at all, pages out of order); tests/integration does the same against real
+LRSs.
+"""
+
+from __future__ import annotations
+
+import copy
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import orjson
+import pytest
+import responses
+from responses import matchers
+from factory import make_statements
+
+from lrs_adapter.config import Config, ConnectorConfig, LrsConfig, RetryPolicy
+from lrs_adapter.errors import LockedError
+from lrs_adapter.pull import FAILED, QUARANTINED, SUCCEEDED, pull
+from lrs_adapter.store import Database
+from lrs_adapter.store.locks import connector_lock
+from lrs_adapter.store.runs import get_cursor, list_runs, start_run
+
+ENDPOINT = "https://lrs.example.org/xAPI/"
+STATEMENTS = ENDPOINT + "statements"
+NOW = datetime(2026, 2, 1, 12, tzinfo=UTC)
+FAST = RetryPolicy(max_attempts=2, initial_wait=0.01, max_wait=0.01, max_total=1)
+
+
+def config(tmp_path: Path, **lrs: object) -> Config:
+    return Config(
+        path=tmp_path / "lrs-adapter.toml",
+        store_url="unused",
+        lrs={"main": LrsConfig(name="main", endpoint=ENDPOINT, page_size=3, retry=FAST, **lrs)},  # type: ignore[arg-type]
+        connectors={
+            "c": ConnectorConfig(name="c", lrs="main"),
+            "f": ConnectorConfig(name="f", file=tmp_path / "export.jsonl"),
+        },
+    )
+
+
+def stored(statements: list[dict], start_minute: int = 0) -> list[dict]:
+    """Statements as an LRS serves them: with `stored`, ascending."""
+    out = copy.deepcopy(statements)
+    for index, statement in enumerate(out):
+        statement["stored"] = f"2026-01-01T10:{start_minute + index:02d}:00.000Z"
+    return out
+
+
+def serve(pages: list[list[dict]], consistent_through: str | None = None) -> None:
+    """Register pages chained by `more`; every request of the chain answers with the same headers."""
+    headers = {"X-Experience-API-Consistent-Through": consistent_through} if consistent_through else {}
+    for number, statements in enumerate(pages):
+        more = f"/xAPI/statements?page={number + 1}" if number + 1 < len(pages) else ""
+        body = {"statements": statements, "more": more}
+        if number == 0:  # the query the client starts with; `more` links carry `page` instead
+            first = matchers.query_param_matcher({"ascending": "true"}, strict_match=False)
+            responses.get(STATEMENTS, json=body, headers=headers, match=[first])
+        else:
+            responses.get(f"{STATEMENTS}?page={number}", json=body, headers=headers)
+
+
+def ids(db: Database) -> set[str]:
+    return {row[0] for row in db.execute("SELECT id FROM statements")}
+
+
+@responses.activate
+def test_cursor_never_passes_consistent_through(db: Database, tmp_path: Path) -> None:
+    served = stored(make_statements(6))
+    serve([served[:3], served[3:]], consistent_through="2026-01-01T10:02:30.000Z")
+    run = pull(config(tmp_path), db, "c", now=lambda: NOW)
+    assert run.outcome == SUCCEEDED and run.new == 6 and run.pages == 2
+    cursor = get_cursor(db, "c")
+    assert cursor is not None and cursor.position == "2026-01-01T10:02:30.000000Z"
+    assert cursor.basis == "consistent_through"
+
+
+@responses.activate
+def test_no_consistent_through_rereads_the_overlap_and_says_so(db: Database, tmp_path: Path) -> None:
+    served = stored(make_statements(4))
+    serve([served[:3], served[3:]])
+    first = pull(config(tmp_path, overlap_seconds=120), db, "c", now=lambda: NOW)
+    assert first.notes and "no X-Experience-API-Consistent-Through" in first.notes
+    assert get_cursor(db, "c") == type(get_cursor(db, "c"))("2026-01-01T10:03:00.000000Z", "newest_seen")
+    responses.reset()
+    serve([served[2:]])
+    second = pull(config(tmp_path, overlap_seconds=120), db, "c", now=lambda: NOW)
+    since = parse_qs(urlsplit(responses.calls[0].request.url).query)["since"]
+    assert since == ["2026-01-01T10:00:59.999Z"]  # 10:03 - 120 s - 1 ms
+    assert (second.new, second.duplicate) == (0, 2)
+
+
+@responses.activate
+def test_pages_out_of_order_move_the_cursor_only_at_the_end(db: Database, tmp_path: Path) -> None:
+    served = stored(make_statements(6))
+    serve([served[3:], served[:3]])  # newest page first, as Ralph does
+    run = pull(config(tmp_path), db, "c", now=lambda: NOW)
+    assert run.outcome == SUCCEEDED and "ascending" in (run.notes or "")
+    cursor = get_cursor(db, "c")
+    assert cursor is not None and cursor.position == "2026-01-01T10:05:00.000000Z"
+
+
+class Boom(RuntimeError):
+    pass
+
+
+@responses.activate
+@pytest.mark.parametrize("after", [1, 2, 3])
+def test_interrupted_pull_resumes_to_the_store_of_a_clean_run(
+    db: Database, tmp_path: Path, store_url: str, after: int
+) -> None:
+    served = stored(make_statements(12))
+    pages = [served[i : i + 3] for i in range(0, 12, 3)]
+    serve(pages, consistent_through="2026-01-01T11:00:00.000Z")
+    cfg = config(tmp_path)
+
+    from lrs_adapter.pull import make_source
+
+    source = make_source(cfg, cfg.connectors["c"], db, full=False)
+    original = source.pages
+    source.pages = lambda: interrupted_pages(original, after)  # type: ignore[method-assign]
+    broken = pull(cfg, db, "c", now=lambda: NOW, source=source)
+    assert broken.outcome == FAILED and broken.error_class == "internal" and "injected" in (broken.error_message or "")
+    assert len(ids(db)) == 3 * after
+    cursor = get_cursor(db, "c")
+    assert cursor is not None and cursor.position == served[3 * after - 1]["stored"].replace(".000Z", ".000000Z")
+    resumed = pull(cfg, db, "c", now=lambda: NOW)
+    assert resumed.outcome == SUCCEEDED
+    assert ids(db) == {s["id"] for s in served}
+    assert db.one("SELECT COUNT(*) FROM statements") == (12,)
+
+
+def interrupted_pages(pages, after):  # type: ignore[no-untyped-def]
+    for number, page in enumerate(pages(), start=1):
+        if number > after:
+            raise Boom(f"injected after page {after}")
+        yield page
+
+
+def test_bad_statements_are_quarantined_and_the_good_ones_around_them_stored(db: Database, tmp_path: Path) -> None:
+    good = make_statements(4)
+    no_verb = copy.deepcopy(good[0]) | {"id": "6f1f3b8e-0000-4000-8000-000000000001"}
+    del no_verb["verb"]
+    lines = [
+        orjson.dumps(good[0]),
+        orjson.dumps(no_verb),
+        b"{not json",
+        orjson.dumps(good[1]),
+        orjson.dumps(good[2] | {"timestamp": "yesterday"}),
+        orjson.dumps(good[3]),
+    ]
+    (tmp_path / "export.jsonl").write_bytes(b"\n".join(lines) + b"\n")
+    run = pull(config(tmp_path), db, "f", now=lambda: NOW)
+    assert run.outcome == QUARANTINED and (run.new, run.quarantined) == (3, 3)
+    assert ids(db) == {good[0]["id"], good[1]["id"], good[3]["id"]}
+    reasons = dict(db.execute("SELECT field, source FROM quarantine"))
+    assert set(reasons) == {"verb", "(json)", "timestamp"}
+    assert reasons["(json)"].endswith("export.jsonl:3")
+
+
+def test_a_second_run_of_a_connector_is_refused(db: Database, tmp_path: Path) -> None:
+    (tmp_path / "export.jsonl").write_bytes(b"")
+    with connector_lock(db, "f"), pytest.raises(LockedError):
+        pull(config(tmp_path), db, "f", now=lambda: NOW)
+    assert list_runs(db) == []
+
+
+def test_a_run_left_running_by_a_killed_process_is_marked_interrupted(db: Database, tmp_path: Path) -> None:
+    (tmp_path / "export.jsonl").write_bytes(orjson.dumps(make_statements(1)[0]) + b"\n")
+    start_run(db, "f", "file", "2026-01-01T00:00:00.000000Z", None)
+    pull(config(tmp_path), db, "f", now=lambda: NOW)
+    outcomes = [run.outcome for run in list_runs(db, connector="f")]
+    assert outcomes == [SUCCEEDED, "interrupted"]

@@ -1,0 +1,186 @@
+"""The xAPI client against what a real LRS will not do on demand: 429, 503, timeouts, torn bodies, loops, 401.
+
+`responses` stands in for the LRS only here; the same client is tested against real LRSs in tests/integration.
+"""
+
+from __future__ import annotations
+
+import email.utils
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import requests
+import responses
+from responses import matchers
+
+from lrs_adapter.config import LrsConfig, RetryPolicy
+from lrs_adapter.errors import LrsRejected, ProtocolError, TransientError
+from lrs_adapter.xapi.client import XapiClient
+from lrs_adapter.xapi.retry import parse_retry_after
+
+ENDPOINT = "https://lrs.example.org/data/xAPI/"
+STATEMENTS = ENDPOINT + "statements"
+
+
+class Sleeps(list[float]):
+    """Records the waits the client asks for instead of sleeping through them."""
+
+    def __call__(self, seconds: float) -> None:
+        self.append(seconds)
+
+
+def client(sleeps: Sleeps | None = None, **overrides: object) -> XapiClient:
+    settings: dict[str, object] = {
+        "name": "main",
+        "endpoint": ENDPOINT,
+        "retry": RetryPolicy(max_attempts=5, initial_wait=0.5, max_wait=30, max_total=120),
+    }
+    settings.update(overrides)
+    return XapiClient(LrsConfig(**settings), sleep=sleeps if sleeps is not None else Sleeps())  # type: ignore[arg-type]
+
+
+def page(ids: list[str], more: str = "") -> dict[str, object]:
+    return {"statements": [{"id": i} for i in ids], "more": more}
+
+
+@responses.activate
+def test_pages_follow_more_from_the_server_root_and_send_the_version_header() -> None:
+    responses.get(
+        STATEMENTS,
+        json=page(["a"], more="/data/xAPI/statements?cursor=xyz"),
+        match=[
+            matchers.query_param_matcher({"ascending": "true", "limit": "2"}),
+            matchers.header_matcher({"X-Experience-API-Version": "1.0.3"}),
+        ],
+        headers={"X-Experience-API-Consistent-Through": "2026-01-01T10:00:00.000Z"},
+    )
+    responses.get(
+        STATEMENTS + "?cursor=xyz",
+        json=page(["b"]),
+        match=[matchers.header_matcher({"X-Experience-API-Version": "1.0.3"})],
+    )
+    pages = list(client().statement_pages({"ascending": "true", "limit": "2"}))
+    assert [[s["id"] for s in p.statements] for p in pages] == [["a"], ["b"]]
+    assert pages[0].consistent_through == datetime(2026, 1, 1, 10, tzinfo=UTC)
+    assert pages[1].more is None
+
+
+@responses.activate
+def test_xapi_2_version_header() -> None:
+    responses.get(STATEMENTS, json=page([]), match=[matchers.header_matcher({"X-Experience-API-Version": "2.0.0"})])
+    assert list(client(xapi_version="2.0.0").statement_pages({}))[0].statements == []
+
+
+@responses.activate
+def test_a_repeating_more_stops_instead_of_looping() -> None:
+    responses.get(STATEMENTS, json=page(["a"], more="/data/xAPI/statements?page=2"))
+    responses.get(STATEMENTS + "?page=2", json=page(["b"], more="/data/xAPI/statements?page=2"))
+    pages = client().statement_pages({})
+    assert next(pages).statements == [{"id": "a"}]
+    assert next(pages).statements == [{"id": "b"}]
+    with pytest.raises(ProtocolError, match="twice"):
+        next(pages)
+
+
+@responses.activate
+def test_429_waits_as_long_as_retry_after_says_in_seconds() -> None:
+    responses.get(STATEMENTS, status=429, headers={"Retry-After": "7"})
+    responses.get(STATEMENTS, json=page(["a"]))
+    sleeps = Sleeps()
+    assert list(client(sleeps).statement_pages({}))[0].statements == [{"id": "a"}]
+    assert sleeps == [7.0]
+
+
+def test_retry_after_as_http_date() -> None:
+    now = datetime(2026, 1, 1, 12, tzinfo=UTC)
+    header = email.utils.format_datetime(now + timedelta(seconds=42), usegmt=True)
+    assert parse_retry_after(header, now=now) == 42
+    assert parse_retry_after(email.utils.format_datetime(now - timedelta(days=1), usegmt=True), now=now) == 0
+    assert parse_retry_after("soon", now=now) is None
+
+
+@responses.activate
+def test_retry_after_is_capped_by_max_wait() -> None:
+    responses.get(STATEMENTS, status=503, headers={"Retry-After": "3600"})
+    responses.get(STATEMENTS, json=page([]))
+    sleeps = Sleeps()
+    list(client(sleeps).statement_pages({}))
+    assert sleeps == [30.0]
+
+
+@responses.activate
+def test_503_then_success_backs_off_with_jitter_within_the_cap() -> None:
+    for _ in range(3):
+        responses.get(STATEMENTS, status=503, json={"message": "overloaded"})
+    responses.get(STATEMENTS, json=page(["a"]))
+    sleeps = Sleeps()
+    assert list(client(sleeps).statement_pages({}))[0].statements == [{"id": "a"}]
+    assert len(sleeps) == 3 and all(0 <= s <= 30 for s in sleeps)
+
+
+@responses.activate
+def test_read_timeouts_then_gives_up_with_a_transient_error() -> None:
+    for _ in range(5):
+        responses.get(STATEMENTS, body=requests.ReadTimeout("read timed out"))
+    with pytest.raises(TransientError, match="after 5 attempts") as caught:
+        list(client().statement_pages({}))
+    assert caught.value.error_class == "transient"
+
+
+@responses.activate
+def test_total_wait_budget_stops_retries_early() -> None:
+    for _ in range(5):
+        responses.get(STATEMENTS, status=429, headers={"Retry-After": "25"})
+    sleeps = Sleeps()
+    with pytest.raises(TransientError):
+        list(client(sleeps, retry=RetryPolicy(max_attempts=5, max_wait=30, max_total=60)).statement_pages({}))
+    assert sum(sleeps) <= 60
+
+
+@responses.activate
+def test_torn_json_body_is_retried() -> None:
+    responses.get(STATEMENTS, body='{"statements": [{"id": "a"}, {"id": "b', content_type="application/json")
+    responses.get(STATEMENTS, json=page(["a", "b"]))
+    assert len(list(client().statement_pages({}))[0].statements) == 2
+
+
+@pytest.mark.parametrize(
+    ("status", "hint"), [(400, "filters"), (401, "password_env"), (403, "read access"), (404, "endpoint")]
+)
+@responses.activate
+def test_client_errors_fail_fast_with_the_lrs_message_as_config_errors(status: int, hint: str) -> None:
+    responses.get(STATEMENTS, status=status, json={"message": "the LRS's own words"})
+    sleeps = Sleeps()
+    with pytest.raises(LrsRejected) as caught:
+        list(client(sleeps).statement_pages({}))
+    assert caught.value.error_class == "config"
+    assert "the LRS's own words" in str(caught.value)
+    assert sleeps == [] and len(responses.calls) == 1
+
+
+@responses.activate
+def test_401_never_shows_the_password(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LRS_PASSWORD", "s3cret-Value")
+    responses.get(STATEMENTS, status=401, body="Unauthorized")
+    with pytest.raises(LrsRejected) as caught:
+        list(client(username="adapter", password_env="LRS_PASSWORD").statement_pages({}))
+    assert "s3cret-Value" not in str(caught.value)
+    assert responses.calls[0].request.headers["Authorization"].startswith("Basic ")
+
+
+@responses.activate
+def test_about_404_is_an_answer_not_an_error() -> None:
+    responses.get(ENDPOINT + "about", status=404)
+    assert client().about().status == 404
+
+
+@responses.activate
+def test_request_rate_cap_spaces_requests() -> None:
+    responses.get(STATEMENTS, json=page(["a"], more="/data/xAPI/statements?p=2"))
+    responses.get(STATEMENTS + "?p=2", json=page(["b"]))
+    sleeps = Sleeps()
+    capped = XapiClient(
+        LrsConfig(name="main", endpoint=ENDPOINT, max_requests_per_second=2.0), sleep=sleeps, clock=lambda: 100.0
+    )
+    assert len(list(capped.statement_pages({}))) == 2
+    assert sleeps == [0.5]
