@@ -10,8 +10,8 @@ from pathlib import Path
 
 import orjson
 from click.testing import CliRunner
-from factory import make_statements
 
+from factory import make_statements
 from lrs_adapter.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -89,7 +89,7 @@ def test_missing_file_says_how_to_fix(tmp_path: Path) -> None:
 def test_a_missing_password_variable_is_named_not_shown(write_config, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     config = load_config(write_config(VALID))
     monkeypatch.delenv("LRS_MAIN_PASSWORD", raising=False)
-    with pytest.raises(ConfigError, match="LRS_MAIN_PASSWORD.*not set"):
+    with pytest.raises(ConfigError, match=r"LRS_MAIN_PASSWORD.*not set"):
         config.lrs["main"].password()
     monkeypatch.setenv("LRS_MAIN_PASSWORD", "s3cret")
     assert config.lrs["main"].password() == "s3cret"
@@ -97,5 +97,5 @@ def test_a_missing_password_variable_is_named_not_shown(write_config, monkeypatc
 
 
 def test_one_connector_needs_exactly_one_source(write_config) -> None:  # type: ignore[no-untyped-def]
-    with pytest.raises(ConfigError, match="exactly one of"):
+    with pytest.raises(ConfigError, match=r"exactly one of"):
         load_config(write_config('[connectors.x]\nlrs = "a"\nfile = "b"\n[lrs.a]\nendpoint = "http://h/x/"\n'))

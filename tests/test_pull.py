@@ -16,8 +16,8 @@ import orjson
 import pytest
 import responses
 from responses import matchers
-from factory import make_statements
 
+from factory import make_statements
 from lrs_adapter.config import Config, ConnectorConfig, LrsConfig, RetryPolicy
 from lrs_adapter.errors import LockedError
 from lrs_adapter.pull import FAILED, QUARANTINED, SUCCEEDED, pull

@@ -6,8 +6,8 @@ import copy
 from datetime import UTC, datetime
 
 import pytest
-from factory import make_statement
 
+from factory import make_statement
 from lrs_adapter.intake import Accepted, take_in
 from lrs_adapter.store import Database
 from lrs_adapter.store.statements import save_statements

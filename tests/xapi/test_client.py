@@ -68,7 +68,7 @@ def test_pages_follow_more_from_the_server_root_and_send_the_version_header() ->
 @responses.activate
 def test_xapi_2_version_header() -> None:
     responses.get(STATEMENTS, json=page([]), match=[matchers.header_matcher({"X-Experience-API-Version": "2.0.0"})])
-    assert list(client(xapi_version="2.0.0").statement_pages({}))[0].statements == []
+    assert next(iter(client(xapi_version="2.0.0").statement_pages({}))).statements == []
 
 
 @responses.activate
@@ -87,7 +87,7 @@ def test_429_waits_as_long_as_retry_after_says_in_seconds() -> None:
     responses.get(STATEMENTS, status=429, headers={"Retry-After": "7"})
     responses.get(STATEMENTS, json=page(["a"]))
     sleeps = Sleeps()
-    assert list(client(sleeps).statement_pages({}))[0].statements == [{"id": "a"}]
+    assert next(iter(client(sleeps).statement_pages({}))).statements == [{"id": "a"}]
     assert sleeps == [7.0]
 
 
@@ -114,7 +114,7 @@ def test_503_then_success_backs_off_with_jitter_within_the_cap() -> None:
         responses.get(STATEMENTS, status=503, json={"message": "overloaded"})
     responses.get(STATEMENTS, json=page(["a"]))
     sleeps = Sleeps()
-    assert list(client(sleeps).statement_pages({}))[0].statements == [{"id": "a"}]
+    assert next(iter(client(sleeps).statement_pages({}))).statements == [{"id": "a"}]
     assert len(sleeps) == 3 and all(0 <= s <= 30 for s in sleeps)
 
 
@@ -141,7 +141,7 @@ def test_total_wait_budget_stops_retries_early() -> None:
 def test_torn_json_body_is_retried() -> None:
     responses.get(STATEMENTS, body='{"statements": [{"id": "a"}, {"id": "b', content_type="application/json")
     responses.get(STATEMENTS, json=page(["a", "b"]))
-    assert len(list(client().statement_pages({}))[0].statements) == 2
+    assert len(next(iter(client().statement_pages({}))).statements) == 2
 
 
 @pytest.mark.parametrize(

@@ -20,6 +20,7 @@ from tenacity import (
     stop_before_delay,
     wait_random_exponential,
 )
+from tenacity.stop import stop_base
 
 from lrs_adapter.config import RetryPolicy
 
@@ -82,7 +83,7 @@ class _RetryAfterOrBackoff:
         return float(self.backoff(state))
 
 
-class _WaitBudget:
+class _WaitBudget(stop_base):
     """Tenacity stop: the next wait would take the time spent waiting past the budget (counts injected sleeps too)."""
 
     def __init__(self, budget: float) -> None:
