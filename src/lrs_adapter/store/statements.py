@@ -64,7 +64,8 @@ def save_statements(
     db.executemany(
         "INSERT INTO statements (id, connector, learner, verb_id, object_type, object_id, registration, timestamp,"
         " stored, voids, voided_by, content_hash, raw, run_id, received_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        # Another connector's run may insert the same statement concurrently (PostgreSQL): first one wins.
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
         [
             (
                 item.id,

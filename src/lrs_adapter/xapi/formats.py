@@ -217,11 +217,13 @@ def parse_timestamp(value: object, field: str) -> datetime:
         raise StatementInvalid(field, f"{show(value)} has the 'unknown' offset {zone}, which xAPI forbids")
     try:
         parsed = datetime.fromisoformat(value)
+        if parsed.tzinfo is None:  # a bare date
+            return parsed.replace(tzinfo=UTC)
+        return parsed if parsed.tzinfo is UTC else parsed.astimezone(UTC)
     except ValueError as error:  # a calendar fault the pattern cannot see: 30 February, year 0
         raise StatementInvalid(field, f"{show(value)} is not a real date-time ({error})") from None
-    if parsed.tzinfo is None:  # a bare date
-        return parsed.replace(tzinfo=UTC)
-    return parsed if parsed.tzinfo is UTC else parsed.astimezone(UTC)
+    except OverflowError:  # 0001-01-01T00:00+01:00 is in year 0 in UTC
+        raise StatementInvalid(field, f"{show(value)} is out of range in UTC") from None
 
 
 # xAPI durations are ISO 8601 "PnYnMnDTnHnMnS" (weeks allowed). isodate, which reads them later, also takes

@@ -1,0 +1,74 @@
+"""Export files: JSON Lines, JSON arrays and concatenated objects, streamed; broken input named and kept."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import orjson
+import pytest
+
+from factory import make_statements
+from lrs_adapter.errors import SourceFormatError
+from lrs_adapter.sources.export_file import ExportFile
+
+
+def read(path: Path, batch: int = 2) -> list:  # type: ignore[type-arg]
+    return list(ExportFile(path, batch=batch).pages())
+
+
+def test_json_lines_in_batches_with_bad_lines_kept_by_number(tmp_path: Path) -> None:
+    statements = make_statements(5)
+    lines = [json.dumps(s) for s in statements]
+    lines.insert(2, "{torn")
+    lines.insert(4, "")
+    path = tmp_path / "export.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    pages = read(path)
+    parsed = [statement for page in pages for _, statement in page.statements]
+    assert [s["id"] for s in parsed] == [s["id"] for s in statements]
+    bad = [rejected for page in pages for rejected in page.unparsable]
+    assert len(bad) == 1 and bad[0].source == f"{path}:3" and bad[0].raw == "{torn"
+    assert pages[0].statements[0][0] == f"{path}:1"
+
+
+@pytest.mark.parametrize("layout", ["array", "concatenated", "single"])
+def test_json_arrays_and_objects_are_streamed(tmp_path: Path, layout: str) -> None:
+    statements = make_statements(1 if layout == "single" else 5)
+    text = {
+        "array": json.dumps(statements, indent=2),
+        "concatenated": "\n".join(json.dumps(s, indent=2) for s in statements),
+        "single": json.dumps(statements[0], indent=2),
+    }[layout]
+    path = tmp_path / "export.json"
+    path.write_text("\n  " + text)
+    parsed = [statement for page in read(path) for _, statement in page.statements]
+    assert parsed == statements
+
+
+def test_a_broken_array_keeps_what_came_before_and_quarantines_the_break(tmp_path: Path) -> None:
+    statements = make_statements(3)
+    text = orjson.dumps(statements).decode()
+    path = tmp_path / "export.json"
+    path.write_text(text[: len(text) - 700] + "}}, {{{")
+    source = ExportFile(path, batch=10)
+    pages = []
+    with pytest.raises(SourceFormatError, match=r"not valid JSON after statement 2") as caught:
+        pages.extend(source.pages())
+    assert caught.value.error_class == "source_format"
+    assert [s["id"] for _, s in pages[0].statements] == [s["id"] for s in statements[:2]]
+    assert pages[0].unparsable[0].source == f"{path} after statement 2"
+
+
+def test_floats_stay_floats(tmp_path: Path) -> None:
+    path = tmp_path / "export.json"
+    path.write_text('[{"result": {"score": {"scaled": 0.85}}}]')
+    [page] = read(path)
+    assert page.statements[0][1]["result"]["score"]["scaled"] == 0.85
+    assert isinstance(page.statements[0][1]["result"]["score"]["scaled"], float)
+
+
+def test_a_missing_file_is_a_config_error_naming_it(tmp_path: Path) -> None:
+    with pytest.raises(Exception, match="cannot read the export file") as caught:
+        read(tmp_path / "nope.jsonl")
+    assert getattr(caught.value, "error_class", None) == "config"
