@@ -19,6 +19,7 @@ deleted size by size as the run goes.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import platform
@@ -346,8 +347,23 @@ def table(results: list[Result]) -> str:
     return "\n".join(rows)
 
 
+def adapter_source() -> str:
+    """Which lrs_adapter the children run (PYTHONPATH can point them at a snapshot) and its git state."""
+    spec = importlib.util.find_spec("lrs_adapter")
+    where = Path(spec.origin).parent if spec and spec.origin else None
+    if where is None:
+        return "lrs_adapter: not importable"
+    if not where.is_relative_to(ROOT):
+        return f"lrs_adapter from {where}"
+    git = ["git", "-C", str(ROOT)]
+    head = subprocess.run([*git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False)
+    dirty = subprocess.run([*git, "status", "--porcelain", "src"], capture_output=True, text=True, check=False)
+    state = " with uncommitted changes under src/" if dirty.stdout.strip() else ""
+    return f"lrs_adapter from {where}, commit {head.stdout.strip() or '?'}{state}"
+
+
 def machine() -> str:
-    """What the figures depend on: cores, memory, CPU model, Python."""
+    """What the figures depend on: cores, memory, CPU model, Python, and which adapter code ran."""
     cpu = "unknown"
     with Path("/proc/cpuinfo").open(encoding="utf-8") as info:
         for line in info:
@@ -358,6 +374,7 @@ def machine() -> str:
     return (
         f"- CPU: {cpu}, {os.cpu_count()} logical CPUs (nproc)\n"
         f"- Python {platform.python_version()} ({platform.python_implementation()}), {platform.platform()}\n"
+        f"- {adapter_source()}\n"
         f"- free -h:\n\n```\n{memory}\n```"
     )
 

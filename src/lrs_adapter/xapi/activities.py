@@ -13,6 +13,7 @@ from lrs_adapter.xapi.formats import (
     StatementInvalid,
     extensions_fault,
     iri_fault,
+    key_path,
     language_map_fault,
     require_object,
     show,
@@ -96,7 +97,7 @@ def check_context_activities(value: object, path: str) -> None:
     context_activities = require_object(value, path, "a contextActivities object")
     for key, entry in context_activities.items():
         if key not in CONTEXT_ACTIVITY_KEYS:
-            raise StatementInvalid(f"{path}.{key}", "not one of parent, grouping, category, other")
+            raise StatementInvalid(key_path(path, key), "not one of parent, grouping, category, other")
         if type(entry) is not list:
             check_activity(entry, f"{path}.{key}")
             continue

@@ -7,10 +7,11 @@ for a fault in ids, identifiers, verb, object, timestamps, durations or result r
 :class:`StatementInvalid` naming the JSON path of the fault, which intake turns into a quarantine reason.
 
 It is hand-written rather than a schema library because it runs on every statement of every sync: a full
-nested marshmallow schema managed 3.4k statements/s, this manages about 100k. Extensions are opaque (their
-values belong to profiles, which the mapper interprets). Unknown properties are rejected where the suite
-rejects them and a misspelling would hide data the adapter reads (``timeStamp``, ``conText``: statement,
-SubStatement, context, result, score, contextActivities), and tolerated elsewhere.
+nested marshmallow schema managed 3.4k statements/s; this checks 75-100k a second (about 10 us for a 2 KB
+statement). Extensions are opaque: their values belong to profiles, which the mapper interprets. Unknown
+properties are rejected where the suite rejects them and a misspelling would hide data the adapter reads
+(``timeStamp``, ``conText``: statement, SubStatement, context, result, score, contextActivities), and are
+tolerated elsewhere.
 """
 
 from __future__ import annotations
@@ -32,7 +33,6 @@ from lrs_adapter.xapi.formats import (
     language_map_fault,
     parse_timestamp,
     require_object,
-    sha2_fault,
     show,
     unknown_property,
     uuid_fault,
@@ -222,7 +222,7 @@ def _check_substatement(sub: dict[str, Any], v2: bool) -> None:
         for key in _NOT_IN_SUBSTATEMENT:
             if key in sub:
                 raise StatementInvalid(f"object.{key}", f"a SubStatement cannot have '{key}'")
-        raise unknown_property(sub, _SUBSTATEMENT_KEYS, "object.")
+        raise unknown_property(sub, _SUBSTATEMENT_KEYS, "object")
     _check_core(sub, _SUB, v2)
 
 
@@ -241,7 +241,7 @@ def _check_result(result: object, path: str) -> None:
         elif key == "extensions":
             fault = extensions_fault(value)
         else:
-            raise unknown_property(result, _RESULT_KEYS, f"{path}.")
+            raise unknown_property(result, _RESULT_KEYS, path)
         if fault is not None:
             raise StatementInvalid(f"{path}.{key}", fault)
 
@@ -252,7 +252,7 @@ def _check_score(score: object, result_path: str) -> None:
         raise StatementInvalid(f"{result_path}.score", f"must be a Score object, not {show(score)}")
     for key, value in score.items():
         if key not in _SCORE_KEYS:
-            raise unknown_property(score, _SCORE_KEYS, f"{result_path}.score.")
+            raise unknown_property(score, _SCORE_KEYS, f"{result_path}.score")
         kind = type(value)
         if kind is float:
             if not math.isfinite(value):
@@ -306,7 +306,7 @@ def _check_context(context: object, path: str, object_type: str, v2: bool) -> st
         elif v2 and (key == "contextAgents" or key == "contextGroups"):
             _check_context_members(value, f"{path}.{key}", key == "contextAgents")
         else:
-            raise unknown_property(context, _CONTEXT_KEYS_2 if v2 else _CONTEXT_KEYS, f"{path}.")
+            raise unknown_property(context, _CONTEXT_KEYS_2 if v2 else _CONTEXT_KEYS, path)
         if fault is not None:
             raise StatementInvalid(f"{path}.{key}", fault)
     return registration
@@ -353,6 +353,7 @@ def _check_attachments(value: object, path: str) -> None:
         length = attachment["length"]
         if type(length) is not int or length < 0:
             raise StatementInvalid(f"{item_path}.length", f"must be a non-negative integer, not {show(length)}")
-        check(sha2_fault(attachment["sha2"]), f"{item_path}.sha2")
+        if type(attachment["sha2"]) is not str:  # the adapter never reads attachment data, so only its type
+            raise StatementInvalid(f"{item_path}.sha2", f"must be a string, not {show(attachment['sha2'])}")
         if (file_url := attachment.get("fileUrl", _ABSENT)) is not _ABSENT:
             check(iri_fault(file_url), f"{item_path}.fileUrl")

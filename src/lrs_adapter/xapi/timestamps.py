@@ -1,7 +1,7 @@
-"""xAPI instants: strict parsing (ISO 8601 with an offset) and the one text form the store keeps.
+"""xAPI instants: strict parsing (ISO 8601 with a time zone, as the conformance suite wants) and the text forms
+the store and the LRSs need.
 
-`datetime.fromisoformat` alone is too lenient for xAPI: it takes a missing offset and the `-00` offset, both of
-which a conformant LRS rejects, so a regular expression guards it first.
+One parser serves statements, LRS headers, the config and cursors, so an instant means the same everywhere.
 """
 
 from __future__ import annotations
@@ -9,23 +9,62 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
-_INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|z|[+-]\d{2}(?::?\d{2})?)")
-_NEGATIVE_ZERO = re.compile(r"-00(?::?00)?$")
+
+class TimestampError(ValueError):
+    """Says, in words an admin can act on, why a value is not an xAPI timestamp."""
+
+
+def _show(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+# ISO 8601 date-time, extended or basic format (never mixed), a time of day at hour, minute or second precision
+# with an optional fraction, and then a zone: a time without one is local time somewhere unknown, which no
+# local-date rule can use. RFC 3339's space separator is accepted (the 2.0 suite requires it). A bare date is
+# ISO 8601 too and is taken as midnight UTC, which keeps its calendar date in Europe/London.
+_TIMESTAMP = re.compile(
+    r"""\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])
+        (?:[T\x20](?:[01]\d|2[0-3])(?::[0-5]\d(?::[0-5]\d(?:[.,]\d+)?)?)?
+           (?P<zone>Z|[+-](?:[01]\d|2[0-3])(?::?[0-5]\d)?))?
+      |\d{4}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])
+        (?:T(?:[01]\d|2[0-3])(?:[0-5]\d(?:[0-5]\d(?:[.,]\d+)?)?)?
+           (?P<basic_zone>Z|[+-](?:[01]\d|2[0-3])(?:[0-5]\d)?))?""",
+    re.VERBOSE | re.ASCII,
+)
+# -00, -0000 and -00:00 mean "offset unknown" (RFC 3339 4.3); xAPI 1.0.3 Data 4.5 says the LRS rejects them.
+_UNKNOWN_OFFSETS = frozenset({"-00", "-0000", "-00:00"})
+
+
+def read_timestamp(value: object) -> datetime:
+    """An aware UTC datetime from an xAPI timestamp, rejecting what the conformance suite rejects.
+
+    ``datetime.fromisoformat`` alone is not enough: it accepts ``-00`` offsets and offset-less times.
+    """
+    if type(value) is not str:
+        raise TimestampError(f"must be an ISO 8601 timestamp string, not {_show(value)}")
+    match = _TIMESTAMP.fullmatch(value)
+    if match is None:
+        raise TimestampError(f"{_show(value)} is not an ISO 8601 date-time with a time zone")
+    zone = match["zone"] or match["basic_zone"]
+    if zone in _UNKNOWN_OFFSETS:
+        raise TimestampError(f"{_show(value)} has the 'unknown' offset {zone}, which xAPI forbids")
+    try:
+        parsed = datetime.fromisoformat(value)
+        if parsed.tzinfo is None:  # a bare date
+            return parsed.replace(tzinfo=UTC)
+        return parsed if parsed.tzinfo is UTC else parsed.astimezone(UTC)
+    except ValueError as error:  # a calendar fault the pattern cannot see: 30 February, year 0
+        raise TimestampError(f"{_show(value)} is not a real date-time ({error})") from None
+    except OverflowError:  # 0001-01-01T00:00+01:00 is in year 0 in UTC
+        raise TimestampError(f"{_show(value)} is out of range in UTC") from None
 
 
 def parse_timestamp(value: object) -> datetime | None:
-    """An aware UTC datetime, or None when `value` is not an xAPI timestamp (absent, not text, no offset, -00)."""
-    if not isinstance(value, str) or not _INSTANT.fullmatch(value) or _NEGATIVE_ZERO.search(value):
-        return None
-    text = value
-    if "." in text:
-        # fromisoformat accepts at most 6 fractional digits; xAPI allows more precision.
-        head, _, tail = text.partition(".")
-        digits = len(tail) - len(tail.lstrip("0123456789"))
-        text = f"{head}.{tail[: min(digits, 6)]}{tail[digits:]}"
+    """`read_timestamp`, or None for anything that is not a timestamp (an absent header, say)."""
     try:
-        return datetime.fromisoformat(text.replace("z", "Z")).astimezone(UTC)
-    except ValueError:
+        return read_timestamp(value)
+    except TimestampError:
         return None
 
 
