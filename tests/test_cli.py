@@ -96,3 +96,12 @@ def test_check_reports_a_missing_export_file(tmp_path: Path) -> None:
     (tmp_path / "export.jsonl").unlink()
     code, output = cli(config, "check")
     assert code == 2 and "does not exist" in output and "store" in output and "writable" in output
+
+
+def test_one_failing_connector_stops_no_other_and_the_most_urgent_code_wins(tmp_path: Path) -> None:
+    config = export_config(tmp_path, [orjson.dumps(s) for s in make_statements(2)] + [b"{torn"])
+    config.write_text(config.read_text() + '[connectors.gone]\nfile = "missing.jsonl"\n')
+    code, output = cli(config, "pull")
+    assert code == 2  # the missing file (config) outranks the quarantine (3)
+    assert "connector demo · succeeded_with_quarantine" in output
+    assert "connector gone · failed" in output and "cannot read the export file" in output

@@ -91,14 +91,18 @@ def run_summary(run: Run) -> str:
     return "\n".join(lines)
 
 
-def exit_code_for(runs: list[Run]) -> int:
-    if any(run.outcome == FAILED and run.error_class == "config" for run in runs):
-        return EXIT_CONFIG
-    if any(run.outcome == FAILED for run in runs):
-        return EXIT_FAILED
-    if any(run.outcome == QUARANTINED for run in runs):
-        return EXIT_QUARANTINED
-    return EXIT_OK
+#: When several connectors end differently, the exit code tells the most urgent: config, then failure, then quarantine.
+URGENCY = (EXIT_CONFIG, EXIT_FAILED, EXIT_QUARANTINED, EXIT_OK)
+
+
+def exit_code_of_run(run: Run) -> int:
+    if run.outcome == FAILED:
+        return EXIT_CONFIG if run.error_class == "config" else EXIT_FAILED
+    return EXIT_QUARANTINED if run.outcome == QUARANTINED else EXIT_OK
+
+
+def most_urgent(codes: list[int]) -> int:
+    return min(codes, key=URGENCY.index, default=EXIT_OK)
 
 
 @main.command("pull")
@@ -106,9 +110,8 @@ def exit_code_for(runs: list[Run]) -> int:
 @click.option("--full", is_flag=True, help="Ignore the cursor and read from the connector's `since` (or the start).")
 @pass_context
 def pull_command(context: Context, connectors: tuple[str, ...], full: bool) -> None:
-    """Pull new statements from each connector's source into the store."""
-    runs: list[Run] = []
-    worst_error: AdapterError | None = None
+    """Pull new statements from each connector's source into the store; one failing connector stops no other."""
+    codes: list[int] = []
     try:
         names = list(connectors) or sorted(context.config.connectors)
         with context.store() as db:
@@ -117,16 +120,13 @@ def pull_command(context: Context, connectors: tuple[str, ...], full: bool) -> N
                     run = pull(context.config, db, name, full=full)
                 except AdapterError as error:  # locked, or a config error found before the run began
                     click.echo(f"connector {name}: error ({error_class_of(error)}): {error}", err=True)
-                    worst_error = error if worst_error is None or exit_code_of(error) == EXIT_CONFIG else worst_error
+                    codes.append(exit_code_of(error))
                     continue
-                runs.append(run)
                 click.echo(run_summary(run))
+                codes.append(exit_code_of_run(run))
     except AdapterError as error:
         fail(error)
-    code = exit_code_for(runs)
-    if worst_error is not None:
-        code = max(code if code != EXIT_QUARANTINED else EXIT_OK, exit_code_of(worst_error))
-    sys.exit(code)
+    sys.exit(most_urgent(codes))
 
 
 @main.command("runs")
