@@ -48,7 +48,7 @@ def test_every_loaded_statement_pulled_across_pages_and_the_quirks_logged(
     assert run.new == len(ralph.loaded) and run.quarantined == 0
     assert {row[0] for row in db.execute("SELECT id FROM statements")} == {s["id"] for s in ralph.loaded}
     assert run.notes is not None
-    assert "no X-Experience-API-Consistent-Through" in run.notes and "ascending order" in run.notes
+    assert "the cursor is on timestamp" in run.notes and "ascending order" in run.notes
     cursor = get_cursor(db, "ralph")
     newest = max(row[0] for row in db.execute("SELECT timestamp FROM statements"))
     assert cursor is not None and (cursor.position, cursor.basis) == (newest, "newest_seen")

@@ -69,14 +69,19 @@ class LrsStatements:
 
     def pages(self) -> Iterator[Page]:
         for number, page in enumerate(self.client.statement_pages(self.query()), start=1):
-            if number == 1 and page.consistent_through is not None:
+            # Consistent-Through vouches for `stored`; a cursor on `timestamp` relies on the overlap alone.
+            if number == 1 and page.consistent_through is not None and self.lrs.since_field == "stored":
                 self.bound = format_instant(page.consistent_through)
             label = f"{page.url} (page {number})"
             yield Page(label, [(f"{label} #{index}", item) for index, item in enumerate(page.statements)])
         if self.bound is None:
+            why = (
+                "the cursor is on timestamp (since_field)"
+                if self.lrs.since_field == "timestamp"
+                else "the LRS sent no X-Experience-API-Consistent-Through header"
+            )
             self.notes.append(
-                "the LRS sent no X-Experience-API-Consistent-Through header: "
-                f"the next run re-reads the last {self.lrs.overlap_seconds:g} s (lrs.{self.lrs.name}.overlap_seconds)"
+                f"{why}: the next run re-reads the last {self.lrs.overlap_seconds:g} s (lrs.{self.lrs.name}.overlap_seconds)"
             )
         if not self.ascending:
             self.notes.append(
