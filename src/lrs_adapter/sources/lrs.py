@@ -81,7 +81,8 @@ class LrsStatements:
                 else "the LRS sent no X-Experience-API-Consistent-Through header"
             )
             self.notes.append(
-                f"{why}: the next run re-reads the last {self.lrs.overlap_seconds:g} s (lrs.{self.lrs.name}.overlap_seconds)"
+                f"{why}: the next run re-reads the last {self.lrs.overlap_seconds:g} s"
+                f" (lrs.{self.lrs.name}.overlap_seconds)"
             )
         if not self.ascending:
             self.notes.append(
