@@ -175,3 +175,31 @@ def test_a_run_left_running_by_a_killed_process_is_marked_interrupted(db: Databa
     pull(config(tmp_path), db, "f", now=lambda: NOW)
     outcomes = [run.outcome for run in list_runs(db, connector="f")]
     assert outcomes == [SUCCEEDED, "interrupted"]
+
+
+CORPUS = Path(__file__).resolve().parents[1] / "fixtures" / "corpus"
+
+
+def test_the_statement_corpus_through_intake(db: Database, tmp_path: Path) -> None:
+    """Every published example: stored, or quarantined with the field at fault; the broken JSON ones kept whole."""
+    files = sorted(CORPUS.glob("*.json"))
+    cfg = Config(
+        path=tmp_path / "lrs-adapter.toml",
+        store_url="unused",
+        lrs={},
+        connectors={path.stem: ConnectorConfig(name=path.stem, file=path) for path in files},
+    )
+    runs = {path.stem: pull(cfg, db, path.stem, now=lambda: NOW) for path in files}
+    quarantined = dict(db.execute("SELECT connector, field FROM quarantine"))
+    assert quarantined == {
+        "cmi5_INVALID_initialized": "(json)",
+        "spec103_appendixA_simple_INVALID": "(json)",
+        "lrsconf_v2_no_actor_INVALID": "actor",
+        "lrsconf_v2_statementref_no_id_INVALID": "object.id",
+    }
+    for name in ("cmi5_INVALID_initialized", "spec103_appendixA_simple_INVALID"):
+        assert (runs[name].outcome, runs[name].error_class) == (FAILED, "source_format")
+        raw = db.one("SELECT raw FROM quarantine WHERE connector = ?", (name,))
+        assert raw is not None and raw[0] == (CORPUS / f"{name}.json").read_text()
+    stored = {row[0] for row in db.execute("SELECT connector FROM statements")}
+    assert stored == {path.stem for path in files} - set(quarantined)
