@@ -18,6 +18,7 @@ import responses
 from responses import matchers
 
 from factory import make_statements
+from faults import dying_source
 from lrs_adapter.config import Config, ConnectorConfig, LrsConfig, RetryPolicy
 from lrs_adapter.errors import LockedError
 from lrs_adapter.pull import FAILED, QUARANTINED, SUCCEEDED, pull
@@ -104,10 +105,6 @@ def test_pages_out_of_order_move_the_cursor_only_at_the_end(db: Database, tmp_pa
     assert cursor is not None and cursor.position == "2026-01-01T10:05:00.000000Z"
 
 
-class Boom(RuntimeError):
-    pass
-
-
 @responses.activate
 @pytest.mark.parametrize("after", [1, 2, 3])
 def test_interrupted_pull_resumes_to_the_store_of_a_clean_run(
@@ -118,13 +115,12 @@ def test_interrupted_pull_resumes_to_the_store_of_a_clean_run(
     serve(pages, consistent_through="2026-01-01T11:00:00.000Z")
     cfg = config(tmp_path)
 
-    from lrs_adapter.pull import make_source
-
-    source = make_source(cfg, cfg.connectors["c"], db, full=False)
-    original = source.pages
-    source.pages = lambda: interrupted_pages(original, after)  # type: ignore[method-assign]
-    broken = pull(cfg, db, "c", now=lambda: NOW, source=source)
-    assert broken.outcome == FAILED and broken.error_class == "internal" and "injected" in (broken.error_message or "")
+    broken = pull(cfg, db, "c", now=lambda: NOW, source=dying_source(cfg, "c", db, after=after))
+    assert (
+        broken.outcome == FAILED
+        and broken.error_class == "internal"
+        and "killed after page" in (broken.error_message or "")
+    )
     assert len(ids(db)) == 3 * after
     cursor = get_cursor(db, "c")
     assert cursor is not None and cursor.position == served[3 * after - 1]["stored"].replace(".000Z", ".000000Z")
@@ -132,13 +128,6 @@ def test_interrupted_pull_resumes_to_the_store_of_a_clean_run(
     assert resumed.outcome == SUCCEEDED
     assert ids(db) == {s["id"] for s in served}
     assert db.one("SELECT COUNT(*) FROM statements") == (12,)
-
-
-def interrupted_pages(pages, after):  # type: ignore[no-untyped-def]
-    for number, page in enumerate(pages(), start=1):
-        if number > after:
-            raise Boom(f"injected after page {after}")
-        yield page
 
 
 def test_bad_statements_are_quarantined_and_the_good_ones_around_them_stored(db: Database, tmp_path: Path) -> None:

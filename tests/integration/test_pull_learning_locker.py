@@ -10,9 +10,10 @@ import pytest
 from lrs_servers import LRS
 
 from factory import make_statement, make_statements
+from faults import dying_source
 from lrs_adapter.check import run_checks
 from lrs_adapter.config import Config, ConnectorConfig, LrsConfig, RetryPolicy
-from lrs_adapter.pull import FAILED, SUCCEEDED, make_source, pull
+from lrs_adapter.pull import FAILED, SUCCEEDED, pull
 from lrs_adapter.store import Database, open_store
 from lrs_adapter.store.runs import get_cursor
 
@@ -71,17 +72,7 @@ def test_interrupted_pull_ends_with_the_store_of_a_clean_run(
     assert pull(cfg, clean, "ll").new == 500
 
     db = open_store(store_url)
-    source = make_source(cfg, cfg.connectors["ll"], db, full=False)
-    pages = source.pages
-
-    def dies_after_k():  # type: ignore[no-untyped-def]
-        for number, page in enumerate(pages(), start=1):
-            if number > after:
-                raise RuntimeError(f"killed after page {after}")
-            yield page
-
-    source.pages = dies_after_k  # type: ignore[method-assign]
-    assert pull(cfg, db, "ll", source=source).outcome == FAILED
+    assert pull(cfg, db, "ll", source=dying_source(cfg, "ll", db, after=after)).outcome == FAILED
     assert len(stored_ids(db)) == 70 * after
     resumed = pull(cfg, db, "ll")
     assert resumed.outcome == SUCCEEDED

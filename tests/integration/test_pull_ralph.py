@@ -10,9 +10,10 @@ from pathlib import Path
 
 from lrs_servers import LRS
 
+from faults import dying_source
 from lrs_adapter.check import run_checks
 from lrs_adapter.config import Config, ConnectorConfig, LrsConfig, RetryPolicy
-from lrs_adapter.pull import FAILED, SUCCEEDED, make_source, pull
+from lrs_adapter.pull import FAILED, SUCCEEDED, pull
 from lrs_adapter.store import Database
 from lrs_adapter.store.runs import get_cursor
 
@@ -62,17 +63,7 @@ def test_killed_mid_run_the_cursor_does_not_move_and_the_rerun_gets_everything(
 ) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setenv("RALPH_TEST_PASSWORD", ralph.password)
     cfg = config(ralph, tmp_path)
-    source = make_source(cfg, cfg.connectors["ralph"], db, full=False)
-    pages = source.pages
-
-    def dies_after_two():  # type: ignore[no-untyped-def]
-        for number, page in enumerate(pages(), start=1):
-            if number > 2:
-                raise RuntimeError("killed after page 2")
-            yield page
-
-    source.pages = dies_after_two  # type: ignore[method-assign]
-    assert pull(cfg, db, "ralph", source=source).outcome == FAILED
+    assert pull(cfg, db, "ralph", source=dying_source(cfg, "ralph", db, after=2)).outcome == FAILED
     assert get_cursor(db, "ralph") is None  # pages out of order: no bookmark until a run completes
     assert pull(cfg, db, "ralph").outcome == SUCCEEDED
     assert db.one("SELECT COUNT(*) FROM statements") == (len(ralph.loaded),)
