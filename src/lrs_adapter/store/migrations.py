@@ -35,7 +35,6 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
                 run_id BIGINT NOT NULL,
                 received_at TEXT NOT NULL)""",
             "CREATE INDEX statements_learner ON statements (learner)",
-            "CREATE INDEX statements_connector_stored ON statements (connector, stored)",
             # A voiding statement may arrive before its target, or its target never: the void is kept on its own.
             "CREATE TABLE voids (target_id TEXT PRIMARY KEY, voiding_id TEXT NOT NULL)",
             """CREATE TABLE statement_conflicts (

