@@ -8,16 +8,16 @@ NAME the file gives; header values may be tokens and are never echoed).
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from marshmallow import RAISE, Schema, ValidationError, fields, post_load, validate, validates_schema
+from marshmallow import ValidationError, fields, post_load, validate, validates_schema
 
 from lrs_adapter.errors import ConfigError
+from lrs_adapter.tomlfile import Strict, load_checked, read_toml
 from lrs_adapter.xapi.timestamps import parse_timestamp
 
 DEFAULT_CONFIG = "lrs-adapter.toml"
@@ -101,26 +101,12 @@ FIXES: dict[str, str] = {
 }
 
 
-def _fix_for(key: str, message: str) -> str:
-    leaf = key.rsplit(".", 1)[-1]
-    if message.startswith("Unknown field"):
-        return f"remove {leaf!r} or correct its spelling (see the README's configuration reference)."
-    if message.startswith("Missing data"):
-        return f"add {leaf} = ... " + (FIXES.get(leaf, "(see the README's configuration reference)."))
-    return FIXES.get(leaf, "see the README's configuration reference.")
-
-
-class _Strict(Schema):
-    class Meta:
-        unknown = RAISE
-
-
 def _iso_instant(value: str) -> None:
     if parse_timestamp(value) is None:
         raise ValidationError("Not an ISO 8601 instant with an offset.")
 
 
-class RetrySchema(_Strict):
+class RetrySchema(Strict):
     max_attempts = fields.Integer(validate=validate.Range(min=1, max=100))
     initial_wait = fields.Float(validate=validate.Range(min=0))
     max_wait = fields.Float(validate=validate.Range(min=0))
@@ -131,7 +117,7 @@ class RetrySchema(_Strict):
         return RetryPolicy(**data)
 
 
-class LrsSchema(_Strict):
+class LrsSchema(Strict):
     endpoint = fields.Url(required=True, schemes={"http", "https"}, require_tld=False)
     username = fields.String()
     password_env = fields.String(validate=validate.Regexp(r"^[A-Za-z_][A-Za-z0-9_]*$"))
@@ -155,7 +141,7 @@ class LrsSchema(_Strict):
             raise ValidationError("holds credentials.", "endpoint")
 
 
-class ConnectorSchema(_Strict):
+class ConnectorSchema(Strict):
     lrs = fields.String()
     file = fields.String()
     verb = fields.Url(require_tld=False, relative=False)
@@ -169,29 +155,14 @@ class ConnectorSchema(_Strict):
             raise ValidationError("needs exactly one of `lrs` (an LRS name) or `file` (an export file).", "lrs")
 
 
-class StoreSchema(_Strict):
+class StoreSchema(Strict):
     url = fields.String(validate=validate.Regexp(r"^(sqlite:///.+|postgres(ql)?://.*)$"))
 
 
-class ConfigSchema(_Strict):
+class ConfigSchema(Strict):
     store = fields.Nested(StoreSchema)
     lrs = fields.Dict(keys=fields.String(), values=fields.Nested(LrsSchema))
     connectors = fields.Dict(keys=fields.String(), values=fields.Nested(ConnectorSchema))
-
-
-def _flatten(messages: Any, prefix: str = "") -> list[tuple[str, str]]:
-    """Marshmallow's nested message dicts as (dotted key, message) pairs; dict-valued fields add a 'value' level."""
-    if isinstance(messages, dict):
-        pairs: list[tuple[str, str]] = []
-        for key, inner in messages.items():
-            if key in ("value", "_schema"):
-                pairs += _flatten(inner, prefix)
-            else:
-                pairs += _flatten(inner, f"{prefix}.{key}" if prefix else str(key))
-        return pairs
-    if isinstance(messages, list):
-        return [pair for item in messages for pair in _flatten(item, prefix)]
-    return [(prefix, str(messages))]
 
 
 def _resolve(base: Path, path: str) -> Path:
@@ -209,24 +180,10 @@ def load_config(path: str | Path = DEFAULT_CONFIG) -> Config:
     """Read and validate the file; relative paths in it are relative to the file, not to the working directory."""
     path = Path(path)
     name = str(path)
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(
-            "no configuration file here.",
-            file=name,
-            fix=f"pass --config FILE, or create {DEFAULT_CONFIG} (the README has a complete example).",
-        ) from None
-    except tomllib.TOMLDecodeError as error:
-        raise ConfigError(f"not valid TOML: {error}.", file=name, fix="correct the TOML syntax there.") from None
-    try:
-        data = ConfigSchema().load(raw)
-    except ValidationError as error:
-        problems = [
-            f"  - key {key or '(top level)'}: {message} Fix: {_fix_for(key, message)}"
-            for key, message in _flatten(error.messages)
-        ]
-        raise ConfigError("the configuration is not valid:\n" + "\n".join(problems), file=name) from None
+    raw = read_toml(
+        path, missing_fix=f"pass --config FILE, or create {DEFAULT_CONFIG} (the README has a complete example)."
+    )
+    data = load_checked(ConfigSchema(), raw, path=path, what="configuration", fixes=FIXES)
     base = path.resolve().parent
     lrs = {
         lrs_name: LrsConfig(name=lrs_name, **{k: v for k, v in values.items()})
