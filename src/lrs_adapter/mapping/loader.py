@@ -222,7 +222,7 @@ def _moveon_components(data: dict[str, Any]) -> tuple[dict[str, Component], tupl
     }
     routes = MOVEON_ROUTES[data["moveon"]]
     if data["allow_waivers"]:
-        components["waived"] = Component("waived", verb("waived"), activity)
+        components["waived"] = Component("waived", frozenset({CMI5_VERBS["waived"]}), activity)
         routes = (*routes, ("waived",))
     return components, routes
 
