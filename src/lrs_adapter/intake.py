@@ -15,6 +15,7 @@ from typing import Any
 
 import orjson
 
+from lrs_adapter.xapi.facts import encode, extract
 from lrs_adapter.xapi.statement import CheckedStatement, StatementInvalid, check_statement
 from lrs_adapter.xapi.timestamps import format_instant
 
@@ -34,6 +35,7 @@ class Accepted:
     stored: str
     content_hash: str
     raw: str
+    facts: str  # what mappings ask about, as compact JSON (see xapi/facts.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,4 +102,5 @@ def take_in(statement: Any, *, source: str, received_at: datetime, version: str 
         stored=format_instant(checked.stored),
         content_hash=digest,
         raw=orjson.dumps(statement).decode(),
+        facts=encode(extract(statement)),
     )

@@ -33,7 +33,8 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
                 content_hash TEXT NOT NULL,
                 raw TEXT NOT NULL,
                 run_id BIGINT NOT NULL,
-                received_at TEXT NOT NULL)""",
+                received_at TEXT NOT NULL,
+                facts TEXT NOT NULL)""",
             "CREATE INDEX statements_learner ON statements (learner)",
             # A voiding statement may arrive before its target, or its target never: the void is kept on its own.
             "CREATE TABLE voids (target_id TEXT PRIMARY KEY, voiding_id TEXT NOT NULL)",

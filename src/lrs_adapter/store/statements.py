@@ -63,9 +63,9 @@ def save_statements(
     voided = _lookup(db, "SELECT target_id, voiding_id FROM voids WHERE target_id IN ({marks})", [i.id for i in fresh])
     db.executemany(
         "INSERT INTO statements (id, connector, learner, verb_id, object_type, object_id, registration, timestamp,"
-        " stored, voids, voided_by, content_hash, raw, run_id, received_at)"
+        " stored, voids, voided_by, content_hash, raw, run_id, received_at, facts)"
         # Another connector's run may insert the same statement concurrently (PostgreSQL): first one wins.
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
         [
             (
                 item.id,
@@ -84,6 +84,7 @@ def save_statements(
                 item.raw,
                 run_id,
                 received_at,
+                item.facts,
             )
             for item in fresh
         ],

@@ -1,0 +1,148 @@
+"""The mapper: one learner's statements and a mapping in, component evidence out. Pure: no store, no clock.
+
+Evidence says "this learner met this component of this option at this instant, on these statements"; assembling
+components into a completed option belongs to the certification engine, per cycle (DESIGN.md rule 4), because
+components from before a window opens do not carry over. A voided statement gives no evidence; the statements
+are taken in (instant, id) order, so the same statements in any order give the same evidence.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from lrs_adapter.mapping.model import ActivityRule, Component, Mapping, Presence
+from lrs_adapter.xapi.facts import StatementFacts
+
+VOIDED = "http://adlnet.gov/expapi/verbs/voided"
+EVIDENCE_NAMESPACE = uuid.UUID("3c9d7a8e-1f0b-4f6e-9b2a-7d5e4c3b2a19")
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    id: str
+    learner: str
+    certification: str
+    option: str
+    component: str
+    instant: datetime
+    statement_ids: tuple[str, ...]
+
+
+def evidence_id(learner: str, certification: str, option: str, component: str, statement_ids: Iterable[str]) -> str:
+    """Deterministic: the same evidence found again (a remap, a re-sync) keeps its id."""
+    key = "|".join((certification, option, component, learner, *sorted(statement_ids)))
+    return str(uuid.uuid5(EVIDENCE_NAMESPACE, key))
+
+
+def _names(rule: ActivityRule, statement: StatementFacts) -> bool:
+    for place in rule.places:
+        candidates = (statement.object_id,) if place == "object" else statement.places.get(place, ())
+        for iri in candidates:
+            if iri is not None and (iri == rule.iri or (rule.prefix and iri.startswith(rule.iri))):
+                return True
+    return False
+
+
+def _condition(value: bool | None, wanted: str | None) -> bool:
+    return wanted is None or (value is True if wanted == "true" else value is not False)
+
+
+def matches(component: Component, statement: StatementFacts) -> bool:
+    """Whether one statement meets a (non-presence) component on its own."""
+    if statement.verb not in component.verbs or not all(_names(r, statement) for r in component.activities):
+        return False
+    if component.cmi5_defined_only and statement.cmi5_session and not statement.cmi5_category:
+        return False  # a cmi5 "allowed" statement: recorded by the AU, but not one cmi5 lets drive moveOn
+    if not (
+        _condition(statement.completion, component.completion) and _condition(statement.success, component.success)
+    ):
+        return False
+    if component.min_scaled_score is not None and (
+        statement.scaled is None or statement.scaled < component.min_scaled_score
+    ):
+        return False
+    if component.min_duration_s is not None and (
+        statement.duration_s is None or statement.duration_s < component.min_duration_s
+    ):
+        return False
+    if component.progress is not None:
+        progress = statement.extensions.get(component.progress.extension)
+        if progress is None:
+            return statement.completion is True
+        return progress >= component.progress.at_least
+    return component.instructors is None or statement.instructor in component.instructors
+
+
+def _presence(
+    component: Component, presence: Presence, statements: list[StatementFacts]
+) -> list[tuple[datetime, list[str]]]:
+    """Join/leave pairs per registration; once the union of the intervals reaches the minimum, that leave is the
+    evidence (with every join and leave it rests on). A join with no leave adds nothing."""
+    sessions: dict[str | None, list[StatementFacts]] = defaultdict(list)
+    for statement in statements:
+        if statement.verb in (presence.join, presence.leave) and all(
+            _names(r, statement) for r in component.activities
+        ):
+            sessions[statement.registration or statement.object_id].append(statement)
+    found = []
+    for events in sessions.values():
+        open_joins: list[StatementFacts] = []
+        intervals: list[tuple[datetime, datetime, list[str]]] = []
+        for event in events:
+            if event.verb == presence.join:
+                open_joins.append(event)
+            elif open_joins:
+                join = open_joins.pop(0)
+                intervals.append((join.instant, event.instant, [join.id, event.id]))
+        covered, used = 0.0, []
+        span_start: datetime | None = None
+        span_end: datetime | None = None
+        for start, end, ids in sorted(intervals, key=lambda interval: interval[0]):
+            used += ids
+            if span_end is None or start > span_end:
+                if span_start is not None and span_end is not None:
+                    covered += (span_end - span_start).total_seconds()
+                span_start, span_end = start, end
+            else:
+                span_end = max(span_end, end)
+            assert span_start is not None and span_end is not None
+            if covered + (span_end - span_start).total_seconds() >= presence.at_least_s:
+                found.append((end, list(used)))
+                break
+    return found
+
+
+def map_learner(statements: Iterable[StatementFacts], mapping: Mapping) -> list[Evidence]:
+    """All the component evidence in one learner's statements, in a stable order."""
+    live = sorted((s for s in statements if not s.voided and s.verb != VOIDED), key=lambda s: (s.instant, s.id))
+    certification = mapping.certification.id
+    learners = {s.id: s.learner for s in live}
+    evidence: list[Evidence] = []
+    for option in mapping.options.values():
+        for component in option.components.values():
+            if component.register:
+                continue  # evidenced by briefing-register rows, not statements
+            if component.presence is not None:
+                hits = _presence(component, component.presence, live)
+            else:
+                hits = [(s.instant, [s.id]) for s in live if matches(component, s)]
+            for instant, ids in hits:
+                learner = learners[ids[0]]
+                if learner is None:
+                    continue  # a group or an unidentified actor: evidence for nobody
+                evidence.append(
+                    Evidence(
+                        id=evidence_id(learner, certification, option.id, component.id, ids),
+                        learner=learner,
+                        certification=certification,
+                        option=option.id,
+                        component=component.id,
+                        instant=instant,
+                        statement_ids=tuple(ids),
+                    )
+                )
+    return sorted(evidence, key=lambda e: (e.instant, e.option, e.component, e.id))
