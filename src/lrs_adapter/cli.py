@@ -15,6 +15,7 @@ from lrs_adapter.check import run_checks
 from lrs_adapter.config import DEFAULT_CONFIG, Config, load_config
 from lrs_adapter.errors import AdapterError, error_class_of, exit_code_of
 from lrs_adapter.logs import configure_logging
+from lrs_adapter.mapping.loader import load_mapping
 from lrs_adapter.pull import FAILED, QUARANTINED, pull, utc_now
 from lrs_adapter.quarantine_review import retry_entries
 from lrs_adapter.store import Database, open_store
@@ -244,3 +245,32 @@ def check_command(context: Context) -> None:
     click.echo(f"config {config.path}: valid")
     ok, code = run_checks(config, click.echo)
     sys.exit(EXIT_OK if ok else code)
+
+
+@main.group("mappings")
+def mappings_group() -> None:
+    """Certification mapping files (mappings/*.toml)."""
+
+
+@mappings_group.command("check")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+def mappings_check(files: tuple[str, ...]) -> None:
+    """Validate mapping files and show what each option needs; exit 2 naming the key of any mistake."""
+    codes = []
+    for file in files:
+        try:
+            mapping = load_mapping(file)
+        except AdapterError as error:
+            click.echo(f"error ({error_class_of(error)}): {error}", err=True)
+            codes.append(exit_code_of(error))
+            continue
+        cert = mapping.certification
+        click.echo(
+            f"{file}: valid · {cert.name} ({cert.id}) · {len(mapping.options)} options · validity {cert.validity},"
+            f" window {cert.window}, first due {cert.first_due}, recertify from {cert.recertify_from}, {cert.time_zone}"
+        )
+        for option in mapping.options.values():
+            routes = " | ".join(" + ".join(route) for route in option.routes)
+            click.echo(f"  {option.id}: {routes}")
+        codes.append(EXIT_OK)
+    sys.exit(most_urgent(codes))

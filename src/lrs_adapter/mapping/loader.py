@@ -42,9 +42,9 @@ MOVEON_ROUTES: dict[str, tuple[tuple[str, ...], ...]] = {
     "CompletedOrPassed": (("completed",), ("passed",), ("satisfied",)),
 }
 FIXES = {
-    "validity": 'an ISO 8601 calendar period such as "P24M" or "P1Y".',
-    "window": 'an ISO 8601 calendar period such as "P6M".',
-    "first_due": 'an ISO 8601 calendar period such as "P6M".',
+    "validity": 'an ISO 8601 calendar period such as "P2Y" or "P18M".',
+    "window": 'an ISO 8601 calendar period such as "P3M".',
+    "first_due": 'an ISO 8601 calendar period such as "P3M".',
     "min_duration": 'an ISO 8601 duration such as "PT1H".',
     "at_least": 'a number (progress, 0 to 1) or an ISO 8601 duration (presence, e.g. "PT1H").',
     "time_zone": 'an IANA time zone name such as "Europe/London".',

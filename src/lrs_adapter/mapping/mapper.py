@@ -125,7 +125,7 @@ def map_learner(statements: Iterable[StatementFacts], mapping: Mapping) -> list[
     for option in mapping.options.values():
         for component in option.components.values():
             if component.register:
-                continue  # evidenced by briefing-register rows, not statements
+                continue  # evidenced by imported register rows, not statements
             if component.presence is not None:
                 hits = _presence(component, component.presence, live)
             else:

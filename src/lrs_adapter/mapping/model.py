@@ -14,10 +14,15 @@ PLACES = ("object", "parent", "grouping", "category", "other")
 
 @dataclass(frozen=True)
 class Period:
-    """A calendar period (P24M, P1Y, P30D): months and days, added as calendars add them, never as seconds."""
+    """A calendar period (P2Y, P18M, P30D): months and days, added as calendars add them, never as seconds."""
 
     months: int = 0
     days: int = 0
+
+    def __str__(self) -> str:
+        return (
+            "P" + (f"{self.months}M" if self.months else "") + (f"{self.days}D" if self.days or not self.months else "")
+        )
 
 
 @dataclass(frozen=True)
@@ -59,7 +64,7 @@ class Component:
     presence: Presence | None = None
     cmi5_defined_only: bool = False
     instructors: frozenset[str] | None = None
-    register: bool = False  # met by a briefing-register row, not by a statement
+    register: bool = False  # met by a register row (a paper register, imported), not by a statement
 
 
 @dataclass(frozen=True)
