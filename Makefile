@@ -13,9 +13,9 @@ $(BIN)/lrs-adapter: pyproject.toml
 
 install: $(BIN)/lrs-adapter
 
-## The main job on the embedded default: the bundled export into var/lrs-adapter.db, then the run summary.
+## The main job on the embedded default: sync the bundled export into var/lrs-adapter.db (pull, then map).
 demo: install
-	$(BIN)/lrs-adapter --log-format text pull; code=$$?; [ $$code -eq 0 ] || [ $$code -eq 3 ]
+	$(BIN)/lrs-adapter --log-format text sync; code=$$?; [ $$code -eq 0 ] || [ $$code -eq 3 ]
 
 ## The real LRSs the integration tests start (Learning Locker's statements service, Ralph) into .test-lrs/.
 test-lrs:

@@ -19,6 +19,7 @@ from lrs_adapter.mapping.loader import load_mapping
 from lrs_adapter.pull import FAILED, QUARANTINED, pull, utc_now
 from lrs_adapter.quarantine_review import retry_entries
 from lrs_adapter.store import Database, open_store
+from lrs_adapter.store.evidence import map_queued
 from lrs_adapter.store.quarantine import DISCARDED, HELD, get_entry, list_entries, resolve
 from lrs_adapter.store.runs import Run, list_runs
 from lrs_adapter.xapi.timestamps import format_instant
@@ -127,6 +128,33 @@ def pull_command(context: Context, connectors: tuple[str, ...], full: bool) -> N
                 codes.append(exit_code_of_run(run))
     except AdapterError as error:
         fail(error)
+    sys.exit(most_urgent(codes))
+
+
+@main.command("sync")
+@click.option("--connector", "connectors", multiple=True, help="Only this connector (repeatable); default: all.")
+@pass_context
+def sync_command(context: Context, connectors: tuple[str, ...]) -> None:
+    """One scheduled run: pull every connector, then map the learners whose history changed."""
+    codes: list[int] = []
+    try:
+        config = context.config
+        mappings = [load_mapping(path) for path in config.mappings]
+        with context.store() as db:
+            for name in list(connectors) or sorted(config.connectors):
+                try:
+                    run = pull(config, db, name)
+                except AdapterError as error:
+                    click.echo(f"connector {name}: error ({error_class_of(error)}): {error}", err=True)
+                    codes.append(exit_code_of(error))
+                    continue
+                click.echo(run_summary(run))
+                codes.append(exit_code_of_run(run))
+            mapped = map_queued(db, mappings, format_instant(utc_now()))
+    except AdapterError as error:
+        fail(error)
+    names = ", ".join(m.certification.id for m in mappings) or "no mappings configured"
+    click.echo(f"mapped {mapped.learners} learners ({names}): {mapped.evidence} pieces of component evidence")
     sys.exit(most_urgent(codes))
 
 

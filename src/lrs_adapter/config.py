@@ -86,6 +86,7 @@ class Config:
     store_url: str
     lrs: dict[str, LrsConfig]
     connectors: dict[str, ConnectorConfig]
+    mappings: tuple[Path, ...] = ()
 
 
 FIXES: dict[str, str] = {
@@ -98,6 +99,7 @@ FIXES: dict[str, str] = {
     "url": "sqlite:///path/to/file.db or postgresql://user@host:5432/dbname.",
     "password_env": "the NAME of an environment variable holding the password, not the password itself.",
     "headers": "a table of header names to string values.",
+    "mappings": 'a list of mapping files, e.g. ["mappings/prevent.toml"] (relative to this file).',
 }
 
 
@@ -161,6 +163,7 @@ class StoreSchema(Strict):
 
 class ConfigSchema(Strict):
     store = fields.Nested(StoreSchema)
+    mappings = fields.List(fields.String())
     lrs = fields.Dict(keys=fields.String(), values=fields.Nested(LrsSchema))
     connectors = fields.Dict(keys=fields.String(), values=fields.Nested(ConnectorSchema))
 
@@ -209,4 +212,5 @@ def load_config(path: str | Path = DEFAULT_CONFIG) -> Config:
             since=parse_timestamp(values["since"]) if "since" in values else None,
         )
     store_url = _store_url(base, data.get("store", {}).get("url", DEFAULT_STORE))
-    return Config(path=path, store_url=store_url, lrs=lrs, connectors=connectors)
+    mappings = tuple(_resolve(base, mapping) for mapping in data.get("mappings", []))
+    return Config(path=path, store_url=store_url, lrs=lrs, connectors=connectors, mappings=mappings)

@@ -125,3 +125,35 @@ def test_check_reports_a_conformant_lrs(learning_locker: LRS, tmp_path: Path) ->
     text = "\n".join(lines)
     assert "speaks 1.0.3 (ok)" in text and "credentials accepted; sends X-Experience-API-Consistent-Through" in text
     assert "writable" in text
+
+
+def test_sync_pulls_then_maps_end_to_end(learning_locker: LRS, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from lrs_adapter.cli import main
+    from prevent import ATTENDED, COMPLETED, IRI, PASSED, statement
+
+    root = Path(__file__).resolve().parents[2]
+    learning_locker.post(
+        [
+            statement(COMPLETED, f"{IRI}/prevent-elearning", learner="P00010"),
+            statement(PASSED, f"{IRI}/prevent-elearning", learner="P00010", result={"success": True}),
+            statement(ATTENDED, f"{IRI}/prevent-wrap/event/4", parent=f"{IRI}/prevent-wrap", learner="P00011"),
+            statement(ATTENDED, f"{IRI}/prevent-wrap/event/4", learner="P00012"),  # no parent: not evidence
+        ]
+    )
+    config = tmp_path / "lrs-adapter.toml"
+    config.write_text(
+        f'mappings = ["{root / "mappings" / "prevent.toml"}"]\n[store]\nurl = "sqlite:///store.db"\n'
+        f'[lrs.ll]\nendpoint = "{learning_locker.endpoint}"\n[connectors.ll]\nlrs = "ll"\n'
+    )
+    result = CliRunner().invoke(main, ["--config", str(config), "--log-format", "json", "sync"])
+    assert result.exit_code == 0, result.output
+    assert "mapped 3 learners (prevent): 3 pieces of component evidence" in result.output
+    db = open_store(f"sqlite:///{tmp_path / 'store.db'}")
+    assert db.execute("SELECT learner, option_id, component FROM evidence ORDER BY learner, component") == [
+        ("account:https://learning.example.gov.uk P00010", "elearning", "completed"),
+        ("account:https://learning.example.gov.uk P00010", "elearning", "passed"),
+        ("account:https://learning.example.gov.uk P00011", "wrap", "attended"),
+    ]
+    db.close()

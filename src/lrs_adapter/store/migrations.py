@@ -91,6 +91,23 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             "CREATE INDEX runs_connector ON runs (connector, id)",
         ],
     ),
+    (
+        2,
+        "component evidence, and the learners whose history changed since they were last mapped",
+        [
+            """CREATE TABLE evidence (
+                id TEXT PRIMARY KEY,
+                learner TEXT NOT NULL,
+                certification TEXT NOT NULL,
+                option_id TEXT NOT NULL,
+                component TEXT NOT NULL,
+                instant TEXT NOT NULL,
+                statement_ids TEXT NOT NULL,
+                mapped_at TEXT NOT NULL)""",
+            "CREATE INDEX evidence_learner ON evidence (learner, certification)",
+            "CREATE TABLE learners_to_map (learner TEXT PRIMARY KEY)",
+        ],
+    ),
 ]
 
 

@@ -98,7 +98,18 @@ def save_statements(
             [(voiding_id, target) for target, voiding_id in voiding],
         )
         counts.voided = len(voiding)
+    _mark_for_mapping(db, [item.checked.learner for item in fresh], [target for target, _ in voiding])
     return counts
+
+
+def _mark_for_mapping(db: Database, learners: list[str | None], voided_targets: list[str]) -> None:
+    """Queue, in the page's own transaction, every learner whose history just changed, so none is missed."""
+    keys = {learner for learner in learners if learner}
+    if voided_targets:
+        keys |= set(_lookup(db, "SELECT learner, id FROM statements WHERE id IN ({marks})", voided_targets)) - {None}
+    db.executemany(
+        "INSERT INTO learners_to_map (learner) VALUES (?) ON CONFLICT DO NOTHING", [(key,) for key in sorted(keys)]
+    )
 
 
 def _record_conflict(

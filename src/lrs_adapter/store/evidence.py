@@ -1,0 +1,74 @@
+"""Mapping the learners whose history changed: read their statement facts, run the pure mapper, store evidence.
+
+Each learner's evidence for a certification is replaced whole in one transaction with the removal of that
+learner from the queue, so a killed run leaves every learner either mapped or still queued, never half done.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import orjson
+
+from lrs_adapter.mapping.mapper import Evidence, map_learner
+from lrs_adapter.mapping.model import Mapping
+from lrs_adapter.store.database import Database
+from lrs_adapter.xapi.facts import StatementFacts, from_row
+from lrs_adapter.xapi.timestamps import format_instant
+
+BATCH = 200
+
+
+@dataclass
+class MapCounts:
+    learners: int = 0
+    evidence: int = 0
+
+
+def learner_facts(db: Database, learner: str) -> list[StatementFacts]:
+    rows = db.execute(
+        "SELECT id, learner, verb_id, object_id, registration, timestamp, stored, voided_by IS NOT NULL, facts"
+        " FROM statements WHERE learner = ? AND voids IS NULL",
+        (learner,),
+    )
+    return [from_row(r[0], r[1], r[2], r[3], r[4], r[5], r[6], bool(r[7]), r[8]) for r in rows]
+
+
+def save_evidence(db: Database, learner: str, certification: str, evidence: Sequence[Evidence], now: str) -> None:
+    db.execute("DELETE FROM evidence WHERE learner = ? AND certification = ?", (learner, certification))
+    db.executemany(
+        "INSERT INTO evidence (id, learner, certification, option_id, component, instant, statement_ids, mapped_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (
+                e.id,
+                e.learner,
+                e.certification,
+                e.option,
+                e.component,
+                format_instant(e.instant),
+                orjson.dumps(e.statement_ids).decode(),
+                now,
+            )
+            for e in evidence
+        ],
+    )
+
+
+def map_queued(db: Database, mappings: Sequence[Mapping], now: str) -> MapCounts:
+    """Map every queued learner with every mapping; returns how many learners and pieces of evidence."""
+    counts = MapCounts()
+    while True:
+        batch = [row[0] for row in db.execute("SELECT learner FROM learners_to_map ORDER BY learner LIMIT ?", (BATCH,))]
+        if not batch:
+            return counts
+        with db.transaction():
+            for learner in batch:
+                facts = learner_facts(db, learner)
+                for mapping in mappings:
+                    evidence = map_learner(facts, mapping)
+                    save_evidence(db, learner, mapping.certification.id, evidence, now)
+                    counts.evidence += len(evidence)
+                db.execute("DELETE FROM learners_to_map WHERE learner = ?", (learner,))
+        counts.learners += len(batch)

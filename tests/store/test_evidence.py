@@ -1,0 +1,60 @@
+"""Mapping queued learners: evidence stored per learner, replaced whole, and withdrawn when its statement is voided."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from lrs_adapter.intake import Accepted, take_in
+from lrs_adapter.mapping.loader import load_mapping
+from lrs_adapter.store import Database
+from lrs_adapter.store.evidence import map_queued
+from lrs_adapter.store.statements import save_statements
+from prevent import ATTENDED, IRI, RECEIVED, SATISFIED, statement, voiding
+
+PREVENT = load_mapping(Path(__file__).resolve().parents[2] / "mappings" / "prevent.toml")
+ANN = "account:https://learning.example.gov.uk P00001"
+
+
+def pull(db: Database, *statements: dict) -> None:
+    accepted = [take_in(dict(s), source="t", received_at=RECEIVED) for s in statements]
+    assert all(isinstance(a, Accepted) for a in accepted)
+    with db.transaction():
+        save_statements(db, accepted, connector="c", run_id=1, received_at="now")  # type: ignore[arg-type]
+
+
+def evidence(db: Database) -> list[tuple[str, str, str]]:
+    return db.execute("SELECT learner, option_id, component FROM evidence ORDER BY learner, option_id, component")
+
+
+def test_new_statements_queue_their_learners_and_mapping_empties_the_queue(db: Database) -> None:
+    pull(
+        db,
+        statement(SATISFIED, f"{IRI}/prevent-elearning"),
+        statement(ATTENDED, f"{IRI}/prevent-briefing", learner="P00002"),
+    )
+    counts = map_queued(db, [PREVENT], "now")
+    assert (counts.learners, counts.evidence) == (2, 2)
+    assert evidence(db) == [(ANN, "elearning", "satisfied"), (ANN.replace("1", "2"), "briefing", "attended")]
+    assert db.execute("SELECT * FROM learners_to_map") == []
+    assert map_queued(db, [PREVENT], "now").learners == 0
+
+
+def test_a_void_arriving_later_requeues_the_target_learner_and_withdraws_the_evidence(db: Database) -> None:
+    completion = statement(SATISFIED, f"{IRI}/prevent-elearning")
+    pull(db, completion)
+    map_queued(db, [PREVENT], "now")
+    assert evidence(db) == [(ANN, "elearning", "satisfied")]
+    void = voiding(completion)
+    void["actor"] = {"mbox": "mailto:lms-admin@learning.example.gov.uk"}  # voided by an administrator
+    pull(db, void)
+    assert map_queued(db, [PREVENT], "now").learners >= 1
+    assert evidence(db) == []
+
+
+def test_remapping_is_idempotent(db: Database) -> None:
+    pull(db, statement(SATISFIED, f"{IRI}/prevent-elearning"))
+    map_queued(db, [PREVENT], "now")
+    first = db.execute("SELECT id FROM evidence")
+    db.execute("INSERT INTO learners_to_map (learner) VALUES (?)", (ANN,))
+    map_queued(db, [PREVENT], "later")
+    assert db.execute("SELECT id FROM evidence") == first
