@@ -33,13 +33,16 @@ def test_the_readme_demo_runs_from_a_clean_copy(tmp_path: Path) -> None:
     """What `make demo` runs, against the shipped config and export, as a real process."""
     shutil.copy(ROOT / "lrs-adapter.toml", tmp_path)
     shutil.copytree(ROOT / "fixtures" / "demo", tmp_path / "fixtures" / "demo")
-    command = [sys.executable, "-m", "lrs_adapter", "--log-format", "json", "pull"]
+    shutil.copytree(ROOT / "mappings", tmp_path / "mappings")
+    command = [sys.executable, "-m", "lrs_adapter", "--log-format", "json", "sync"]
     first = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, check=False)
     assert first.returncode == 3, first.stderr
     assert "fetched 123 · new 121 · duplicate 0 · quarantined 2 · voided 1" in first.stdout
+    assert "mapped 120 learners (prevent): 119 pieces of component evidence" in first.stdout
     assert all(orjson.loads(line)["connector"] == "demo" for line in first.stderr.splitlines())
     again = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, check=False)
     assert "new 0 · duplicate 121 · quarantined 2" in again.stdout
+    assert "mapped 0 learners" in again.stdout
     assert (tmp_path / "var" / "lrs-adapter.db").exists()
 
 
