@@ -6,6 +6,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
+from pathlib import Path
 from typing import Any, NoReturn
 
 import click
@@ -18,8 +19,10 @@ from lrs_adapter.logs import configure_logging
 from lrs_adapter.mapping.loader import load_mapping
 from lrs_adapter.pull import FAILED, QUARANTINED, pull, utc_now
 from lrs_adapter.quarantine_review import retry_entries
+from lrs_adapter.sources.roster import read_roster
 from lrs_adapter.store import Database, open_store
 from lrs_adapter.store.evidence import map_queued
+from lrs_adapter.store.learners import import_roster, unresolved
 from lrs_adapter.store.quarantine import DISCARDED, HELD, get_entry, list_entries, resolve
 from lrs_adapter.store.runs import Run, list_runs
 from lrs_adapter.xapi.timestamps import format_instant
@@ -150,11 +153,13 @@ def sync_command(context: Context, connectors: tuple[str, ...]) -> None:
                     continue
                 click.echo(run_summary(run))
                 codes.append(exit_code_of_run(run))
-            mapped = map_queued(db, mappings, format_instant(utc_now()))
+            mapped = map_queued(db, mappings, format_instant(utc_now()), home_page=config.home_page)
     except AdapterError as error:
         fail(error)
     names = ", ".join(m.certification.id for m in mappings) or "no mappings configured"
     click.echo(f"mapped {mapped.learners} learners ({names}): {mapped.evidence} pieces of component evidence")
+    if mapped.unresolved:
+        click.echo(f"  {mapped.unresolved} identifiers resolve to no learner yet: lrs-adapter learners unresolved")
     sys.exit(most_urgent(codes))
 
 
@@ -302,3 +307,47 @@ def mappings_check(files: tuple[str, ...]) -> None:
             click.echo(f"  {option.id}: {routes}")
         codes.append(EXIT_OK)
     sys.exit(most_urgent(codes))
+
+
+@main.group("roster")
+def roster_group() -> None:
+    """HR's roster: the people who must hold the certifications."""
+
+
+@roster_group.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@pass_context
+def roster_import(context: Context, file: Path) -> None:
+    """Import a full snapshot: people missing from it become leavers (never deleted). One bad row refuses the file."""
+    try:
+        rows = read_roster(file)
+        with context.store() as db:
+            counts = import_roster(
+                db, rows, home_page=context.config.home_page, today=utc_now().date(), now=format_instant(utc_now())
+            )
+    except AdapterError as error:
+        fail(error)
+    click.echo(
+        f"roster {file}: {len(rows)} rows · added {counts.added} · changed {counts.changed} · unchanged"
+        f" {counts.unchanged} · leavers {counts.leavers} · identifiers to map again {counts.requeued}"
+    )
+
+
+@main.group("learners")
+def learners_group() -> None:
+    """Learners and the identifiers their statements carry."""
+
+
+@learners_group.command("unresolved")
+@pass_context
+def learners_unresolved(context: Context) -> None:
+    """Actors that no learner answers to yet: kept, not mapped, until the roster knows them."""
+    try:
+        with context.store() as db:
+            rows = unresolved(db, context.config.home_page)
+    except AdapterError as error:
+        fail(error)
+    for key, count, last in rows:
+        click.echo(f"{count:>7}  {last}  {key}")
+    if not rows:
+        click.echo("every actor resolves to a learner")

@@ -87,6 +87,7 @@ class Config:
     lrs: dict[str, LrsConfig]
     connectors: dict[str, ConnectorConfig]
     mappings: tuple[Path, ...] = ()
+    home_page: str | None = None  # the account homePage whose names are payroll numbers
 
 
 FIXES: dict[str, str] = {
@@ -99,6 +100,7 @@ FIXES: dict[str, str] = {
     "url": "sqlite:///path/to/file.db or postgresql://user@host:5432/dbname.",
     "password_env": "the NAME of an environment variable holding the password, not the password itself.",
     "headers": "a table of header names to string values.",
+    "home_page": 'the account homePage your LMS gives learners, e.g. "https://learning.example.org".',
     "mappings": 'a list of mapping files, e.g. ["mappings/prevent.toml"] (relative to this file).',
 }
 
@@ -161,8 +163,13 @@ class StoreSchema(Strict):
     url = fields.String(validate=validate.Regexp(r"^(sqlite:///.+|postgres(ql)?://.*)$"))
 
 
+class RosterSchema(Strict):
+    home_page = fields.Url(require_tld=False, relative=False)
+
+
 class ConfigSchema(Strict):
     store = fields.Nested(StoreSchema)
+    roster = fields.Nested(RosterSchema)
     mappings = fields.List(fields.String())
     lrs = fields.Dict(keys=fields.String(), values=fields.Nested(LrsSchema))
     connectors = fields.Dict(keys=fields.String(), values=fields.Nested(ConnectorSchema))
@@ -213,4 +220,7 @@ def load_config(path: str | Path = DEFAULT_CONFIG) -> Config:
         )
     store_url = _store_url(base, data.get("store", {}).get("url", DEFAULT_STORE))
     mappings = tuple(_resolve(base, mapping) for mapping in data.get("mappings", []))
-    return Config(path=path, store_url=store_url, lrs=lrs, connectors=connectors, mappings=mappings)
+    home_page = data.get("roster", {}).get("home_page")
+    return Config(
+        path=path, store_url=store_url, lrs=lrs, connectors=connectors, mappings=mappings, home_page=home_page
+    )

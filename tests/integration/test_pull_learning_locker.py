@@ -144,7 +144,8 @@ def test_sync_pulls_then_maps_end_to_end(learning_locker: LRS, tmp_path: Path) -
     )
     config = tmp_path / "lrs-adapter.toml"
     config.write_text(
-        f'mappings = ["{root / "mappings" / "prevent.toml"}"]\n[store]\nurl = "sqlite:///store.db"\n'
+        f'mappings = ["{root / "mappings" / "prevent.toml"}"]\n[roster]\nhome_page = "https://learning.example.gov.uk"\n'
+        '[store]\nurl = "sqlite:///store.db"\n'
         f'[lrs.ll]\nendpoint = "{learning_locker.endpoint}"\n[connectors.ll]\nlrs = "ll"\n'
     )
     result = CliRunner().invoke(main, ["--config", str(config), "--log-format", "json", "sync"])
@@ -152,8 +153,8 @@ def test_sync_pulls_then_maps_end_to_end(learning_locker: LRS, tmp_path: Path) -
     assert "mapped 3 learners (prevent): 3 pieces of component evidence" in result.output
     db = open_store(f"sqlite:///{tmp_path / 'store.db'}")
     assert db.execute("SELECT learner, option_id, component FROM evidence ORDER BY learner, component") == [
-        ("account:https://learning.example.gov.uk P00010", "elearning", "completed"),
-        ("account:https://learning.example.gov.uk P00010", "elearning", "passed"),
-        ("account:https://learning.example.gov.uk P00011", "wrap", "attended"),
+        ("P00010", "elearning", "completed"),
+        ("P00010", "elearning", "passed"),
+        ("P00011", "wrap", "attended"),
     ]
     db.close()

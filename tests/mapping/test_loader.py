@@ -32,14 +32,14 @@ def test_both_shipped_mappings_load_with_the_policy_parameters() -> None:
 def test_the_information_governance_mapping_runs_through_the_same_code() -> None:
     ig = load_mapping(ROOT / "mappings" / "information-governance.toml")
     course = "https://learning.example.gov.uk/xapi/activities/ig-elearning"
-    [evidence] = map_learner(facts(statement(COMPLETED, course)), ig)
+    [evidence] = map_learner("P00001", facts(statement(COMPLETED, course)), ig)
     assert (evidence.certification, evidence.option, evidence.component) == (
         "information-governance",
         "elearning",
         "completed",
     )
     prevent_course = "https://learning.example.gov.uk/xapi/activities/prevent-elearning"
-    assert map_learner(facts(statement(COMPLETED, prevent_course)), ig) == []
+    assert map_learner("P00001", facts(statement(COMPLETED, prevent_course)), ig) == []
 
 
 def test_no_certification_detail_appears_in_the_code() -> None:

@@ -9,10 +9,10 @@ from lrs_adapter.mapping.loader import load_mapping
 from lrs_adapter.store import Database
 from lrs_adapter.store.evidence import map_queued
 from lrs_adapter.store.statements import save_statements
-from prevent import ATTENDED, IRI, RECEIVED, SATISFIED, statement, voiding
+from prevent import ATTENDED, HOME, IRI, RECEIVED, SATISFIED, statement, voiding
 
 PREVENT = load_mapping(Path(__file__).resolve().parents[2] / "mappings" / "prevent.toml")
-ANN = "account:https://learning.example.gov.uk P00001"
+ANN = "P00001"
 
 
 def pull(db: Database, *statements: dict) -> None:
@@ -32,29 +32,29 @@ def test_new_statements_queue_their_learners_and_mapping_empties_the_queue(db: D
         statement(SATISFIED, f"{IRI}/prevent-elearning"),
         statement(ATTENDED, f"{IRI}/prevent-briefing", learner="P00002"),
     )
-    counts = map_queued(db, [PREVENT], "now")
+    counts = map_queued(db, [PREVENT], "now", home_page=HOME)
     assert (counts.learners, counts.evidence) == (2, 2)
-    assert evidence(db) == [(ANN, "elearning", "satisfied"), (ANN.replace("1", "2"), "briefing", "attended")]
+    assert evidence(db) == [(ANN, "elearning", "satisfied"), ("P00002", "briefing", "attended")]
     assert db.execute("SELECT * FROM learners_to_map") == []
-    assert map_queued(db, [PREVENT], "now").learners == 0
+    assert map_queued(db, [PREVENT], "now", home_page=HOME).learners == 0
 
 
 def test_a_void_arriving_later_requeues_the_target_learner_and_withdraws_the_evidence(db: Database) -> None:
     completion = statement(SATISFIED, f"{IRI}/prevent-elearning")
     pull(db, completion)
-    map_queued(db, [PREVENT], "now")
+    map_queued(db, [PREVENT], "now", home_page=HOME)
     assert evidence(db) == [(ANN, "elearning", "satisfied")]
     void = voiding(completion)
     void["actor"] = {"mbox": "mailto:lms-admin@learning.example.gov.uk"}  # voided by an administrator
     pull(db, void)
-    assert map_queued(db, [PREVENT], "now").learners >= 1
+    assert map_queued(db, [PREVENT], "now", home_page=HOME).learners >= 1
     assert evidence(db) == []
 
 
 def test_remapping_is_idempotent(db: Database) -> None:
     pull(db, statement(SATISFIED, f"{IRI}/prevent-elearning"))
-    map_queued(db, [PREVENT], "now")
+    map_queued(db, [PREVENT], "now", home_page=HOME)
     first = db.execute("SELECT id FROM evidence")
-    db.execute("INSERT INTO learners_to_map (learner) VALUES (?)", (ANN,))
-    map_queued(db, [PREVENT], "later")
+    db.execute("INSERT INTO learners_to_map (learner) VALUES (?)", (f"account:{HOME} {ANN}",))
+    map_queued(db, [PREVENT], "later", home_page=HOME)
     assert db.execute("SELECT id FROM evidence") == first

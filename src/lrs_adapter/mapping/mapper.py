@@ -116,11 +116,11 @@ def _presence(
     return found
 
 
-def map_learner(statements: Iterable[StatementFacts], mapping: Mapping) -> list[Evidence]:
-    """All the component evidence in one learner's statements, in a stable order."""
+def map_learner(learner: str, statements: Iterable[StatementFacts], mapping: Mapping) -> list[Evidence]:
+    """All the component evidence in one learner's statements (under whatever identifiers they came), in a stable
+    order. The caller resolved who the learner is; a group's statements never reach here (evidence for nobody)."""
     live = sorted((s for s in statements if not s.voided and s.verb != VOIDED), key=lambda s: (s.instant, s.id))
     certification = mapping.certification.id
-    learners = {s.id: s.learner for s in live}
     evidence: list[Evidence] = []
     for option in mapping.options.values():
         for component in option.components.values():
@@ -131,9 +131,6 @@ def map_learner(statements: Iterable[StatementFacts], mapping: Mapping) -> list[
             else:
                 hits = [(s.instant, [s.id]) for s in live if matches(component, s)]
             for instant, ids in hits:
-                learner = learners[ids[0]]
-                if learner is None:
-                    continue  # a group or an unidentified actor: evidence for nobody
                 evidence.append(
                     Evidence(
                         id=evidence_id(learner, certification, option.id, component.id, ids),

@@ -14,6 +14,7 @@ import orjson
 from lrs_adapter.mapping.mapper import Evidence, map_learner
 from lrs_adapter.mapping.model import Mapping
 from lrs_adapter.store.database import Database
+from lrs_adapter.store.learners import keys_of, resolve
 from lrs_adapter.xapi.facts import StatementFacts, from_row
 from lrs_adapter.xapi.timestamps import format_instant
 
@@ -24,13 +25,16 @@ BATCH = 200
 class MapCounts:
     learners: int = 0
     evidence: int = 0
+    unresolved: int = 0
 
 
-def learner_facts(db: Database, learner: str) -> list[StatementFacts]:
+def learner_facts(db: Database, keys: Sequence[str]) -> list[StatementFacts]:
+    """The facts of every statement made under any of one learner's identifiers."""
+    marks = ",".join("?" * len(keys))
     rows = db.execute(
         "SELECT id, learner, verb_id, object_id, registration, timestamp, stored, voided_by IS NOT NULL, facts"
-        " FROM statements WHERE learner = ? AND voids IS NULL",
-        (learner,),
+        f" FROM statements WHERE learner IN ({marks}) AND voids IS NULL",
+        tuple(keys),
     )
     return [from_row(r[0], r[1], r[2], r[3], r[4], r[5], r[6], bool(r[7]), r[8]) for r in rows]
 
@@ -56,19 +60,23 @@ def save_evidence(db: Database, learner: str, certification: str, evidence: Sequ
     )
 
 
-def map_queued(db: Database, mappings: Sequence[Mapping], now: str) -> MapCounts:
-    """Map every queued learner with every mapping; returns how many learners and pieces of evidence."""
+def map_queued(db: Database, mappings: Sequence[Mapping], now: str, *, home_page: str | None) -> MapCounts:
+    """Map every queued identifier's learner with every mapping. An identifier no learner answers to leaves the
+    queue unmapped (`learners unresolved` lists it; a roster import that resolves it queues it again)."""
     counts = MapCounts()
     while True:
         batch = [row[0] for row in db.execute("SELECT learner FROM learners_to_map ORDER BY learner LIMIT ?", (BATCH,))]
         if not batch:
             return counts
         with db.transaction():
-            for learner in batch:
-                facts = learner_facts(db, learner)
+            resolved = resolve(db, batch, home_page)
+            for learner in sorted(set(resolved.values())):
+                keys = sorted(set(keys_of(db, learner, home_page)) | {k for k, v in resolved.items() if v == learner})
+                facts = learner_facts(db, keys)
                 for mapping in mappings:
-                    evidence = map_learner(facts, mapping)
+                    evidence = map_learner(learner, facts, mapping)
                     save_evidence(db, learner, mapping.certification.id, evidence, now)
                     counts.evidence += len(evidence)
-                db.execute("DELETE FROM learners_to_map WHERE learner = ?", (learner,))
-        counts.learners += len(batch)
+                counts.learners += 1
+            db.executemany("DELETE FROM learners_to_map WHERE learner = ?", [(key,) for key in batch])
+        counts.unresolved += len(set(batch) - set(resolved))

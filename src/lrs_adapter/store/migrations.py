@@ -108,6 +108,25 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             "CREATE TABLE learners_to_map (learner TEXT PRIMARY KEY)",
         ],
     ),
+    (
+        3,
+        "the roster's learners and the identifiers each is known by",
+        [
+            """CREATE TABLE learners (
+                id TEXT PRIMARY KEY,
+                name TEXT NOT NULL,
+                department TEXT NOT NULL,
+                manager TEXT,
+                staff_group TEXT NOT NULL,
+                no_it_access INTEGER NOT NULL,
+                assigned_on TEXT,
+                left_on TEXT,
+                on_roster INTEGER NOT NULL,
+                updated_at TEXT NOT NULL)""",
+            "CREATE TABLE learner_identifiers (ifi TEXT PRIMARY KEY, learner_id TEXT NOT NULL)",
+            "CREATE INDEX learner_identifiers_learner ON learner_identifiers (learner_id)",
+        ],
+    ),
 ]
 
 

@@ -1,0 +1,130 @@
+"""HR's roster CSV: who must hold the certification, their identifiers, manager, department and dates.
+
+Read whole and checked row by row before anything is stored: the roster is a full snapshot (people missing from it
+become leavers), so importing half of a broken file would turn the people on its bad rows into leavers. Every bad
+row is reported with its line number and reason; one bad row refuses the file.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+from lrs_adapter.errors import ConfigError
+
+COLUMNS = (
+    "payroll_number",
+    "name",
+    "work_email",
+    "department",
+    "manager_payroll_number",
+    "staff_group",
+    "no_it_access",
+    "assignment_date",
+    "leaving_date",
+)
+REQUIRED = ("payroll_number", "name", "assignment_date")
+TRUE, FALSE = {"y", "yes", "true", "1"}, {"", "n", "no", "false", "0"}
+
+
+@dataclass(frozen=True)
+class RosterRow:
+    line: int
+    payroll_numbers: tuple[str, ...]  # the first is the learner's id; the others are older or second numbers
+    name: str
+    work_emails: tuple[str, ...]
+    department: str
+    manager: str | None
+    staff_group: str
+    no_it_access: bool
+    assigned_on: date
+    left_on: date | None
+
+
+class RosterError(ConfigError):
+    """The roster file cannot be imported as it is; the message lists every bad row."""
+
+
+def parse_date(text: str) -> date:
+    """ISO (2026-03-31) or UK day/month/year (31/03/2026), as HR systems export them; never US month/day."""
+    text = text.strip()
+    for layout in ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y"):
+        try:
+            return datetime.strptime(text, layout).date()
+        except ValueError:
+            continue
+    raise ValueError(f"{text!r} is not a date (write 2026-03-31 or 31/03/2026)")
+
+
+def _several(text: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in text.replace(",", ";").split(";") if part.strip())
+
+
+def read_roster(path: Path) -> list[RosterRow]:
+    try:
+        handle = path.open(newline="", encoding="utf-8-sig")
+    except OSError as error:
+        raise RosterError(f"cannot read the roster: {error.strerror}.", file=str(path)) from None
+    with handle:
+        reader = csv.DictReader(handle)
+        header = [name.strip().lower() for name in reader.fieldnames or []]
+        missing = [column for column in REQUIRED if column not in header]
+        if missing:
+            raise RosterError(
+                f"the header lacks {', '.join(missing)}.",
+                file=str(path),
+                fix=f"the first line names the columns: {','.join(COLUMNS)} (several payroll numbers or emails: "
+                "separate them with ';').",
+            )
+        reader.fieldnames = header
+        rows: list[RosterRow] = []
+        problems: list[str] = []
+        seen: dict[str, int] = {}
+        for record in reader:
+            line = reader.line_num
+            values = {key: (value or "").strip() for key, value in record.items() if key}
+            try:
+                row = _row(line, values)
+            except ValueError as error:
+                problems.append(f"  - line {line}: {error}")
+                continue
+            for number in row.payroll_numbers:
+                if number in seen:
+                    problems.append(f"  - line {line}: payroll number {number} is also on line {seen[number]}")
+                seen[number] = line
+            rows.append(row)
+    if problems:
+        raise RosterError(
+            f"{len(problems)} bad rows; nothing was imported:\n" + "\n".join(problems),
+            file=str(path),
+            fix="correct those rows (the roster is a full snapshot, so a partial import would make leavers).",
+        )
+    return rows
+
+
+def _row(line: int, values: dict[str, str]) -> RosterRow:
+    for column in REQUIRED:
+        if not values.get(column):
+            raise ValueError(f"{column} is empty")
+    flag = values.get("no_it_access", "").lower()
+    if flag not in TRUE | FALSE:
+        raise ValueError(f"no_it_access {flag!r} is not yes or no")
+    try:
+        assigned = parse_date(values["assignment_date"])
+        left = parse_date(values["leaving_date"]) if values.get("leaving_date") else None
+    except ValueError as error:
+        raise ValueError(str(error)) from None
+    return RosterRow(
+        line=line,
+        payroll_numbers=_several(values["payroll_number"]),
+        name=values["name"],
+        work_emails=tuple(email.lower() for email in _several(values.get("work_email", ""))),
+        department=values.get("department", ""),
+        manager=values.get("manager_payroll_number") or None,
+        staff_group=values.get("staff_group", ""),
+        no_it_access=flag in TRUE,
+        assigned_on=assigned,
+        left_on=left,
+    )

@@ -1,0 +1,145 @@
+"""Learners: the roster's people, the identifiers each is known by, and resolving a statement's actor to one.
+
+An actor resolves by account (the roster's homePage and a payroll number, even one the roster does not list yet)
+or through the roster by mbox / mbox_sha1sum / a second payroll number. What does not resolve is kept, listed by
+`learners unresolved`, and mapped as soon as a roster import teaches the adapter who it is.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from lrs_adapter.sources.roster import RosterRow
+from lrs_adapter.store.database import Database
+
+LEARNER_COLUMNS = "id, name, department, manager, staff_group, no_it_access, assigned_on, left_on, on_roster"
+
+
+@dataclass
+class RosterCounts:
+    added: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    leavers: int = 0
+    requeued: int = 0
+
+
+def account_key(home_page: str, name: str) -> str:
+    return f"account:{home_page} {name}"
+
+
+def identifiers_of(row: RosterRow, home_page: str | None) -> set[str]:
+    keys = {f"mbox:mailto:{email}" for email in row.work_emails}
+    keys |= {f"mbox_sha1sum:{hashlib.sha1(f'mailto:{email}'.encode()).hexdigest()}" for email in row.work_emails}  # noqa: S324 - xAPI's own hash
+    if home_page:
+        keys |= {account_key(home_page, number) for number in row.payroll_numbers}
+    return keys
+
+
+def resolve(db: Database, keys: Iterable[str], home_page: str | None) -> dict[str, str]:
+    """The learner id of each key that resolves; keys that do not are left out."""
+    keys = list(keys)
+    found: dict[str, str] = {}
+    for start in range(0, len(keys), 500):
+        chunk = keys[start : start + 500]
+        marks = ",".join("?" * len(chunk))
+        found.update(
+            db.execute(f"SELECT ifi, learner_id FROM learner_identifiers WHERE ifi IN ({marks})", tuple(chunk))
+        )
+    if home_page:
+        prefix = account_key(home_page, "")
+        for key in keys:
+            if key not in found and key.startswith(prefix) and len(key) > len(prefix):
+                found[key] = key[len(prefix) :]
+    return found
+
+
+def keys_of(db: Database, learner_id: str, home_page: str | None) -> list[str]:
+    """Every identifier a learner's statements may carry."""
+    keys = {row[0] for row in db.execute("SELECT ifi FROM learner_identifiers WHERE learner_id = ?", (learner_id,))}
+    if home_page:
+        keys.add(account_key(home_page, learner_id))
+    return sorted(keys)
+
+
+def _row_values(row: RosterRow) -> tuple[object, ...]:
+    return (
+        row.payroll_numbers[0],
+        row.name,
+        row.department,
+        row.manager,
+        row.staff_group,
+        int(row.no_it_access),
+        row.assigned_on.isoformat(),
+        row.left_on.isoformat() if row.left_on else None,
+        1,
+    )
+
+
+def import_roster(
+    db: Database, rows: Sequence[RosterRow], *, home_page: str | None, today: date, now: str
+) -> RosterCounts:
+    """A full snapshot, in one transaction: people upserted, the missing ones made leavers (never deleted), and
+    every statement identifier whose learner changed queued for mapping again."""
+    counts = RosterCounts()
+    with db.transaction():
+        before: dict[str, str] = dict(db.execute("SELECT ifi, learner_id FROM learner_identifiers"))
+        existing = {row[0]: tuple(row) for row in db.execute(f"SELECT {LEARNER_COLUMNS} FROM learners")}
+        present = set()
+        for row in rows:
+            values = _row_values(row)
+            learner_id = row.payroll_numbers[0]
+            present.add(learner_id)
+            old = existing.get(learner_id)
+            if old is None:
+                counts.added += 1
+            elif tuple(old) != values:
+                counts.changed += 1
+            else:
+                counts.unchanged += 1
+                continue
+            db.execute(
+                f"INSERT INTO learners ({LEARNER_COLUMNS}, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (id) DO UPDATE SET name = excluded.name, department = excluded.department,"
+                " manager = excluded.manager, staff_group = excluded.staff_group,"
+                " no_it_access = excluded.no_it_access, assigned_on = excluded.assigned_on,"
+                " left_on = excluded.left_on, on_roster = 1, updated_at = excluded.updated_at",
+                (*values, now),
+            )
+        for learner_id, old in existing.items():
+            if learner_id not in present and old[8]:
+                counts.leavers += 1
+                db.execute(
+                    "UPDATE learners SET on_roster = 0, left_on = COALESCE(left_on, ?), updated_at = ? WHERE id = ?",
+                    (today.isoformat(), now, learner_id),
+                )
+        after = {key: row.payroll_numbers[0] for row in rows for key in identifiers_of(row, home_page)}
+        # Identifiers of people no longer on the roster stay: their history must still resolve to them.
+        after = {key: learner for key, learner in before.items() if learner not in present} | after
+        db.execute("DELETE FROM learner_identifiers")
+        db.executemany("INSERT INTO learner_identifiers (ifi, learner_id) VALUES (?, ?)", sorted(after.items()))
+        moved = {key for key in before.keys() | after.keys() if before.get(key) != after.get(key)}
+        people = {before[key] for key in moved if key in before} | {after[key] for key in moved if key in after}
+        keys = set(moved)
+        for person in people:
+            keys.update(keys_of(db, person, home_page))
+            db.execute("DELETE FROM evidence WHERE learner = ?", (person,))
+        db.executemany(
+            "INSERT INTO learners_to_map (learner) SELECT DISTINCT learner FROM statements WHERE learner = ?"
+            " ON CONFLICT DO NOTHING",
+            [(key,) for key in sorted(keys)],
+        )
+        counts.requeued = len(keys)
+    return counts
+
+
+def unresolved(db: Database, home_page: str | None) -> list[tuple[str, int, str]]:
+    """Actors no learner answers to: (identifier, statements, last stored), most statements first."""
+    rows = db.execute(
+        "SELECT learner, COUNT(*), MAX(stored) FROM statements WHERE learner IS NOT NULL GROUP BY learner"
+    )
+    known = resolve(db, [row[0] for row in rows], home_page)
+    return sorted(((r[0], int(r[1]), r[2]) for r in rows if r[0] not in known), key=lambda r: (-r[1], r[0]))
