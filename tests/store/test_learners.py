@@ -1,0 +1,93 @@
+"""Learners on both stores: snapshots and leavers, resolution by account, email and second payroll number."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+
+from lrs_adapter.intake import Accepted, take_in
+from lrs_adapter.mapping.loader import load_mapping
+from lrs_adapter.sources.roster import read_roster
+from lrs_adapter.store import Database
+from lrs_adapter.store.evidence import map_queued
+from lrs_adapter.store.learners import import_roster, resolve, unresolved
+from lrs_adapter.store.statements import save_statements
+from prevent import HOME, IRI, RECEIVED, SATISFIED, statement
+
+ROOT = Path(__file__).resolve().parents[2]
+ROSTER = read_roster(ROOT / "fixtures" / "roster.csv")
+PREVENT = load_mapping(ROOT / "mappings" / "prevent.toml")
+TODAY = date(2026, 6, 1)
+
+
+def roster(db: Database, rows=ROSTER):  # type: ignore[no-untyped-def]
+    return import_roster(db, rows, home_page=HOME, today=TODAY, now="now")
+
+
+def pull(db: Database, *statements: dict) -> None:
+    accepted = [take_in(dict(s), source="t", received_at=RECEIVED) for s in statements]
+    assert all(isinstance(a, Accepted) for a in accepted)
+    with db.transaction():
+        save_statements(db, accepted, connector="c", run_id=1, received_at="now")  # type: ignore[arg-type]
+
+
+def by_mbox(email: str) -> dict:
+    s = statement(SATISFIED, f"{IRI}/prevent-elearning", learner=email)
+    s["actor"] = {"objectType": "Agent", "mbox": f"mailto:{email}"}
+    return s
+
+
+def test_snapshot_counts_and_leavers_are_kept(db: Database) -> None:
+    first = roster(db)
+    assert (first.added, first.changed, first.leavers) == (5, 0, 0)
+    again = roster(db)
+    assert (again.added, again.changed, again.unchanged, again.leavers) == (0, 0, 5, 0)
+    without_cat = [row for row in ROSTER if row.name != "Cat Placeholder"]
+    changed = [replace(row, department="Libraries") if row.name == "Ann Example" else row for row in without_cat]
+    third = roster(db, changed)
+    assert (third.added, third.changed, third.unchanged, third.leavers) == (0, 1, 3, 1)
+    assert db.one("SELECT on_roster, left_on FROM learners WHERE id = 'P00003'") == (0, "2026-06-01")
+    assert resolve(db, ["mbox:mailto:cat.placeholder@learning.example.gov.uk"], HOME) == {
+        "mbox:mailto:cat.placeholder@learning.example.gov.uk": "P00003"
+    }, "a leaver's history must still resolve to them"
+
+
+def test_accounts_resolve_without_a_roster_and_second_numbers_through_it(db: Database) -> None:
+    assert resolve(db, [f"account:{HOME} P12345", "account:https://elsewhere.org P1"], HOME) == {
+        f"account:{HOME} P12345": "P12345"
+    }
+    roster(db)
+    assert resolve(db, [f"account:{HOME} P07002"], HOME) == {f"account:{HOME} P07002": "P00002"}
+
+
+def test_an_email_actor_is_unresolved_until_the_roster_knows_it_then_mapped(db: Database) -> None:
+    pull(db, by_mbox("new.starter@learning.example.gov.uk"))
+    counts = map_queued(db, [PREVENT], "now", home_page=HOME)
+    assert (counts.learners, counts.unresolved) == (0, 1)
+    assert [row[0] for row in unresolved(db, HOME)] == ["mbox:mailto:new.starter@learning.example.gov.uk"]
+    rows = [
+        *ROSTER,
+        replace(
+            ROSTER[0],
+            line=7,
+            payroll_numbers=("P00777",),
+            name="New Starter",
+            work_emails=("new.starter@learning.example.gov.uk",),
+        ),
+    ]
+    assert roster(db, rows).requeued >= 1
+    assert map_queued(db, [PREVENT], "now", home_page=HOME).learners == 1
+    assert db.execute("SELECT learner, option_id FROM evidence") == [("P00777", "elearning")]
+    assert unresolved(db, HOME) == []
+
+
+def test_one_person_under_two_identifiers_is_mapped_as_one(db: Database) -> None:
+    roster(db)
+    pull(
+        db,
+        by_mbox("b.sample@learning.example.gov.uk"),
+        statement(SATISFIED, f"{IRI}/prevent-elearning", learner="P07002", timestamp="2026-04-01T10:00:00Z"),
+    )
+    assert map_queued(db, [PREVENT], "now", home_page=HOME).learners == 1
+    assert db.execute("SELECT learner, COUNT(*) FROM evidence GROUP BY learner") == [("P00002", 2)]
