@@ -14,16 +14,18 @@ import orjson
 
 from lrs_adapter.check import run_checks
 from lrs_adapter.config import DEFAULT_CONFIG, Config, load_config
-from lrs_adapter.errors import AdapterError, error_class_of, exit_code_of
+from lrs_adapter.errors import AdapterError, ConfigError, error_class_of, exit_code_of
 from lrs_adapter.logs import configure_logging
 from lrs_adapter.mapping.loader import load_mapping
 from lrs_adapter.pull import FAILED, QUARANTINED, pull, utc_now
 from lrs_adapter.quarantine_review import retry_entries
+from lrs_adapter.sources.register import read_register
 from lrs_adapter.sources.roster import read_roster
 from lrs_adapter.store import Database, open_store
 from lrs_adapter.store.evidence import map_queued
 from lrs_adapter.store.learners import import_roster, unresolved
 from lrs_adapter.store.quarantine import DISCARDED, HELD, get_entry, list_entries, resolve
+from lrs_adapter.store.register import save_register
 from lrs_adapter.store.runs import Run, list_runs
 from lrs_adapter.xapi.timestamps import format_instant
 
@@ -351,3 +353,47 @@ def learners_unresolved(context: Context) -> None:
         click.echo(f"{count:>7}  {last}  {key}")
     if not rows:
         click.echo("every actor resolves to a learner")
+
+
+@main.group("register")
+def register_group() -> None:
+    """Managers' briefing registers (CSV or XLSX)."""
+
+
+@register_group.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--certification", default=None, help="The mapping's certification id (default: the one that takes registers)."
+)
+@pass_context
+def register_import(context: Context, file: Path, certification: str | None) -> None:
+    """Import register rows; bad rows are listed with their lines, the good ones imported. Run `sync` to map them."""
+    try:
+        config = context.config
+        takers = [
+            m
+            for m in map(load_mapping, config.mappings)
+            if any(c.register for o in m.options.values() for c in o.components.values())
+        ]
+        chosen = [m for m in takers if certification in (None, m.certification.id)]
+        if len(chosen) != 1:
+            raise ConfigError(
+                "cannot tell which certification this register is for.",
+                file=str(config.path),
+                fix="list a mapping with a `register = true` component under `mappings` (pass --certification when"
+                " several do).",
+            )
+        rows, bad = read_register(file, today=utc_now().date())
+        with context.store() as db:
+            new, again = save_register(
+                db,
+                rows,
+                certification=chosen[0].certification.id,
+                now=format_instant(utc_now()),
+            )
+    except AdapterError as error:
+        fail(error)
+    click.echo(f"register {file}: {new} rows imported, {again} already imported, {len(bad)} bad")
+    for row in bad:
+        click.echo(f"  {row.source}: {row.reason}")
+    sys.exit(EXIT_QUARANTINED if bad else EXIT_OK)

@@ -12,13 +12,23 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo
 
 from lrs_adapter.mapping.model import ActivityRule, Component, Mapping, Presence
 from lrs_adapter.xapi.facts import StatementFacts
 
 VOIDED = "http://adlnet.gov/expapi/verbs/voided"
 EVIDENCE_NAMESPACE = uuid.UUID("3c9d7a8e-1f0b-4f6e-9b2a-7d5e4c3b2a19")
+
+
+@dataclass(frozen=True, slots=True)
+class RegisterEntry:
+    """A row of a paper register: an option delivered in person on a local date."""
+
+    id: str
+    delivered_on: date
+    source: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +40,8 @@ class Evidence:
     component: str
     instant: datetime
     statement_ids: tuple[str, ...]
+    source: str | None = None  # a register row's file:line (it has no statement)
+    flags: tuple[str, ...] = ()
 
 
 def evidence_id(learner: str, certification: str, option: str, component: str, statement_ids: Iterable[str]) -> str:
@@ -116,21 +128,45 @@ def _presence(
     return found
 
 
-def map_learner(learner: str, statements: Iterable[StatementFacts], mapping: Mapping) -> list[Evidence]:
-    """All the component evidence in one learner's statements (under whatever identifiers they came), in a stable
-    order. The caller resolved who the learner is; a group's statements never reach here (evidence for nobody)."""
+def _local_start(day: date, zone: ZoneInfo) -> datetime:
+    return datetime.combine(day, time(), zone).astimezone(UTC)
+
+
+def map_learner(
+    learner: str,
+    statements: Iterable[StatementFacts],
+    mapping: Mapping,
+    *,
+    register: Iterable[RegisterEntry] = (),
+    no_it_access: bool | None = None,
+) -> list[Evidence]:
+    """All the component evidence in one learner's statements (under whatever identifiers they came) and register
+    rows, in a stable order. The caller resolved who the learner is; a group's statements never reach here.
+    `no_it_access` is the roster's flag (None: not on the roster), for options that flag it."""
     live = sorted((s for s in statements if not s.voided and s.verb != VOIDED), key=lambda s: (s.instant, s.id))
+    rows = sorted(register, key=lambda row: (row.delivered_on, row.id))
+    zone = ZoneInfo(mapping.certification.time_zone)
     certification = mapping.certification.id
     evidence: list[Evidence] = []
     for option in mapping.options.values():
+        flags = ("not_marked_no_it_access",) if option.flag_unless_no_it_access and not no_it_access else ()
         for component in option.components.values():
+            hits: list[tuple[datetime, list[str], str | None]]
             if component.register:
-                continue  # evidenced by imported register rows, not statements
-            if component.presence is not None:
-                hits = _presence(component, component.presence, live)
+                # "a register row's date is that local date": the start of that day where the policy runs
+                hits = [
+                    (
+                        datetime.combine(row.delivered_on, time(), zone).astimezone(UTC),
+                        [f"register:{row.id}"],
+                        row.source,
+                    )
+                    for row in rows
+                ]
+            elif component.presence is not None:
+                hits = [(instant, ids, None) for instant, ids in _presence(component, component.presence, live)]
             else:
-                hits = [(s.instant, [s.id]) for s in live if matches(component, s)]
-            for instant, ids in hits:
+                hits = [(s.instant, [s.id], None) for s in live if matches(component, s)]
+            for instant, ids, source in hits:
                 evidence.append(
                     Evidence(
                         id=evidence_id(learner, certification, option.id, component.id, ids),
@@ -139,7 +175,9 @@ def map_learner(learner: str, statements: Iterable[StatementFacts], mapping: Map
                         option=option.id,
                         component=component.id,
                         instant=instant,
-                        statement_ids=tuple(ids),
+                        statement_ids=() if source else tuple(ids),
+                        source=source,
+                        flags=flags,
                     )
                 )
     return sorted(evidence, key=lambda e: (e.instant, e.option, e.component, e.id))

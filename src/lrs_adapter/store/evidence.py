@@ -15,6 +15,7 @@ from lrs_adapter.mapping.mapper import Evidence, map_learner
 from lrs_adapter.mapping.model import Mapping
 from lrs_adapter.store.database import Database
 from lrs_adapter.store.learners import keys_of, resolve
+from lrs_adapter.store.register import register_entries
 from lrs_adapter.xapi.facts import StatementFacts, from_row
 from lrs_adapter.xapi.timestamps import format_instant
 
@@ -42,8 +43,8 @@ def learner_facts(db: Database, keys: Sequence[str]) -> list[StatementFacts]:
 def save_evidence(db: Database, learner: str, certification: str, evidence: Sequence[Evidence], now: str) -> None:
     db.execute("DELETE FROM evidence WHERE learner = ? AND certification = ?", (learner, certification))
     db.executemany(
-        "INSERT INTO evidence (id, learner, certification, option_id, component, instant, statement_ids, mapped_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO evidence (id, learner, certification, option_id, component, instant, statement_ids, mapped_at,"
+        " source, flags) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             (
                 e.id,
@@ -54,6 +55,8 @@ def save_evidence(db: Database, learner: str, certification: str, evidence: Sequ
                 format_instant(e.instant),
                 orjson.dumps(e.statement_ids).decode(),
                 now,
+                e.source,
+                ",".join(e.flags),
             )
             for e in evidence
         ],
@@ -73,8 +76,11 @@ def map_queued(db: Database, mappings: Sequence[Mapping], now: str, *, home_page
             for learner in sorted(set(resolved.values())):
                 keys = sorted(set(keys_of(db, learner, home_page)) | {k for k, v in resolved.items() if v == learner})
                 facts = learner_facts(db, keys)
+                flag = db.one("SELECT no_it_access FROM learners WHERE id = ? AND on_roster = 1", (learner,))
                 for mapping in mappings:
-                    evidence = map_learner(learner, facts, mapping)
+                    register = register_entries(db, mapping.certification.id, keys)
+                    no_it_access = bool(flag[0]) if flag else None
+                    evidence = map_learner(learner, facts, mapping, register=register, no_it_access=no_it_access)
                     save_evidence(db, learner, mapping.certification.id, evidence, now)
                     counts.evidence += len(evidence)
                 counts.learners += 1

@@ -31,8 +31,14 @@ def account_key(home_page: str, name: str) -> str:
     return f"account:{home_page} {name}"
 
 
+def payroll_key(number: str) -> str:
+    """How a register row names its learner: resolved only through the roster (a typed number may be wrong)."""
+    return f"payroll:{number}"
+
+
 def identifiers_of(row: RosterRow, home_page: str | None) -> set[str]:
-    keys = {f"mbox:mailto:{email}" for email in row.work_emails}
+    keys = {payroll_key(number) for number in row.payroll_numbers}
+    keys |= {f"mbox:mailto:{email}" for email in row.work_emails}
     keys |= {f"mbox_sha1sum:{hashlib.sha1(f'mailto:{email}'.encode()).hexdigest()}" for email in row.work_emails}  # noqa: S324 - xAPI's own hash
     if home_page:
         keys |= {account_key(home_page, number) for number in row.payroll_numbers}
@@ -132,14 +138,20 @@ def import_roster(
             " ON CONFLICT DO NOTHING",
             [(key,) for key in sorted(keys)],
         )
+        db.executemany(
+            "INSERT INTO learners_to_map (learner) SELECT DISTINCT learner_key FROM register_entries"
+            " WHERE learner_key = ? ON CONFLICT DO NOTHING",
+            [(key,) for key in sorted(keys)],
+        )
         counts.requeued = len(keys)
     return counts
 
 
 def unresolved(db: Database, home_page: str | None) -> list[tuple[str, int, str]]:
-    """Actors no learner answers to: (identifier, statements, last stored), most statements first."""
+    """Actors and register rows no learner answers to: (identifier, statements or rows, last seen), most first."""
     rows = db.execute(
         "SELECT learner, COUNT(*), MAX(stored) FROM statements WHERE learner IS NOT NULL GROUP BY learner"
+        " UNION ALL SELECT learner_key, COUNT(*), MAX(delivered_on) FROM register_entries GROUP BY learner_key"
     )
     known = resolve(db, [row[0] for row in rows], home_page)
     return sorted(((r[0], int(r[1]), r[2]) for r in rows if r[0] not in known), key=lambda r: (-r[1], r[0]))

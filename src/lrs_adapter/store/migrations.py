@@ -127,6 +127,27 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             "CREATE INDEX learner_identifiers_learner ON learner_identifiers (learner_id)",
         ],
     ),
+    (
+        4,
+        "register rows (briefings delivered in person), and where evidence came from",
+        [
+            """CREATE TABLE register_entries (
+                id TEXT NOT NULL,
+                certification TEXT NOT NULL,
+                learner_key TEXT NOT NULL,
+                payroll_number TEXT NOT NULL,
+                name TEXT NOT NULL,
+                delivered_on TEXT NOT NULL,
+                delivered_by TEXT NOT NULL,
+                department TEXT NOT NULL,
+                source TEXT NOT NULL,
+                imported_at TEXT NOT NULL,
+                PRIMARY KEY (certification, id))""",
+            "CREATE INDEX register_entries_learner ON register_entries (learner_key)",
+            "ALTER TABLE evidence ADD COLUMN source TEXT",
+            "ALTER TABLE evidence ADD COLUMN flags TEXT NOT NULL DEFAULT ''",
+        ],
+    ),
 ]
 
 

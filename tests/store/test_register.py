@@ -1,0 +1,47 @@
+"""Register rows through the store: idempotent imports, held until the roster knows the payroll number, flagged
+when the roster does not mark the learner as without IT access."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+
+from lrs_adapter.mapping.loader import load_mapping
+from lrs_adapter.sources.register import read_register
+from lrs_adapter.sources.roster import read_roster
+from lrs_adapter.store import Database
+from lrs_adapter.store.evidence import map_queued
+from lrs_adapter.store.learners import import_roster, unresolved
+from lrs_adapter.store.register import save_register
+from prevent import HOME
+
+ROOT = Path(__file__).resolve().parents[2]
+PREVENT = load_mapping(ROOT / "mappings" / "prevent.toml")
+ROWS, _ = read_register(ROOT / "fixtures" / "registers" / "highways-depot-briefing.csv", today=date(2026, 6, 1))
+ROSTER = read_roster(ROOT / "fixtures" / "roster.csv")
+
+
+def briefings(db: Database) -> list[tuple[str, str, str, str]]:
+    return db.execute(
+        "SELECT learner, substr(instant, 1, 10), source, flags FROM evidence WHERE option_id = 'briefing' ORDER BY learner"
+    )
+
+
+def test_register_rows_become_briefing_evidence_once_their_learners_resolve(db: Database) -> None:
+    assert save_register(db, ROWS, certification="prevent", now="now") == (4, 0)
+    assert save_register(db, ROWS, certification="prevent", now="now") == (0, 4)  # the same file again
+    assert map_queued(db, [PREVENT], "now", home_page=HOME).unresolved == 4  # no roster yet
+    import_roster(db, ROSTER, home_page=HOME, today=date(2026, 6, 1), now="now")
+    map_queued(db, [PREVENT], "now", home_page=HOME)
+    assert briefings(db) == [
+        ("P00001", "2026-01-14", "highways-depot-briefing.csv:4", "not_marked_no_it_access"),
+        ("P00002", "2026-01-14", "highways-depot-briefing.csv:3", ""),
+        ("P00003", "2026-01-14", "highways-depot-briefing.csv:2", ""),
+    ]
+    assert [key for key, _, _ in unresolved(db, HOME)] == ["payroll:P00555"]
+    newcomer = replace(ROSTER[0], line=9, payroll_numbers=("P00555",), name="Not Yet On Roster", work_emails=())
+    import_roster(db, [*ROSTER, newcomer], home_page=HOME, today=date(2026, 6, 1), now="now")
+    map_queued(db, [PREVENT], "now", home_page=HOME)
+    assert [row[0] for row in briefings(db)] == ["P00001", "P00002", "P00003", "P00555"]
+    assert unresolved(db, HOME) == []
