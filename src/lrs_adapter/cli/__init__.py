@@ -1,0 +1,103 @@
+"""The `lrs-adapter` command. Exit codes: 0 done, 1 failed, 2 configuration error, 3 done but something quarantined."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import NoReturn
+
+import click
+
+from lrs_adapter.config import DEFAULT_CONFIG, Config, load_config
+from lrs_adapter.errors import error_class_of, exit_code_of
+from lrs_adapter.logs import configure_logging
+from lrs_adapter.pull import FAILED, QUARANTINED
+from lrs_adapter.store import Database, open_store
+from lrs_adapter.store.runs import Run
+
+EXIT_OK, EXIT_FAILED, EXIT_CONFIG, EXIT_QUARANTINED = 0, 1, 2, 3
+
+
+def fail(error: BaseException) -> NoReturn:
+    click.echo(f"error ({error_class_of(error)}): {error}", err=True)
+    sys.exit(exit_code_of(error))
+
+
+class Context:
+    def __init__(self, config_path: str) -> None:
+        self.config_path = config_path
+        self._config: Config | None = None
+
+    @property
+    def config(self) -> Config:
+        if self._config is None:
+            self._config = load_config(self.config_path)
+        return self._config
+
+    @contextmanager
+    def store(self) -> Iterator[Database]:
+        db = open_store(self.config.store_url)
+        try:
+            yield db
+        finally:
+            db.close()
+
+
+pass_context = click.make_pass_decorator(Context)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--config",
+    "config_path",
+    default=DEFAULT_CONFIG,
+    show_default=True,
+    envvar="LRS_ADAPTER_CONFIG",
+    help="The TOML configuration file.",
+)
+@click.option(
+    "--log-format",
+    type=click.Choice(["json", "text"]),
+    default=None,
+    help="Log lines on stderr: json (the default off a terminal) or text.",
+)
+@click.pass_context
+def main(ctx: click.Context, config_path: str, log_format: str | None) -> None:
+    """Pull xAPI statements about a recurring certification out of Learning Record Stores."""
+    configure_logging(log_format)
+    ctx.obj = Context(config_path)
+
+
+def run_summary(run: Run) -> str:
+    lines = [
+        f"run {run.id} · connector {run.connector} · {run.outcome}",
+        f"  pages {run.pages} · fetched {run.fetched} · new {run.new} · duplicate {run.duplicate}"
+        f" · quarantined {run.quarantined} · voided {run.voided} · conflicts {run.conflicts}",
+        f"  cursor {run.cursor_before or '(start)'} -> {run.cursor_after or '(unchanged)'}",
+    ]
+    if run.notes:
+        lines.append(f"  note: {run.notes}")
+    if run.error_message:
+        lines.append(f"  error ({run.error_class}): {run.error_message}")
+    if run.quarantined:
+        lines.append(f"  see: lrs-adapter quarantine list --connector {run.connector}")
+    return "\n".join(lines)
+
+
+#: When several connectors end differently, the exit code tells the most urgent: config, then failure, then quarantine.
+URGENCY = (EXIT_CONFIG, EXIT_FAILED, EXIT_QUARANTINED, EXIT_OK)
+
+
+def exit_code_of_run(run: Run) -> int:
+    if run.outcome == FAILED:
+        return EXIT_CONFIG if run.error_class == "config" else EXIT_FAILED
+    return EXIT_QUARANTINED if run.outcome == QUARANTINED else EXIT_OK
+
+
+def most_urgent(codes: list[int]) -> int:
+    return min(codes, key=URGENCY.index, default=EXIT_OK)
+
+
+# The commands register themselves on `main` when their modules load.
+from lrs_adapter.cli import learning, quarantine, running  # noqa: E402, F401

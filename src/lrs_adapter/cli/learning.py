@@ -1,0 +1,143 @@
+"""Who must learn what: mapping files, the roster, learners, and briefing registers."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from lrs_adapter.cli import (
+    EXIT_OK,
+    EXIT_QUARANTINED,
+    Context,
+    fail,
+    main,
+    most_urgent,
+    pass_context,
+)
+from lrs_adapter.errors import AdapterError, ConfigError, error_class_of, exit_code_of
+from lrs_adapter.mapping.loader import load_mapping
+from lrs_adapter.pull import utc_now
+from lrs_adapter.sources.register import read_register
+from lrs_adapter.sources.roster import read_roster
+from lrs_adapter.store.learners import import_roster, unresolved
+from lrs_adapter.store.register import save_register
+from lrs_adapter.xapi.timestamps import format_instant
+
+
+@main.group("mappings")
+def mappings_group() -> None:
+    """Certification mapping files (mappings/*.toml)."""
+
+
+@mappings_group.command("check")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+def mappings_check(files: tuple[str, ...]) -> None:
+    """Validate mapping files and show what each option needs; exit 2 naming the key of any mistake."""
+    codes = []
+    for file in files:
+        try:
+            mapping = load_mapping(file)
+        except AdapterError as error:
+            click.echo(f"error ({error_class_of(error)}): {error}", err=True)
+            codes.append(exit_code_of(error))
+            continue
+        cert = mapping.certification
+        click.echo(
+            f"{file}: valid · {cert.name} ({cert.id}) · {len(mapping.options)} options · validity {cert.validity},"
+            f" window {cert.window}, first due {cert.first_due}, recertify from {cert.recertify_from}, {cert.time_zone}"
+        )
+        for option in mapping.options.values():
+            routes = " | ".join(" + ".join(route) for route in option.routes)
+            click.echo(f"  {option.id}: {routes}")
+        codes.append(EXIT_OK)
+    sys.exit(most_urgent(codes))
+
+
+@main.group("roster")
+def roster_group() -> None:
+    """HR's roster: the people who must hold the certifications."""
+
+
+@roster_group.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@pass_context
+def roster_import(context: Context, file: Path) -> None:
+    """Import a full snapshot: people missing from it become leavers (never deleted). One bad row refuses the file."""
+    try:
+        rows = read_roster(file)
+        with context.store() as db:
+            counts = import_roster(
+                db, rows, home_page=context.config.home_page, today=utc_now().date(), now=format_instant(utc_now())
+            )
+    except AdapterError as error:
+        fail(error)
+    click.echo(
+        f"roster {file}: {len(rows)} rows · added {counts.added} · changed {counts.changed} · unchanged"
+        f" {counts.unchanged} · leavers {counts.leavers} · identifiers to map again {counts.requeued}"
+    )
+
+
+@main.group("learners")
+def learners_group() -> None:
+    """Learners and the identifiers their statements carry."""
+
+
+@learners_group.command("unresolved")
+@pass_context
+def learners_unresolved(context: Context) -> None:
+    """Actors that no learner answers to yet: kept, not mapped, until the roster knows them."""
+    try:
+        with context.store() as db:
+            rows = unresolved(db, context.config.home_page)
+    except AdapterError as error:
+        fail(error)
+    for key, count, last in rows:
+        click.echo(f"{count:>7}  {last}  {key}")
+    if not rows:
+        click.echo("every actor resolves to a learner")
+
+
+@main.group("register")
+def register_group() -> None:
+    """Managers' briefing registers (CSV or XLSX)."""
+
+
+@register_group.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--certification", default=None, help="The mapping's certification id (default: the one that takes registers)."
+)
+@pass_context
+def register_import(context: Context, file: Path, certification: str | None) -> None:
+    """Import register rows; bad rows are listed with their lines, the good ones imported. Run `sync` to map them."""
+    try:
+        config = context.config
+        takers = [
+            m
+            for m in map(load_mapping, config.mappings)
+            if any(c.register for o in m.options.values() for c in o.components.values())
+        ]
+        chosen = [m for m in takers if certification in (None, m.certification.id)]
+        if len(chosen) != 1:
+            raise ConfigError(
+                "cannot tell which certification this register is for.",
+                file=str(config.path),
+                fix="list a mapping with a `register = true` component under `mappings` (pass --certification when"
+                " several do).",
+            )
+        rows, bad = read_register(file, today=utc_now().date())
+        with context.store() as db:
+            new, again = save_register(
+                db,
+                rows,
+                certification=chosen[0].certification.id,
+                now=format_instant(utc_now()),
+            )
+    except AdapterError as error:
+        fail(error)
+    click.echo(f"register {file}: {new} rows imported, {again} already imported, {len(bad)} bad")
+    for row in bad:
+        click.echo(f"  {row.source}: {row.reason}")
+    sys.exit(EXIT_QUARANTINED if bad else EXIT_OK)

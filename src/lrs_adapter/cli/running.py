@@ -1,0 +1,119 @@
+"""Running the job: sync, pull, the run log, and the pre-flight check."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import asdict
+
+import click
+import orjson
+
+from lrs_adapter.check import run_checks
+from lrs_adapter.cli import (
+    EXIT_OK,
+    Context,
+    exit_code_of_run,
+    fail,
+    main,
+    most_urgent,
+    pass_context,
+    run_summary,
+)
+from lrs_adapter.errors import AdapterError, error_class_of, exit_code_of
+from lrs_adapter.mapping.loader import load_mapping
+from lrs_adapter.pull import pull, utc_now
+from lrs_adapter.store import Database
+from lrs_adapter.store.evidence import map_queued
+from lrs_adapter.store.runs import list_runs
+from lrs_adapter.xapi.timestamps import format_instant
+
+CONNECTOR = click.option(
+    "--connector", "connectors", multiple=True, help="Only this connector (repeatable); default: all."
+)
+
+
+def pull_each(context: Context, db: Database, connectors: tuple[str, ...], *, full: bool = False) -> list[int]:
+    """Every connector in turn, each printing its summary; one failing connector stops no other."""
+    codes = []
+    for name in list(connectors) or sorted(context.config.connectors):
+        try:
+            run = pull(context.config, db, name, full=full)
+        except AdapterError as error:  # locked, or a config error found before the run began
+            click.echo(f"connector {name}: error ({error_class_of(error)}): {error}", err=True)
+            codes.append(exit_code_of(error))
+            continue
+        click.echo(run_summary(run))
+        codes.append(exit_code_of_run(run))
+    return codes
+
+
+@main.command("pull")
+@CONNECTOR
+@click.option("--full", is_flag=True, help="Ignore the cursor and read from the connector's `since` (or the start).")
+@pass_context
+def pull_command(context: Context, connectors: tuple[str, ...], full: bool) -> None:
+    """Pull new statements from each connector's source into the store."""
+    try:
+        with context.store() as db:
+            codes = pull_each(context, db, connectors, full=full)
+    except AdapterError as error:
+        fail(error)
+    sys.exit(most_urgent(codes))
+
+
+@main.command("sync")
+@CONNECTOR
+@pass_context
+def sync_command(context: Context, connectors: tuple[str, ...]) -> None:
+    """One scheduled run: pull every connector, then map the learners whose history changed."""
+    try:
+        config = context.config
+        mappings = [load_mapping(path) for path in config.mappings]
+        with context.store() as db:
+            codes = pull_each(context, db, connectors)
+            mapped = map_queued(db, mappings, format_instant(utc_now()), home_page=config.home_page)
+    except AdapterError as error:
+        fail(error)
+    names = ", ".join(m.certification.id for m in mappings) or "no mappings configured"
+    click.echo(f"mapped {mapped.learners} learners ({names}): {mapped.evidence} pieces of component evidence")
+    if mapped.unresolved:
+        click.echo(f"  {mapped.unresolved} identifiers resolve to no learner yet: lrs-adapter learners unresolved")
+    sys.exit(most_urgent(codes))
+
+
+@main.command("runs")
+@click.option("--connector", default=None, help="Only this connector.")
+@click.option("--limit", default=20, show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@pass_context
+def runs_command(context: Context, connector: str | None, limit: int, fmt: str) -> None:
+    """The run log, newest first."""
+    try:
+        with context.store() as db:
+            runs = list_runs(db, connector=connector, limit=limit)
+    except AdapterError as error:
+        fail(error)
+    if fmt == "json":
+        for run in runs:
+            click.echo(orjson.dumps(asdict(run)).decode())
+        return
+    header = f"{'run':>5}  {'connector':<16} {'started':<27} {'outcome':<26} {'fetched':>8} {'new':>7} {'quar':>5}"
+    click.echo(header)
+    for run in runs:
+        click.echo(
+            f"{run.id:>5}  {run.connector:<16} {run.started_at:<27} {run.outcome:<26} {run.fetched:>8} {run.new:>7}"
+            f" {run.quarantined:>5}" + (f"  {run.error_class}: {run.error_message}" if run.error_message else "")
+        )
+
+
+@main.command("check")
+@pass_context
+def check_command(context: Context) -> None:
+    """Validate the config, then reach each LRS and the store: the first thing to run after an edit."""
+    try:
+        config = context.config
+    except AdapterError as error:
+        fail(error)
+    click.echo(f"config {config.path}: valid")
+    ok, code = run_checks(config, click.echo)
+    sys.exit(EXIT_OK if ok else code)
