@@ -32,6 +32,7 @@ lint: install
 
 bench: install
 	$(BIN)/python bench/pull.py
+	$(BIN)/python bench/map.py
 
 clean:
 	rm -rf $(VENV) .test-lrs var

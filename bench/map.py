@@ -1,0 +1,136 @@
+"""Mapping throughput beside pull throughput, measured the same way, in one process.
+
+Builds a SQLite store of N statements of mixed Prevent options (e-learning, live webinar with join/leave pairs,
+recorded webinar, WRAP, briefing, and not-evidence noise) through the real intake and store, timing that as the
+pull's rate (parse, check, store; no HTTP); then maps every queued learner with mappings/prevent.toml and times
+that. Target (issue 3): mapping is never the bottleneck, i.e. statements mapped per second >= the pull's rate.
+
+    python bench/map.py [--size 1000000] [--per-learner 10]
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import orjson
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+
+from lrs_adapter.intake import Accepted, take_in  # noqa: E402
+from lrs_adapter.mapping.loader import load_mapping  # noqa: E402
+from lrs_adapter.store import open_store  # noqa: E402
+from lrs_adapter.store.evidence import map_queued  # noqa: E402
+from lrs_adapter.store.statements import save_statements  # noqa: E402
+from prevent import (  # noqa: E402
+    ATTENDED,
+    COMPLETED,
+    IRI,
+    JOIN,
+    LEAVE,
+    PASSED,
+    PLAYED,
+    PROGRESS,
+    SATISFIED,
+    statement,
+)
+
+HOME = "https://learning.example.gov.uk"
+SESSION, LIVE = f"{IRI}/prevent-webinar-live/session/7", f"{IRI}/prevent-webinar-live"
+
+
+def statements_of(learner: str, count: int, day: datetime) -> list[dict]:
+    """A realistic mix for one learner: some evidence of every option, and noise that is not evidence."""
+    at = [(day + timedelta(minutes=7 * i)).strftime("%Y-%m-%dT%H:%M:%SZ") for i in range(count)]
+    kinds = [
+        lambda t: statement(COMPLETED, f"{IRI}/prevent-elearning", learner=learner, timestamp=t),
+        lambda t: statement(PASSED, f"{IRI}/prevent-elearning", learner=learner, timestamp=t, result={"success": True}),
+        lambda t: statement(
+            JOIN,
+            SESSION,
+            parent=LIVE,
+            registration="7" * 8 + "-aaaa-4aaa-8aaa-" + "a" * 12,
+            learner=learner,
+            timestamp=t,
+        ),
+        lambda t: statement(
+            LEAVE,
+            SESSION,
+            parent=LIVE,
+            registration="7" * 8 + "-aaaa-4aaa-8aaa-" + "a" * 12,
+            learner=learner,
+            timestamp=t,
+        ),
+        lambda t: statement(
+            PLAYED,
+            f"{IRI}/prevent-webinar-recording",
+            learner=learner,
+            timestamp=t,
+            result={"extensions": {PROGRESS: 0.4}},
+        ),
+        lambda t: statement(
+            COMPLETED,
+            f"{IRI}/prevent-webinar-recording",
+            learner=learner,
+            timestamp=t,
+            result={"extensions": {PROGRESS: 0.95}},
+        ),
+        lambda t: statement(
+            ATTENDED, f"{IRI}/prevent-wrap/event/3", parent=f"{IRI}/prevent-wrap", learner=learner, timestamp=t
+        ),
+        lambda t: statement(ATTENDED, f"{IRI}/prevent-briefing", learner=learner, timestamp=t),
+        lambda t: statement(SATISFIED, f"{IRI}/prevent-elearning", learner=learner, timestamp=t),
+        lambda t: statement(COMPLETED, f"{IRI}/unrelated-course", learner=learner, timestamp=t),
+    ]
+    return [kinds[i % len(kinds)](at[i]) for i in range(count)]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size", type=int, default=1_000_000)
+    parser.add_argument("--per-learner", type=int, default=10)
+    args = parser.parse_args()
+    mapping = load_mapping(ROOT / "mappings" / "prevent.toml")
+    received = datetime(2026, 6, 1, tzinfo=UTC)
+    with tempfile.TemporaryDirectory() as workdir:
+        db = open_store(f"sqlite:///{Path(workdir) / 'bench.db'}")
+        learners = args.size // args.per_learner
+        pull_seconds = 0.0
+        for start in range(0, learners, 50):  # 50 learners x 10 statements = one 500-statement page
+            page = [
+                orjson.dumps(s)
+                for n in range(start, min(start + 50, learners))
+                for s in statements_of(f"P{n:07d}", args.per_learner, datetime(2026, 1, 5, 9, tzinfo=UTC))
+            ]
+            began = time.perf_counter()
+            accepted = [take_in(orjson.loads(raw), source="bench", received_at=received) for raw in page]
+            with db.transaction():
+                save_statements(
+                    db, [a for a in accepted if isinstance(a, Accepted)], connector="bench", run_id=1, received_at="now"
+                )
+            pull_seconds += time.perf_counter() - began
+        began = time.perf_counter()
+        counts = map_queued(db, [mapping], "now", home_page=HOME)
+        map_seconds = time.perf_counter() - began
+        db.close()
+    pull_rate, map_rate = args.size / pull_seconds, args.size / map_seconds
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    verdict = "PASS" if map_rate >= pull_rate else "MISS"
+    print(f"{args.size:,} statements, {learners:,} learners, {counts.evidence:,} pieces of evidence")
+    print(f"  pull (parse, check, store)  {pull_rate:10,.0f} statements/s  ({pull_seconds:.1f} s)")
+    print(
+        f"  map (facts, mapper, store)  {map_rate:10,.0f} statements/s  ({map_seconds:.1f} s)"
+        f"  target: >= the pull's rate  {verdict}"
+    )
+    print(f"  peak RSS {rss:.0f} MB")
+    return 0 if verdict == "PASS" else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
