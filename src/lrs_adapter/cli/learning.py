@@ -19,10 +19,10 @@ from lrs_adapter.cli import (
 from lrs_adapter.errors import AdapterError, ConfigError, error_class_of, exit_code_of
 from lrs_adapter.mapping.loader import load_mapping
 from lrs_adapter.pull import utc_now
-from lrs_adapter.sources.register import read_register
+from lrs_adapter.sources.recorded import read_history, read_register
 from lrs_adapter.sources.roster import read_roster
 from lrs_adapter.store.learners import import_roster, unresolved
-from lrs_adapter.store.register import save_register
+from lrs_adapter.store.recorded import save_recorded
 from lrs_adapter.xapi.timestamps import format_instant
 
 
@@ -129,7 +129,7 @@ def register_import(context: Context, file: Path, certification: str | None) -> 
             )
         rows, bad = read_register(file, today=utc_now().date())
         with context.store() as db:
-            new, again = save_register(
+            new, again = save_recorded(
                 db,
                 rows,
                 certification=chosen[0].certification.id,
@@ -138,6 +138,39 @@ def register_import(context: Context, file: Path, certification: str | None) -> 
     except AdapterError as error:
         fail(error)
     click.echo(f"register {file}: {new} rows imported, {again} already imported, {len(bad)} bad")
+    for row in bad:
+        click.echo(f"  {row.source}: {row.reason}")
+    sys.exit(EXIT_QUARANTINED if bad else EXIT_OK)
+
+
+@main.group("history")
+def history_group() -> None:
+    """Completions recorded by the LMS being replaced."""
+
+
+@history_group.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--certification", default=None, help="The certification id (default: the only one configured).")
+@pass_context
+def history_import(context: Context, file: Path, certification: str | None) -> None:
+    """Import past completions (payroll_number, option, completion_date, source); bad rows are listed with their
+    lines, the good ones imported. Run `sync` to map them."""
+    try:
+        config = context.config
+        chosen = [m for m in map(load_mapping, config.mappings) if certification in (None, m.certification.id)]
+        if len(chosen) != 1:
+            raise ConfigError(
+                "cannot tell which certification this history is for.",
+                file=str(config.path),
+                fix="pass --certification with the id of one of the mappings listed under `mappings`.",
+            )
+        mapping = chosen[0]
+        rows, bad = read_history(file, today=utc_now().date(), options=frozenset(mapping.options))
+        with context.store() as db:
+            new, again = save_recorded(db, rows, certification=mapping.certification.id, now=format_instant(utc_now()))
+    except AdapterError as error:
+        fail(error)
+    click.echo(f"history {file}: {new} rows imported, {again} already imported, {len(bad)} bad")
     for row in bad:
         click.echo(f"  {row.source}: {row.reason}")
     sys.exit(EXIT_QUARANTINED if bad else EXIT_OK)

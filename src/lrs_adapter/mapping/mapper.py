@@ -22,12 +22,19 @@ VOIDED = "http://adlnet.gov/expapi/verbs/voided"
 EVIDENCE_NAMESPACE = uuid.UUID("3c9d7a8e-1f0b-4f6e-9b2a-7d5e4c3b2a19")
 
 
+#: The component of history evidence: a completion the replaced LMS recorded completes its option by itself.
+HISTORY_COMPONENT = "history"
+
+
 @dataclass(frozen=True, slots=True)
-class RegisterEntry:
-    """A row of a paper register: an option delivered in person on a local date."""
+class RecordedCompletion:
+    """A completion recorded outside any LRS on a local date: a register row (it feeds the mapping's register
+    component) or a row of the replaced LMS's history (it names its option)."""
 
     id: str
-    delivered_on: date
+    kind: str  # register | history
+    option: str | None
+    completed_on: date
     source: str
 
 
@@ -137,47 +144,48 @@ def map_learner(
     statements: Iterable[StatementFacts],
     mapping: Mapping,
     *,
-    register: Iterable[RegisterEntry] = (),
+    recorded: Iterable[RecordedCompletion] = (),
     no_it_access: bool | None = None,
 ) -> list[Evidence]:
-    """All the component evidence in one learner's statements (under whatever identifiers they came) and register
-    rows, in a stable order. The caller resolved who the learner is; a group's statements never reach here.
+    """All the component evidence in one learner's statements (under whatever identifiers they came) and recorded
+    completions, in a stable order. The caller resolved who the learner is; a group's statements never reach here.
     `no_it_access` is the roster's flag (None: not on the roster), for options that flag it."""
     live = sorted((s for s in statements if not s.voided and s.verb != VOIDED), key=lambda s: (s.instant, s.id))
-    rows = sorted(register, key=lambda row: (row.delivered_on, row.id))
+    rows = sorted(recorded, key=lambda row: (row.completed_on, row.id))
     zone = ZoneInfo(mapping.certification.time_zone)
     certification = mapping.certification.id
     evidence: list[Evidence] = []
     for option in mapping.options.values():
         flags = ("not_marked_no_it_access",) if option.flag_unless_no_it_access and not no_it_access else ()
+        found: list[tuple[str, datetime, list[str], str | None]] = [
+            # a recorded row's date is that local date: the start of that day where the policy runs
+            (HISTORY_COMPONENT, _local_start(row.completed_on, zone), [f"history:{row.id}"], row.source)
+            for row in rows
+            if row.kind == "history" and row.option == option.id
+        ]
         for component in option.components.values():
-            hits: list[tuple[datetime, list[str], str | None]]
             if component.register:
-                # "a register row's date is that local date": the start of that day where the policy runs
-                hits = [
-                    (
-                        datetime.combine(row.delivered_on, time(), zone).astimezone(UTC),
-                        [f"register:{row.id}"],
-                        row.source,
-                    )
+                found += [
+                    (component.id, _local_start(row.completed_on, zone), [f"register:{row.id}"], row.source)
                     for row in rows
+                    if row.kind == "register"
                 ]
             elif component.presence is not None:
-                hits = [(instant, ids, None) for instant, ids in _presence(component, component.presence, live)]
+                found += [(component.id, at, ids, None) for at, ids in _presence(component, component.presence, live)]
             else:
-                hits = [(s.instant, [s.id], None) for s in live if matches(component, s)]
-            for instant, ids, source in hits:
-                evidence.append(
-                    Evidence(
-                        id=evidence_id(learner, certification, option.id, component.id, ids),
-                        learner=learner,
-                        certification=certification,
-                        option=option.id,
-                        component=component.id,
-                        instant=instant,
-                        statement_ids=() if source else tuple(ids),
-                        source=source,
-                        flags=flags,
-                    )
+                found += [(component.id, s.instant, [s.id], None) for s in live if matches(component, s)]
+        for component_id, instant, ids, source in found:
+            evidence.append(
+                Evidence(
+                    id=evidence_id(learner, certification, option.id, component_id, ids),
+                    learner=learner,
+                    certification=certification,
+                    option=option.id,
+                    component=component_id,
+                    instant=instant,
+                    statement_ids=() if source else tuple(ids),
+                    source=source,
+                    flags=flags,
                 )
+            )
     return sorted(evidence, key=lambda e: (e.instant, e.option, e.component, e.id))

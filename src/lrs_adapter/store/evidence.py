@@ -15,7 +15,7 @@ from lrs_adapter.mapping.mapper import Evidence, map_learner
 from lrs_adapter.mapping.model import Mapping
 from lrs_adapter.store.database import Database
 from lrs_adapter.store.learners import keys_of, resolve
-from lrs_adapter.store.register import register_entries
+from lrs_adapter.store.recorded import recorded_completions
 from lrs_adapter.xapi.facts import StatementFacts, from_row
 from lrs_adapter.xapi.timestamps import format_instant
 
@@ -78,9 +78,9 @@ def map_queued(db: Database, mappings: Sequence[Mapping], now: str, *, home_page
                 facts = learner_facts(db, keys)
                 flag = db.one("SELECT no_it_access FROM learners WHERE id = ? AND on_roster = 1", (learner,))
                 for mapping in mappings:
-                    register = register_entries(db, mapping.certification.id, keys)
+                    recorded = recorded_completions(db, mapping.certification.id, keys)
                     no_it_access = bool(flag[0]) if flag else None
-                    evidence = map_learner(learner, facts, mapping, register=register, no_it_access=no_it_access)
+                    evidence = map_learner(learner, facts, mapping, recorded=recorded, no_it_access=no_it_access)
                     save_evidence(db, learner, mapping.certification.id, evidence, now)
                     counts.evidence += len(evidence)
                 counts.learners += 1

@@ -139,7 +139,7 @@ def import_roster(
             [(key,) for key in sorted(keys)],
         )
         db.executemany(
-            "INSERT INTO learners_to_map (learner) SELECT DISTINCT learner_key FROM register_entries"
+            "INSERT INTO learners_to_map (learner) SELECT DISTINCT learner_key FROM recorded_completions"
             " WHERE learner_key = ? ON CONFLICT DO NOTHING",
             [(key,) for key in sorted(keys)],
         )
@@ -148,10 +148,10 @@ def import_roster(
 
 
 def unresolved(db: Database, home_page: str | None) -> list[tuple[str, int, str]]:
-    """Actors and register rows no learner answers to: (identifier, statements or rows, last seen), most first."""
+    """Actors and recorded completions no learner answers to: (identifier, count, last seen), most first."""
     rows = db.execute(
         "SELECT learner, COUNT(*), MAX(stored) FROM statements WHERE learner IS NOT NULL GROUP BY learner"
-        " UNION ALL SELECT learner_key, COUNT(*), MAX(delivered_on) FROM register_entries GROUP BY learner_key"
+        " UNION ALL SELECT learner_key, COUNT(*), MAX(completed_on) FROM recorded_completions GROUP BY learner_key"
     )
     known = resolve(db, [row[0] for row in rows], home_page)
     return sorted(((r[0], int(r[1]), r[2]) for r in rows if r[0] not in known), key=lambda r: (-r[1], r[0]))

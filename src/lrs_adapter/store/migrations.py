@@ -129,21 +129,23 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
     ),
     (
         4,
-        "register rows (briefings delivered in person), and where evidence came from",
+        "completions recorded outside any LRS (registers, LMS history), and where evidence came from",
         [
-            """CREATE TABLE register_entries (
+            """CREATE TABLE recorded_completions (
                 id TEXT NOT NULL,
                 certification TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                option_id TEXT,
                 learner_key TEXT NOT NULL,
                 payroll_number TEXT NOT NULL,
                 name TEXT NOT NULL,
-                delivered_on TEXT NOT NULL,
-                delivered_by TEXT NOT NULL,
+                completed_on TEXT NOT NULL,
+                recorded_by TEXT NOT NULL,
                 department TEXT NOT NULL,
                 source TEXT NOT NULL,
                 imported_at TEXT NOT NULL,
                 PRIMARY KEY (certification, id))""",
-            "CREATE INDEX register_entries_learner ON register_entries (learner_key)",
+            "CREATE INDEX recorded_completions_learner ON recorded_completions (learner_key)",
             "ALTER TABLE evidence ADD COLUMN source TEXT",
             "ALTER TABLE evidence ADD COLUMN flags TEXT NOT NULL DEFAULT ''",
         ],

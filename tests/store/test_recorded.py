@@ -8,12 +8,12 @@ from datetime import date
 from pathlib import Path
 
 from lrs_adapter.mapping.loader import load_mapping
-from lrs_adapter.sources.register import read_register
+from lrs_adapter.sources.recorded import read_register
 from lrs_adapter.sources.roster import read_roster
 from lrs_adapter.store import Database
 from lrs_adapter.store.evidence import map_queued
 from lrs_adapter.store.learners import import_roster, unresolved
-from lrs_adapter.store.register import save_register
+from lrs_adapter.store.recorded import save_recorded
 from prevent import HOME
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -29,8 +29,8 @@ def briefings(db: Database) -> list[tuple[str, str, str, str]]:
 
 
 def test_register_rows_become_briefing_evidence_once_their_learners_resolve(db: Database) -> None:
-    assert save_register(db, ROWS, certification="prevent", now="now") == (4, 0)
-    assert save_register(db, ROWS, certification="prevent", now="now") == (0, 4)  # the same file again
+    assert save_recorded(db, ROWS, certification="prevent", now="now") == (4, 0)
+    assert save_recorded(db, ROWS, certification="prevent", now="now") == (0, 4)  # the same file again
     assert map_queued(db, [PREVENT], "now", home_page=HOME).unresolved == 4  # no roster yet
     import_roster(db, ROSTER, home_page=HOME, today=date(2026, 6, 1), now="now")
     map_queued(db, [PREVENT], "now", home_page=HOME)
@@ -45,3 +45,18 @@ def test_register_rows_become_briefing_evidence_once_their_learners_resolve(db: 
     map_queued(db, [PREVENT], "now", home_page=HOME)
     assert [row[0] for row in briefings(db)] == ["P00001", "P00002", "P00003", "P00555"]
     assert unresolved(db, HOME) == []
+
+
+def test_history_rows_complete_their_option_by_themselves(db: Database, tmp_path: Path) -> None:
+    from lrs_adapter.sources.recorded import read_history
+
+    path = tmp_path / "history.csv"
+    path.write_text("payroll_number,option,completion_date,source\nP00002,wrap,18/11/2024,Old LMS\n")
+    rows, _ = read_history(path, today=date(2026, 6, 1), options=frozenset(PREVENT.options))
+    import_roster(db, ROSTER, home_page=HOME, today=date(2026, 6, 1), now="now")
+    assert save_recorded(db, rows, certification="prevent", now="now") == (1, 0)
+    assert save_recorded(db, rows, certification="prevent", now="now") == (0, 1)
+    map_queued(db, [PREVENT], "now", home_page=HOME)
+    assert db.execute("SELECT learner, option_id, component, substr(instant, 1, 10), source FROM evidence") == [
+        ("P00002", "wrap", "history", "2024-11-18", "history.csv:2")
+    ]

@@ -1,0 +1,126 @@
+"""Completions recorded outside any LRS: managers' briefing registers (CSV or XLSX, one row per person briefed)
+and the history of the LMS being replaced (CSV: who completed which option when), so that nobody turns red on day
+one for training done before the adapter existed.
+
+Unlike the roster, rows stand alone: good rows are imported and each bad one (no date, a date in the future, an
+unreadable date, no payroll number, an unknown option) is reported with its line and reason. A row's identity is
+its content, so importing the same file twice, or the same row from two files, adds nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+import openpyxl
+
+from lrs_adapter.errors import ConfigError
+from lrs_adapter.sources.roster import parse_date
+
+REGISTER, HISTORY = "register", "history"
+
+
+@dataclass(frozen=True)
+class RecordedRow:
+    id: str
+    kind: str  # register | history
+    option: str | None  # history rows name their option; register rows feed a mapping's register component
+    source: str  # file:line
+    payroll_number: str
+    name: str
+    completed_on: date
+    recorded_by: str  # who delivered the briefing, or which system the history came from
+    department: str
+
+
+@dataclass(frozen=True)
+class BadRow:
+    source: str
+    reason: str
+
+
+def _cells(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
+    """(line, row by lower-cased header) from a CSV or the first sheet of an XLSX workbook."""
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        rows = workbook.worksheets[0].iter_rows(values_only=True)
+        header = [str(cell or "").strip().lower() for cell in next(rows, ())]
+        for line, values in enumerate(rows, start=2):
+            yield line, {key: _text(value) for key, value in zip(header, values, strict=False) if key}
+        workbook.close()
+        return
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        reader = csv.DictReader(handle)
+        reader.fieldnames = [name.strip().lower() for name in reader.fieldnames or []]
+        for row in reader:
+            yield reader.line_num, {key: (value or "").strip() for key, value in row.items() if key}
+
+
+def _text(value: object) -> str:
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return "" if value is None else str(value).strip()
+
+
+def _read(
+    path: Path, *, today: date, date_column: str, by_column: str, options: frozenset[str] | None
+) -> tuple[list[RecordedRow], list[BadRow]]:
+    if not path.is_file():
+        raise ConfigError("no such file.", file=str(path), fix="give the path of a CSV (or, for registers, XLSX) file.")
+    rows: list[RecordedRow] = []
+    bad: list[BadRow] = []
+    for line, values in _cells(path):
+        source = f"{path.name}:{line}"
+        if not any(values.values()):
+            continue
+        payroll, when, option = values.get("payroll_number", ""), values.get(date_column, ""), values.get("option")
+        if not payroll:
+            bad.append(BadRow(source, "no payroll number"))
+            continue
+        if not when:
+            bad.append(BadRow(source, f"no {date_column.replace('_', ' ')}"))
+            continue
+        if options is not None and option not in options:
+            bad.append(BadRow(source, f"option {option!r} is not one of {', '.join(sorted(options))}"))
+            continue
+        try:
+            completed = parse_date(when)
+        except ValueError as error:
+            bad.append(BadRow(source, str(error)))
+            continue
+        if completed > today:
+            bad.append(BadRow(source, f"the date {completed.isoformat()} is in the future"))
+            continue
+        by = values.get(by_column, "")
+        kind = REGISTER if options is None else HISTORY
+        identity = hashlib.sha256(f"{kind}|{payroll}|{option}|{completed.isoformat()}|{by}".encode()).hexdigest()[:32]
+        rows.append(
+            RecordedRow(
+                identity,
+                kind,
+                option,
+                source,
+                payroll,
+                values.get("name", ""),
+                completed,
+                by,
+                values.get("department", ""),
+            )
+        )
+    return rows, bad
+
+
+def read_register(path: Path, *, today: date) -> tuple[list[RecordedRow], list[BadRow]]:
+    """Columns: payroll_number, name, date_delivered (ISO or UK day/month/year), delivered_by, department."""
+    return _read(path, today=today, date_column="date_delivered", by_column="delivered_by", options=None)
+
+
+def read_history(path: Path, *, today: date, options: frozenset[str]) -> tuple[list[RecordedRow], list[BadRow]]:
+    """Columns: payroll_number, option (an option id of the mapping), completion_date, source."""
+    return _read(path, today=today, date_column="completion_date", by_column="source", options=options)
