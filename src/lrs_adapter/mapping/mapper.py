@@ -22,8 +22,9 @@ VOIDED = "http://adlnet.gov/expapi/verbs/voided"
 EVIDENCE_NAMESPACE = uuid.UUID("3c9d7a8e-1f0b-4f6e-9b2a-7d5e4c3b2a19")
 
 
-#: The component of history evidence: a completion the replaced LMS recorded completes its option by itself.
-HISTORY_COMPONENT = "history"
+#: The kinds of recorded completion. A history row is evidence of component `history`: a completion the replaced
+#: LMS recorded completes its option by itself.
+REGISTER, HISTORY = "register", "history"
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +33,7 @@ class RecordedCompletion:
     component) or a row of the replaced LMS's history (it names its option)."""
 
     id: str
-    kind: str  # register | history
+    kind: str  # REGISTER | HISTORY
     option: str | None
     completed_on: date
     source: str
@@ -159,16 +160,16 @@ def map_learner(
         flags = ("not_marked_no_it_access",) if option.flag_unless_no_it_access and not no_it_access else ()
         found: list[tuple[str, datetime, list[str], str | None]] = [
             # a recorded row's date is that local date: the start of that day where the policy runs
-            (HISTORY_COMPONENT, _local_start(row.completed_on, zone), [f"history:{row.id}"], row.source)
+            (HISTORY, _local_start(row.completed_on, zone), [f"history:{row.id}"], row.source)
             for row in rows
-            if row.kind == "history" and row.option == option.id
+            if row.kind == HISTORY and row.option == option.id
         ]
         for component in option.components.values():
             if component.register:
                 found += [
                     (component.id, _local_start(row.completed_on, zone), [f"register:{row.id}"], row.source)
                     for row in rows
-                    if row.kind == "register"
+                    if row.kind == REGISTER
                 ]
             elif component.presence is not None:
                 found += [(component.id, at, ids, None) for at, ids in _presence(component, component.presence, live)]

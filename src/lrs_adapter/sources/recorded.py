@@ -19,9 +19,8 @@ from pathlib import Path
 import openpyxl
 
 from lrs_adapter.errors import ConfigError
+from lrs_adapter.mapping.mapper import HISTORY, REGISTER
 from lrs_adapter.sources.roster import parse_date
-
-REGISTER, HISTORY = "register", "history"
 
 
 @dataclass(frozen=True)

@@ -72,8 +72,3 @@ def get_entry(db: Database, entry_id: int) -> QuarantineEntry | None:
 
 def resolve(db: Database, entry_id: int, status: str, now: str) -> None:
     db.execute("UPDATE quarantine SET status = ?, resolved_at = ? WHERE id = ?", (status, now, entry_id))
-
-
-def count_held(db: Database) -> int:
-    row = db.one("SELECT COUNT(*) FROM quarantine WHERE status = 'held'")
-    return int(row[0]) if row else 0
