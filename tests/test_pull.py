@@ -41,6 +41,7 @@ def config(tmp_path: Path, **lrs: object) -> Config:
             "c": ConnectorConfig(name="c", lrs="main"),
             "f": ConnectorConfig(name="f", file=tmp_path / "export.jsonl"),
         },
+        commit_every=1,  # a transaction per page, so the tests can stop between any two
     )
 
 
@@ -128,6 +129,22 @@ def test_interrupted_pull_resumes_to_the_store_of_a_clean_run(
     assert resumed.outcome == SUCCEEDED
     assert ids(db) == {s["id"] for s in served}
     assert db.one("SELECT COUNT(*) FROM statements") == (12,)
+
+
+@responses.activate
+def test_pages_committed_together_keep_what_came_before_a_failure(db: Database, tmp_path: Path) -> None:
+    served = stored(make_statements(12))
+    serve([served[i : i + 3] for i in range(0, 12, 3)], consistent_through="2026-01-01T11:00:00.000Z")
+    cfg = config(tmp_path)
+    source = dying_source(cfg, "c", db, after=3)
+    broken = pull(cfg, db, "c", now=lambda: NOW, source=source, commit_every=6)  # two pages a transaction
+    # The source failed after page 3, alone in its batch: it is committed before the run fails, cursor and all.
+    assert broken.outcome == FAILED and broken.pages == 3
+    assert len(ids(db)) == 9
+    cursor = get_cursor(db, "c")
+    assert cursor is not None and cursor.position == "2026-01-01T10:08:00.000000Z"
+    assert pull(cfg, db, "c", now=lambda: NOW, commit_every=6).outcome == SUCCEEDED
+    assert ids(db) == {s["id"] for s in served}
 
 
 def test_bad_statements_are_quarantined_and_the_good_ones_around_them_stored(db: Database, tmp_path: Path) -> None:

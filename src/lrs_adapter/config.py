@@ -88,6 +88,7 @@ class Config:
     connectors: dict[str, ConnectorConfig]
     mappings: tuple[Path, ...] = ()
     home_page: str | None = None  # the account homePage whose names are payroll numbers
+    commit_every: int = 2000  # statements per transaction: whole pages, the cursor moving with them
 
 
 FIXES: dict[str, str] = {
@@ -101,6 +102,7 @@ FIXES: dict[str, str] = {
     "password_env": "the NAME of an environment variable holding the password, not the password itself.",
     "headers": "a table of header names to string values.",
     "home_page": 'the account homePage your LMS gives learners, e.g. "https://learning.example.org".',
+    "commit_every": "a whole number of statements per transaction, 1 to 100000 (whole pages are committed).",
     "mappings": 'a list of mapping files, e.g. ["mappings/prevent.toml"] (relative to this file).',
 }
 
@@ -161,6 +163,7 @@ class ConnectorSchema(Strict):
 
 class StoreSchema(Strict):
     url = fields.String(validate=validate.Regexp(r"^(sqlite:///.+|postgres(ql)?://.*)$"))
+    commit_every = fields.Integer(validate=validate.Range(min=1, max=100_000))
 
 
 class RosterSchema(Strict):
@@ -222,5 +225,11 @@ def load_config(path: str | Path = DEFAULT_CONFIG) -> Config:
     mappings = tuple(_resolve(base, mapping) for mapping in data.get("mappings", []))
     home_page = data.get("roster", {}).get("home_page")
     return Config(
-        path=path, store_url=store_url, lrs=lrs, connectors=connectors, mappings=mappings, home_page=home_page
+        path=path,
+        store_url=store_url,
+        lrs=lrs,
+        connectors=connectors,
+        mappings=mappings,
+        home_page=home_page,
+        commit_every=data.get("store", {}).get("commit_every", 2000),
     )

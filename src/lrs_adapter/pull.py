@@ -11,7 +11,9 @@ import gc
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 import structlog
 
@@ -24,7 +26,7 @@ from lrs_adapter.sources.lrs import LrsStatements
 from lrs_adapter.store.database import Database
 from lrs_adapter.store.locks import connector_lock
 from lrs_adapter.store.quarantine import quarantine
-from lrs_adapter.store.runs import Run, RunCounts, add_to_run, finish_run, get_cursor, set_cursor, start_run
+from lrs_adapter.store.runs import Cursor, Run, RunCounts, add_to_run, finish_run, get_cursor, set_cursor, start_run
 from lrs_adapter.store.statements import save_statements
 from lrs_adapter.xapi.client import XapiClient
 from lrs_adapter.xapi.timestamps import format_instant
@@ -66,6 +68,61 @@ def take_in_page(page: Page, received_at: datetime, version: str) -> tuple[list[
     return accepted, rejected
 
 
+@dataclass
+class Taken:
+    """A page taken in, waiting for its transaction: what intake made of it, not the parsed page (memory)."""
+
+    label: str
+    size: int
+    received_at: str
+    accepted: list[Accepted]
+    rejected: list[Rejected]
+
+
+def commit_pages(
+    db: Database, source: Source, connector: str, run_id: int, pages: list[Taken], bound_log: Any
+) -> RunCounts:
+    """Several pages in one transaction (a commit per page costs a WAL write and, often, a checkpoint): their
+    statements, quarantine entries and counters, and the cursor of the last page that allows one."""
+    if not pages:
+        return RunCounts()
+    started = time.monotonic()
+    done: list[tuple[Taken, RunCounts, Cursor | None]] = []
+    batch, cursor = RunCounts(), None
+    with db.transaction():
+        for taken in pages:
+            saved = save_statements(
+                db, taken.accepted, connector=connector, run_id=run_id, received_at=taken.received_at
+            )
+            quarantine(db, taken.rejected, connector=connector, run_id=run_id, received_at=taken.received_at)
+            cursor = source.advance(taken.accepted) or cursor
+            counts = RunCounts(
+                pages=1,
+                fetched=taken.size,
+                new=saved.new,
+                duplicate=saved.duplicate,
+                quarantined=len(taken.rejected),
+                voided=saved.voided,
+                conflicts=saved.conflicts,
+            )
+            batch.add(counts)
+            done.append((taken, counts, cursor))
+        if cursor is not None:
+            set_cursor(db, connector, cursor, run_id, pages[-1].received_at)
+        add_to_run(db, run_id, batch, cursor.position if cursor else None)
+    duration = round(time.monotonic() - started, 3)
+    for taken, counts, at in done:
+        bound_log.info(
+            "page taken in",
+            phase="pull",
+            page=taken.label,
+            cursor=at.position if at else None,
+            commit_s=duration,
+            **vars(counts),
+        )
+    return batch
+
+
 def pull(
     config: Config,
     db: Database,
@@ -74,6 +131,7 @@ def pull(
     full: bool = False,
     now: Callable[[], datetime] = utc_now,
     source: Source | None = None,
+    commit_every: int | None = None,
 ) -> Run:
     """Run one connector to the end of its source; the returned Run row says what happened, failures included."""
     connector = config.connectors.get(connector_name)
@@ -85,6 +143,7 @@ def pull(
             fix="pass one of the known names to --connector, or add [connectors.NAME] to the file.",
         )
     version = config.lrs[connector.lrs].xapi_version if connector.lrs else "1.0.3"
+    commit_every = commit_every or config.commit_every
     with connector_lock(db, connector_name), long_lived_objects_frozen():
         before = get_cursor(db, connector_name)
         source = source or make_source(config, connector, db, full=full)
@@ -96,38 +155,25 @@ def pull(
         started = time.monotonic()
         total = RunCounts()
         try:
-            for page in source.pages():
-                page_started = time.monotonic()
+            pending: list[Taken] = []
+            pages = source.pages()
+            while True:
+                try:
+                    page = next(pages)
+                except StopIteration:
+                    break
+                except Exception:
+                    # The source failed (the LRS gave up, a file broke): keep what it gave before, then fail.
+                    total.add(commit_pages(db, source, connector_name, run_id, pending, bound_log))
+                    raise
                 received = now()
-                received_text = format_instant(received)
                 accepted, rejected = take_in_page(page, received, version)
-                with db.transaction():
-                    saved = save_statements(
-                        db, accepted, connector=connector_name, run_id=run_id, received_at=received_text
-                    )
-                    quarantine(db, rejected, connector=connector_name, run_id=run_id, received_at=received_text)
-                    cursor = source.advance(page, accepted)
-                    if cursor is not None:
-                        set_cursor(db, connector_name, cursor, run_id, received_text)
-                    counts = RunCounts(
-                        pages=1,
-                        fetched=len(page.statements) + len(page.unparsable),
-                        new=saved.new,
-                        duplicate=saved.duplicate,
-                        quarantined=len(rejected),
-                        voided=saved.voided,
-                        conflicts=saved.conflicts,
-                    )
-                    add_to_run(db, run_id, counts, cursor.position if cursor else None)
-                total.add(counts)
-                bound_log.info(
-                    "page taken in",
-                    phase="pull",
-                    page=page.label,
-                    cursor=cursor.position if cursor else None,
-                    duration_s=round(time.monotonic() - page_started, 3),
-                    **vars(counts),
-                )
+                size = len(page.statements) + len(page.unparsable)
+                pending.append(Taken(page.label, size, format_instant(received), accepted, rejected))
+                if sum(taken.size for taken in pending) >= commit_every:
+                    total.add(commit_pages(db, source, connector_name, run_id, pending, bound_log))
+                    pending = []
+            total.add(commit_pages(db, source, connector_name, run_id, pending, bound_log))
             final = source.finish()
             if final is not None:
                 with db.transaction():

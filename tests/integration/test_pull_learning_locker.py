@@ -30,6 +30,7 @@ def config(lrs: LRS, tmp_path: Path, page_size: int = 100) -> Config:
             "ll": ConnectorConfig(name="ll", lrs="ll"),
             "file": ConnectorConfig(name="file", file=tmp_path / "x.jsonl"),
         },
+        commit_every=1,  # a transaction per page, so the tests can stop between any two
     )
 
 

@@ -25,7 +25,7 @@ class Source(Protocol):
 
     def pages(self) -> Iterator[Page]: ...
 
-    def advance(self, page: Page, accepted: list[Accepted]) -> Cursor | None:
+    def advance(self, accepted: list[Accepted]) -> Cursor | None:
         """The cursor that is safe to commit with this page, or None to leave it where it is."""
 
     def finish(self) -> Cursor | None:

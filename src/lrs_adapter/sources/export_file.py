@@ -101,7 +101,7 @@ class ExportFile:
             page.label += "end"
             yield page
 
-    def advance(self, page: Page, accepted: list[Accepted]) -> Cursor | None:
+    def advance(self, accepted: list[Accepted]) -> Cursor | None:
         return None
 
     def finish(self) -> Cursor | None:

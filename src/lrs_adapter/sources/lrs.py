@@ -84,10 +84,6 @@ class LrsStatements:
                 f"{why}: the next run re-reads the last {self.lrs.overlap_seconds:g} s"
                 f" (lrs.{self.lrs.name}.overlap_seconds)"
             )
-        if not self.ascending:
-            self.notes.append(
-                "the LRS did not serve statements in ascending order across pages: the cursor moved only at the end"
-            )
 
     def _value(self, item: Accepted) -> str:
         return item.timestamp if self.lrs.since_field == "timestamp" else item.stored
@@ -101,7 +97,7 @@ class LrsStatements:
             return Cursor(min(position, self.bound), "consistent_through")
         return Cursor(position, "newest_seen")
 
-    def advance(self, page: Page, accepted: list[Accepted]) -> Cursor | None:
+    def advance(self, accepted: list[Accepted]) -> Cursor | None:
         values = [self._value(item) for item in accepted]
         if values:
             in_order = all(a <= b for a, b in pairwise(values))
@@ -112,6 +108,10 @@ class LrsStatements:
 
     def finish(self) -> Cursor | None:
         """Every page is in: the LRS vouched for everything up to its Consistent-Through, so the bookmark goes there."""
+        if not self.ascending:
+            self.notes.append(
+                "the LRS did not serve statements in ascending order across pages: the cursor moved only at the end"
+            )
         if self.bound is not None:
             return Cursor(
                 max(self.bound, self.previous.position if self.previous else self.bound), "consistent_through"
