@@ -1,0 +1,1 @@
+"""Certification rules: evidence -> options per cycle, certification cycles, windows, RAG, transitions."""

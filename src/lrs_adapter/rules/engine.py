@@ -1,0 +1,188 @@
+"""The certification engine: one learner's component evidence, assignment date and parameters in; completed
+options per cycle, a decision per completion and the certification state as of a date out. Pure: no store, no
+clock (the as-of date is an argument).
+
+It replays DESIGN.md's rules on local dates in the mapping's time zone, in (local date, assignment before
+completion, instant, id) order, so the order evidence arrived in never matters:
+1. a completion on day d counts when nothing is due yet or d >= window_opens_on; then due_on = d + validity
+   (with recertify_from = expiry and an in-window completion of a certification: old due_on + validity) and
+   window_opens_on = due_on - window; otherwise it is recorded as not counted, `before_window`;
+2. an assignment on day a with no valid certification sets due_on = a + first_due and opens the window at a;
+3. status as of t replays only what happened on or before t: none / red (t > due_on) / amber / green;
+4. an option of several components is completed on the day its last component is met, counting for a
+   recertification only components met on or after that cycle's window_opens_on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from dateutil.relativedelta import relativedelta
+
+from lrs_adapter.mapping.model import Period
+
+NONE, GREEN, AMBER, RED = "none", "green", "amber", "red"
+BEFORE_WINDOW = "before_window"
+
+
+@dataclass(frozen=True)
+class Params:
+    validity: Period
+    window: Period
+    first_due: Period
+    recertify_from: str  # completion | expiry
+    time_zone: str
+
+
+@dataclass(frozen=True, slots=True)
+class Piece:
+    """One piece of component evidence, as the mapper found it."""
+
+    id: str
+    option: str
+    component: str
+    instant: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Completion:
+    """An option completed: the day its last component was met, and the evidence it rests on."""
+
+    option: str
+    on: date
+    instant: datetime
+    evidence: tuple[str, ...]
+    counted: bool
+    reason: str | None  # why not, when not counted
+    due_on: date | None  # of the cycle it started, when counted
+
+
+@dataclass(frozen=True)
+class State:
+    status: str
+    certified_on: date | None = None
+    due_on: date | None = None
+    window_opens_on: date | None = None
+    option: str | None = None
+    evidence: tuple[str, ...] = ()
+    next_transition: date | None = None  # the day the status changes with time alone
+
+
+@dataclass
+class _Replay:
+    params: Params
+    routes: dict[str, tuple[tuple[str, ...], ...]]
+    certified_on: date | None = None
+    due_on: date | None = None
+    window_opens_on: date | None = None
+    due_from_certification: bool = False
+    option: str | None = None
+    evidence: tuple[str, ...] = ()
+    met: dict[str, dict[str, Piece]] = field(default_factory=dict)
+    early: dict[str, dict[str, Piece]] = field(default_factory=dict)
+    completions: list[Completion] = field(default_factory=list)
+
+    def plus(self, day: date, period: Period) -> date:
+        result: date = day + relativedelta(months=period.months, days=period.days)  # clamps to the month's end
+        return result
+
+    def minus(self, day: date, period: Period) -> date:
+        result: date = day - relativedelta(months=period.months, days=period.days)
+        return result
+
+    def assign(self, day: date) -> None:
+        if self.due_on is None or self.due_on < day:
+            self.due_on = self.plus(day, self.params.first_due)
+            self.window_opens_on = day
+            self.due_from_certification = False
+
+    def piece(self, piece: Piece, day: date) -> None:
+        # Before the window opens, components gather apart and never carry over into the cycle (the LMS resets
+        # course progress when the window opens); an option completed there is recorded as not counted.
+        early = self.due_on is not None and self.window_opens_on is not None and day < self.window_opens_on
+        gathered = (self.early if early else self.met).setdefault(piece.option, {})
+        gathered.setdefault(piece.component, piece)
+        for route in self.routes.get(piece.option, ((piece.component,),)):
+            if all(component in gathered for component in route):
+                ids = tuple(gathered[component].id for component in route)
+                gathered.clear()
+                self._complete(piece.option, day, piece.instant, ids)
+                return
+
+    def _complete(self, option: str, day: date, instant: datetime, evidence: tuple[str, ...]) -> None:
+        if self.due_on is not None and self.window_opens_on is not None and day < self.window_opens_on:
+            self.completions.append(Completion(option, day, instant, evidence, False, BEFORE_WINDOW, None))
+            return
+        validity = self.params.validity
+        extend = (
+            self.params.recertify_from == "expiry"
+            and self.due_from_certification
+            and self.due_on is not None
+            and day <= self.due_on
+        )
+        assert self.due_on is not None or not extend
+        self.due_on = self.plus(self.due_on, validity) if extend and self.due_on else self.plus(day, validity)
+        self.window_opens_on = self.minus(self.due_on, self.params.window)
+        self.certified_on, self.option, self.evidence = day, option, evidence
+        self.due_from_certification = True
+        self.met, self.early = {}, {}  # a new cycle: components start again
+        self.completions.append(Completion(option, day, instant, evidence, True, None, self.due_on))
+
+    def state(self, as_of: date) -> State:
+        if self.due_on is None or self.window_opens_on is None:
+            return State(NONE)
+        if as_of > self.due_on:
+            status, following = RED, None
+        elif as_of >= self.window_opens_on:
+            status, following = AMBER, self.plus(self.due_on, Period(days=1))
+        else:
+            status, following = GREEN, self.window_opens_on
+        return State(
+            status, self.certified_on, self.due_on, self.window_opens_on, self.option, self.evidence, following
+        )
+
+
+def local_date(instant: datetime, zone: ZoneInfo) -> date:
+    return instant.astimezone(zone).date()
+
+
+def evaluate(
+    pieces: Iterable[Piece],
+    *,
+    params: Params,
+    as_of: date,
+    assigned_on: date | None = None,
+    routes: dict[str, tuple[tuple[str, ...], ...]] | None = None,
+) -> tuple[State, list[Completion]]:
+    """The state as of `as_of` (replaying what happened on or before it), and every completion with its decision
+    judged with everything known (replaying all of it). `routes` per option; an option without routes is
+    completed by any one piece of its evidence."""
+    zone = ZoneInfo(params.time_zone)
+    dated = sorted(((local_date(p.instant, zone), p) for p in pieces), key=lambda e: (e[0], e[1].instant, e[1].id))
+    known = _replay(dated, params, routes or {}, assigned_on, until=as_of)
+    everything = _replay(dated, params, routes or {}, assigned_on, until=None)
+    return known.state(as_of), everything.completions
+
+
+def _replay(
+    dated: Sequence[tuple[date, Piece]],
+    params: Params,
+    routes: dict[str, tuple[tuple[str, ...], ...]],
+    assigned_on: date | None,
+    until: date | None,
+) -> _Replay:
+    replay = _Replay(params, routes)
+    pending_assignment = assigned_on
+    for day, piece in dated:
+        if until is not None and day > until:
+            break
+        if pending_assignment is not None and pending_assignment <= day:  # an assignment before a same-day completion
+            replay.assign(pending_assignment)
+            pending_assignment = None
+        replay.piece(piece, day)
+    if pending_assignment is not None and (until is None or pending_assignment <= until):
+        replay.assign(pending_assignment)
+    return replay
