@@ -108,3 +108,31 @@ def test_one_failing_connector_stops_no_other_and_the_most_urgent_code_wins(tmp_
     assert code == 2  # the missing file (config) outranks the quarantine (3)
     assert "connector demo · succeeded_with_quarantine" in output
     assert "connector gone · failed" in output and "cannot read the export file" in output
+
+
+def test_status_after_sync_and_as_of_another_day(tmp_path: Path) -> None:
+    from prevent import IRI, SATISFIED, statement
+
+    lines = [
+        orjson.dumps(
+            statement(SATISFIED, f"{IRI}/prevent-elearning", learner="P00042", timestamp="2025-03-03T10:00:00Z")
+        )
+    ]
+    config = export_config(tmp_path, lines)
+    root = Path(__file__).resolve().parents[1]
+    config.write_text(
+        f'mappings = ["{root / "mappings" / "prevent.toml"}"]\n[roster]\nhome_page = "https://learning.example.gov.uk"\n'
+        + config.read_text()
+    )
+    code, output = cli(config, "sync")
+    assert code == 0 and "evaluated: green 1" in output
+    code, output = cli(config, "status", "--learner", "P00042", "--format", "json")
+    record = orjson.loads(output)
+    assert (record["status"], record["certified_on"], record["due_on"], record["window_opens_on"]) == (
+        "green",
+        "2025-03-03",
+        "2027-03-03",
+        "2026-09-03",
+    )
+    code, output = cli(config, "status", "--learner", "P00042", "--as-of", "2027-03-04", "--format", "csv")
+    assert code == 0 and output.splitlines()[1].startswith("P00042,,prevent,red,2025-03-03,2027-03-03")

@@ -32,29 +32,52 @@ def test_new_statements_queue_their_learners_and_mapping_empties_the_queue(db: D
         statement(SATISFIED, f"{IRI}/prevent-elearning"),
         statement(ATTENDED, f"{IRI}/prevent-briefing", learner="P00002"),
     )
-    counts = map_queued(db, [PREVENT], "now", home_page=HOME)
+    counts = map_queued(db, [PREVENT], "2026-06-01T00:00:00.000000Z", home_page=HOME)
     assert (counts.learners, counts.evidence) == (2, 2)
     assert evidence(db) == [(ANN, "elearning", "satisfied"), ("P00002", "briefing", "attended")]
     assert db.execute("SELECT * FROM learners_to_map") == []
-    assert map_queued(db, [PREVENT], "now", home_page=HOME).learners == 0
+    assert map_queued(db, [PREVENT], "2026-06-01T00:00:00.000000Z", home_page=HOME).learners == 0
 
 
 def test_a_void_arriving_later_requeues_the_target_learner_and_withdraws_the_evidence(db: Database) -> None:
     completion = statement(SATISFIED, f"{IRI}/prevent-elearning")
     pull(db, completion)
-    map_queued(db, [PREVENT], "now", home_page=HOME)
+    map_queued(db, [PREVENT], "2026-06-01T00:00:00.000000Z", home_page=HOME)
     assert evidence(db) == [(ANN, "elearning", "satisfied")]
     void = voiding(completion)
     void["actor"] = {"mbox": "mailto:lms-admin@learning.example.gov.uk"}  # voided by an administrator
     pull(db, void)
-    assert map_queued(db, [PREVENT], "now", home_page=HOME).learners >= 1
+    assert map_queued(db, [PREVENT], "2026-06-01T00:00:00.000000Z", home_page=HOME).learners >= 1
     assert evidence(db) == []
 
 
 def test_remapping_is_idempotent(db: Database) -> None:
     pull(db, statement(SATISFIED, f"{IRI}/prevent-elearning"))
-    map_queued(db, [PREVENT], "now", home_page=HOME)
+    map_queued(db, [PREVENT], "2026-06-01T00:00:00.000000Z", home_page=HOME)
     first = db.execute("SELECT id FROM evidence")
     db.execute("INSERT INTO learners_to_map (learner) VALUES (?)", (f"account:{HOME} {ANN}",))
-    map_queued(db, [PREVENT], "later", home_page=HOME)
+    map_queued(db, [PREVENT], "2026-06-02T00:00:00.000000Z", home_page=HOME)
     assert db.execute("SELECT id FROM evidence") == first
+
+
+def test_a_voided_counted_completion_turns_the_learner_red_and_a_resend_under_a_new_id_back(db: Database) -> None:
+    """DESIGN.md rule 5, through the store: the state follows the evidence, whichever arrives when."""
+    completion = statement(SATISFIED, f"{IRI}/prevent-elearning", timestamp="2025-01-10T10:00:00Z")
+    pull(db, completion)
+    map_queued(db, [PREVENT], "2026-06-01T00:00:00.000000Z", home_page=HOME)
+    assert db.one("SELECT status, certified_on, due_on FROM certification_states") == (
+        "green",
+        "2025-01-10",
+        "2027-01-10",
+    )
+    assert db.one("SELECT counted, reason, completed_on FROM completions") == (1, None, "2025-01-10")
+    void = voiding(completion)
+    void["actor"] = {"mbox": "mailto:lms-admin@learning.example.gov.uk"}
+    pull(db, void)
+    map_queued(db, [PREVENT], "2026-06-01T00:00:00.000000Z", home_page=HOME)
+    assert db.one("SELECT status, certified_on FROM certification_states") == ("none", None)
+    assert db.execute("SELECT * FROM completions") == []
+    resent = statement(SATISFIED, f"{IRI}/prevent-elearning", timestamp="2025-01-10T10:00:01Z")  # a new id
+    pull(db, resent)
+    map_queued(db, [PREVENT], "2026-06-01T00:00:00.000000Z", home_page=HOME)
+    assert db.one("SELECT status, certified_on FROM certification_states") == ("green", "2025-01-10")

@@ -63,7 +63,7 @@ def test_accounts_resolve_without_a_roster_and_second_numbers_through_it(db: Dat
 
 def test_an_email_actor_is_unresolved_until_the_roster_knows_it_then_mapped(db: Database) -> None:
     pull(db, by_mbox("new.starter@learning.example.gov.uk"))
-    counts = map_queued(db, [PREVENT], "now", home_page=HOME)
+    counts = map_queued(db, [PREVENT], "2026-06-01T00:00:00.000000Z", home_page=HOME)
     assert (counts.learners, counts.unresolved) == (0, 1)
     assert [row[0] for row in unresolved(db, HOME)] == ["mbox:mailto:new.starter@learning.example.gov.uk"]
     rows = [
@@ -77,7 +77,7 @@ def test_an_email_actor_is_unresolved_until_the_roster_knows_it_then_mapped(db: 
         ),
     ]
     assert roster(db, rows).requeued >= 1
-    assert map_queued(db, [PREVENT], "now", home_page=HOME).learners == 1
+    assert map_queued(db, [PREVENT], "2026-06-01T00:00:00.000000Z", home_page=HOME).learners == 1
     assert db.execute("SELECT learner, option_id FROM evidence") == [("P00777", "elearning")]
     assert unresolved(db, HOME) == []
 
@@ -89,5 +89,5 @@ def test_one_person_under_two_identifiers_is_mapped_as_one(db: Database) -> None
         by_mbox("b.sample@learning.example.gov.uk"),
         statement(SATISFIED, f"{IRI}/prevent-elearning", learner="P07002", timestamp="2026-04-01T10:00:00Z"),
     )
-    assert map_queued(db, [PREVENT], "now", home_page=HOME).learners == 1
+    assert map_queued(db, [PREVENT], "2026-06-01T00:00:00.000000Z", home_page=HOME).learners == 1
     assert db.execute("SELECT learner, COUNT(*) FROM evidence GROUP BY learner") == [("P00002", 2)]

@@ -31,9 +31,9 @@ def briefings(db: Database) -> list[tuple[str, str, str, str]]:
 def test_register_rows_become_briefing_evidence_once_their_learners_resolve(db: Database) -> None:
     assert save_recorded(db, ROWS, certification="prevent", now="now") == (4, 0)
     assert save_recorded(db, ROWS, certification="prevent", now="now") == (0, 4)  # the same file again
-    assert map_queued(db, [PREVENT], "now", home_page=HOME).unresolved == 4  # no roster yet
+    assert map_queued(db, [PREVENT], "2026-06-01T00:00:00.000000Z", home_page=HOME).unresolved == 4  # no roster yet
     import_roster(db, ROSTER, home_page=HOME, today=date(2026, 6, 1), now="now")
-    map_queued(db, [PREVENT], "now", home_page=HOME)
+    map_queued(db, [PREVENT], "2026-06-01T00:00:00.000000Z", home_page=HOME)
     assert briefings(db) == [
         ("P00001", "2026-01-14", "highways-depot-briefing.csv:4", "not_marked_no_it_access"),
         ("P00002", "2026-01-14", "highways-depot-briefing.csv:3", ""),
@@ -42,7 +42,7 @@ def test_register_rows_become_briefing_evidence_once_their_learners_resolve(db: 
     assert [key for key, _, _ in unresolved(db, HOME)] == ["payroll:P00555"]
     newcomer = replace(ROSTER[0], line=9, payroll_numbers=("P00555",), name="Not Yet On Roster", work_emails=())
     import_roster(db, [*ROSTER, newcomer], home_page=HOME, today=date(2026, 6, 1), now="now")
-    map_queued(db, [PREVENT], "now", home_page=HOME)
+    map_queued(db, [PREVENT], "2026-06-01T00:00:00.000000Z", home_page=HOME)
     assert [row[0] for row in briefings(db)] == ["P00001", "P00002", "P00003", "P00555"]
     assert unresolved(db, HOME) == []
 
@@ -56,7 +56,7 @@ def test_history_rows_complete_their_option_by_themselves(db: Database, tmp_path
     import_roster(db, ROSTER, home_page=HOME, today=date(2026, 6, 1), now="now")
     assert save_recorded(db, rows, certification="prevent", now="now") == (1, 0)
     assert save_recorded(db, rows, certification="prevent", now="now") == (0, 1)
-    map_queued(db, [PREVENT], "now", home_page=HOME)
+    map_queued(db, [PREVENT], "2026-06-01T00:00:00.000000Z", home_page=HOME)
     assert db.execute("SELECT learner, option_id, component, substr(instant, 1, 10), source FROM evidence") == [
         ("P00002", "wrap", "history", "2024-11-18", "history.csv:2")
     ]

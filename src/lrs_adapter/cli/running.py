@@ -23,6 +23,7 @@ from lrs_adapter.errors import AdapterError, error_class_of, exit_code_of
 from lrs_adapter.mapping.loader import load_mapping
 from lrs_adapter.pull import pull, utc_now
 from lrs_adapter.store import Database
+from lrs_adapter.store.certifications import requeue_due
 from lrs_adapter.store.evidence import map_queued
 from lrs_adapter.store.runs import list_runs
 from lrs_adapter.xapi.timestamps import format_instant
@@ -71,11 +72,16 @@ def sync_command(context: Context, connectors: tuple[str, ...]) -> None:
         mappings = [load_mapping(path) for path in config.mappings]
         with context.store() as db:
             codes = pull_each(context, db, connectors)
-            mapped = map_queued(db, mappings, format_instant(utc_now()), home_page=config.home_page)
+            now = utc_now()
+            requeue_due(db, now.date(), config.home_page)
+            mapped = map_queued(db, mappings, format_instant(now), home_page=config.home_page)
     except AdapterError as error:
         fail(error)
     names = ", ".join(m.certification.id for m in mappings) or "no mappings configured"
     click.echo(f"mapped {mapped.learners} learners ({names}): {mapped.evidence} pieces of component evidence")
+    if mapped.statuses:
+        colours = " · ".join(f"{status} {count}" for status, count in sorted(mapped.statuses.items()))
+        click.echo(f"  evaluated: {colours} (lrs-adapter status for each learner)")
     if mapped.unresolved:
         click.echo(f"  {mapped.unresolved} identifiers resolve to no learner yet: lrs-adapter learners unresolved")
     sys.exit(most_urgent(codes))

@@ -7,12 +7,14 @@ learner from the queue, so a killed run leaves every learner either mapped or st
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
 
 import orjson
 
 from lrs_adapter.mapping.mapper import Evidence, map_learner
 from lrs_adapter.mapping.model import Mapping
+from lrs_adapter.store.certifications import save_certification
 from lrs_adapter.store.database import Database
 from lrs_adapter.store.learners import keys_of, resolve
 from lrs_adapter.store.recorded import recorded_completions
@@ -27,6 +29,7 @@ class MapCounts:
     learners: int = 0
     evidence: int = 0
     unresolved: int = 0
+    statuses: dict[str, int] = field(default_factory=dict)
 
 
 def learner_facts(db: Database, keys: Sequence[str]) -> list[StatementFacts]:
@@ -63,9 +66,13 @@ def save_evidence(db: Database, learner: str, certification: str, evidence: Sequ
     )
 
 
-def map_queued(db: Database, mappings: Sequence[Mapping], now: str, *, home_page: str | None) -> MapCounts:
-    """Map every queued identifier's learner with every mapping. An identifier no learner answers to leaves the
-    queue unmapped (`learners unresolved` lists it; a roster import that resolves it queues it again)."""
+def map_queued(
+    db: Database, mappings: Sequence[Mapping], now: str, *, home_page: str | None, as_of: date | None = None
+) -> MapCounts:
+    """Map and evaluate every queued identifier's learner with every mapping (as of `as_of`, by default the day of
+    `now`). An identifier no learner answers to leaves the queue unmapped (`learners unresolved` lists it; a roster
+    import that resolves it queues it again)."""
+    as_of = as_of or date.fromisoformat(now[:10])
     counts = MapCounts()
     while True:
         batch = [row[0] for row in db.execute("SELECT learner FROM learners_to_map ORDER BY learner LIMIT ?", (BATCH,))]
@@ -82,7 +89,9 @@ def map_queued(db: Database, mappings: Sequence[Mapping], now: str, *, home_page
                     no_it_access = bool(flag[0]) if flag else None
                     evidence = map_learner(learner, facts, mapping, recorded=recorded, no_it_access=no_it_access)
                     save_evidence(db, learner, mapping.certification.id, evidence, now)
+                    state = save_certification(db, mapping, learner, evidence, as_of=as_of, now=now)
                     counts.evidence += len(evidence)
+                    counts.statuses[state.status] = counts.statuses.get(state.status, 0) + 1
                 counts.learners += 1
             db.executemany("DELETE FROM learners_to_map WHERE learner = ?", [(key,) for key in batch])
         counts.unresolved += len(set(batch) - set(resolved))

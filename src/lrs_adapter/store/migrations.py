@@ -150,6 +150,41 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             "ALTER TABLE evidence ADD COLUMN flags TEXT NOT NULL DEFAULT ''",
         ],
     ),
+    (
+        5,
+        "completions (counted or not, and why) and certification states, from the engine",
+        [
+            """CREATE TABLE completions (
+                id TEXT PRIMARY KEY,
+                learner TEXT NOT NULL,
+                certification TEXT NOT NULL,
+                option_id TEXT NOT NULL,
+                completed_at TEXT NOT NULL,
+                completed_on TEXT NOT NULL,
+                evidence_ids TEXT NOT NULL,
+                statement_ids TEXT NOT NULL,
+                sources TEXT NOT NULL,
+                counted INTEGER NOT NULL,
+                reason TEXT,
+                cycle_due_on TEXT,
+                evaluated_at TEXT NOT NULL)""",
+            "CREATE INDEX completions_learner ON completions (learner, certification)",
+            """CREATE TABLE certification_states (
+                learner TEXT NOT NULL,
+                certification TEXT NOT NULL,
+                as_of TEXT NOT NULL,
+                status TEXT NOT NULL,
+                certified_on TEXT,
+                due_on TEXT,
+                window_opens_on TEXT,
+                option_id TEXT,
+                evidence_ids TEXT NOT NULL,
+                next_transition TEXT,
+                evaluated_at TEXT NOT NULL,
+                PRIMARY KEY (learner, certification))""",
+            "CREATE INDEX certification_states_next ON certification_states (next_transition)",
+        ],
+    ),
 ]
 
 

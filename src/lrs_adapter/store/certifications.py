@@ -1,0 +1,144 @@
+"""Evaluating a learner after mapping: the engine's completions (the unified completion record, each counted or not
+and why) and certification state, stored for the feed and the reports to read.
+
+Both are replaced whole per learner and certification, in the mapping's transaction, so they always agree with
+the evidence they were computed from.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from zoneinfo import ZoneInfo
+
+import orjson
+
+from lrs_adapter.mapping.mapper import HISTORY, Evidence, evidence_id
+from lrs_adapter.mapping.model import Mapping
+from lrs_adapter.rules.engine import Completion, Params, Piece, State, evaluate, local_date
+from lrs_adapter.store.database import Database
+from lrs_adapter.xapi.timestamps import format_instant, read_timestamp
+
+
+def params_of(mapping: Mapping) -> Params:
+    cert = mapping.certification
+    return Params(cert.validity, cert.window, cert.first_due, cert.recertify_from, cert.time_zone)
+
+
+def routes_of(mapping: Mapping) -> dict[str, tuple[tuple[str, ...], ...]]:
+    """The mapping's routes, plus the replaced LMS's history, which completes any option by itself."""
+    return {option.id: (*option.routes, (HISTORY,)) for option in mapping.options.values()}
+
+
+def evaluate_learner(
+    mapping: Mapping, evidence: Sequence[Evidence], assigned_on: date | None, as_of: date
+) -> tuple[State, list[Completion]]:
+    pieces = [Piece(e.id, e.option, e.component, e.instant) for e in evidence]
+    return evaluate(pieces, params=params_of(mapping), as_of=as_of, assigned_on=assigned_on, routes=routes_of(mapping))
+
+
+def assigned_on(db: Database, learner: str) -> date | None:
+    row = db.one("SELECT assigned_on FROM learners WHERE id = ? AND on_roster = 1", (learner,))
+    return date.fromisoformat(row[0]) if row and row[0] else None
+
+
+def save_certification(
+    db: Database,
+    mapping: Mapping,
+    learner: str,
+    evidence: Sequence[Evidence],
+    *,
+    as_of: date,
+    now: str,
+) -> State:
+    state, completions = evaluate_learner(mapping, evidence, assigned_on(db, learner), as_of)
+    certification = mapping.certification.id
+    zone = ZoneInfo(mapping.certification.time_zone)
+    sources = {e.id: (e.statement_ids, e.source) for e in evidence}
+    db.execute("DELETE FROM completions WHERE learner = ? AND certification = ?", (learner, certification))
+    db.executemany(
+        "INSERT INTO completions (id, learner, certification, option_id, completed_at, completed_on, evidence_ids,"
+        " statement_ids, sources, counted, reason, cycle_due_on, evaluated_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (
+                evidence_id(learner, certification, c.option, "(completion)", c.evidence),
+                learner,
+                certification,
+                c.option,
+                format_instant(c.instant),
+                local_date(c.instant, zone).isoformat(),
+                orjson.dumps(c.evidence).decode(),
+                orjson.dumps([s for e in c.evidence for s in sources[e][0]]).decode(),
+                orjson.dumps([sources[e][1] for e in c.evidence if sources[e][1]]).decode(),
+                int(c.counted),
+                c.reason,
+                c.due_on.isoformat() if c.due_on else None,
+                now,
+            )
+            for c in completions
+        ],
+    )
+    db.execute(
+        "INSERT INTO certification_states (learner, certification, as_of, status, certified_on, due_on,"
+        " window_opens_on, option_id, evidence_ids, next_transition, evaluated_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (learner, certification) DO UPDATE SET"
+        " as_of = excluded.as_of, status = excluded.status, certified_on = excluded.certified_on,"
+        " due_on = excluded.due_on, window_opens_on = excluded.window_opens_on, option_id = excluded.option_id,"
+        " evidence_ids = excluded.evidence_ids, next_transition = excluded.next_transition,"
+        " evaluated_at = excluded.evaluated_at",
+        (
+            learner,
+            certification,
+            as_of.isoformat(),
+            state.status,
+            _day(state.certified_on),
+            _day(state.due_on),
+            _day(state.window_opens_on),
+            state.option,
+            orjson.dumps(state.evidence).decode(),
+            _day(state.next_transition),
+            now,
+        ),
+    )
+    return state
+
+
+def _day(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def requeue_due(db: Database, today: date, home_page: str | None) -> int:
+    """Status changes with time alone (a window opens, a due date passes): queue every learner whose stored state
+    has a next transition on or before today, so that `sync` re-evaluates them."""
+    learners = [
+        row[0]
+        for row in db.execute(
+            "SELECT DISTINCT learner FROM certification_states WHERE next_transition <= ?", (today.isoformat(),)
+        )
+    ]
+    keys = [f"account:{home_page} {learner}" if home_page else f"payroll:{learner}" for learner in learners]
+    db.executemany("INSERT INTO learners_to_map (learner) VALUES (?) ON CONFLICT DO NOTHING", [(k,) for k in keys])
+    return len(keys)
+
+
+def stored_evidence(db: Database, learner: str, certification: str) -> list[Evidence]:
+    rows = db.execute(
+        "SELECT id, option_id, component, instant, statement_ids, source, flags FROM evidence"
+        " WHERE learner = ? AND certification = ?",
+        (learner, certification),
+    )
+    return [
+        Evidence(
+            r[0],
+            learner,
+            certification,
+            r[1],
+            r[2],
+            read_timestamp(r[3]),
+            tuple(orjson.loads(r[4])),
+            r[5],
+            tuple(flag for flag in r[6].split(",") if flag),
+        )
+        for r in rows
+    ]
