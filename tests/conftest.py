@@ -16,12 +16,12 @@ import psycopg
 import pytest
 from hypothesis import settings
 
+from lrs_adapter.store import Database, open_store
+
 # Under CI the property tests draw the same examples every run: a red CI is then a repeatable one.
 settings.register_profile("ci", derandomize=True, deadline=None)
 if os.environ.get("CI") == "true":
     settings.load_profile("ci")
-
-from lrs_adapter.store import Database, open_store
 
 PG_URL = os.environ.get("LRS_ADAPTER_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 

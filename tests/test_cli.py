@@ -125,8 +125,8 @@ def test_status_after_sync_and_as_of_another_day(tmp_path: Path) -> None:
         + config.read_text()
     )
     code, output = cli(config, "sync")
-    assert code == 0 and "evaluated: green 1" in output
-    code, output = cli(config, "status", "--learner", "P00042", "--format", "json")
+    assert code == 0 and "evaluated: " in output  # the colour depends on today: asked for below by date
+    code, output = cli(config, "status", "--learner", "P00042", "--as-of", "2026-01-01", "--format", "json")
     record = orjson.loads(output)
     assert (record["status"], record["certified_on"], record["due_on"], record["window_opens_on"]) == (
         "green",
