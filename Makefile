@@ -33,6 +33,7 @@ lint: install
 bench: install
 	-$(BIN)/python bench/pull.py  # exits 1 on a missed target; go on to the next figure
 	$(BIN)/python bench/map.py
+	$(BIN)/python bench/evaluate.py
 
 clean:
 	rm -rf $(VENV) .test-lrs var

@@ -162,8 +162,10 @@ def evaluate(
     completed by any one piece of its evidence."""
     zone = ZoneInfo(params.time_zone)
     dated = sorted(((local_date(p.instant, zone), p) for p in pieces), key=lambda e: (e[0], e[1].instant, e[1].id))
-    known = _replay(dated, params, routes or {}, assigned_on, until=as_of)
     everything = _replay(dated, params, routes or {}, assigned_on, until=None)
+    if (not dated or dated[-1][0] <= as_of) and (assigned_on is None or assigned_on <= as_of):
+        return everything.state(as_of), everything.completions  # nothing lies after as_of: one replay serves
+    known = _replay(dated, params, routes or {}, assigned_on, until=as_of)
     return known.state(as_of), everything.completions
 
 
