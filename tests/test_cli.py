@@ -136,3 +136,16 @@ def test_status_after_sync_and_as_of_another_day(tmp_path: Path) -> None:
     )
     code, output = cli(config, "status", "--learner", "P00042", "--as-of", "2027-03-04", "--format", "csv")
     assert code == 0 and output.splitlines()[1].startswith("P00042,,prevent,red,2025-03-03,2027-03-03")
+
+
+def test_register_and_history_imports_list_bad_rows_and_change_nothing_the_second_time(tmp_path: Path) -> None:
+    config = export_config(tmp_path, [])
+    config.write_text(f'mappings = ["{ROOT / "mappings" / "prevent.toml"}"]\n' + config.read_text())
+    register = str(ROOT / "fixtures" / "registers" / "highways-depot-briefing.xlsx")
+    code, output = cli(config, "register", "import", register)
+    assert code == 3 and "4 rows imported, 0 already imported, 3 bad" in output and ".xlsx:7: the date" in output
+    assert "0 rows imported, 4 already imported" in cli(config, "register", "import", register)[1]
+    history = tmp_path / "history.csv"
+    history.write_text("payroll_number,option,completion_date,source\nP1,wrap,2024-11-18,Old LMS\n")
+    code, output = cli(config, "history", "import", str(history))
+    assert code == 0 and "1 rows imported, 0 already imported, 0 bad" in output

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
@@ -19,7 +20,7 @@ from lrs_adapter.cli import (
 from lrs_adapter.errors import AdapterError, ConfigError, error_class_of, exit_code_of
 from lrs_adapter.mapping.loader import load_mapping
 from lrs_adapter.pull import utc_now
-from lrs_adapter.sources.recorded import read_history, read_register
+from lrs_adapter.sources.recorded import BadRow, RecordedRow, read_history, read_register
 from lrs_adapter.sources.roster import read_roster
 from lrs_adapter.store.learners import import_roster, unresolved
 from lrs_adapter.store.recorded import save_recorded
@@ -99,6 +100,18 @@ def learners_unresolved(context: Context) -> None:
         click.echo("every actor resolves to a learner")
 
 
+def keep_recorded(
+    context: Context, what: str, file: Path, rows: list[RecordedRow], bad: list[BadRow], certification: str
+) -> NoReturn:
+    """Store the good rows, list the bad ones with their lines, and exit 3 when there were any."""
+    with context.store() as db:
+        new, again = save_recorded(db, rows, certification=certification, now=format_instant(utc_now()))
+    click.echo(f"{what} {file}: {new} rows imported, {again} already imported, {len(bad)} bad")
+    for row in bad:
+        click.echo(f"  {row.source}: {row.reason}")
+    sys.exit(EXIT_QUARANTINED if bad else EXIT_OK)
+
+
 @main.group("register")
 def register_group() -> None:
     """Managers' briefing registers (CSV or XLSX)."""
@@ -128,19 +141,9 @@ def register_import(context: Context, file: Path, certification: str | None) -> 
                 " several do).",
             )
         rows, bad = read_register(file, today=utc_now().date())
-        with context.store() as db:
-            new, again = save_recorded(
-                db,
-                rows,
-                certification=chosen[0].certification.id,
-                now=format_instant(utc_now()),
-            )
+        keep_recorded(context, "register", file, rows, bad, chosen[0].certification.id)
     except AdapterError as error:
         fail(error)
-    click.echo(f"register {file}: {new} rows imported, {again} already imported, {len(bad)} bad")
-    for row in bad:
-        click.echo(f"  {row.source}: {row.reason}")
-    sys.exit(EXIT_QUARANTINED if bad else EXIT_OK)
 
 
 @main.group("history")
@@ -166,11 +169,6 @@ def history_import(context: Context, file: Path, certification: str | None) -> N
             )
         mapping = chosen[0]
         rows, bad = read_history(file, today=utc_now().date(), options=frozenset(mapping.options))
-        with context.store() as db:
-            new, again = save_recorded(db, rows, certification=mapping.certification.id, now=format_instant(utc_now()))
+        keep_recorded(context, "history", file, rows, bad, mapping.certification.id)
     except AdapterError as error:
         fail(error)
-    click.echo(f"history {file}: {new} rows imported, {again} already imported, {len(bad)} bad")
-    for row in bad:
-        click.echo(f"  {row.source}: {row.reason}")
-    sys.exit(EXIT_QUARANTINED if bad else EXIT_OK)
