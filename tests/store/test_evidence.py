@@ -81,3 +81,20 @@ def test_a_voided_counted_completion_turns_the_learner_red_and_a_resend_under_a_
     pull(db, resent)
     map_queued(db, [PREVENT], "2026-06-01T00:00:00.000000Z", home_page=HOME)
     assert db.one("SELECT status, certified_on FROM certification_states") == ("green", "2025-01-10")
+
+
+def test_the_change_log_records_each_change_once_in_commit_order_with_tombstones(db: Database) -> None:
+    completion = statement(SATISFIED, f"{IRI}/prevent-elearning", timestamp="2025-01-10T10:00:00Z")
+    pull(db, completion)
+    map_queued(db, [PREVENT], "2026-06-01T00:00:00.000000Z", home_page=HOME)
+    first = db.execute("SELECT seq, kind, record IS NULL FROM changes ORDER BY seq")
+    assert [(kind, gone) for _, kind, gone in first] == [("completion", 0), ("state", 0)]
+    db.execute("INSERT INTO learners_to_map (learner) VALUES (?)", (f"account:{HOME} {ANN}",))
+    map_queued(db, [PREVENT], "2026-06-02T00:00:00.000000Z", home_page=HOME)
+    assert db.execute("SELECT COUNT(*) FROM changes") == [(2,)], "nothing changed: nothing logged"
+    void = voiding(completion)
+    void["actor"] = {"mbox": "mailto:lms-admin@learning.example.gov.uk"}
+    pull(db, void)
+    map_queued(db, [PREVENT], "2026-06-03T00:00:00.000000Z", home_page=HOME)
+    later = db.execute("SELECT seq, kind, record IS NULL FROM changes ORDER BY seq")[2:]
+    assert sorted((kind, gone) for _, kind, gone in later) == [("completion", 1), ("state", 0)]

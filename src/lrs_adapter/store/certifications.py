@@ -2,13 +2,16 @@
 and why) and certification state, stored for the feed and the reports to read.
 
 Both are replaced whole per learner and certification, in the mapping's transaction, so they always agree with
-the evidence they were computed from.
+the evidence they were computed from; every difference from what was stored before (a completion added, changed
+or no longer standing, a state that moved) is appended to the change log in the same transaction, in commit
+order, for the feed to read.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import orjson
@@ -18,6 +21,21 @@ from lrs_adapter.mapping.model import Mapping
 from lrs_adapter.rules.engine import Completion, Params, Piece, State, evaluate, local_date
 from lrs_adapter.store.database import Database
 from lrs_adapter.xapi.timestamps import format_instant, read_timestamp
+
+#: What a completion record says, as the change log and the feed carry it.
+COMPLETION_COLUMNS = (
+    "id",
+    "option_id",
+    "completed_at",
+    "completed_on",
+    "evidence_ids",
+    "statement_ids",
+    "sources",
+    "counted",
+    "reason",
+    "cycle_due_on",
+)
+STATE_COLUMNS = ("status", "certified_on", "due_on", "window_opens_on", "option_id", "evidence_ids")
 
 
 def params_of(mapping: Mapping) -> Params:
@@ -55,30 +73,52 @@ def save_certification(
     certification = mapping.certification.id
     zone = ZoneInfo(mapping.certification.time_zone)
     sources = {e.id: (e.statement_ids, e.source) for e in evidence}
+    records = {}
+    for c in completions:
+        record: dict[str, Any] = {
+            "id": evidence_id(learner, certification, c.option, "(completion)", c.evidence),
+            "option_id": c.option,
+            "completed_at": format_instant(c.instant),
+            "completed_on": local_date(c.instant, zone).isoformat(),
+            "evidence_ids": orjson.dumps(c.evidence).decode(),
+            "statement_ids": orjson.dumps([s for e in c.evidence for s in sources[e][0]]).decode(),
+            "sources": orjson.dumps([sources[e][1] for e in c.evidence if sources[e][1]]).decode(),
+            "counted": int(c.counted),
+            "reason": c.reason,
+            "cycle_due_on": _day(c.due_on),
+        }
+        records[record["id"]] = record
+    before = {
+        row[0]: dict(zip(COMPLETION_COLUMNS, row, strict=True))
+        for row in db.execute(
+            f"SELECT {', '.join(COMPLETION_COLUMNS)} FROM completions WHERE learner = ? AND certification = ?",
+            (learner, certification),
+        )
+    }
+    changes: list[tuple[str, dict[str, Any] | None]] = [
+        (key, record) for key, record in records.items() if before.get(key) != record
+    ]
+    changes += [(key, None) for key in before if key not in records]  # a tombstone: it no longer stands
     db.execute("DELETE FROM completions WHERE learner = ? AND certification = ?", (learner, certification))
     db.executemany(
-        "INSERT INTO completions (id, learner, certification, option_id, completed_at, completed_on, evidence_ids,"
-        " statement_ids, sources, counted, reason, cycle_due_on, evaluated_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            (
-                evidence_id(learner, certification, c.option, "(completion)", c.evidence),
-                learner,
-                certification,
-                c.option,
-                format_instant(c.instant),
-                local_date(c.instant, zone).isoformat(),
-                orjson.dumps(c.evidence).decode(),
-                orjson.dumps([s for e in c.evidence for s in sources[e][0]]).decode(),
-                orjson.dumps([sources[e][1] for e in c.evidence if sources[e][1]]).decode(),
-                int(c.counted),
-                c.reason,
-                c.due_on.isoformat() if c.due_on else None,
-                now,
-            )
-            for c in completions
-        ],
+        f"INSERT INTO completions ({', '.join(COMPLETION_COLUMNS)}, learner, certification, evaluated_at)"
+        f" VALUES ({', '.join('?' * (len(COMPLETION_COLUMNS) + 3))})",
+        [(*(r[column] for column in COMPLETION_COLUMNS), learner, certification, now) for r in records.values()],
     )
+    new_state = {
+        "status": state.status,
+        "certified_on": _day(state.certified_on),
+        "due_on": _day(state.due_on),
+        "window_opens_on": _day(state.window_opens_on),
+        "option_id": state.option,
+        "evidence_ids": orjson.dumps(state.evidence).decode(),
+    }
+    old = db.one(
+        f"SELECT {', '.join(STATE_COLUMNS)} FROM certification_states WHERE learner = ? AND certification = ?",
+        (learner, certification),
+    )
+    if old is None or dict(zip(STATE_COLUMNS, old, strict=True)) != new_state:
+        changes.append((f"{learner}|{certification}", new_state))
     db.execute(
         "INSERT INTO certification_states (learner, certification, as_of, status, certified_on, due_on,"
         " window_opens_on, option_id, evidence_ids, next_transition, evaluated_at)"
@@ -87,19 +127,21 @@ def save_certification(
         " due_on = excluded.due_on, window_opens_on = excluded.window_opens_on, option_id = excluded.option_id,"
         " evidence_ids = excluded.evidence_ids, next_transition = excluded.next_transition,"
         " evaluated_at = excluded.evaluated_at",
-        (
-            learner,
-            certification,
-            as_of.isoformat(),
-            state.status,
-            _day(state.certified_on),
-            _day(state.due_on),
-            _day(state.window_opens_on),
-            state.option,
-            orjson.dumps(state.evidence).decode(),
-            _day(state.next_transition),
-            now,
-        ),
+        (learner, certification, as_of.isoformat(), *new_state.values(), _day(state.next_transition), now),
+    )
+    db.executemany(
+        "INSERT INTO changes (learner, certification, kind, subject, record, changed_at) VALUES (?, ?, ?, ?, ?, ?)",
+        [
+            (
+                learner,
+                certification,
+                "state" if "|" in key else "completion",
+                key,
+                None if record is None else orjson.dumps(record).decode(),
+                now,
+            )
+            for key, record in changes
+        ],
     )
     return state
 

@@ -185,6 +185,21 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             "CREATE INDEX certification_states_next ON certification_states (next_transition)",
         ],
     ),
+    (
+        6,
+        "the change log: every change of a completion decision or a certification state, in commit order",
+        [
+            """CREATE TABLE changes (
+                seq {serial},
+                learner TEXT NOT NULL,
+                certification TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                subject TEXT NOT NULL,
+                record TEXT,
+                changed_at TEXT NOT NULL)""",
+            "CREATE INDEX changes_learner ON changes (learner, certification)",
+        ],
+    ),
 ]
 
 
