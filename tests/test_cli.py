@@ -149,3 +149,24 @@ def test_register_and_history_imports_list_bad_rows_and_change_nothing_the_secon
     history.write_text("payroll_number,option,completion_date,source\nP1,wrap,2024-11-18,Old LMS\n")
     code, output = cli(config, "history", "import", str(history))
     assert code == 0 and "1 rows imported, 0 already imported, 0 bad" in output
+
+
+def test_remap_after_a_mapping_fix_shows_then_applies_the_changes(tmp_path: Path) -> None:
+    from prevent import IRI, SATISFIED, statement
+
+    course = "https://lms.example.org/courses/prevent-2026"  # the LMS's own IRI, which the mapping did not know
+    config = export_config(tmp_path, [orjson.dumps(statement(SATISFIED, course, learner="P00042"))])
+    mapping = tmp_path / "prevent.toml"
+    mapping.write_text((ROOT / "mappings" / "prevent.toml").read_text())
+    config.write_text(
+        f'mappings = ["{mapping}"]\n[roster]\nhome_page = "https://learning.example.gov.uk"\n' + config.read_text()
+    )
+    assert cli(config, "sync")[0] == 0
+    assert orjson.loads(cli(config, "status", "--format", "json")[1])["status"] == "none"
+    mapping.write_text(mapping.read_text().replace(f"{IRI}/prevent-elearning", course))
+    code, output = cli(config, "remap", "--dry-run")
+    assert code == 0 and "P00042 prevent: " in output and "would change: 1 certification states" in output
+    assert orjson.loads(cli(config, "status", "--format", "json")[1])["status"] == "none"
+    code, output = cli(config, "remap")
+    assert code == 0 and "changed: 1 certification states" in output
+    assert orjson.loads(cli(config, "status", "--format", "json")[1])["certified_on"] == "2026-03-02"

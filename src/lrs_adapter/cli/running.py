@@ -123,3 +123,52 @@ def check_command(context: Context) -> None:
     click.echo(f"config {config.path}: valid")
     ok, code = run_checks(config, click.echo)
     sys.exit(EXIT_OK if ok else code)
+
+
+class _DryRun(Exception):
+    """Raised on purpose to roll back a dry run."""
+
+
+@main.command("remap")
+@click.option("--dry-run", is_flag=True, help="Show whose state would change, and change nothing.")
+@pass_context
+def remap_command(context: Context, dry_run: bool) -> None:
+    """Map and evaluate every learner again from the stored statements (after a mapping fix), showing each learner
+    whose certification state changes."""
+    try:
+        config = context.config
+        mappings = [load_mapping(path) for path in config.mappings]
+        with context.store() as db:
+            try:
+                with db.transaction():
+                    before = db.one("SELECT COALESCE(MAX(seq), 0) FROM changes")
+                    db.execute(
+                        "INSERT INTO learners_to_map (learner) SELECT DISTINCT learner FROM statements"
+                        " WHERE learner IS NOT NULL ON CONFLICT DO NOTHING"
+                    )
+                    db.execute(
+                        "INSERT INTO learners_to_map (learner) SELECT DISTINCT learner_key FROM recorded_completions"
+                        " WHERE learner_key IS NOT NULL ON CONFLICT DO NOTHING"
+                    )
+                    mapped = map_queued(db, mappings, format_instant(utc_now()), home_page=config.home_page)
+                    moved = db.execute(
+                        "SELECT learner, certification, record FROM changes WHERE seq > ? AND kind = 'state'"
+                        " ORDER BY learner, certification",
+                        (before[0] if before else 0,),
+                    )
+                    for learner, certification, record in moved:
+                        state = orjson.loads(record)
+                        click.echo(
+                            f"{learner} {certification}: {state['status']} · certified {state['certified_on'] or '-'}"
+                            f" · due {state['due_on'] or '-'} · window {state['window_opens_on'] or '-'}"
+                        )
+                    click.echo(
+                        f"{'would change' if dry_run else 'changed'}: {len(moved)} certification states"
+                        f" among {mapped.learners} learners"
+                    )
+                    if dry_run:
+                        raise _DryRun
+            except _DryRun:
+                click.echo("dry run: nothing was changed")
+    except AdapterError as error:
+        fail(error)
