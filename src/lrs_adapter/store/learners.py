@@ -89,12 +89,13 @@ def import_roster(
     db: Database, rows: Sequence[RosterRow], *, home_page: str | None, today: date, now: str
 ) -> RosterCounts:
     """A full snapshot, in one transaction: people upserted, the missing ones made leavers (never deleted), and
-    every statement identifier whose learner changed queued for mapping again."""
+    every learner whose row or identifiers changed queued to be mapped and evaluated again."""
     counts = RosterCounts()
     with db.transaction():
         before: dict[str, str] = dict(db.execute("SELECT ifi, learner_id FROM learner_identifiers"))
         existing = {row[0]: tuple(row) for row in db.execute(f"SELECT {LEARNER_COLUMNS} FROM learners")}
         present = set()
+        reevaluate: set[str] = set()  # a new, changed or leaving roster row changes that learner's state
         for row in rows:
             values = _row_values(row)
             learner_id = row.payroll_numbers[0]
@@ -107,6 +108,7 @@ def import_roster(
             else:
                 counts.unchanged += 1
                 continue
+            reevaluate.add(learner_id)
             db.execute(
                 f"INSERT INTO learners ({LEARNER_COLUMNS}, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                 " ON CONFLICT (id) DO UPDATE SET name = excluded.name, department = excluded.department,"
@@ -118,6 +120,7 @@ def import_roster(
         for learner_id, old in existing.items():
             if learner_id not in present and old[8]:
                 counts.leavers += 1
+                reevaluate.add(learner_id)
                 db.execute(
                     "UPDATE learners SET on_roster = 0, left_on = COALESCE(left_on, ?), updated_at = ? WHERE id = ?",
                     (today.isoformat(), now, learner_id),
@@ -143,7 +146,11 @@ def import_roster(
             " WHERE learner_key = ? ON CONFLICT DO NOTHING",
             [(key,) for key in sorted(keys)],
         )
-        counts.requeued = len(keys)
+        db.executemany(
+            "INSERT INTO learners_to_map (learner) VALUES (?) ON CONFLICT DO NOTHING",
+            [(payroll_key(learner),) for learner in sorted(reevaluate)],
+        )
+        counts.requeued = len(keys | {payroll_key(learner) for learner in reevaluate})
     return counts
 
 
