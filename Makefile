@@ -13,9 +13,15 @@ $(BIN)/lrs-adapter: pyproject.toml
 
 install: $(BIN)/lrs-adapter
 
-## The main job on the embedded default: sync the bundled export into var/lrs-adapter.db (pull, then map).
+## The main job on the embedded default, on the bundled fixtures (fixtures/demo/): HR's roster and a briefing
+## register imported, then sync (pull the export, map, evaluate) into var/lrs-adapter.db, then the compliance summary.
+## Exit code 3 ("done, but something was quarantined or refused") is the demo's expected outcome.
 demo: install
+	$(BIN)/lrs-adapter --log-format text roster import fixtures/demo/roster.csv
+	-$(BIN)/lrs-adapter --log-format text register import fixtures/demo/briefing-register.csv
 	$(BIN)/lrs-adapter --log-format text sync; code=$$?; [ $$code -eq 0 ] || [ $$code -eq 3 ]
+	$(BIN)/lrs-adapter report --summary
+	@echo "each learner: .venv/bin/lrs-adapter status · a manager's team: .venv/bin/lrs-adapter report --manager P00900"
 
 ## The real LRSs the integration tests start (Learning Locker's statements service, Ralph) into .test-lrs/.
 test-lrs:

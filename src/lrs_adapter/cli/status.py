@@ -1,9 +1,12 @@
-"""Certification status for the people who ask: one learner, everyone, or as of another day."""
+"""Certification status for the people who ask: a learner with every completion and why it counted or not,
+everyone, a manager's direct reports, and counts by department and staff group; as stored by the last sync, or
+evaluated as of another day from the stored evidence."""
 
 from __future__ import annotations
 
 import csv
 import sys
+from collections import Counter
 from datetime import date
 from typing import Any
 
@@ -14,75 +17,156 @@ from lrs_adapter.cli import Context, fail, main, pass_context
 from lrs_adapter.errors import AdapterError
 from lrs_adapter.mapping.loader import load_mapping
 from lrs_adapter.store.certifications import assigned_on, evaluate_learner, stored_evidence
+from lrs_adapter.store.database import Database
 
-COLUMNS = ("learner", "name", "certification", "status", "certified_on", "due_on", "window_opens_on", "option", "as_of")
-
-
-@main.command("status")
-@click.option("--learner", default=None, help="One learner's id (payroll number).")
-@click.option("--certification", default=None, help="One certification's id.")
-@click.option(
+COLUMNS = (
+    "learner",
+    "name",
+    "department",
+    "staff_group",
+    "manager",
+    "certification",
+    "status",
+    "certified_on",
+    "due_on",
+    "window_opens_on",
+    "option",
+    "as_of",
+)
+AS_OF = click.option(
     "--as-of",
     "as_of",
     type=click.DateTime(formats=["%Y-%m-%d"]),
     default=None,
     help="Evaluate as of this day (default: the states stored by the last sync).",
 )
+
+
+def states(
+    context: Context, db: Database, where: str, params: tuple[Any, ...], as_of: date | None
+) -> list[dict[str, Any]]:
+    rows = db.execute(
+        "SELECT s.learner, COALESCE(l.name, ''), COALESCE(l.department, ''), COALESCE(l.staff_group, ''), l.manager,"
+        " s.certification, s.status, s.certified_on, s.due_on, s.window_opens_on, s.option_id, s.as_of"
+        f" FROM certification_states s LEFT JOIN learners l ON l.id = s.learner {where}"
+        " ORDER BY s.certification, s.learner",
+        params,
+    )
+    records = [dict(zip(COLUMNS, row, strict=True)) for row in rows]
+    if as_of is None:
+        return records
+    mappings = {m.certification.id: m for m in map(load_mapping, context.config.mappings)}
+    for record in records:
+        mapping = mappings.get(record["certification"])
+        if mapping is None:
+            continue
+        evidence = stored_evidence(db, record["learner"], record["certification"])
+        state, _ = evaluate_learner(mapping, evidence, assigned_on(db, record["learner"]), as_of)
+        record.update(
+            status=state.status,
+            certified_on=state.certified_on and state.certified_on.isoformat(),
+            due_on=state.due_on and state.due_on.isoformat(),
+            window_opens_on=state.window_opens_on and state.window_opens_on.isoformat(),
+            option=state.option,
+            as_of=as_of.isoformat(),
+        )
+    return records
+
+
+def show(records: list[dict[str, Any]], fmt: str, columns: tuple[str, ...]) -> None:
+    if fmt == "json":
+        for record in records:
+            click.echo(orjson.dumps(record).decode())
+        return
+    if fmt == "csv":
+        writer = csv.DictWriter(sys.stdout, fieldnames=columns, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(records)
+        return
+
+    def cell(value: Any) -> str:
+        return "-" if value is None or value == "" else str(value)
+
+    widths = {column: max([len(column)] + [len(cell(r[column])) for r in records]) for column in columns}
+    click.echo("  ".join(column.ljust(widths[column]) for column in columns))
+    for record in records:
+        click.echo("  ".join(cell(record[column]).ljust(widths[column]) for column in columns))
+
+
+@main.command("status")
+@click.option("--learner", default=None, help="One learner's id (payroll number): their completions too.")
+@click.option("--certification", default=None, help="One certification's id.")
+@AS_OF
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
 @pass_context
 def status_command(context: Context, learner: str | None, certification: str | None, as_of: Any, fmt: str) -> None:
     """Red, amber or green per learner and certification, with the dates that matter."""
+    clauses, params = [], []
+    for column, value in (("s.learner", learner), ("s.certification", certification)):
+        if value:
+            clauses.append(f"{column} = ?")
+            params.append(value)
     try:
-        mappings = {m.certification.id: m for m in map(load_mapping, context.config.mappings)}
         with context.store() as db:
-            clauses, params = [], []
-            for column, value in (("s.learner", learner), ("s.certification", certification)):
-                if value:
-                    clauses.append(f"{column} = ?")
-                    params.append(value)
-            where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
-            rows = db.execute(
-                "SELECT s.learner, COALESCE(l.name, ''), s.certification, s.status, s.certified_on, s.due_on,"
-                f" s.window_opens_on, s.option_id, s.as_of FROM certification_states s LEFT JOIN learners l"
-                f" ON l.id = s.learner {where} ORDER BY s.certification, s.learner",
-                tuple(params),
+            day = as_of.date() if as_of else None
+            records = states(context, db, ("WHERE " + " AND ".join(clauses)) if clauses else "", tuple(params), day)
+            completions = (
+                db.execute(
+                    "SELECT certification, option_id, completed_on, counted, COALESCE(reason, ''), cycle_due_on"
+                    " FROM completions WHERE learner = ? ORDER BY completed_at",
+                    (learner,),
+                )
+                if learner
+                else []
             )
-            records = [dict(zip(COLUMNS, row, strict=True)) for row in rows]
-            if as_of is not None:
-                day: date = as_of.date()
-                for record in records:
-                    mapping = mappings.get(record["certification"])
-                    if mapping is None:
-                        continue
-                    evidence = stored_evidence(db, record["learner"], record["certification"])
-                    state, _ = evaluate_learner(mapping, evidence, assigned_on(db, record["learner"]), day)
-                    record.update(
-                        status=state.status,
-                        certified_on=state.certified_on and state.certified_on.isoformat(),
-                        due_on=state.due_on and state.due_on.isoformat(),
-                        window_opens_on=state.window_opens_on and state.window_opens_on.isoformat(),
-                        option=state.option,
-                        as_of=day.isoformat(),
-                    )
     except AdapterError as error:
         fail(error)
-    if fmt == "json":
-        for record in records:
-            click.echo(orjson.dumps(record).decode())
-    elif fmt == "csv":
-        writer = csv.DictWriter(sys.stdout, fieldnames=COLUMNS)
-        writer.writeheader()
-        writer.writerows(records)
-    else:
-        click.echo(
-            f"{'learner':<10} {'name':<20} {'certification':<14} {'status':<6} {'certified':<10} {'due':<10}"
-            f" {'window':<10} option"
-        )
-        for r in records:
-            click.echo(
-                f"{r['learner']:<10} {r['name'][:20]:<20} {r['certification'][:14]:<14} {r['status']:<6}"
-                f" {r['certified_on'] or '-':<10} {r['due_on'] or '-':<10} {r['window_opens_on'] or '-':<10}"
-                f" {r['option'] or '-'}"
-            )
-        if not records:
-            click.echo("no certification states yet: run `lrs-adapter sync`")
+    show(
+        records,
+        fmt,
+        COLUMNS
+        if fmt != "table"
+        else ("learner", "name", "certification", "status", "certified_on", "due_on", "window_opens_on", "option"),
+    )
+    if fmt == "table" and completions:
+        click.echo("\ncompletions (judged with everything known):")
+        for cert, option, on, counted, reason, due in completions:
+            verdict = f"counted, due {due}" if counted else f"not counted: {reason}"
+            click.echo(f"  {on}  {cert}  {option:<18} {verdict}")
+    if fmt == "table" and not records:
+        click.echo("no certification states yet: run `lrs-adapter sync`")
+
+
+@main.command("report")
+@click.option("--manager", default=None, help="A manager's id: their direct reports.")
+@click.option("--summary", is_flag=True, help="Counts of red, amber and green by department and staff group.")
+@AS_OF
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
+@pass_context
+def report_command(context: Context, manager: str | None, summary: bool, as_of: Any, fmt: str) -> None:
+    """The manager's view (name, status, window opens, due on) or the compliance summary."""
+    if bool(manager) == summary:
+        raise click.UsageError("give --manager ID or --summary")
+    try:
+        with context.store() as db:
+            where, params = ("WHERE l.manager = ? AND l.on_roster = 1", (manager,)) if manager else ("", ())
+            records = states(context, db, where, params, as_of.date() if as_of else None)
+    except AdapterError as error:
+        fail(error)
+    if manager:
+        show(records, fmt, ("name", "learner", "certification", "status", "window_opens_on", "due_on"))
+        return
+    counts = Counter(
+        (r["certification"], r["department"] or "(not on roster)", r["staff_group"], r["status"]) for r in records
+    )
+    groups = sorted({key[:3] for key in counts})
+    rows = [
+        {
+            "certification": c,
+            "department": d,
+            "staff_group": g,
+            **{s: counts[(c, d, g, s)] for s in ("red", "amber", "green", "none")},
+        }
+        for c, d, g in groups
+    ]
+    show(rows, fmt, ("certification", "department", "staff_group", "red", "amber", "green", "none"))

@@ -6,6 +6,7 @@ learner from the queue, so a killed run leaves every learner either mapped or st
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -74,9 +75,14 @@ def map_queued(
     import that resolves it queues it again)."""
     as_of = as_of or date.fromisoformat(now[:10])
     counts = MapCounts()
+    seen: set[str] = set()  # one learner may be queued under several identifiers, in different batches
+    latest: dict[tuple[str, str], str] = {}
+    pieces: dict[tuple[str, str], int] = {}
     while True:
         batch = [row[0] for row in db.execute("SELECT learner FROM learners_to_map ORDER BY learner LIMIT ?", (BATCH,))]
         if not batch:
+            counts.statuses = dict(Counter(latest.values()))
+            counts.evidence = sum(pieces.values())
             return counts
         with db.transaction():
             resolved = resolve(db, batch, home_page)
@@ -90,8 +96,9 @@ def map_queued(
                     evidence = map_learner(learner, facts, mapping, recorded=recorded, no_it_access=no_it_access)
                     save_evidence(db, learner, mapping.certification.id, evidence, now)
                     state = save_certification(db, mapping, learner, evidence, as_of=as_of, now=now)
-                    counts.evidence += len(evidence)
-                    counts.statuses[state.status] = counts.statuses.get(state.status, 0) + 1
-                counts.learners += 1
+                    latest[(learner, mapping.certification.id)] = state.status
+                    pieces[(learner, mapping.certification.id)] = len(evidence)
+                seen.add(learner)
+                counts.learners = len(seen)
             db.executemany("DELETE FROM learners_to_map WHERE learner = ?", [(key,) for key in batch])
         counts.unresolved += len(set(batch) - set(resolved))
