@@ -25,7 +25,7 @@ from dateutil.relativedelta import relativedelta
 from lrs_adapter.mapping.model import Period
 
 NONE, GREEN, AMBER, RED = "none", "green", "amber", "red"
-BEFORE_WINDOW = "before_window"
+BEFORE_WINDOW, VOIDED = "before_window", "voided"
 
 
 @dataclass(frozen=True)
@@ -156,17 +156,22 @@ def evaluate(
     as_of: date,
     assigned_on: date | None = None,
     routes: dict[str, tuple[tuple[str, ...], ...]] | None = None,
+    withdrawn: Iterable[Piece] = (),
 ) -> tuple[State, list[Completion]]:
     """The state as of `as_of` (replaying what happened on or before it), and every completion with its decision
     judged with everything known (replaying all of it). `routes` per option; an option without routes is
-    completed by any one piece of its evidence."""
+    completed by any one piece of its evidence. `withdrawn` is evidence whose statements were voided: it is not
+    replayed (DESIGN.md rule 5) but each piece is reported as not counted, `voided`, never silently dropped."""
     zone = ZoneInfo(params.time_zone)
     dated = sorted(((local_date(p.instant, zone), p) for p in pieces), key=lambda e: (e[0], e[1].instant, e[1].id))
     everything = _replay(dated, params, routes or {}, assigned_on, until=None)
+    voided = [
+        Completion(p.option, local_date(p.instant, zone), p.instant, (p.id,), False, VOIDED, None) for p in withdrawn
+    ]
     if (not dated or dated[-1][0] <= as_of) and (assigned_on is None or assigned_on <= as_of):
-        return everything.state(as_of), everything.completions  # nothing lies after as_of: one replay serves
+        return everything.state(as_of), everything.completions + voided  # nothing lies after as_of: one replay
     known = _replay(dated, params, routes or {}, assigned_on, until=as_of)
-    return known.state(as_of), everything.completions
+    return known.state(as_of), everything.completions + voided
 
 
 def _replay(

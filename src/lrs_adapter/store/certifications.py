@@ -49,10 +49,23 @@ def routes_of(mapping: Mapping) -> dict[str, tuple[tuple[str, ...], ...]]:
 
 
 def evaluate_learner(
-    mapping: Mapping, evidence: Sequence[Evidence], assigned_on: date | None, as_of: date
+    mapping: Mapping,
+    evidence: Sequence[Evidence],
+    assigned_on: date | None,
+    as_of: date,
+    withdrawn: Sequence[Evidence] = (),
 ) -> tuple[State, list[Completion]]:
-    pieces = [Piece(e.id, e.option, e.component, e.instant) for e in evidence]
-    return evaluate(pieces, params=params_of(mapping), as_of=as_of, assigned_on=assigned_on, routes=routes_of(mapping))
+    def pieces(items: Sequence[Evidence]) -> list[Piece]:
+        return [Piece(e.id, e.option, e.component, e.instant) for e in items]
+
+    return evaluate(
+        pieces(evidence),
+        params=params_of(mapping),
+        as_of=as_of,
+        assigned_on=assigned_on,
+        routes=routes_of(mapping),
+        withdrawn=pieces(withdrawn),
+    )
 
 
 def assigned_on(db: Database, learner: str) -> date | None:
@@ -68,11 +81,13 @@ def save_certification(
     *,
     as_of: date,
     now: str,
+    withdrawn: Sequence[Evidence] = (),
 ) -> State:
-    state, completions = evaluate_learner(mapping, evidence, assigned_on(db, learner), as_of)
+    """`withdrawn`: what the learner's voided statements would have evidenced, reported as not counted, `voided`."""
+    state, completions = evaluate_learner(mapping, evidence, assigned_on(db, learner), as_of, withdrawn)
     certification = mapping.certification.id
     zone = ZoneInfo(mapping.certification.time_zone)
-    sources = {e.id: (e.statement_ids, e.source) for e in evidence}
+    sources = {e.id: (e.statement_ids, e.source) for e in [*evidence, *withdrawn]}
     records = {}
     for c in completions:
         record: dict[str, Any] = {

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 import orjson
@@ -95,7 +95,11 @@ def map_queued(
                     no_it_access = bool(flag[0]) if flag else None
                     evidence = map_learner(learner, facts, mapping, recorded=recorded, no_it_access=no_it_access)
                     save_evidence(db, learner, mapping.certification.id, evidence, now)
-                    state = save_certification(db, mapping, learner, evidence, as_of=as_of, now=now)
+                    # What voided statements would have evidenced: reported as completions not counted, `voided`.
+                    withdrawn = map_learner(learner, [replace(f, voided=False) for f in facts if f.voided], mapping)
+                    state = save_certification(
+                        db, mapping, learner, evidence, as_of=as_of, now=now, withdrawn=withdrawn
+                    )
                     latest[(learner, mapping.certification.id)] = state.status
                     pieces[(learner, mapping.certification.id)] = len(evidence)
                 seen.add(learner)
