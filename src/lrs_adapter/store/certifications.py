@@ -78,13 +78,15 @@ def save_certification(
     mapping: Mapping,
     learner: str,
     evidence: Sequence[Evidence],
+    assigned: date | None,
     *,
     as_of: date,
     now: str,
     withdrawn: Sequence[Evidence] = (),
 ) -> State:
-    """`withdrawn`: what the learner's voided statements would have evidenced, reported as not counted, `voided`."""
-    state, completions = evaluate_learner(mapping, evidence, assigned_on(db, learner), as_of, withdrawn)
+    """`assigned`: the roster's assignment date; `withdrawn`: what the learner's voided statements would have
+    evidenced, reported as not counted, `voided`."""
+    state, completions = evaluate_learner(mapping, evidence, assigned, as_of, withdrawn)
     certification = mapping.certification.id
     zone = ZoneInfo(mapping.certification.time_zone)
     sources = {e.id: (e.statement_ids, e.source) for e in [*evidence, *withdrawn]}

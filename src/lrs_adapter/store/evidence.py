@@ -76,6 +76,7 @@ def map_queued(
     as_of = as_of or date.fromisoformat(now[:10])
     counts = MapCounts()
     seen: set[str] = set()  # one learner may be queued under several identifiers, in different batches
+    any_recorded = db.one("SELECT 1 FROM recorded_completions LIMIT 1") is not None
     latest: dict[tuple[str, str], str] = {}
     pieces: dict[tuple[str, str], int] = {}
     while True:
@@ -89,16 +90,20 @@ def map_queued(
             for learner in sorted(set(resolved.values())):
                 keys = sorted(set(keys_of(db, learner, home_page)) | {k for k, v in resolved.items() if v == learner})
                 facts = learner_facts(db, keys)
-                flag = db.one("SELECT no_it_access FROM learners WHERE id = ? AND on_roster = 1", (learner,))
+                row = db.one(
+                    "SELECT no_it_access, assigned_on FROM learners WHERE id = ? AND on_roster = 1", (learner,)
+                )
+                no_it_access = bool(row[0]) if row else None
+                assigned = date.fromisoformat(row[1]) if row and row[1] else None
                 for mapping in mappings:
-                    recorded = recorded_completions(db, mapping.certification.id, keys)
-                    no_it_access = bool(flag[0]) if flag else None
+                    recorded = recorded_completions(db, mapping.certification.id, keys) if any_recorded else []
                     evidence = map_learner(learner, facts, mapping, recorded=recorded, no_it_access=no_it_access)
                     save_evidence(db, learner, mapping.certification.id, evidence, now)
                     # What voided statements would have evidenced: reported as completions not counted, `voided`.
-                    withdrawn = map_learner(learner, [replace(f, voided=False) for f in facts if f.voided], mapping)
+                    voided = [replace(f, voided=False) for f in facts if f.voided]
+                    withdrawn = map_learner(learner, voided, mapping) if voided else []
                     state = save_certification(
-                        db, mapping, learner, evidence, as_of=as_of, now=now, withdrawn=withdrawn
+                        db, mapping, learner, evidence, assigned, as_of=as_of, now=now, withdrawn=withdrawn
                     )
                     latest[(learner, mapping.certification.id)] = state.status
                     pieces[(learner, mapping.certification.id)] = len(evidence)
