@@ -101,3 +101,22 @@ def test_the_change_log_records_each_change_once_in_commit_order(db: Database) -
     later = db.execute("SELECT kind, record FROM changes ORDER BY seq")[2:]
     assert sorted(kind for kind, _ in later) == ["completion", "state"]
     assert {kind: orjson.loads(record) for kind, record in later}["completion"]["reason"] == "voided"
+
+
+def test_status_changes_with_time_alone_when_the_next_transition_comes(db: Database) -> None:
+    from datetime import date
+
+    from lrs_adapter.store.certifications import requeue_due
+
+    pull(db, statement(SATISFIED, f"{IRI}/prevent-elearning", timestamp="2025-01-10T10:00:00Z"))
+    map_queued(db, [PREVENT], "2026-06-01T00:00:00.000000Z", home_page=HOME)
+    assert db.one("SELECT status, next_transition FROM certification_states") == ("green", "2026-07-10")
+    assert requeue_due(db, date(2026, 7, 9), HOME) == 0  # the window has not opened yet: nobody to look at
+    assert requeue_due(db, date(2026, 7, 10), HOME) == 1
+    map_queued(db, [PREVENT], "2026-07-10T06:00:00.000000Z", home_page=HOME)
+    assert db.one("SELECT status, as_of, next_transition FROM certification_states") == (
+        "amber",
+        "2026-07-10",
+        "2027-01-11",
+    )
+    assert db.execute("SELECT kind FROM changes ORDER BY seq")[-1] == ("state",)
