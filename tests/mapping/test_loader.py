@@ -108,3 +108,19 @@ def test_mappings_check_command(tmp_path: Path) -> None:
     path.write_text(BROKEN)
     bad = CliRunner().invoke(main, ["mappings", "check", str(path)])
     assert bad.exit_code == 2 and "certification.validity" in bad.output
+
+
+def test_the_fast_uuid5_is_uuid5() -> None:
+    import uuid
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from lrs_adapter.mapping.mapper import EVIDENCE_NAMESPACE, uuid5
+
+    @settings(max_examples=500, deadline=None)
+    @given(st.text())
+    def same(name: str) -> None:
+        assert uuid5(EVIDENCE_NAMESPACE, name) == str(uuid.uuid5(EVIDENCE_NAMESPACE, name))
+
+    same()

@@ -8,6 +8,7 @@ are taken in (instant, id) order, so the same statements in any order give the s
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable
@@ -52,10 +53,17 @@ class Evidence:
     flags: tuple[str, ...] = ()
 
 
+def uuid5(namespace: uuid.UUID, name: str) -> str:
+    """`str(uuid.uuid5(namespace, name))`, the same text, without building a UUID object: a fifth of the cost, and
+    it runs once per piece of evidence and per completion."""
+    digest = hashlib.sha1(namespace.bytes + name.encode()).hexdigest()  # noqa: S324 - RFC 4122 version 5 is SHA-1
+    variant = "89ab"[int(digest[16], 16) & 0x3]
+    return f"{digest[:8]}-{digest[8:12]}-5{digest[13:16]}-{variant}{digest[17:20]}-{digest[20:32]}"
+
+
 def evidence_id(learner: str, certification: str, option: str, component: str, statement_ids: Iterable[str]) -> str:
     """Deterministic: the same evidence found again (a remap, a re-sync) keeps its id."""
-    key = "|".join((certification, option, component, learner, *sorted(statement_ids)))
-    return str(uuid.uuid5(EVIDENCE_NAMESPACE, key))
+    return uuid5(EVIDENCE_NAMESPACE, "|".join((certification, option, component, learner, *sorted(statement_ids))))
 
 
 def _names(rule: ActivityRule, statement: StatementFacts) -> bool:

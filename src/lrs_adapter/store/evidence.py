@@ -6,7 +6,6 @@ learner from the queue, so a killed run leaves every learner either mapped or st
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -75,19 +74,17 @@ def map_queued(
     import that resolves it queues it again)."""
     as_of = as_of or date.fromisoformat(now[:10])
     counts = MapCounts()
-    seen: set[str] = set()  # one learner may be queued under several identifiers, in different batches
     any_recorded = db.one("SELECT 1 FROM recorded_completions LIMIT 1") is not None
-    latest: dict[tuple[str, str], str] = {}
-    pieces: dict[tuple[str, str], int] = {}
+    done: set[str] = set()  # one learner may be queued under several identifiers, in different batches: once is enough
     while True:
         batch = [row[0] for row in db.execute("SELECT learner FROM learners_to_map ORDER BY learner LIMIT ?", (BATCH,))]
         if not batch:
-            counts.statuses = dict(Counter(latest.values()))
-            counts.evidence = sum(pieces.values())
             return counts
         with db.transaction():
             resolved = resolve(db, batch, home_page)
-            for learner in sorted(set(resolved.values())):
+            for learner in sorted(set(resolved.values()) - done):
+                done.add(learner)
+                counts.learners += 1
                 keys = sorted(set(keys_of(db, learner, home_page)) | {k for k, v in resolved.items() if v == learner})
                 facts = learner_facts(db, keys)
                 row = db.one(
@@ -95,19 +92,17 @@ def map_queued(
                 )
                 no_it_access = bool(row[0]) if row else None
                 assigned = date.fromisoformat(row[1]) if row and row[1] else None
+                # What voided statements would have evidenced: reported as completions not counted, `voided`.
+                voided = [replace(f, voided=False) for f in facts if f.voided]
                 for mapping in mappings:
                     recorded = recorded_completions(db, mapping.certification.id, keys) if any_recorded else []
                     evidence = map_learner(learner, facts, mapping, recorded=recorded, no_it_access=no_it_access)
                     save_evidence(db, learner, mapping.certification.id, evidence, now)
-                    # What voided statements would have evidenced: reported as completions not counted, `voided`.
-                    voided = [replace(f, voided=False) for f in facts if f.voided]
                     withdrawn = map_learner(learner, voided, mapping) if voided else []
                     state = save_certification(
                         db, mapping, learner, evidence, assigned, as_of=as_of, now=now, withdrawn=withdrawn
                     )
-                    latest[(learner, mapping.certification.id)] = state.status
-                    pieces[(learner, mapping.certification.id)] = len(evidence)
-                seen.add(learner)
-                counts.learners = len(seen)
+                    counts.evidence += len(evidence)
+                    counts.statuses[state.status] = counts.statuses.get(state.status, 0) + 1
             db.executemany("DELETE FROM learners_to_map WHERE learner = ?", [(key,) for key in batch])
         counts.unresolved += len(set(batch) - set(resolved))
