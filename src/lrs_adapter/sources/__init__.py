@@ -12,7 +12,7 @@ from lrs_adapter.store.runs import Cursor
 
 @dataclass
 class Page:
-    """One unit of commit: its statements are taken in, and the cursor moved, in one transaction."""
+    """One page of input; it is committed whole (with the pages around it) and the cursor moves with it."""
 
     label: str
     statements: list[tuple[str, Any]]  # (where it came from, the parsed statement)
