@@ -46,6 +46,7 @@ from prevent import (  # noqa: E402
 
 HOME = "https://learning.example.gov.uk"
 SESSION, LIVE = f"{IRI}/prevent-webinar-live/session/7", f"{IRI}/prevent-webinar-live"
+REGISTRATION = "77777777-aaaa-4aaa-8aaa-aaaaaaaaaaaa"
 
 
 def statements_of(learner: str, count: int, day: datetime) -> list[dict]:
@@ -58,7 +59,7 @@ def statements_of(learner: str, count: int, day: datetime) -> list[dict]:
             JOIN,
             SESSION,
             parent=LIVE,
-            registration="7" * 8 + "-aaaa-4aaa-8aaa-" + "a" * 12,
+            registration=REGISTRATION,
             learner=learner,
             timestamp=t,
         ),
@@ -66,7 +67,7 @@ def statements_of(learner: str, count: int, day: datetime) -> list[dict]:
             LEAVE,
             SESSION,
             parent=LIVE,
-            registration="7" * 8 + "-aaaa-4aaa-8aaa-" + "a" * 12,
+            registration=REGISTRATION,
             learner=learner,
             timestamp=t,
         ),

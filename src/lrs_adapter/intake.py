@@ -58,6 +58,10 @@ def _raw_text(value: Any) -> str:
         text = orjson.dumps(value).decode()
     except TypeError:
         text = repr(value)
+    return _cut(text)
+
+
+def _cut(text: str) -> str:
     if len(text) > QUARANTINE_RAW_LIMIT:
         return text[:QUARANTINE_RAW_LIMIT] + f"... [cut: {len(text)} characters in all]"
     return text
@@ -65,9 +69,7 @@ def _raw_text(value: Any) -> str:
 
 def reject_unparsable(source: str, text: str, reason: str) -> Rejected:
     """Input that is not even JSON: kept as received so that nothing is lost, with the parser's words."""
-    if len(text) > QUARANTINE_RAW_LIMIT:
-        text = text[:QUARANTINE_RAW_LIMIT] + f"... [cut: {len(text)} characters in all]"
-    return Rejected(source, None, "(json)", f"not valid JSON: {reason}", text)
+    return Rejected(source, None, "(json)", f"not valid JSON: {reason}", _cut(text))
 
 
 def take_in(statement: Any, *, source: str, received_at: datetime, version: str = "1.0.3") -> Accepted | Rejected:

@@ -16,8 +16,9 @@ import orjson
 from lrs_adapter.cli import Context, fail, main, pass_context
 from lrs_adapter.errors import AdapterError
 from lrs_adapter.mapping.loader import load_mapping
-from lrs_adapter.store.certifications import assigned_on, evaluate_learner, stored_evidence
+from lrs_adapter.store.certifications import evaluate_learner, stored_evidence
 from lrs_adapter.store.database import Database
+from lrs_adapter.store.learners import roster_facts
 
 COLUMNS = (
     "learner",
@@ -32,6 +33,9 @@ COLUMNS = (
     "window_opens_on",
     "option",
     "as_of",
+)
+FORMAT = click.option(
+    "--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True
 )
 AS_OF = click.option(
     "--as-of",
@@ -61,7 +65,7 @@ def states(
         if mapping is None:
             continue
         evidence = stored_evidence(db, record["learner"], record["certification"])
-        state, _ = evaluate_learner(mapping, evidence, assigned_on(db, record["learner"]), as_of)
+        state, _ = evaluate_learner(mapping, evidence, roster_facts(db, record["learner"])[1], as_of)
         record.update(
             status=state.status,
             certified_on=state.certified_on and state.certified_on.isoformat(),
@@ -97,7 +101,7 @@ def show(records: list[dict[str, Any]], fmt: str, columns: tuple[str, ...]) -> N
 @click.option("--learner", default=None, help="One learner's id (payroll number): their completions too.")
 @click.option("--certification", default=None, help="One certification's id.")
 @AS_OF
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
+@FORMAT
 @pass_context
 def status_command(context: Context, learner: str | None, certification: str | None, as_of: Any, fmt: str) -> None:
     """Red, amber or green per learner and certification, with the dates that matter."""
@@ -141,7 +145,7 @@ def status_command(context: Context, learner: str | None, certification: str | N
 @click.option("--manager", default=None, help="A manager's id: their direct reports.")
 @click.option("--summary", is_flag=True, help="Counts of red, amber and green by department and staff group.")
 @AS_OF
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
+@FORMAT
 @pass_context
 def report_command(context: Context, manager: str | None, summary: bool, as_of: Any, fmt: str) -> None:
     """The manager's view (name, status, window opens, due on) or the compliance summary."""

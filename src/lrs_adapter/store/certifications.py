@@ -20,6 +20,7 @@ from lrs_adapter.mapping.mapper import HISTORY, Evidence, evidence_id
 from lrs_adapter.mapping.model import Mapping
 from lrs_adapter.rules.engine import Completion, Params, Piece, State, evaluate, local_date
 from lrs_adapter.store.database import Database
+from lrs_adapter.store.learners import queue_key
 from lrs_adapter.xapi.timestamps import format_instant, read_timestamp
 
 #: What a completion record says, as the change log and the feed carry it.
@@ -66,11 +67,6 @@ def evaluate_learner(
         routes=routes_of(mapping),
         withdrawn=pieces(withdrawn),
     )
-
-
-def assigned_on(db: Database, learner: str) -> date | None:
-    row = db.one("SELECT assigned_on FROM learners WHERE id = ? AND on_roster = 1", (learner,))
-    return date.fromisoformat(row[0]) if row and row[0] else None
 
 
 def save_certification(
@@ -176,7 +172,7 @@ def requeue_due(db: Database, today: date, home_page: str | None) -> int:
             "SELECT DISTINCT learner FROM certification_states WHERE next_transition <= ?", (today.isoformat(),)
         )
     ]
-    keys = [f"account:{home_page} {learner}" if home_page else f"payroll:{learner}" for learner in learners]
+    keys = [queue_key(learner, home_page) for learner in learners]
     db.executemany("INSERT INTO learners_to_map (learner) VALUES (?) ON CONFLICT DO NOTHING", [(k,) for k in keys])
     return len(keys)
 

@@ -16,7 +16,7 @@ from lrs_adapter.mapping.mapper import Evidence, map_learner
 from lrs_adapter.mapping.model import Mapping
 from lrs_adapter.store.certifications import save_certification
 from lrs_adapter.store.database import Database
-from lrs_adapter.store.learners import keys_of, resolve
+from lrs_adapter.store.learners import keys_of, resolve, roster_facts
 from lrs_adapter.store.recorded import recorded_completions
 from lrs_adapter.xapi.facts import StatementFacts, from_row
 from lrs_adapter.xapi.timestamps import format_instant
@@ -87,11 +87,7 @@ def map_queued(
                 counts.learners += 1
                 keys = sorted(set(keys_of(db, learner, home_page)) | {k for k, v in resolved.items() if v == learner})
                 facts = learner_facts(db, keys)
-                row = db.one(
-                    "SELECT no_it_access, assigned_on FROM learners WHERE id = ? AND on_roster = 1", (learner,)
-                )
-                no_it_access = bool(row[0]) if row else None
-                assigned = date.fromisoformat(row[1]) if row and row[1] else None
+                no_it_access, assigned = roster_facts(db, learner)
                 # What voided statements would have evidenced: reported as completions not counted, `voided`.
                 voided = [replace(f, voided=False) for f in facts if f.voided]
                 for mapping in mappings:

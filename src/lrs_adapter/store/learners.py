@@ -63,6 +63,19 @@ def resolve(db: Database, keys: Iterable[str], home_page: str | None) -> dict[st
     return found
 
 
+def roster_facts(db: Database, learner_id: str) -> tuple[bool | None, date | None]:
+    """(no IT access, assignment date) of a learner on the roster; (None, None) for anyone else."""
+    row = db.one("SELECT no_it_access, assigned_on FROM learners WHERE id = ? AND on_roster = 1", (learner_id,))
+    if row is None:
+        return None, None
+    return bool(row[0]), date.fromisoformat(row[1]) if row[1] else None
+
+
+def queue_key(learner_id: str, home_page: str | None) -> str:
+    """An identifier that resolves to this learner, to queue them for evaluation."""
+    return account_key(home_page, learner_id) if home_page else payroll_key(learner_id)
+
+
 def keys_of(db: Database, learner_id: str, home_page: str | None) -> list[str]:
     """Every identifier a learner's statements may carry."""
     keys = {row[0] for row in db.execute("SELECT ifi FROM learner_identifiers WHERE learner_id = ?", (learner_id,))}
