@@ -200,6 +200,29 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             "CREATE INDEX changes_learner ON changes (learner, certification)",
         ],
     ),
+    (
+        7,
+        "the outbox: one delivery per configured sink for every certification event, written with the change",
+        [
+            """CREATE TABLE outbox (
+                id {serial},
+                event_id TEXT NOT NULL,
+                sink TEXT NOT NULL,
+                event TEXT NOT NULL,
+                learner TEXT NOT NULL,
+                certification TEXT NOT NULL,
+                payload TEXT NOT NULL,
+                status TEXT NOT NULL,
+                attempts INTEGER NOT NULL DEFAULT 0,
+                last_error TEXT,
+                batch TEXT,
+                created_at TEXT NOT NULL,
+                attempted_at TEXT,
+                delivered_at TEXT)""",
+            "CREATE INDEX outbox_status ON outbox (status, sink, id)",
+            "CREATE INDEX outbox_learner ON outbox (learner, certification)",
+        ],
+    ),
 ]
 
 
