@@ -80,6 +80,44 @@ class ConnectorConfig:
     since: datetime | None = None
 
 
+#: The events each kind of sink takes; a webhook may take fewer (`events`).
+SINK_EVENTS: dict[str, frozenset[str]] = {
+    "lrs_statements": frozenset({"certified", "revoked"}),
+    "agent_profile": frozenset({"certified", "revoked", "window_opened", "overdue"}),
+    "lms_file": frozenset({"certified"}),
+    "webhook": frozenset({"certified", "revoked", "window_opened", "overdue"}),
+}
+
+
+@dataclass(frozen=True)
+class SinkConfig:
+    """Where certification results go: an LRS (statements or agent profile), an LMS upload folder, a webhook."""
+
+    name: str
+    kind: str
+    events: frozenset[str]
+    lrs: str | None = None
+    profile_id: str = "https://lrs-adapter.example/profiles/certification-state"
+    directory: Path | None = None
+    file_prefix: str = "certification-completions"
+    certifications: dict[str, dict[str, str]] = field(default_factory=dict)
+    url: str | None = field(default=None, repr=False)
+    secret_env: str | None = None
+    timeout: float = 10.0
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+
+    def secret(self) -> bytes:
+        """The webhook's signing secret, read only when signing, never kept in the config or a log."""
+        value = os.environ.get(self.secret_env or "")
+        if not value:
+            raise ConfigError(
+                f"the environment variable {self.secret_env} named by sinks.{self.name}.secret_env is not set.",
+                key=f"sinks.{self.name}.secret_env",
+                fix=f"export {self.secret_env} in the job's environment, with the secret the receiver checks.",
+            )
+        return value.encode()
+
+
 @dataclass(frozen=True)
 class Config:
     path: Path
@@ -89,6 +127,8 @@ class Config:
     mappings: tuple[Path, ...] = ()
     home_page: str | None = None  # the account homePage whose names are payroll numbers
     commit_every: int = 2000  # statements per transaction: whole pages, the cursor moving with them
+    sinks: dict[str, SinkConfig] = field(default_factory=dict)
+    max_attempts: int = 5  # push attempts (runs) before a delivery is dead-lettered
 
 
 FIXES: dict[str, str] = {
@@ -104,6 +144,11 @@ FIXES: dict[str, str] = {
     "home_page": 'the account homePage your LMS gives learners, e.g. "https://learning.example.org".',
     "commit_every": "a whole number of statements per transaction, 1 to 100000 (whole pages are committed).",
     "mappings": 'a list of mapping files, e.g. ["mappings/prevent.toml"] (relative to this file).',
+    "kind": f"one of {', '.join(SINK_EVENTS)}.",
+    "events": 'a list of events: "certified", "revoked", "window_opened", "overdue".',
+    "secret_env": "the NAME of an environment variable holding the webhook's signing secret.",
+    "directory": "a folder the LMS picks upload files from (relative to this file).",
+    "max_attempts": "a whole number of push runs, 1 to 1000, before a delivery is dead-lettered.",
 }
 
 
@@ -170,12 +215,51 @@ class RosterSchema(Strict):
     home_page = fields.Url(require_tld=False, relative=False)
 
 
+class CertificationCodesSchema(Strict):
+    shortname = fields.String(required=True)
+    idnumber = fields.String()
+
+
+class SinkSchema(Strict):
+    kind = fields.String(required=True, validate=validate.OneOf(tuple(SINK_EVENTS)))
+    lrs = fields.String()
+    profile_id = fields.Url(require_tld=False, relative=False)
+    directory = fields.String()
+    file_prefix = fields.String(validate=validate.Regexp(r"^[A-Za-z0-9._-]+$"))
+    certifications = fields.Dict(keys=fields.String(), values=fields.Nested(CertificationCodesSchema))
+    url = fields.Url(schemes={"http", "https"}, require_tld=False)
+    secret_env = fields.String(validate=validate.Regexp(r"^[A-Za-z_][A-Za-z0-9_]*$"))
+    events = fields.List(fields.String(validate=validate.OneOf(tuple(SINK_EVENTS["webhook"]))))
+    timeout = fields.Float(validate=validate.Range(min=0, min_inclusive=False))
+    retry = fields.Nested(RetrySchema)
+
+    @validates_schema
+    def what_each_kind_needs(self, data: dict[str, Any], **_: Any) -> None:
+        needs = {
+            "lrs_statements": ("lrs",),
+            "agent_profile": ("lrs",),
+            "lms_file": ("directory",),
+            "webhook": ("url", "secret_env"),
+        }
+        for key in needs.get(data.get("kind", ""), ()):
+            if key not in data:
+                raise ValidationError(f"a {data['kind']} sink needs `{key}`.", key)
+        if "events" in data and data.get("kind") != "webhook":
+            raise ValidationError("only a webhook sink chooses its events.", "events")
+
+
+class PushSchema(Strict):
+    max_attempts = fields.Integer(validate=validate.Range(min=1, max=1000))
+
+
 class ConfigSchema(Strict):
     store = fields.Nested(StoreSchema)
     roster = fields.Nested(RosterSchema)
     mappings = fields.List(fields.String())
     lrs = fields.Dict(keys=fields.String(), values=fields.Nested(LrsSchema))
     connectors = fields.Dict(keys=fields.String(), values=fields.Nested(ConnectorSchema))
+    sinks = fields.Dict(keys=fields.String(), values=fields.Nested(SinkSchema))
+    push = fields.Nested(PushSchema)
 
 
 def _resolve(base: Path, path: str) -> Path:
@@ -221,6 +305,20 @@ def load_config(path: str | Path = DEFAULT_CONFIG) -> Config:
             related_activities=values.get("related_activities", False),
             since=parse_timestamp(values["since"]) if "since" in values else None,
         )
+    sinks: dict[str, SinkConfig] = {}
+    for sink_name, values in data.get("sinks", {}).items():
+        if values.get("lrs") and values["lrs"] not in lrs:
+            raise ConfigError(
+                f"names an LRS {values['lrs']!r} that has no [lrs.{values['lrs']}] table.",
+                file=name,
+                key=f"sinks.{sink_name}.lrs",
+                fix="define that LRS or correct the name.",
+            )
+        kind = values.pop("kind")
+        events = frozenset(values.pop("events", SINK_EVENTS[kind]))
+        if "directory" in values:
+            values["directory"] = _resolve(base, values["directory"])
+        sinks[sink_name] = SinkConfig(name=sink_name, kind=kind, events=events, **values)
     store_url = _store_url(base, data.get("store", {}).get("url", DEFAULT_STORE))
     mappings = tuple(_resolve(base, mapping) for mapping in data.get("mappings", []))
     home_page = data.get("roster", {}).get("home_page")
@@ -232,4 +330,6 @@ def load_config(path: str | Path = DEFAULT_CONFIG) -> Config:
         mappings=mappings,
         home_page=home_page,
         commit_every=data.get("store", {}).get("commit_every", 2000),
+        sinks=sinks,
+        max_attempts=data.get("push", {}).get("max_attempts", 5),
     )

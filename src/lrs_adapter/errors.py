@@ -34,10 +34,12 @@ class LrsRejected(AdapterError):
     401/403/404 are configuration errors (credentials, endpoint); a 400 says the adapter's query is wrong.
     """
 
-    def __init__(self, status: int, url: str, lrs_message: str, *, error_class: str, hint: str) -> None:
+    def __init__(
+        self, status: int, url: str, lrs_message: str, *, error_class: str, hint: str, method: str = "GET"
+    ) -> None:
         self.status, self.url, self.lrs_message, self.hint = status, url, lrs_message, hint
         self.error_class = error_class
-        super().__init__(f"LRS answered {status} to GET {url}: {lrs_message or '(no message)'}. {hint}")
+        super().__init__(f"LRS answered {status} to {method} {url}: {lrs_message or '(no message)'}. {hint}")
 
 
 class TransientError(AdapterError):
@@ -56,6 +58,13 @@ class SourceFormatError(AdapterError):
     """An export file cannot be read on past some point (its JSON is broken beyond one line)."""
 
     error_class = "source_format"
+
+
+class DeliveryRefused(AdapterError):
+    """A sink refused one delivery for a reason a retry cannot change (the LRS holds a different statement under
+    its id, a webhook answered 4xx): that delivery fails, the others go on."""
+
+    error_class = "refused"
 
 
 class LockedError(AdapterError):

@@ -19,12 +19,15 @@ from lrs_adapter.cli import (
     pass_context,
     run_summary,
 )
+from lrs_adapter.cli.outbox import echo_pending, push_all
 from lrs_adapter.errors import AdapterError, error_class_of, exit_code_of
 from lrs_adapter.mapping.loader import load_mapping
+from lrs_adapter.mapping.model import Mapping
 from lrs_adapter.pull import pull, utc_now
+from lrs_adapter.sinks import sink_events
 from lrs_adapter.store import Database
 from lrs_adapter.store.certifications import requeue_due
-from lrs_adapter.store.evidence import map_queued
+from lrs_adapter.store.evidence import MapCounts, map_queued
 from lrs_adapter.store.runs import list_runs
 from lrs_adapter.xapi.timestamps import format_instant
 
@@ -64,9 +67,15 @@ def pull_command(context: Context, connectors: tuple[str, ...], full: bool) -> N
 
 @main.command("sync")
 @CONNECTOR
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Pull, map and evaluate into the store as usual, then show what would be pushed and push nothing.",
+)
 @pass_context
-def sync_command(context: Context, connectors: tuple[str, ...]) -> None:
-    """One scheduled run: pull every connector, then map the learners whose history changed."""
+def sync_command(context: Context, connectors: tuple[str, ...], dry_run: bool) -> None:
+    """One scheduled run: pull every connector, map and evaluate the learners whose history changed or whose
+    status changes with time today, then push the certification results to the configured sinks."""
     try:
         config = context.config
         mappings = [load_mapping(path) for path in config.mappings]
@@ -74,9 +83,20 @@ def sync_command(context: Context, connectors: tuple[str, ...]) -> None:
             codes = pull_each(context, db, connectors)
             now = utc_now()
             requeue_due(db, now.date(), config.home_page)
-            mapped = map_queued(db, mappings, format_instant(now), home_page=config.home_page)
+            mapped = map_queued(
+                db, mappings, format_instant(now), home_page=config.home_page, sinks=sink_events(config)
+            )
+            echo_mapped(mapped, mappings)
+            if dry_run:
+                echo_pending(db)
+            else:
+                codes.append(push_all(config, db))
     except AdapterError as error:
         fail(error)
+    sys.exit(most_urgent(codes))
+
+
+def echo_mapped(mapped: MapCounts, mappings: list[Mapping]) -> None:
     names = ", ".join(m.certification.id for m in mappings) or "no mappings configured"
     click.echo(f"mapped {mapped.learners} learners ({names}): {mapped.evidence} pieces of component evidence")
     if mapped.statuses:
@@ -84,7 +104,6 @@ def sync_command(context: Context, connectors: tuple[str, ...]) -> None:
         click.echo(f"  evaluated: {colours} (lrs-adapter status for each learner)")
     if mapped.unresolved:
         click.echo(f"  {mapped.unresolved} identifiers resolve to no learner yet: lrs-adapter learners unresolved")
-    sys.exit(most_urgent(codes))
 
 
 @main.command("runs")
@@ -134,7 +153,7 @@ class _DryRun(Exception):
 @pass_context
 def remap_command(context: Context, dry_run: bool) -> None:
     """Map and evaluate every learner again from the stored statements (after a mapping fix), showing each learner
-    whose certification state changes."""
+    whose certification state changes; the next push delivers what changed."""
     try:
         config = context.config
         mappings = [load_mapping(path) for path in config.mappings]
@@ -150,7 +169,9 @@ def remap_command(context: Context, dry_run: bool) -> None:
                         "INSERT INTO learners_to_map (learner) SELECT DISTINCT learner_key FROM recorded_completions"
                         " WHERE learner_key IS NOT NULL ON CONFLICT DO NOTHING"
                     )
-                    mapped = map_queued(db, mappings, format_instant(utc_now()), home_page=config.home_page)
+                    mapped = map_queued(
+                        db, mappings, format_instant(utc_now()), home_page=config.home_page, sinks=sink_events(config)
+                    )
                     moved = db.execute(
                         "SELECT learner, certification, record FROM changes WHERE seq > ? AND kind = 'state'"
                         " ORDER BY learner, certification",

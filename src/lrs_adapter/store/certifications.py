@@ -9,18 +9,21 @@ order, for the feed to read.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import orjson
+from dateutil.relativedelta import relativedelta
 
 from lrs_adapter.mapping.mapper import HISTORY, Evidence, evidence_id
-from lrs_adapter.mapping.model import Mapping
+from lrs_adapter.mapping.model import Mapping, Period
 from lrs_adapter.rules.engine import Completion, Params, Piece, State, evaluate, local_date
+from lrs_adapter.rules.events import Cycle, certification_events, cycle_statement_id
 from lrs_adapter.store.database import Database
 from lrs_adapter.store.learners import queue_key
+from lrs_adapter.store.outbox import SinkEvents, enqueue
 from lrs_adapter.xapi.timestamps import format_instant, read_timestamp
 
 #: What a completion record says, as the change log and the feed carry it.
@@ -79,9 +82,10 @@ def save_certification(
     as_of: date,
     now: str,
     withdrawn: Sequence[Evidence] = (),
+    sinks: SinkEvents | None = None,
 ) -> State:
     """`assigned`: the roster's assignment date; `withdrawn`: what the learner's voided statements would have
-    evidenced, reported as not counted, `voided`."""
+    evidenced, reported as not counted, `voided`; `sinks`: where the certification events go (the outbox)."""
     state, completions = evaluate_learner(mapping, evidence, assigned, as_of, withdrawn)
     certification = mapping.certification.id
     zone = ZoneInfo(mapping.certification.time_zone)
@@ -132,6 +136,17 @@ def save_certification(
     )
     if old is None or dict(zip(STATE_COLUMNS, old, strict=True)) != new_state:
         changes.append((f"{learner}|{certification}", new_state))
+    if sinks:
+        window = mapping.certification.window
+        events = certification_events(
+            learner,
+            certification,
+            _cycles(learner, certification, before.values(), window),
+            _cycles(learner, certification, records.values(), window),
+            old[0] if old else None,
+            new_state,
+        )
+        enqueue(db, events, sinks, now)
     db.execute(
         "INSERT INTO certification_states (learner, certification, as_of, status, certified_on, due_on,"
         " window_opens_on, option_id, evidence_ids, next_transition, evaluated_at)"
@@ -157,6 +172,30 @@ def save_certification(
         ],
     )
     return state
+
+
+def _cycles(learner: str, certification: str, records: Iterable[dict[str, Any]], window: Period) -> dict[str, Cycle]:
+    """The counted completions, each the start of a certification cycle."""
+    cycles = {}
+    for r in records:
+        if not r["counted"] or not r["cycle_due_on"]:
+            continue
+        evidence_ids = tuple(orjson.loads(r["evidence_ids"]))
+        due_on = r["cycle_due_on"]
+        opens = date.fromisoformat(due_on) - relativedelta(months=window.months, days=window.days)
+        cycle = Cycle(
+            cycle_statement_id(learner, certification, due_on, evidence_ids),
+            r["option_id"],
+            r["completed_at"],
+            r["completed_on"],
+            due_on,
+            opens.isoformat(),
+            evidence_ids,
+            tuple(orjson.loads(r["statement_ids"])),
+            tuple(orjson.loads(r["sources"])),
+        )
+        cycles[cycle.statement_id] = cycle
+    return cycles
 
 
 def _day(value: date | None) -> str | None:

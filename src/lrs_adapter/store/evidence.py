@@ -17,6 +17,7 @@ from lrs_adapter.mapping.model import Mapping
 from lrs_adapter.store.certifications import save_certification
 from lrs_adapter.store.database import Database
 from lrs_adapter.store.learners import keys_of, resolve, roster_facts
+from lrs_adapter.store.outbox import SinkEvents
 from lrs_adapter.store.recorded import recorded_completions
 from lrs_adapter.xapi.facts import StatementFacts, from_row
 from lrs_adapter.xapi.timestamps import format_instant
@@ -67,11 +68,17 @@ def save_evidence(db: Database, learner: str, certification: str, evidence: Sequ
 
 
 def map_queued(
-    db: Database, mappings: Sequence[Mapping], now: str, *, home_page: str | None, as_of: date | None = None
+    db: Database,
+    mappings: Sequence[Mapping],
+    now: str,
+    *,
+    home_page: str | None,
+    as_of: date | None = None,
+    sinks: SinkEvents | None = None,
 ) -> MapCounts:
     """Map and evaluate every queued identifier's learner with every mapping (as of `as_of`, by default the day of
-    `now`). An identifier no learner answers to leaves the queue unmapped (`learners unresolved` lists it; a roster
-    import that resolves it queues it again)."""
+    `now`), putting each certification event in the outbox for `sinks`. An identifier no learner answers to leaves
+    the queue unmapped (`learners unresolved` lists it; a roster import that resolves it queues it again)."""
     as_of = as_of or date.fromisoformat(now[:10])
     counts = MapCounts()
     any_recorded = db.one("SELECT 1 FROM recorded_completions LIMIT 1") is not None
@@ -96,7 +103,15 @@ def map_queued(
                     save_evidence(db, learner, mapping.certification.id, evidence, now)
                     withdrawn = map_learner(learner, voided, mapping) if voided else []
                     state = save_certification(
-                        db, mapping, learner, evidence, assigned, as_of=as_of, now=now, withdrawn=withdrawn
+                        db,
+                        mapping,
+                        learner,
+                        evidence,
+                        assigned,
+                        as_of=as_of,
+                        now=now,
+                        withdrawn=withdrawn,
+                        sinks=sinks,
                     )
                     counts.evidence += len(evidence)
                     counts.statuses[state.status] = counts.statuses.get(state.status, 0) + 1

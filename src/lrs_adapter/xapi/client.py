@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -45,6 +45,23 @@ class Answer:
     status: int
     body: Any
     headers: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class Request:
+    """What goes with a request besides its method and URL; `refusals` overrides FAIL_FAST's verdicts for writes."""
+
+    params: Mapping[str, str] | None = None
+    body: bytes | None = None
+    headers: Mapping[str, str] | None = None
+    refusals: Mapping[int, tuple[str, str]] = field(default_factory=dict)
+
+
+def _json_or_none(response: requests.Response) -> Any:
+    try:
+        return orjson.loads(response.content) if response.content else None
+    except orjson.JSONDecodeError:
+        return None
 
 
 def _lrs_message(response: requests.Response) -> str:
@@ -97,32 +114,47 @@ class XapiClient:
             self.sleep(wait)
         self._last_request = self.clock()
 
-    def _attempt(self, url: str, params: Mapping[str, str] | None, allow: frozenset[int]) -> Answer:
+    def _attempt(self, method: str, url: str, request: Request, allow: frozenset[int]) -> Answer:
         self._throttle()
         self.attempts += 1
         try:
-            response = self.session.get(url, params=params, timeout=(self.lrs.connect_timeout, self.lrs.read_timeout))
+            response = self.session.request(
+                method,
+                url,
+                params=request.params,
+                data=request.body,
+                headers=request.headers,
+                timeout=(self.lrs.connect_timeout, self.lrs.read_timeout),
+            )
         except (requests.ConnectionError, requests.Timeout) as error:
-            raise RetryableFailure(f"{type(error).__name__} on GET {url}: {error}") from error
+            raise RetryableFailure(f"{type(error).__name__} on {method} {url}: {error}") from error
         if response.status_code in allow:
-            return Answer(response.status_code, None, response.headers)
+            return Answer(response.status_code, _json_or_none(response), response.headers)
         if is_retryable_status(response.status_code):
             raise RetryableFailure(
-                f"LRS answered {response.status_code} to GET {response.url}: {_lrs_message(response)}",
+                f"LRS answered {response.status_code} to {method} {response.url}: {_lrs_message(response)}",
                 parse_retry_after(response.headers.get("Retry-After")),
             )
         if response.status_code >= 400:
-            error_class, hint = FAIL_FAST.get(
-                response.status_code, ("config", "The LRS refused the request; its message says why.")
+            error_class, hint = request.refusals.get(
+                response.status_code,
+                FAIL_FAST.get(response.status_code, ("config", "The LRS refused the request; its message says why.")),
             )
             raise LrsRejected(
-                response.status_code, response.url, _lrs_message(response), error_class=error_class, hint=hint
+                response.status_code,
+                response.url,
+                _lrs_message(response),
+                error_class=error_class,
+                hint=hint,
+                method=method,
             )
+        if not response.content and method != "GET":
+            return Answer(response.status_code, None, response.headers)  # 204 to a PUT
         try:
             body = orjson.loads(response.content)
         except orjson.JSONDecodeError as error:
             # A 200 with a torn body: the connection broke mid-answer, or a proxy cut it. Ask again.
-            raise RetryableFailure(f"unreadable JSON from GET {response.url}: {error}") from error
+            raise RetryableFailure(f"unreadable JSON from {method} {response.url}: {error}") from error
         return Answer(response.status_code, body, response.headers)
 
     def _log_retry(self, state: RetryCallState) -> None:
@@ -136,18 +168,24 @@ class XapiClient:
             error=str(error),
         )
 
-    def get(self, url: str, params: Mapping[str, str] | None = None, allow: frozenset[int] = frozenset()) -> Answer:
-        """GET with the retry policy; statuses in `allow` are returned rather than raised (e.g. 404 for `about`)."""
+    def request(
+        self, method: str, url: str, request: Request | None = None, allow: frozenset[int] = frozenset()
+    ) -> Answer:
+        """One request with the retry policy; statuses in `allow` are returned rather than raised (e.g. 404 for
+        `about`, 409 and 412 for writes, which the caller resolves). Every method here is idempotent."""
         started = self.clock()
         controller = retrying(self.lrs.retry, sleep=self.sleep, before_sleep=self._log_retry)
         try:
-            return controller(self._attempt, url, params, allow)
+            return controller(self._attempt, method, url, request or Request(), allow)
         except RetryableFailure as error:
             spent = self.clock() - started
             raise TransientError(
                 f"gave up on LRS {self.lrs.name!r} after {controller.statistics.get('attempt_number', '?')} "
                 f"attempts over {spent:.1f} s; last error: {error}"
             ) from error
+
+    def get(self, url: str, params: Mapping[str, str] | None = None, allow: frozenset[int] = frozenset()) -> Answer:
+        return self.request("GET", url, Request(params=params), allow)
 
     # -- resources --------------------------------------------------------------------------------------------
     def about(self) -> Answer:

@@ -1,0 +1,142 @@
+"""Pushing results, and the outbox an admin looks into when a push failed."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import asdict
+
+import click
+import orjson
+
+from lrs_adapter.cli import EXIT_FAILED, EXIT_OK, Context, fail, main, pass_context
+from lrs_adapter.config import Config
+from lrs_adapter.errors import AdapterError
+from lrs_adapter.mapping.loader import load_mapping
+from lrs_adapter.pull import utc_now
+from lrs_adapter.push import PushCounts, push
+from lrs_adapter.sinks import build_sinks
+from lrs_adapter.store import Database
+from lrs_adapter.store.outbox import DEAD, STATUSES, Delivery, deliveries, delivery, depth, requeue
+from lrs_adapter.xapi.timestamps import format_instant
+
+
+def now() -> str:
+    return format_instant(utc_now())
+
+
+def push_all(config: Config, db: Database) -> int:
+    """Deliver what is pending to every sink, print what happened, and return the exit code."""
+    if not config.sinks:
+        return EXIT_OK
+    sinks = build_sinks(config, [load_mapping(path) for path in config.mappings])
+    counts = push(db, sinks, now=now, max_attempts=config.max_attempts)
+    echo_push(counts)
+    return EXIT_FAILED if counts.failed else EXIT_OK
+
+
+def echo_push(counts: PushCounts) -> None:
+    for name, c in counts.sinks.items():
+        line = f"push {name}: delivered {c.delivered}"
+        if c.failed or c.waiting:
+            line += f" · failed {c.failed} (dead-lettered {c.dead}) · waiting {c.waiting}"
+        click.echo(line)
+        if c.error:
+            click.echo(f"  stopped: {c.error}", err=True)
+    if any(c.failed for c in counts.sinks.values()):
+        click.echo("  see: lrs-adapter outbox list --status pending, and --status dead", err=True)
+
+
+def echo_pending(db: Database, limit: int = 20) -> None:
+    """What a push would deliver now (sync --dry-run)."""
+    counts = depth(db)
+    if not any(c.get("pending") for c in counts.values()):
+        click.echo("dry run: nothing to push")
+        return
+    for sink, by_status in sorted(counts.items()):
+        if by_status.get("pending"):
+            click.echo(f"dry run: would push {by_status['pending']} to {sink}:")
+            for d in reversed(deliveries(db, status="pending", sink=sink, limit=limit)):
+                click.echo(f"  {describe(d)}")
+
+
+def describe(d: Delivery) -> str:
+    state, cycle = d.payload["state"], d.payload.get("cycle")
+    about = (
+        f"cycle completed {cycle['completed_on']} due {cycle['due_on']}"
+        if cycle
+        else f"status {state['status']}, due {state['due_on'] or '-'}"
+    )
+    return f"{d.id:>6}  {d.event:<13} {d.learner} {d.certification}: {about}"
+
+
+@main.command("push")
+@pass_context
+def push_command(context: Context) -> None:
+    """Deliver pending certification results to every configured sink (sync does this as its last step)."""
+    try:
+        with context.store() as db:
+            code = push_all(context.config, db)
+    except AdapterError as error:
+        fail(error)
+    sys.exit(code)
+
+
+@main.group("outbox")
+def outbox_group() -> None:
+    """Deliveries of certification results: pending, delivered, or dead-lettered with their last error."""
+
+
+@outbox_group.command("list")
+@click.option("--status", type=click.Choice([*STATUSES, "all"]), default="all", show_default=True)
+@click.option("--sink", default=None, help="Only this sink.")
+@click.option("--learner", default=None, help="Only this learner.")
+@click.option("--limit", default=100, show_default=True)
+@pass_context
+def outbox_list(context: Context, status: str, sink: str | None, learner: str | None, limit: int) -> None:
+    try:
+        with context.store() as db:
+            found = deliveries(db, status=None if status == "all" else status, sink=sink, learner=learner, limit=limit)
+            counts = depth(db)
+    except AdapterError as error:
+        fail(error)
+    for d in found:
+        line = f"{describe(d)}  → {d.sink} {d.status} (attempts {d.attempts})"
+        click.echo(line + (f"\n        last error: {d.last_error}" if d.last_error and d.status != "delivered" else ""))
+    summary = " · ".join(
+        f"{name}: " + ", ".join(f"{s} {n}" for s, n in sorted(by.items())) for name, by in sorted(counts.items())
+    )
+    click.echo(summary or "the outbox is empty")
+
+
+@outbox_group.command("show")
+@click.argument("delivery_id", type=int)
+@pass_context
+def outbox_show(context: Context, delivery_id: int) -> None:
+    try:
+        with context.store() as db:
+            found = delivery(db, delivery_id)
+    except AdapterError as error:
+        fail(error)
+    if found is None:
+        click.echo(f"no delivery {delivery_id} (lrs-adapter outbox list shows them)", err=True)
+        sys.exit(EXIT_FAILED)
+    click.echo(orjson.dumps(asdict(found), option=orjson.OPT_INDENT_2).decode())
+
+
+@outbox_group.command("retry")
+@click.argument("delivery_ids", nargs=-1, type=int)
+@click.option("--all", "every", is_flag=True, help="Every dead-lettered delivery.")
+@pass_context
+def outbox_retry(context: Context, delivery_ids: tuple[int, ...], every: bool) -> None:
+    """Put dead-lettered deliveries back in line with a fresh count of attempts, then push."""
+    if not delivery_ids and not every:
+        click.echo("name the deliveries to retry (lrs-adapter outbox list --status dead), or pass --all", err=True)
+        sys.exit(EXIT_FAILED)
+    try:
+        with context.store() as db:
+            count = requeue(db, None if every else list(delivery_ids))
+            click.echo(f"{count} {DEAD} deliveries back in line")
+            code = push_all(context.config, db)
+    except AdapterError as error:
+        fail(error)
+    sys.exit(code)

@@ -1,0 +1,116 @@
+"""Push: deliver the outbox's pending deliveries to their sinks, in the order the changes happened.
+
+A delivery is marked delivered in its own commit as soon as its sink acknowledged it (a batched sink's file: all
+its deliveries at once), so a push killed at any point re-sends at most what was not acknowledged. When a sink's
+target is down (its retries ran out) or refuses the configuration, the push stops that sink for this run: the next
+run tries again, and after `max_attempts` failed runs a delivery is dead-lettered with its last error, for an admin
+to replay with `lrs-adapter outbox retry`. A delivery refused on its own merits fails alone, but the later
+deliveries about the same learner and certification wait for it: a revocation must not overtake its certification.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from itertools import groupby
+
+import structlog
+
+from lrs_adapter.errors import AdapterError, DeliveryRefused, error_class_of
+from lrs_adapter.sinks import Sink
+from lrs_adapter.store.database import Database
+from lrs_adapter.store.outbox import DEAD, Delivery, mark_delivered, mark_failed, pending, set_batch
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass
+class SinkCounts:
+    delivered: int = 0
+    failed: int = 0
+    dead: int = 0
+    waiting: int = 0  # behind a failed delivery of the same learner, or not reached after the sink stopped
+    error: str | None = None
+
+
+@dataclass
+class PushCounts:
+    sinks: dict[str, SinkCounts] = field(default_factory=dict)
+
+    @property
+    def failed(self) -> int:
+        return sum(c.failed for c in self.sinks.values())
+
+
+def push(db: Database, sinks: Mapping[str, Sink], *, now: Callable[[], str], max_attempts: int) -> PushCounts:
+    counts = PushCounts()
+    for name, sink in sinks.items():
+        counts.sinks[name] = _push_sink(db, sink, pending(db, name), now, max_attempts)
+    return counts
+
+
+def _push_sink(
+    db: Database, sink: Sink, items: list[Delivery], now: Callable[[], str], max_attempts: int
+) -> SinkCounts:
+    counts = SinkCounts()
+    if sink.batched:
+        return _push_batches(db, sink, items, now, max_attempts, counts)
+    held: set[tuple[str, str]] = set()
+    for index, item in enumerate(items):
+        subject = (item.learner, item.certification)
+        if subject in held:
+            counts.waiting += 1
+            continue
+        try:
+            sink.send([item])
+        except DeliveryRefused as error:
+            _failed(db, item, error, now(), max_attempts, counts)
+            held.add(subject)
+            continue
+        except AdapterError as error:  # the target is down, or the sink's configuration is wrong: stop this sink
+            _failed(db, item, error, now(), max_attempts, counts)
+            counts.waiting += len(items) - index - 1
+            counts.error = f"{error_class_of(error)}: {error}"
+            break
+        mark_delivered(db, [item.id], now())
+        counts.delivered += 1
+    return counts
+
+
+def _push_batches(
+    db: Database, sink: Sink, items: list[Delivery], now: Callable[[], str], max_attempts: int, counts: SinkCounts
+) -> SinkCounts:
+    """Deliveries named into a file by a run that did not finish go into that file again; the rest into a new one."""
+    unnamed = [item for item in items if item.batch is None]
+    if unnamed:
+        batch = f"{unnamed[0].id:010d}"
+        set_batch(db, [item.id for item in unnamed], batch)
+        items = [item if item.batch else replace(item, batch=batch) for item in items]
+    for _, group in groupby(sorted(items, key=lambda d: (str(d.batch), d.id)), key=lambda d: d.batch):
+        batch_items = list(group)
+        try:
+            sink.send(batch_items)
+        except AdapterError as error:
+            for item in batch_items:
+                _failed(db, item, error, now(), max_attempts, counts)
+            counts.error = f"{error_class_of(error)}: {error}"
+            continue
+        mark_delivered(db, [item.id for item in batch_items], now())
+        counts.delivered += len(batch_items)
+    return counts
+
+
+def _failed(db: Database, item: Delivery, error: AdapterError, at: str, max_attempts: int, counts: SinkCounts) -> None:
+    status = mark_failed(db, item.id, f"{error_class_of(error)}: {error}", at, max_attempts)
+    counts.failed += 1
+    counts.dead += status == DEAD
+    log.warning(
+        "delivery failed",
+        sink=item.sink,
+        delivery=item.id,
+        event=item.event,
+        learner=item.learner,
+        error_class=error_class_of(error),
+        error=str(error),
+        dead_lettered=status == DEAD,
+    )

@@ -1,0 +1,109 @@
+"""Certification events: what an LMS, an LRS or a mailer must hear when a learner's certification changes.
+
+Pure: the counted completions (one per certification cycle) and the state before and after an evaluation in,
+events out. A cycle is known by the id of the statement that reports it, derived from the learner, the
+certification, the cycle's due date and the ids of the evidence it rests on, so the same cycle evaluated again is
+the same cycle, and a cycle re-earned on other evidence (after a void) is a new one:
+- `certified`: a cycle that was not there before;
+- `revoked`: a cycle that no longer stands (its evidence was voided or retracted, or its due date moved with it);
+- `window_opened`: the status became amber (the window opened with time, or an assignment made it due);
+- `overdue`: the status became red.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID, uuid5
+
+CERTIFIED, REVOKED, WINDOW_OPENED, OVERDUE = "certified", "revoked", "window_opened", "overdue"
+EVENTS = (CERTIFIED, REVOKED, WINDOW_OPENED, OVERDUE)
+
+CYCLE_NAMESPACE = UUID("5a0e7c1d-1f0b-5d38-9a4e-6c2b8f3e7d10")
+EVENT_NAMESPACE = UUID("0f3c9b6e-84d2-5a17-b1e5-2d7a9c4f8e31")
+
+
+@dataclass(frozen=True)
+class Cycle:
+    """One certification cycle: the counted completion that started it."""
+
+    statement_id: str
+    option: str
+    completed_at: str
+    completed_on: str
+    due_on: str
+    window_opens_on: str
+    evidence_ids: tuple[str, ...]
+    statement_ids: tuple[str, ...]
+    sources: tuple[str, ...]
+
+    def as_record(self) -> dict[str, Any]:
+        return {
+            "statement_id": self.statement_id,
+            "option": self.option,
+            "completed_at": self.completed_at,
+            "completed_on": self.completed_on,
+            "due_on": self.due_on,
+            "window_opens_on": self.window_opens_on,
+            "evidence_ids": list(self.evidence_ids),
+            "statement_ids": list(self.statement_ids),
+            "sources": list(self.sources),
+        }
+
+
+@dataclass(frozen=True)
+class Event:
+    id: str
+    kind: str
+    learner: str
+    certification: str
+    cycle: Cycle | None
+    state: Mapping[str, Any]
+
+    def payload(self, occurred_at: str) -> dict[str, Any]:
+        return {
+            "event_id": self.id,
+            "event": self.kind,
+            "learner": self.learner,
+            "certification": self.certification,
+            "occurred_at": occurred_at,
+            "cycle": self.cycle.as_record() if self.cycle else None,
+            "state": dict(self.state),
+        }
+
+
+def cycle_statement_id(learner: str, certification: str, due_on: str, evidence_ids: Iterable[str]) -> str:
+    return str(uuid5(CYCLE_NAMESPACE, "|".join((learner, certification, due_on, *sorted(evidence_ids)))))
+
+
+def _event_id(kind: str, learner: str, certification: str, subject: str) -> str:
+    """The same event about the same subject is the same event: a receiver can drop a re-sent one by its id."""
+    return str(uuid5(EVENT_NAMESPACE, "|".join((kind, learner, certification, subject))))
+
+
+def certification_events(
+    learner: str,
+    certification: str,
+    before: Mapping[str, Cycle],
+    after: Mapping[str, Cycle],
+    old_status: str | None,
+    state: Mapping[str, Any],
+) -> list[Event]:
+    """`before`/`after`: cycles by statement id; `old_status`: None when the learner was never evaluated."""
+
+    def event(kind: str, subject: str, cycle: Cycle | None = None) -> Event:
+        return Event(_event_id(kind, learner, certification, subject), kind, learner, certification, cycle, state)
+
+    events = [
+        event(REVOKED, key, before[key]) for key in sorted(before, key=lambda k: before[k].due_on) if key not in after
+    ]
+    events += [
+        event(CERTIFIED, key, after[key]) for key in sorted(after, key=lambda k: after[k].due_on) if key not in before
+    ]
+    status = state["status"]
+    if status != old_status and status == "amber":
+        events.append(event(WINDOW_OPENED, f"{state['window_opens_on']}|{state['due_on']}"))
+    if status != old_status and status == "red":
+        events.append(event(OVERDUE, str(state["due_on"])))
+    return events

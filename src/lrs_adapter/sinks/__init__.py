@@ -1,0 +1,53 @@
+"""Sinks: where certification results go. Each is a small adapter that sends deliveries from the outbox and
+returns only once its target acknowledged them; it raises TransientError when the target is down (the push stops
+that sink for this run), LrsRejected for a configuration fault, and DeliveryRefused for a delivery that will never
+pass as it is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Protocol
+
+from lrs_adapter.config import Config
+from lrs_adapter.errors import ConfigError
+from lrs_adapter.mapping.model import Mapping as CertificationMapping
+from lrs_adapter.sinks.agent_profile import AgentProfileSink
+from lrs_adapter.sinks.lms_file import LmsFileSink
+from lrs_adapter.sinks.lrs_statements import LrsStatementsSink
+from lrs_adapter.sinks.webhook import WebhookSink
+from lrs_adapter.store.outbox import Delivery, SinkEvents
+
+
+class Sink(Protocol):
+    name: str
+    #: Whether deliveries go out together (one file per run) or one by one.
+    batched: bool
+
+    def send(self, deliveries: Sequence[Delivery]) -> None: ...
+
+
+def sink_events(config: Config) -> SinkEvents:
+    return {name: sink.events for name, sink in config.sinks.items()}
+
+
+def build_sinks(config: Config, mappings: Sequence[CertificationMapping]) -> dict[str, Sink]:
+    certifications: Mapping[str, CertificationMapping] = {m.certification.id: m for m in mappings}
+    sinks: dict[str, Sink] = {}
+    for name, sink in config.sinks.items():
+        if sink.kind in ("lrs_statements", "agent_profile") and not config.home_page:
+            raise ConfigError(
+                f"sink {name!r} writes about learners to an LRS, which needs their account's homePage.",
+                file=str(config.path),
+                key="roster.home_page",
+                fix='set [roster] home_page, e.g. "https://learning.example.org".',
+            )
+        if sink.kind == "lrs_statements":
+            sinks[name] = LrsStatementsSink(sink, config.lrs[sink.lrs or ""], str(config.home_page), certifications)
+        elif sink.kind == "agent_profile":
+            sinks[name] = AgentProfileSink(sink, config.lrs[sink.lrs or ""], str(config.home_page))
+        elif sink.kind == "lms_file":
+            sinks[name] = LmsFileSink(sink)
+        else:
+            sinks[name] = WebhookSink(sink)
+    return sinks

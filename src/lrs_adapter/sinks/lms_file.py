@@ -1,0 +1,79 @@
+"""Totara's certification completion upload: a CSV an LMS admin (or the LMS's own scheduled import) picks up.
+
+One file per push run, written whole or not at all (a temporary file in the same folder, then a rename), so the
+LMS never reads half a file. The file's name is recorded against its deliveries before it is written: a push
+killed between writing and acknowledging rewrites that same file rather than a second one with the same rows.
+Only `certified` events go here: Totara's upload can record a completion but not withdraw one (revocations reach
+an LMS by the webhook or the agent profile).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+from lrs_adapter.config import SinkConfig
+from lrs_adapter.errors import TransientError
+from lrs_adapter.store.outbox import Delivery
+
+HEADER = ("username", "certificationshortname", "certificationidnumber", "completiondate", "duedate")
+
+
+def upload_rows(sink: SinkConfig, deliveries: Sequence[Delivery]) -> list[tuple[str, ...]]:
+    rows: list[tuple[str, ...]] = []
+    for d in deliveries:
+        codes = sink.certifications.get(d.certification, {})
+        cycle = d.payload["cycle"]
+        rows.append(
+            (
+                d.learner,
+                codes.get("shortname", d.certification),
+                codes.get("idnumber", ""),
+                cycle["completed_on"],
+                cycle["due_on"],
+            )
+        )
+    return rows
+
+
+def upload_csv(rows: Sequence[tuple[str, ...]]) -> str:
+    text = io.StringIO()
+    writer = csv.writer(text, lineterminator="\n")
+    writer.writerow(HEADER)
+    writer.writerows(rows)
+    return text.getvalue()
+
+
+def write_atomically(path: Path, text: str) -> None:
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+class LmsFileSink:
+    batched = True
+
+    def __init__(self, sink: SinkConfig) -> None:
+        self.name = sink.name
+        self.sink = sink
+        self.directory = Path(sink.directory or ".")
+
+    def send(self, deliveries: Sequence[Delivery]) -> None:
+        """The deliveries of one batch (the push names it after its first delivery): one file."""
+        name = f"{self.sink.file_prefix}-{deliveries[0].batch or deliveries[0].id}.csv"
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            write_atomically(self.directory / name, upload_csv(upload_rows(self.sink, deliveries)))
+        except OSError as error:
+            raise TransientError(f"cannot write {self.directory / name}: {error.strerror or error}") from error

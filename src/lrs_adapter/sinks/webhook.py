@@ -1,0 +1,101 @@
+"""Certification events as signed JSON POSTs, for an LMS or a mailer to act on (certified, revoked,
+window_opened, overdue).
+
+The receiver checks `X-LRS-Adapter-Signature: t=<unix seconds>,v1=<hex>`, where hex is HMAC-SHA256 under the
+shared secret of `<t>.<body>`: the signature covers the time, so a captured request cannot be replayed later
+(reject a t more than a few minutes old). Each event carries an `event_id`: a re-sent event (after a push killed
+before the acknowledgement was recorded) has the same id, and the receiver drops it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import orjson
+import requests
+import structlog
+from tenacity import RetryCallState
+
+from lrs_adapter.config import SinkConfig
+from lrs_adapter.errors import DeliveryRefused, TransientError
+from lrs_adapter.store.outbox import Delivery
+from lrs_adapter.xapi.retry import RetryableFailure, is_retryable_status, parse_retry_after, retrying
+
+log = structlog.get_logger(__name__)
+SIGNATURE, EVENT, EVENT_ID = "X-LRS-Adapter-Signature", "X-LRS-Adapter-Event", "X-LRS-Adapter-Event-Id"
+
+
+def signature(secret: bytes, timestamp: int, body: bytes) -> str:
+    digest = hmac.new(secret, str(timestamp).encode() + b"." + body, hashlib.sha256).hexdigest()
+    return f"t={timestamp},v1={digest}"
+
+
+def verify(secret: bytes, header: str, body: bytes, *, now: float, tolerance: float = 300) -> bool:
+    """What a receiver does (in Python); the tests use it to check what was sent."""
+    parts = dict(part.split("=", 1) for part in header.split(",") if "=" in part)
+    try:
+        timestamp = int(parts["t"])
+    except (KeyError, ValueError):
+        return False
+    expected = signature(secret, timestamp, body)
+    return abs(now - timestamp) <= tolerance and hmac.compare_digest(expected, header)
+
+
+class WebhookSink:
+    batched = False
+
+    def __init__(
+        self,
+        sink: SinkConfig,
+        *,
+        session: requests.Session | None = None,
+        sleep: Callable[[float], Any] = time.sleep,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.name = sink.name
+        self.sink = sink
+        self.session = session or requests.Session()
+        self.sleep, self.clock = sleep, clock
+
+    def send(self, deliveries: Sequence[Delivery]) -> None:
+        for delivery in deliveries:
+            self._post(delivery)
+
+    def _post(self, delivery: Delivery) -> None:
+        body = orjson.dumps(delivery.payload)
+        controller = retrying(self.sink.retry, sleep=self.sleep, before_sleep=self._log_retry)
+        try:
+            controller(self._attempt, delivery, body)
+        except RetryableFailure as error:
+            raise TransientError(f"gave up on webhook {self.name!r}; last error: {error}") from error
+
+    def _attempt(self, delivery: Delivery, body: bytes) -> None:
+        url = str(self.sink.url)
+        headers = {
+            "Content-Type": "application/json",
+            EVENT: delivery.event,
+            EVENT_ID: delivery.event_id,
+            SIGNATURE: signature(self.sink.secret(), int(self.clock()), body),
+        }
+        try:
+            response = self.session.post(url, data=body, headers=headers, timeout=self.sink.timeout)
+        except (requests.ConnectionError, requests.Timeout) as error:
+            raise RetryableFailure(f"{type(error).__name__} on POST to webhook {self.name!r}") from error
+        if is_retryable_status(response.status_code):
+            raise RetryableFailure(
+                f"webhook {self.name!r} answered {response.status_code}",
+                parse_retry_after(response.headers.get("Retry-After")),
+            )
+        if response.status_code >= 300:
+            raise DeliveryRefused(
+                f"webhook {self.name!r} answered {response.status_code}: {response.text.strip()[:300]!r}."
+                " A 4xx means the receiver will not take this event as it is (a wrong secret gives 401 or 403)."
+            )
+
+    def _log_retry(self, state: RetryCallState) -> None:
+        error = state.outcome.exception() if state.outcome else None
+        log.warning("retrying webhook", sink=self.name, attempt=state.attempt_number, error=str(error))

@@ -1,0 +1,142 @@
+"""The outbox: one delivery per configured sink for every certification event.
+
+Deliveries are written in the transaction that changes the certification, so a change is never committed without
+its deliveries, nor a delivery without its change. A delivery is marked delivered in its own commit right after
+the sink acknowledged it, so a killed push re-sends at most the one delivery in flight; every sink makes a re-send
+harmless (deterministic statement ids, newer-wins documents, event ids a receiver can drop duplicates by).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+
+from lrs_adapter.rules.events import Event
+from lrs_adapter.store.database import Database
+
+PENDING, DELIVERED, DEAD = "pending", "delivered", "dead"
+STATUSES = (PENDING, DELIVERED, DEAD)
+
+#: Each configured sink's name and the events it takes.
+SinkEvents = Mapping[str, frozenset[str]]
+
+COLUMNS = (
+    "id, event_id, sink, event, learner, certification, payload, status, attempts, last_error, batch, created_at,"
+    " attempted_at, delivered_at"
+)
+
+
+@dataclass(frozen=True)
+class Delivery:
+    id: int
+    event_id: str
+    sink: str
+    event: str
+    learner: str
+    certification: str
+    payload: dict[str, Any]
+    status: str
+    attempts: int
+    last_error: str | None
+    batch: str | None
+    created_at: str
+    attempted_at: str | None
+    delivered_at: str | None
+
+
+def _delivery(row: Sequence[Any]) -> Delivery:
+    return Delivery(*row[:6], orjson.loads(row[6]), *row[7:])  # type: ignore[call-arg]
+
+
+def enqueue(db: Database, events: Sequence[Event], sinks: SinkEvents, now: str) -> int:
+    rows = [
+        (e.id, sink, e.kind, e.learner, e.certification, orjson.dumps(e.payload(now)).decode(), PENDING, now)
+        for e in events
+        for sink, kinds in sinks.items()
+        if e.kind in kinds
+    ]
+    db.executemany(
+        "INSERT INTO outbox (event_id, sink, event, learner, certification, payload, status, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        rows,
+    )
+    return len(rows)
+
+
+def pending(db: Database, sink: str) -> list[Delivery]:
+    """In the order the changes happened: a revocation must not overtake the certification it revokes."""
+    return [
+        _delivery(r)
+        for r in db.execute(f"SELECT {COLUMNS} FROM outbox WHERE sink = ? AND status = ? ORDER BY id", (sink, PENDING))
+    ]
+
+
+def deliveries(
+    db: Database, *, status: str | None = None, sink: str | None = None, learner: str | None = None, limit: int = 100
+) -> list[Delivery]:
+    where, args = [], []
+    for column, value in (("status", status), ("sink", sink), ("learner", learner)):
+        if value is not None:
+            where.append(f"{column} = ?")
+            args.append(value)
+    clause = f" WHERE {' AND '.join(where)}" if where else ""
+    return [
+        _delivery(r)
+        for r in db.execute(f"SELECT {COLUMNS} FROM outbox{clause} ORDER BY id DESC LIMIT ?", (*args, limit))
+    ]
+
+
+def delivery(db: Database, delivery_id: int) -> Delivery | None:
+    row = db.one(f"SELECT {COLUMNS} FROM outbox WHERE id = ?", (delivery_id,))
+    return _delivery(row) if row else None
+
+
+def mark_delivered(db: Database, ids: Sequence[int], now: str) -> None:
+    with db.transaction():
+        db.executemany(
+            "UPDATE outbox SET status = ?, delivered_at = ?, attempted_at = ?, attempts = attempts + 1,"
+            " last_error = NULL WHERE id = ?",
+            [(DELIVERED, now, now, i) for i in ids],
+        )
+
+
+def mark_failed(db: Database, delivery_id: int, error: str, now: str, max_attempts: int) -> str:
+    """Count the attempt; after `max_attempts` the delivery is dead-lettered. Returns its status now."""
+    with db.transaction():
+        row = db.one("SELECT attempts FROM outbox WHERE id = ?", (delivery_id,))
+        attempts = (row[0] if row else 0) + 1
+        status = DEAD if attempts >= max_attempts else PENDING
+        db.execute(
+            "UPDATE outbox SET status = ?, attempts = ?, last_error = ?, attempted_at = ? WHERE id = ?",
+            (status, attempts, error[:2000], now, delivery_id),
+        )
+    return status
+
+
+def set_batch(db: Database, ids: Sequence[int], batch: str) -> None:
+    """Name the file a set of deliveries goes into before writing it, so a re-run rewrites that same file."""
+    with db.transaction():
+        db.executemany("UPDATE outbox SET batch = ? WHERE id = ?", [(batch, i) for i in ids])
+
+
+def requeue(db: Database, ids: Sequence[int] | None) -> int:
+    """Dead-lettered deliveries back to pending with a fresh count of attempts (all of them when `ids` is None)."""
+    with db.transaction():
+        if ids is None:
+            rows = db.execute("SELECT id FROM outbox WHERE status = ?", (DEAD,))
+            ids = [r[0] for r in rows]
+        db.executemany(
+            "UPDATE outbox SET status = ?, attempts = 0 WHERE id = ? AND status = ?", [(PENDING, i, DEAD) for i in ids]
+        )
+    return len(ids)
+
+
+def depth(db: Database) -> dict[str, dict[str, int]]:
+    """Deliveries per sink and status."""
+    counts: dict[str, dict[str, int]] = {}
+    for sink, status, count in db.execute("SELECT sink, status, COUNT(*) FROM outbox GROUP BY sink, status"):
+        counts.setdefault(sink, {})[status] = count
+    return counts
