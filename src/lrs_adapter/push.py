@@ -108,7 +108,7 @@ def _failed(db: Database, item: Delivery, error: AdapterError, at: str, max_atte
         "delivery failed",
         sink=item.sink,
         delivery=item.id,
-        event=item.event,
+        certification_event=item.event,
         learner=item.learner,
         error_class=error_class_of(error),
         error=str(error),

@@ -1,0 +1,68 @@
+"""The outbox: deliveries written with the change that made them, failed into dead letters, replayed."""
+
+from __future__ import annotations
+
+import pytest
+
+from lrs_adapter.store import Database
+from lrs_adapter.store.outbox import DEAD, DELIVERED, PENDING, delivery, depth, mark_delivered, mark_failed, requeue
+from prevent import IRI, SATISFIED, statement, voiding
+from pushing import evaluate, take
+
+NOW = "2026-06-01T00:00:00.000000Z"
+
+
+def test_each_certification_event_becomes_one_delivery_per_sink_that_takes_it(db: Database) -> None:
+    take(db, statement(SATISFIED, f"{IRI}/prevent-elearning", timestamp="2025-01-10T10:00:00Z"))
+    sinks = {"lrs": frozenset({"certified", "revoked"}), "hook": frozenset({"certified", "window_opened"})}
+    made = evaluate(db, NOW, sinks)
+    assert sorted((d.sink, d.event) for d in made) == [("hook", "certified"), ("lrs", "certified")]
+    assert made[0].event_id == made[1].event_id  # one event, two deliveries
+    assert made[0].payload["cycle"]["due_on"] == "2027-01-10"
+    assert made[0].payload["cycle"]["window_opens_on"] == "2026-07-10"
+
+
+def test_evaluating_again_with_nothing_new_adds_no_delivery(db: Database) -> None:
+    take(db, statement(SATISFIED, f"{IRI}/prevent-elearning", timestamp="2025-01-10T10:00:00Z"))
+    evaluate(db, NOW)
+    db.execute("INSERT INTO learners_to_map (learner) SELECT DISTINCT learner FROM statements")
+    assert evaluate(db, NOW) == []
+
+
+def test_a_void_revokes_the_cycle_it_certified(db: Database) -> None:
+    completion = statement(SATISFIED, f"{IRI}/prevent-elearning", timestamp="2025-01-10T10:00:00Z")
+    take(db, completion)
+    (certified,) = [d for d in evaluate(db, NOW) if d.event == "certified"]
+    take(db, voiding(completion))
+    made = evaluate(db, NOW)
+    assert [d.event for d in made] == ["revoked"]
+    assert made[0].payload["cycle"]["statement_id"] == certified.payload["cycle"]["statement_id"]
+    assert made[0].payload["state"]["status"] == "none"
+
+
+def test_a_change_rolled_back_leaves_no_delivery(db: Database) -> None:
+    take(db, statement(SATISFIED, f"{IRI}/prevent-elearning", timestamp="2025-01-10T10:00:00Z"))
+
+    class Killed(Exception):
+        pass
+
+    with pytest.raises(Killed), db.transaction():
+        evaluate(db, NOW)
+        raise Killed
+    assert depth(db) == {}
+    assert db.one("SELECT COUNT(*) FROM certification_states") == (0,)
+
+
+def test_failures_dead_letter_after_max_attempts_and_retry_puts_them_back(db: Database) -> None:
+    take(db, statement(SATISFIED, f"{IRI}/prevent-elearning", timestamp="2025-01-10T10:00:00Z"))
+    (item,) = evaluate(db, NOW, {"hook": frozenset({"certified"})})
+    assert mark_failed(db, item.id, "transient: 503", NOW, max_attempts=2) == PENDING
+    assert mark_failed(db, item.id, "transient: 503 again", NOW, max_attempts=2) == DEAD
+    dead = delivery(db, item.id)
+    assert dead is not None and (dead.attempts, dead.last_error) == (2, "transient: 503 again")
+    assert requeue(db, None) == 1
+    back = delivery(db, item.id)
+    assert back is not None and (back.status, back.attempts) == (PENDING, 0)
+    mark_delivered(db, [item.id], NOW)
+    done = delivery(db, item.id)
+    assert done is not None and (done.status, done.last_error, done.delivered_at) == (DELIVERED, None, NOW)
