@@ -60,11 +60,15 @@ class SourceFormatError(AdapterError):
     error_class = "source_format"
 
 
+#: The error class of a delivery a sink's target will never take as it is: that delivery fails, the others go on.
+REFUSED = "refused"
+
+
 class DeliveryRefused(AdapterError):
     """A sink refused one delivery for a reason a retry cannot change (the LRS holds a different statement under
-    its id, a webhook answered 4xx): that delivery fails, the others go on."""
+    its id, a webhook answered 4xx)."""
 
-    error_class = "refused"
+    error_class = REFUSED
 
 
 class LockedError(AdapterError):

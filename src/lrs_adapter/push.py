@@ -16,7 +16,7 @@ from itertools import groupby
 
 import structlog
 
-from lrs_adapter.errors import AdapterError, DeliveryRefused, error_class_of
+from lrs_adapter.errors import REFUSED, AdapterError, error_class_of
 from lrs_adapter.sinks import Sink
 from lrs_adapter.store.database import Database
 from lrs_adapter.store.outbox import DEAD, Delivery, mark_delivered, mark_failed, pending, set_batch
@@ -63,12 +63,12 @@ def _push_sink(
             continue
         try:
             sink.send([item])
-        except DeliveryRefused as error:
+        except AdapterError as error:
             _failed(db, item, error, now(), max_attempts, counts)
-            held.add(subject)
-            continue
-        except AdapterError as error:  # the target is down, or the sink's configuration is wrong: stop this sink
-            _failed(db, item, error, now(), max_attempts, counts)
+            if error_class_of(error) == REFUSED:  # this delivery alone: the learner's later ones wait for it
+                held.add(subject)
+                continue
+            # The target is down, or the sink's configuration is wrong: nothing after this would pass either.
             counts.waiting += len(items) - index - 1
             counts.error = f"{error_class_of(error)}: {error}"
             break

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from dataclasses import asdict
 
 import click
@@ -12,24 +13,18 @@ from lrs_adapter.cli import EXIT_FAILED, EXIT_OK, Context, fail, main, pass_cont
 from lrs_adapter.config import Config
 from lrs_adapter.errors import AdapterError
 from lrs_adapter.mapping.loader import load_mapping
-from lrs_adapter.pull import utc_now
-from lrs_adapter.push import PushCounts, push
-from lrs_adapter.sinks import build_sinks
+from lrs_adapter.mapping.model import Mapping
+from lrs_adapter.push import PushCounts
 from lrs_adapter.store import Database
 from lrs_adapter.store.outbox import DEAD, STATUSES, Delivery, deliveries, delivery, depth, requeue
-from lrs_adapter.xapi.timestamps import format_instant
+from lrs_adapter.sync import deliver
 
 
-def now() -> str:
-    return format_instant(utc_now())
-
-
-def push_all(config: Config, db: Database) -> int:
+def push_all(config: Config, db: Database, mappings: Sequence[Mapping] | None = None) -> int:
     """Deliver what is pending to every sink, print what happened, and return the exit code."""
     if not config.sinks:
         return EXIT_OK
-    sinks = build_sinks(config, [load_mapping(path) for path in config.mappings])
-    counts = push(db, sinks, now=now, max_attempts=config.max_attempts)
+    counts = deliver(config, db, [load_mapping(p) for p in config.mappings] if mappings is None else mappings)
     echo_push(counts)
     return EXIT_FAILED if counts.failed else EXIT_OK
 

@@ -26,9 +26,9 @@ from lrs_adapter.mapping.model import Mapping
 from lrs_adapter.pull import pull, utc_now
 from lrs_adapter.sinks import sink_events
 from lrs_adapter.store import Database
-from lrs_adapter.store.certifications import requeue_due
 from lrs_adapter.store.evidence import MapCounts, map_queued
 from lrs_adapter.store.runs import list_runs
+from lrs_adapter.sync import settle
 from lrs_adapter.xapi.timestamps import format_instant
 
 CONNECTOR = click.option(
@@ -81,16 +81,11 @@ def sync_command(context: Context, connectors: tuple[str, ...], dry_run: bool) -
         mappings = [load_mapping(path) for path in config.mappings]
         with context.store() as db:
             codes = pull_each(context, db, connectors)
-            now = utc_now()
-            requeue_due(db, now.date(), config.home_page)
-            mapped = map_queued(
-                db, mappings, format_instant(now), home_page=config.home_page, sinks=sink_events(config)
-            )
-            echo_mapped(mapped, mappings)
+            echo_mapped(settle(config, db, mappings, utc_now()), mappings)
             if dry_run:
                 echo_pending(db)
             else:
-                codes.append(push_all(config, db))
+                codes.append(push_all(config, db, mappings))
     except AdapterError as error:
         fail(error)
     sys.exit(most_urgent(codes))

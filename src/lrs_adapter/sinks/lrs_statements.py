@@ -15,7 +15,7 @@ from urllib.parse import urljoin
 import orjson
 
 from lrs_adapter.config import LrsConfig, SinkConfig
-from lrs_adapter.errors import DeliveryRefused
+from lrs_adapter.errors import REFUSED, DeliveryRefused
 from lrs_adapter.mapping.model import Mapping as CertificationMapping
 from lrs_adapter.rules.events import CERTIFIED, REVOKED
 from lrs_adapter.sinks.certification_statement import earned_statement, same_statement, voiding_statement
@@ -23,7 +23,7 @@ from lrs_adapter.store.outbox import Delivery
 from lrs_adapter.xapi.client import Request, XapiClient
 
 REFUSALS = {
-    400: ("refused", "The LRS rejected the statement; its message names the field (lrs-adapter outbox show ID)."),
+    400: (REFUSED, "The LRS rejected the statement; its message names the field (lrs-adapter outbox show ID)."),
 }
 
 

@@ -1,0 +1,181 @@
+"""Certification results pushed to a real LRS (Learning Locker's statements service) and read back from it,
+with the webhook on a real local HTTP server and the agent profile (which neither test LRS has) on `responses`."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+import responses
+from lrs_servers import LRS
+from pytest_httpserver import HTTPServer
+from werkzeug import Response
+
+from lrs_adapter.config import SINK_EVENTS, Config, ConnectorConfig, LrsConfig, RetryPolicy, SinkConfig
+from lrs_adapter.pull import pull
+from lrs_adapter.push import PushCounts
+from lrs_adapter.sinks.agent_profile import KEY
+from lrs_adapter.sinks.certification_statement import EARNED, VOIDED
+from lrs_adapter.store import Database
+from lrs_adapter.store.outbox import DELIVERED, deliveries
+from lrs_adapter.sync import deliver, settle
+from prevent import HOME, IRI, SATISFIED, statement, voiding
+from pushing import PREVENT
+
+FAST = RetryPolicy(max_attempts=2, initial_wait=0.01, max_wait=0.05, max_total=1)
+SECRET = "hook-secret"
+
+
+def config(lrs: LRS, tmp_path: Path, *, hook: str | None = None, profile: bool = False) -> Config:
+    sinks = {"lrs": SinkConfig(name="lrs", kind="lrs_statements", events=SINK_EVENTS["lrs_statements"], lrs="ll")}
+    if hook:
+        sinks["hook"] = SinkConfig(
+            name="hook", kind="webhook", events=SINK_EVENTS["webhook"], url=hook, secret_env="HOOK", retry=FAST
+        )
+    if profile:
+        sinks["profile"] = SinkConfig(
+            name="profile", kind="agent_profile", events=SINK_EVENTS["agent_profile"], lrs="ll"
+        )
+    return Config(
+        path=tmp_path / "lrs-adapter.toml",
+        store_url=f"sqlite:///{tmp_path / 'store.db'}",
+        lrs={"ll": LrsConfig(name="ll", endpoint=lrs.endpoint, username="any", page_size=100, retry=FAST)},
+        connectors={"ll": ConnectorConfig(name="ll", lrs="ll")},
+        home_page=HOME,
+        sinks=sinks,
+        max_attempts=3,
+    )
+
+
+def sync(cfg: Config, db: Database, day: str) -> PushCounts:
+    """`lrs-adapter sync` on a given day: pull, settle as of that day, push."""
+    pull(cfg, db, "ll")
+    settle(cfg, db, [PREVENT], datetime.fromisoformat(f"{day}T06:00:00+00:00").astimezone(UTC))
+    return deliver(cfg, db, [PREVENT])
+
+
+def earned(lrs: LRS) -> list[dict[str, Any]]:
+    """The certification statements the LRS holds: a voided one no longer answers queries, though its voiding
+    statement does (xAPI returns the voiding statements of what matches the filter)."""
+    body = lrs.get("statements", verb=EARNED, limit=500).json()
+    assert not body.get("more")
+    return [s for s in body["statements"] if s["verb"]["id"] == EARNED]
+
+
+def elearning(learner: str, when: str = "2025-01-10T10:00:00Z") -> dict[str, Any]:
+    made = statement(SATISFIED, f"{IRI}/prevent-elearning", learner=learner, timestamp=when)
+    made.pop("stored")
+    return made
+
+
+def test_a_sync_run_twice_pushes_each_result_once(learning_locker: LRS, db: Database, tmp_path: Path) -> None:
+    learning_locker.post([elearning(f"P0000{i}") for i in range(1, 4)])
+    cfg = config(learning_locker, tmp_path)
+    assert sync(cfg, db, "2026-06-01").sinks["lrs"].delivered == 3
+    assert sync(cfg, db, "2026-06-01").sinks["lrs"].delivered == 0
+    held = earned(learning_locker)
+    assert len(held) == len({s["id"] for s in held}) == 3
+    assert {s["actor"]["account"]["name"] for s in held} == {"P00001", "P00002", "P00003"}
+    assert {s["id"] for s in held} == {d.payload["cycle"]["statement_id"] for d in deliveries(db, sink="lrs")}
+    first = held[0]
+    assert first["object"]["id"] == PREVENT.certification.iri and first["result"]["completion"] is True
+
+
+@responses.activate
+def test_a_voided_completion_is_revoked_everywhere_and_a_resend_under_a_new_id_re_certifies(
+    learning_locker: LRS, db: Database, tmp_path: Path, httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    responses.add_passthru(learning_locker.endpoint)
+    responses.add_passthru(httpserver.url_for("/"))
+    profile_url = learning_locker.endpoint + "agents/profile"
+    documents: list[dict[str, Any]] = []
+
+    def keep(request: Any) -> tuple[int, dict[str, str], str]:
+        documents.append(json.loads(request.body))
+        return 204, {}, ""
+
+    responses.get(profile_url, status=404)
+    responses.add_callback(responses.PUT, profile_url, callback=keep)
+    monkeypatch.setenv("HOOK", SECRET)
+    httpserver.expect_request("/hook").respond_with_response(Response(status=204))
+    cfg = config(learning_locker, tmp_path, hook=httpserver.url_for("/hook"), profile=True)
+
+    completion = elearning("P00001")
+    learning_locker.post([completion])
+    sync(cfg, db, "2026-06-01")
+    (certification,) = earned(learning_locker)
+
+    learning_locker.post([voiding(completion) | {"timestamp": "2026-06-02T09:00:00Z"}])
+    sync(cfg, db, "2026-06-02")
+    assert earned(learning_locker) == []
+    withdrawn = learning_locker.get("statements", voidedStatementId=certification["id"])
+    assert withdrawn.status_code == 200  # still there, voided: the voiding statement is ours
+    voids = learning_locker.get("statements", verb=VOIDED).json()["statements"]
+    assert certification["id"] in {v["object"]["id"] for v in voids}
+    assert documents[-1][KEY]["last_event"] == "revoked" and documents[-1][KEY]["status"] == "none"
+    hooks = [request.get_json() for request, _ in httpserver.log]
+    assert [h["event"] for h in hooks] == ["certified", "revoked"]
+    assert hooks[1]["cycle"]["statement_id"] == certification["id"]
+
+    resent = elearning("P00001") | {"id": "6d1c8a52-0f55-4c55-9a8e-1d7c3b0e4f21"}
+    learning_locker.post([resent])
+    sync(cfg, db, "2026-06-03")
+    (again,) = earned(learning_locker)
+    assert again["id"] != certification["id"]
+    assert again["context"]["statement"]["id"] == resent["id"]
+    assert learning_locker.get("statements", statementId=again["id"]).status_code == 200
+    assert documents[-1][KEY]["last_event"] == "certified" and documents[-1][KEY]["status"] == "green"
+    assert [request.get_json()["event"] for request, _ in httpserver.log][-1] == "certified"
+
+
+def test_the_day_a_window_opens_emits_window_opened_and_no_statement(
+    learning_locker: LRS, db: Database, tmp_path: Path, httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HOOK", SECRET)
+    httpserver.expect_request("/hook").respond_with_response(Response(status=204))
+    cfg = config(learning_locker, tmp_path, hook=httpserver.url_for("/hook"))
+    learning_locker.post([elearning("P00001", "2024-09-10T10:00:00Z")])  # due 2026-09-10, window opens 2026-03-10
+    sync(cfg, db, "2026-03-09")
+    assert len(earned(learning_locker)) == 1
+    counts = sync(cfg, db, "2026-03-10")
+    assert (counts.sinks["lrs"].delivered, counts.sinks["hook"].delivered) == (0, 1)
+    hooks = [request.get_json() for request, _ in httpserver.log]
+    assert [h["event"] for h in hooks] == ["certified", "window_opened"]
+    assert hooks[1]["state"]["status"] == "amber" and hooks[1]["state"]["window_opens_on"] == "2026-03-10"
+    assert len(earned(learning_locker)) == 1
+    sync(cfg, db, "2026-09-11")
+    assert [request.get_json()["event"] for request, _ in httpserver.log][-1] == "overdue"
+
+
+def test_a_push_killed_half_way_and_run_again_delivers_every_item_once(
+    learning_locker: LRS, db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    learning_locker.post([elearning(f"P0000{i}") for i in range(1, 6)])
+    cfg = config(learning_locker, tmp_path)
+    pull(cfg, db, "ll")
+    settle(cfg, db, [PREVENT], datetime(2026, 6, 1, 6, tzinfo=UTC))
+
+    class Killed(BaseException):
+        """The process dies after the LRS acknowledged the third statement, before the outbox recorded it."""
+
+    import lrs_adapter.push as push_module
+
+    recorded = push_module.mark_delivered
+
+    def dies_on_the_third(db: Database, ids: list[int], now: str) -> None:
+        if len(deliveries(db, status=DELIVERED)) == 2:
+            raise Killed
+        recorded(db, ids, now)
+
+    with monkeypatch.context() as patch:
+        patch.setattr("lrs_adapter.push.mark_delivered", dies_on_the_third)
+        with pytest.raises(Killed):
+            deliver(cfg, db, [PREVENT])
+    assert len(earned(learning_locker)) == 3  # acknowledged by the LRS: two recorded, one not
+    assert deliver(cfg, db, [PREVENT]).sinks["lrs"].delivered == 3  # the one in flight again, and the two unsent
+    held = earned(learning_locker)
+    assert len(held) == len({s["id"] for s in held}) == 5
+    assert sorted(d.attempts for d in deliveries(db)) == [1, 1, 1, 1, 1]
