@@ -99,3 +99,59 @@ def test_a_missing_password_variable_is_named_not_shown(write_config, monkeypatc
 def test_one_connector_needs_exactly_one_source(write_config) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(ConfigError, match=r"exactly one of"):
         load_config(write_config('[connectors.x]\nlrs = "a"\nfile = "b"\n[lrs.a]\nendpoint = "http://h/x/"\n'))
+
+
+SINKS = """
+[lrs.main]
+endpoint = "https://lrs.example.org/xAPI/"
+
+[push]
+max_attempts = 7
+
+[sinks.results]
+kind = "lrs_statements"
+lrs = "main"
+
+[sinks.lms]
+kind = "lms_file"
+directory = "outbox/totara"
+certifications = { prevent = { shortname = "PREVENT", idnumber = "CERT-01" } }
+
+[sinks.mailer]
+kind = "webhook"
+url = "https://hooks.example.org/lrs?token=abc"
+secret_env = "MAILER_SECRET"
+events = ["window_opened", "overdue"]
+"""
+
+
+def test_sinks_load_with_their_events_and_folder(write_config) -> None:  # type: ignore[no-untyped-def]
+    path: Path = write_config(SINKS)
+    config = load_config(path)
+    assert config.max_attempts == 7
+    assert config.sinks["results"].events == {"certified", "revoked"}
+    assert config.sinks["lms"].directory == path.parent / "outbox" / "totara"
+    assert config.sinks["lms"].certifications["prevent"]["shortname"] == "PREVENT"
+    assert config.sinks["mailer"].events == {"window_opened", "overdue"}
+    assert "token=abc" not in repr(config.sinks["mailer"])
+
+
+def test_sink_mistakes_are_named_with_key_and_fix(write_config) -> None:  # type: ignore[no-untyped-def]
+    path: Path = write_config(
+        SINKS.replace('secret_env = "MAILER_SECRET"', 'secret_env = "s3cr3t value"')
+        .replace('kind = "lms_file"', 'kind = "lms_file"\nevents = ["certified"]')
+        .replace('lrs = "main"', "")
+        + '\n[sinks.other]\nkind = "email"\n'
+    )
+    with pytest.raises(ConfigError) as raised:
+        load_config(path)
+    message = str(raised.value)
+    assert "sinks.mailer.secret_env" in message and "s3cr3t" not in message
+    assert "sinks.lms.events" in message and "only a webhook sink chooses its events" in message
+    assert "sinks.results.lrs" in message and "needs `lrs`" in message
+    assert "sinks.other.kind" in message and "lrs_statements" in message
+
+
+def test_a_sink_naming_an_unknown_lrs_is_named(write_config) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(ConfigError, match=r"sinks\.results\.lrs"):
+        load_config(write_config(SINKS.replace('lrs = "main"', 'lrs = "elsewhere"')))

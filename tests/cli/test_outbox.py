@@ -1,0 +1,100 @@
+"""Push as an admin meets it: sync --dry-run, push, and the outbox commands, against a real local webhook."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+
+import orjson
+import pytest
+from click.testing import CliRunner
+from dateutil.relativedelta import relativedelta
+from pytest_httpserver import HTTPServer
+from werkzeug import Response
+
+from lrs_adapter.cli import main
+from prevent import IRI, SATISFIED, statement
+
+ROOT = Path(__file__).resolve().parents[2]
+#: The CLI evaluates as of today: a month ago, so the learners are green (not yet in their window) whenever this runs.
+DONE = date.today() - timedelta(days=30)
+DUE = DONE + relativedelta(years=2)
+
+
+@pytest.fixture
+def config(tmp_path: Path, httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("HOOK_SECRET", "a-secret-never-printed")
+    completions = [
+        statement(SATISFIED, f"{IRI}/prevent-elearning", learner=learner, timestamp=f"{DONE}T10:00:00Z")
+        for learner in ("P00001", "P00002")
+    ]
+    for made in completions:
+        made.pop("stored")  # an export file has none: the import time is used, as an LRS would
+    (tmp_path / "export.jsonl").write_bytes(b"\n".join(orjson.dumps(s) for s in completions) + b"\n")
+    path = tmp_path / "lrs-adapter.toml"
+    path.write_text(
+        f"""mappings = ["{ROOT / "mappings" / "prevent.toml"}"]
+[roster]
+home_page = "https://learning.example.gov.uk"
+[store]
+url = "sqlite:///store.db"
+[connectors.export]
+file = "export.jsonl"
+[push]
+max_attempts = 2
+[sinks.hook]
+kind = "webhook"
+url = "{httpserver.url_for("/hook")}"
+secret_env = "HOOK_SECRET"
+retry = {{ max_attempts = 1 }}
+[sinks.totara]
+kind = "lms_file"
+directory = "upload"
+"""
+    )
+    return path
+
+
+def cli(config: Path, *args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, ["--config", str(config), "--log-format", "json", *args])
+    return result.exit_code, result.output
+
+
+def test_dry_run_shows_what_would_be_pushed_and_pushes_nothing(config: Path, httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/hook").respond_with_response(Response(status=204))
+    code, output = cli(config, "sync", "--dry-run")
+    assert code == 0, output
+    assert "dry run: would push 2 to hook:" in output and "dry run: would push 2 to totara:" in output
+    assert f"certified     P00001 prevent: cycle completed {DONE} due {DUE}" in output
+    assert httpserver.log == [] and not (config.parent / "upload").exists()
+    code, output = cli(config, "sync")
+    assert code == 0, output
+    assert "push hook: delivered 2" in output and "push totara: delivered 2" in output
+    assert len(httpserver.log) == 2 and len(list((config.parent / "upload").glob("*.csv"))) == 1
+    assert "a-secret-never-printed" not in output
+
+
+def test_a_dead_letter_is_listed_with_its_error_and_delivered_by_retry_once_the_target_is_back(
+    config: Path, httpserver: HTTPServer
+) -> None:
+    httpserver.expect_request("/hook").respond_with_response(Response("maintenance", status=503))
+    assert cli(config, "sync")[0] == 1
+    code, output = cli(config, "push")
+    assert code == 1 and "push hook: delivered 0 · failed 1 (dead-lettered 1) · waiting 1" in output
+    code, output = cli(config, "outbox", "list", "--status", "dead")
+    assert code == 0 and "→ hook dead (attempts 2)" in output
+    assert "last error: transient: gave up on webhook 'hook'" in output and "503" in output
+    dead_id = output.split()[0]
+    code, output = cli(config, "outbox", "show", dead_id)
+    assert code == 0 and orjson.loads(output)["status"] == "dead"
+    httpserver.clear()
+    httpserver.expect_request("/hook").respond_with_response(Response(status=204))
+    code, output = cli(config, "outbox", "retry", "--all")
+    assert code == 0, output
+    assert "1 dead deliveries back in line" in output and "push hook: delivered 2" in output
+    assert "hook: delivered 2" in cli(config, "outbox", "list")[1]
+
+
+def test_retry_with_nothing_named_says_how(config: Path) -> None:
+    code, output = cli(config, "outbox", "retry")
+    assert code == 1 and "--all" in output
