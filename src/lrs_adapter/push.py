@@ -19,6 +19,7 @@ import structlog
 from lrs_adapter.errors import REFUSED, AdapterError, error_class_of
 from lrs_adapter.sinks import Sink
 from lrs_adapter.store.database import Database
+from lrs_adapter.store.locks import stage_lock
 from lrs_adapter.store.outbox import DEAD, Delivery, mark_delivered, mark_failed, pending, set_batch
 
 log = structlog.get_logger(__name__)
@@ -45,7 +46,8 @@ class PushCounts:
 def push(db: Database, sinks: Mapping[str, Sink], *, now: Callable[[], str], max_attempts: int) -> PushCounts:
     counts = PushCounts()
     for name, sink in sinks.items():
-        counts.sinks[name] = _push_sink(db, sink, pending(db, name), now, max_attempts)
+        with stage_lock(db, f"push to {name}"):  # two pushes at once would both send what is pending
+            counts.sinks[name] = _push_sink(db, sink, pending(db, name), now, max_attempts)
     return counts
 
 

@@ -18,12 +18,14 @@ from lrs_adapter.sinks import build_sinks, sink_events
 from lrs_adapter.store.certifications import requeue_due
 from lrs_adapter.store.database import Database
 from lrs_adapter.store.evidence import MapCounts, map_queued
+from lrs_adapter.store.locks import stage_lock
 from lrs_adapter.xapi.timestamps import format_instant
 
 
 def settle(config: Config, db: Database, mappings: Sequence[Mapping], now: datetime) -> MapCounts:
-    requeue_due(db, now.date(), config.home_page)
-    return map_queued(db, mappings, format_instant(now), home_page=config.home_page, sinks=sink_events(config))
+    with stage_lock(db, "settle"):
+        requeue_due(db, now.date(), config.home_page)
+        return map_queued(db, mappings, format_instant(now), home_page=config.home_page, sinks=sink_events(config))
 
 
 def deliver(config: Config, db: Database, mappings: Sequence[Mapping]) -> PushCounts:

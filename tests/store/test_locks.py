@@ -12,12 +12,12 @@ import pytest
 
 from lrs_adapter.errors import LockedError
 from lrs_adapter.store import Database
-from lrs_adapter.store.locks import connector_lock
+from lrs_adapter.store.locks import connector_lock, stage_lock
 
 HOLD = """
 import sys, time
 from lrs_adapter.store import open_store
-from lrs_adapter.store.locks import connector_lock
+from lrs_adapter.store.locks import connector_lock, stage_lock
 db = open_store(sys.argv[1])
 with connector_lock(db, sys.argv[2]):
     print("held", flush=True)
@@ -52,6 +52,37 @@ def test_killed_holder_frees_the_lock_at_once(db: Database, store_url: str) -> N
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(0.05)
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_a_stage_lock_waits_for_the_holder_then_gives_up_with_a_clear_message(db: Database, store_url: str) -> None:
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            HOLD.replace("connector_lock(db, sys.argv[2])", "stage_lock(db, sys.argv[2])").replace(
+                "import connector_lock", "import stage_lock"
+            ),
+            store_url,
+            "settle",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        started = time.monotonic()
+        with pytest.raises(LockedError, match="another run held the settle lock"), stage_lock(db, "settle", wait=0.3):
+            pass
+        assert time.monotonic() - started >= 0.3
+        with stage_lock(db, "push to lms", wait=0):  # another stage is free
+            pass
+        os.kill(holder.pid, signal.SIGKILL)
+        holder.wait(timeout=10)
+        with stage_lock(db, "settle", wait=5):  # the waiter gets it as soon as the holder is gone
+            pass
     finally:
         holder.kill()
         holder.wait()

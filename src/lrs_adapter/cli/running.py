@@ -27,6 +27,7 @@ from lrs_adapter.pull import pull, utc_now
 from lrs_adapter.sinks import sink_events
 from lrs_adapter.store import Database
 from lrs_adapter.store.evidence import MapCounts, map_queued
+from lrs_adapter.store.locks import stage_lock
 from lrs_adapter.store.runs import list_runs
 from lrs_adapter.sync import settle
 from lrs_adapter.xapi.timestamps import format_instant
@@ -152,7 +153,7 @@ def remap_command(context: Context, dry_run: bool) -> None:
     try:
         config = context.config
         mappings = [load_mapping(path) for path in config.mappings]
-        with context.store() as db:
+        with context.store() as db, stage_lock(db, "settle"):
             try:
                 with db.transaction():
                     before = db.one("SELECT COALESCE(MAX(seq), 0) FROM changes")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -28,26 +29,50 @@ def advisory_key(connector: str) -> int:
 
 @contextmanager
 def connector_lock(db: Database, connector: str) -> Iterator[None]:
+    """Taken at once or refused: a second pull of one connector has nothing to add to the first."""
+    with _lock(db, connector, wait=0.0, busy=BUSY.format(name=connector, how="{how}")):
+        yield
+
+
+@contextmanager
+def stage_lock(db: Database, stage: str, *, wait: float = 600.0) -> Iterator[None]:
+    """One run at a time settles the learners' certifications, and one pushes to each sink, whichever connectors
+    they pulled: two at once would evaluate a learner twice and write its events twice. A run waits for the other
+    (whose work it shares) rather than skip, so what it queued is not left for the next run."""
+    busy = f"another run held the {stage} lock ({{how}}) for {wait:.0f} s; this run stopped there. Run it again later."
+    with _lock(db, f"(stage) {stage}", wait=wait, busy=busy):
+        yield
+
+
+@contextmanager
+def _lock(db: Database, name: str, *, wait: float, busy: str) -> Iterator[None]:
     if db.dialect == "sqlite":
         assert db.path is not None
-        safe = re.sub(r"[^A-Za-z0-9_.-]", "_", connector)
+        safe = re.sub(r"[^A-Za-z0-9_.-]", "_", name)
         path = db.path.with_name(f"{db.path.name}.{safe}.lock")
-        lock = FileLock(path, timeout=0)
+        lock = FileLock(path, timeout=wait)
         try:
             lock.acquire()
         except Timeout:
-            raise LockedError(BUSY.format(name=connector, how=f"file lock {path}")) from None
+            raise LockedError(busy.format(how=f"file lock {path}")) from None
         try:
             yield
         finally:
             lock.release()
         return
     with psycopg.connect(db.url.replace("postgres://", "postgresql://", 1), autocommit=True) as conn:
-        key = advisory_key(connector)
-        row = conn.execute("SELECT pg_try_advisory_lock(%s)", (key,)).fetchone()
-        if not row or not row[0]:
-            raise LockedError(BUSY.format(name=connector, how=f"PostgreSQL advisory lock {key}"))
+        key = advisory_key(name)
+        deadline = time.monotonic() + wait
+        while not _try_advisory_lock(conn, key):
+            if time.monotonic() >= deadline:
+                raise LockedError(busy.format(how=f"PostgreSQL advisory lock {key}"))
+            time.sleep(0.05)
         try:
             yield
         finally:
             conn.execute("SELECT pg_advisory_unlock(%s)", (key,))
+
+
+def _try_advisory_lock(conn: psycopg.Connection[tuple[bool]], key: int) -> bool:
+    row = conn.execute("SELECT pg_try_advisory_lock(%s)", (key,)).fetchone()
+    return bool(row and row[0])
