@@ -25,8 +25,9 @@ def fail(error: BaseException) -> NoReturn:
 
 
 class Context:
-    def __init__(self, config_path: str) -> None:
+    def __init__(self, config_path: str, log_format: str | None = None) -> None:
         self.config_path = config_path
+        self.log_format = log_format
         self._config: Config | None = None
 
     @property
@@ -66,7 +67,7 @@ pass_context = click.make_pass_decorator(Context)
 def main(ctx: click.Context, config_path: str, log_format: str | None) -> None:
     """Pull xAPI statements about a recurring certification out of Learning Record Stores."""
     configure_logging(log_format)
-    ctx.obj = Context(config_path)
+    ctx.obj = Context(config_path, log_format)
 
 
 def run_summary(run: Run) -> str:

@@ -20,16 +20,17 @@ from lrs_adapter.cli import (
     run_summary,
 )
 from lrs_adapter.cli.outbox import echo_pending, push_all
-from lrs_adapter.errors import AdapterError, error_class_of, exit_code_of
+from lrs_adapter.errors import AdapterError
 from lrs_adapter.mapping.loader import load_mapping
 from lrs_adapter.mapping.model import Mapping
-from lrs_adapter.pull import pull, utc_now
+from lrs_adapter.pull import utc_now
 from lrs_adapter.sinks import sink_events
 from lrs_adapter.store import Database
 from lrs_adapter.store.evidence import MapCounts, map_queued
 from lrs_adapter.store.locks import stage_lock
 from lrs_adapter.store.runs import list_runs
 from lrs_adapter.sync import settle
+from lrs_adapter.workers import pull_connector, pull_in_workers
 from lrs_adapter.xapi.timestamps import format_instant
 
 CONNECTOR = click.option(
@@ -37,30 +38,64 @@ CONNECTOR = click.option(
 )
 
 
-def pull_each(context: Context, db: Database, connectors: tuple[str, ...], *, full: bool = False) -> list[int]:
-    """Every connector in turn, each printing its summary; one failing connector stops no other."""
+def pull_each(
+    context: Context,
+    db: Database,
+    connectors: tuple[str, ...],
+    *,
+    full: bool = False,
+    workers: int = 1,
+    share: bool = False,
+) -> list[int]:
+    """Every connector (in turn, or spread over worker processes), each printing its summary; one failing
+    connector stops no other."""
+    names = list(connectors) or sorted(context.config.connectors)
+    if workers > 1:
+        outcomes = pull_in_workers(
+            context.config_path, names, workers, log_format=context.log_format, full=full, share=share
+        )
+    else:
+        outcomes = [pull_connector(context.config, db, name, full=full, share=share) for name in names]
     codes = []
-    for name in list(connectors) or sorted(context.config.connectors):
-        try:
-            run = pull(context.config, db, name, full=full)
-        except AdapterError as error:  # locked, or a config error found before the run began
-            click.echo(f"connector {name}: error ({error_class_of(error)}): {error}", err=True)
-            codes.append(exit_code_of(error))
-            continue
-        click.echo(run_summary(run))
-        codes.append(exit_code_of_run(run))
+    for outcome in outcomes:
+        if outcome.run is not None:
+            click.echo(run_summary(outcome.run))
+            codes.append(exit_code_of_run(outcome.run))
+        elif outcome.skipped:
+            click.echo(f"connector {outcome.connector}: skipped, another worker is pulling it")
+        else:
+            click.echo(f"connector {outcome.connector}: error ({outcome.error})", err=True)
+            codes.append(outcome.exit_code)
     return codes
+
+
+WORKERS = click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Pull this many connectors at once, each in its own process.",
+)
+SHARE = click.option(
+    "--all",
+    "share",
+    is_flag=True,
+    help="Every connector, sharing the work with other workers (here or on other machines using the same"
+    " PostgreSQL store): a connector another worker is pulling is skipped, not failed.",
+)
 
 
 @main.command("pull")
 @CONNECTOR
+@SHARE
+@WORKERS
 @click.option("--full", is_flag=True, help="Ignore the cursor and read from the connector's `since` (or the start).")
 @pass_context
-def pull_command(context: Context, connectors: tuple[str, ...], full: bool) -> None:
+def pull_command(context: Context, connectors: tuple[str, ...], share: bool, workers: int, full: bool) -> None:
     """Pull new statements from each connector's source into the store."""
     try:
         with context.store() as db:
-            codes = pull_each(context, db, connectors, full=full)
+            codes = pull_each(context, db, connectors, full=full, workers=workers, share=share)
     except AdapterError as error:
         fail(error)
     sys.exit(most_urgent(codes))
@@ -68,20 +103,22 @@ def pull_command(context: Context, connectors: tuple[str, ...], full: bool) -> N
 
 @main.command("sync")
 @CONNECTOR
+@SHARE
+@WORKERS
 @click.option(
     "--dry-run",
     is_flag=True,
     help="Pull, map and evaluate into the store as usual, then show what would be pushed and push nothing.",
 )
 @pass_context
-def sync_command(context: Context, connectors: tuple[str, ...], dry_run: bool) -> None:
+def sync_command(context: Context, connectors: tuple[str, ...], share: bool, workers: int, dry_run: bool) -> None:
     """One scheduled run: pull every connector, map and evaluate the learners whose history changed or whose
     status changes with time today, then push the certification results to the configured sinks."""
     try:
         config = context.config
         mappings = [load_mapping(path) for path in config.mappings]
         with context.store() as db:
-            codes = pull_each(context, db, connectors)
+            codes = pull_each(context, db, connectors, workers=workers, share=share)
             echo_mapped(settle(config, db, mappings, utc_now()), mappings)
             if dry_run:
                 echo_pending(db)

@@ -226,9 +226,17 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
 ]
 
 
+#: The PostgreSQL advisory lock key under which the schema_migrations table is created.
+MIGRATION_LOCK = 0x6C72_7361_6D69_6772  # "lrsamigr"
+
+
 def migrate(db: Database) -> int:
     """Apply what is missing, each migration in its own transaction; returns the schema version now in force."""
     with db.transaction():
+        if db.dialect == "postgresql":
+            # Two workers may start on a fresh database at once, and CREATE TABLE IF NOT EXISTS is no guard against
+            # a concurrent create: they take turns (the lock goes with the transaction).
+            db.execute("SELECT pg_advisory_xact_lock(?)", (MIGRATION_LOCK,))
         db.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, description TEXT)")
     applied = {row[0] for row in db.execute("SELECT version FROM schema_migrations")}
     for version, description, statements in MIGRATIONS:
