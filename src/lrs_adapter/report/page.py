@@ -33,7 +33,7 @@ STATUSES = (
     Status(RED, "Overdue", "past the due date", "✕", "#b42318", "#ffffff"),
     Status(AMBER, "Due soon", "renewal window open", "!", "#f0a30a", "#1f2328"),
     Status(GREEN, "Certified", "valid, window not yet open", "✓", "#1a7f37", "#ffffff"),
-    Status(NONE, "Not assigned", "nothing due yet", "–", "#6e7781", "#ffffff"),
+    Status(NONE, "Nothing due", "not assigned yet, nothing completed", "–", "#6e7781", "#ffffff"),
 )
 BY_KEY = {status.key: status for status in STATUSES}
 
