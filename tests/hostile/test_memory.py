@@ -7,11 +7,18 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import tracemalloc
 from pathlib import Path
 
 import orjson
+import pytest
 
 from factory import make_statement
+from lrs_adapter import pull as pull_module
+from lrs_adapter.config import Config, ConnectorConfig
+from lrs_adapter.pull import pull
+from lrs_adapter.sources.export_file import ExportFile
+from lrs_adapter.store import open_store
 
 MB = 1_000_000
 UNIT = 2_000  # lines of one unit of the file: a commit's worth (commit_every's default)
@@ -76,3 +83,30 @@ def test_four_times_the_hostile_file_does_not_take_four_times_the_memory(tmp_pat
     # The large file: 40 strings of 3 MB (120 MB) among 8,000 statements of 2 KB (16 MB).
     assert large < 1.5 * small + 50, (small, large)
     assert large < 400, (small, large)
+
+
+def test_statements_of_megabytes_each_are_taken_in_a_few_at_a_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pages end, and pending pages are committed, by size as well as by count: 40 statements of 1 MB each are not
+    held at once (budgets lowered here from 32 and 64 MB, so that the file can stay small)."""
+    path = tmp_path / "export.jsonl"
+    with path.open("wb") as file:
+        for i in range(40):
+            statement = make_statement(i)
+            statement["actor"]["name"] = f"{i} " + "x" * MB
+            file.write(orjson.dumps(statement) + b"\n")
+    monkeypatch.setattr(pull_module, "COMMIT_CHARACTERS", 8 * MB)
+    config = Config(
+        path=tmp_path / "c.toml", store_url="unused", lrs={}, connectors={"f": ConnectorConfig("f", file=path)}
+    )
+    db = open_store(f"sqlite:///{tmp_path / 'store.db'}")
+    tracemalloc.start()
+    try:
+        run = pull(config, db, "f", source=ExportFile(path, batch_bytes=4 * MB))
+        peak = tracemalloc.get_traced_memory()[1] / MB
+    finally:
+        tracemalloc.stop()
+        db.close()
+    assert (run.new, run.pages) == (40, 10)
+    assert peak < 30, peak  # all 40 at once: 40 MB of lines, 40 of parsed statements, 40 of stored text
