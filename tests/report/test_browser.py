@@ -38,7 +38,7 @@ def rgb(colour: str) -> str:
 def browser() -> Iterator[webdriver.Chrome]:
     if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
         need_service(
-            "Debian's chromium and chromedriver (/usr/bin/chromium, /usr/bin/chromedriver)",
+            "Debian's chromium (/usr/bin/chromium, with /usr/bin/chromedriver)",
             "Install them: apt-get install -y chromium chromium-driver (.ci/run does).",
         )
     options = webdriver.ChromeOptions()
