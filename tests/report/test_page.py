@@ -22,7 +22,7 @@ def rows(page: str) -> list[tuple[str, str]]:
 
 
 def summary(page: str) -> dict[str, int]:
-    found = re.findall(r'<li class="\w+" data-status="(\w+)">.*?<span class="count">(\d+)</span>', page, re.S)
+    found = re.findall(r'<li class="[\w ]+" data-status="(\w+)"[^>]*>.*?<span class="count">(\d+)</span>', page, re.S)
     return {status: int(count) for status, count in found}
 
 
@@ -45,6 +45,7 @@ def test_filters_narrow_the_table_and_the_department_narrows_the_summary(
     assert sorted(rows(page)) == [("P10002", "red"), ("P10003", "red")]
     assert summary(page) == expected_counts("Highways")
     assert "Showing 2 of 5" in page
+    assert '<li class="red chosen" data-status="red" aria-current="true">' in page
 
 
 def test_without_as_of_the_page_shows_what_the_last_sync_stored(team_store: Database, prevent_mapping: Mapping) -> None:
