@@ -15,6 +15,7 @@ from factory import make_statement
 from lrs_adapter.config import Config, ConnectorConfig
 from lrs_adapter.intake import QUARANTINE_RAW_LIMIT
 from lrs_adapter.pull import FAILED, QUARANTINED, pull
+from lrs_adapter.quarantine_review import retry_entries
 from lrs_adapter.store import Database
 
 NOW = datetime(2026, 2, 1, 12, tzinfo=UTC)
@@ -128,6 +129,13 @@ def test_every_hostile_line_is_stored_or_quarantined_with_its_field(db: Database
     assert run.fetched == len(CASES) == run.new + run.quarantined
     for field, reason, size in quarantined.values():  # a short reason; the raw text kept, cut to the limit
         assert field and 0 < len(reason) < 500 and size <= QUARANTINE_RAW_LIMIT + 100, (field, reason)
+    # Retrying takes what was kept in again without harm; the two lines whose bad bytes were kept as U+FFFD are then
+    # JSON, and pass: a retry is an admin's decision to take the repaired text.
+    assert retry_entries(db, None, now=NOW) == (2, len(quarantined) - 2)
+    released = db.execute("SELECT source FROM quarantine WHERE status = 'released'")
+    assert sorted(int(row[0].rsplit(":", 1)[1]) for row in released) == [
+        n for n, (what, _, _) in enumerate(CASES, start=1) if what in ("invalid UTF-8 in a string", "a NUL byte")
+    ]
 
 
 def test_a_json_array_with_an_extension_10000_levels_deep(db: Database, tmp_path: Path) -> None:
