@@ -193,3 +193,24 @@ def test_the_demo_fixtures_end_to_end_with_the_reports(tmp_path: Path) -> None:
     assert len(team) == 60 and all(int(member["learner"][1:]) % 2 == 1 for member in team)
     code, output = cli(config, "status", "--learner", "P00010", "--as-of", "2026-11-20")
     assert "briefing" in output and "counted, due 2028-11-12" in output
+
+
+def test_report_html_writes_the_managers_page_whole(tmp_path: Path) -> None:
+    from team import AS_OF, MANAGER, TEAM, build_team_store
+
+    config = build_team_store(tmp_path)
+    page = tmp_path / "out" / "team.html"
+    page.parent.mkdir()
+    page.write_text("the old page")
+    args = ["report", "--manager", MANAGER, "--html", str(page), "--as-of", AS_OF.isoformat(), "--status", "red"]
+    code, output = cli(config, *args)
+    assert code == 0 and f"wrote {page}" in output
+    html = page.read_text()
+    assert html.count("<tr data-learner=") == sum(row[4] == "red" for row in TEAM.values())
+    assert [p.name for p in page.parent.iterdir()] == ["team.html"]  # no temporary file left behind
+    code, output = cli(config, "report", "--manager", MANAGER, "--html", str(tmp_path / "missing" / "x.html"))
+    assert code == 1 and "missing" in output and page.read_text() == html
+    code, output = cli(config, "report", "--manager", MANAGER, "--status", "red")
+    assert code == 2 and "--department and --status filter the page written by --html" in output
+    code, output = cli(config, "report", "--summary", "--html", str(page))
+    assert code == 2 and "give --manager ID" in output

@@ -8,6 +8,7 @@ importing the same file twice is a no-op, `stored` = the import time and `timest
 from __future__ import annotations
 
 import hashlib
+import reprlib
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -25,6 +26,11 @@ DERIVED_ID_NAMESPACE = uuid.UUID("0f6f2b1e-5a7c-4d0b-9a53-6c1b7f3f2a10")
 LRS_ASSIGNED = frozenset({"id", "stored", "authority", "version"})
 #: The most of a rejected input kept in quarantine; beyond it the rest is cut and the cut said so.
 QUARANTINE_RAW_LIMIT = 1_000_000
+#: How a rejected value too deep for `repr` is kept.
+_OUTER_LEVELS = reprlib.Repr()
+_OUTER_LEVELS.maxlevel = 12
+_OUTER_LEVELS.maxstring = _OUTER_LEVELS.maxother = 1000
+_OUTER_LEVELS.maxdict = _OUTER_LEVELS.maxlist = 100
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +63,10 @@ def _raw_text(value: Any) -> str:
     try:
         text = orjson.dumps(value).decode()
     except TypeError:
-        text = repr(value)
+        try:
+            text = repr(value)
+        except RecursionError:  # nested a thousand levels deep or more: its outer levels tell it from another
+            text = _OUTER_LEVELS.repr(value)
     return _cut(text)
 
 
@@ -68,8 +77,9 @@ def _cut(text: str) -> str:
 
 
 def reject_unparsable(source: str, text: str, reason: str) -> Rejected:
-    """Input that is not even JSON: kept as received so that nothing is lost, with the parser's words."""
-    return Rejected(source, None, "(json)", f"not valid JSON: {reason}", _cut(text))
+    """Input that is not even JSON: kept as received so that nothing is lost, with the parser's words. A NUL
+    character, which PostgreSQL's text cannot hold, is replaced as undecodable bytes are (U+FFFD)."""
+    return Rejected(source, None, "(json)", f"not valid JSON: {reason}", _cut(text.replace("\x00", "\ufffd")))
 
 
 def take_in(statement: Any, *, source: str, received_at: datetime, version: str = "1.0.3") -> Accepted | Rejected:

@@ -34,6 +34,9 @@ from lrs_adapter.xapi.timestamps import format_instant
 log = structlog.get_logger("lrs_adapter.pull")
 
 SUCCEEDED, QUARANTINED, FAILED = "succeeded", "succeeded_with_quarantine", "failed"
+#: Pages waiting for their transaction are also committed once their statements' text reaches this length, so memory
+#: stays bounded when statements are megabytes each (commit_every counts statements).
+COMMIT_CHARACTERS = 64_000_000
 
 
 def utc_now() -> datetime:
@@ -75,6 +78,7 @@ class Taken:
     label: str
     size: int
     received_at: str
+    text_size: int
     accepted: list[Accepted]
     rejected: list[Rejected]
 
@@ -169,8 +173,12 @@ def pull(
                 received = now()
                 accepted, rejected = take_in_page(page, received, version)
                 size = len(page.statements) + len(page.unparsable)
-                pending.append(Taken(page.label, size, format_instant(received), accepted, rejected))
-                if sum(taken.size for taken in pending) >= commit_every:
+                text = sum(len(item.raw) for item in accepted) + sum(len(item.raw) for item in rejected)
+                pending.append(Taken(page.label, size, format_instant(received), text, accepted, rejected))
+                if (
+                    sum(taken.size for taken in pending) >= commit_every
+                    or sum(taken.text_size for taken in pending) >= COMMIT_CHARACTERS
+                ):
                     total.add(commit_pages(db, source, connector_name, run_id, pending, bound_log))
                     pending = []
             total.add(commit_pages(db, source, connector_name, run_id, pending, bound_log))

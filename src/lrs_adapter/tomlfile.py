@@ -24,11 +24,21 @@ class Strict(Schema):
 
 def read_toml(path: Path, *, missing_fix: str) -> dict[str, Any]:
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        data = path.read_bytes()
+        return tomllib.loads(data.decode("utf-8"))
     except FileNotFoundError:
         raise ConfigError("no such file.", file=str(path), fix=missing_fix) from None
+    except OSError as error:
+        raise ConfigError(f"cannot read it: {error.strerror}.", file=str(path), fix=missing_fix) from None
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise ConfigError(
+            f"not UTF-8 text: byte 0x{data[error.start]:02x} on line {line}.", file=str(path), fix="save it as UTF-8."
+        ) from None
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"not valid TOML: {error}.", file=str(path), fix="correct the TOML syntax there.") from None
+    except RecursionError:  # tomllib reads nested arrays and tables recursively
+        raise ConfigError("not valid TOML: nested too deeply.", file=str(path), fix="flatten it.") from None
 
 
 def flatten(messages: Any, prefix: str = "") -> list[tuple[str, str]]:

@@ -5,9 +5,12 @@ evaluated as of another day from the stored evidence."""
 from __future__ import annotations
 
 import csv
+import os
 import sys
+import tempfile
 from collections import Counter
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import click
@@ -16,27 +19,15 @@ import orjson
 from lrs_adapter.cli import Context, fail, main, pass_context
 from lrs_adapter.errors import AdapterError
 from lrs_adapter.mapping.loader import load_mapping
-from lrs_adapter.store.certifications import evaluate_learner, stored_evidence
-from lrs_adapter.store.database import Database
-from lrs_adapter.store.learners import roster_facts
+from lrs_adapter.mapping.model import Mapping
+from lrs_adapter.report import render_report
+from lrs_adapter.report.page import STATUSES
+from lrs_adapter.store.states import COLUMNS, certification_states
 
-COLUMNS = (
-    "learner",
-    "name",
-    "department",
-    "staff_group",
-    "manager",
-    "certification",
-    "status",
-    "certified_on",
-    "due_on",
-    "window_opens_on",
-    "option",
-    "as_of",
-)
 FORMAT = click.option(
     "--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True
 )
+STATUS_KEYS = [status.key for status in STATUSES]
 AS_OF = click.option(
     "--as-of",
     "as_of",
@@ -46,35 +37,9 @@ AS_OF = click.option(
 )
 
 
-def states(
-    context: Context, db: Database, where: str, params: tuple[Any, ...], as_of: date | None
-) -> list[dict[str, Any]]:
-    rows = db.execute(
-        "SELECT s.learner, COALESCE(l.name, ''), COALESCE(l.department, ''), COALESCE(l.staff_group, ''), l.manager,"
-        " s.certification, s.status, s.certified_on, s.due_on, s.window_opens_on, s.option_id, s.as_of"
-        f" FROM certification_states s LEFT JOIN learners l ON l.id = s.learner {where}"
-        " ORDER BY s.certification, s.learner",
-        params,
-    )
-    records = [dict(zip(COLUMNS, row, strict=True)) for row in rows]
-    if as_of is None:
-        return records
-    mappings = {m.certification.id: m for m in map(load_mapping, context.config.mappings)}
-    for record in records:
-        mapping = mappings.get(record["certification"])
-        if mapping is None:
-            continue
-        evidence = stored_evidence(db, record["learner"], record["certification"])
-        state, _ = evaluate_learner(mapping, evidence, roster_facts(db, record["learner"])[1], as_of)
-        record.update(
-            status=state.status,
-            certified_on=state.certified_on and state.certified_on.isoformat(),
-            due_on=state.due_on and state.due_on.isoformat(),
-            window_opens_on=state.window_opens_on and state.window_opens_on.isoformat(),
-            option=state.option,
-            as_of=as_of.isoformat(),
-        )
-    return records
+def mappings_for(context: Context, as_of: date | None) -> list[Mapping]:
+    """Read only for `--as-of`: a broken mapping file must not hide the states the last sync stored."""
+    return [load_mapping(path) for path in context.config.mappings] if as_of else []
 
 
 def show(records: list[dict[str, Any]], fmt: str, columns: tuple[str, ...]) -> None:
@@ -105,15 +70,12 @@ def show(records: list[dict[str, Any]], fmt: str, columns: tuple[str, ...]) -> N
 @pass_context
 def status_command(context: Context, learner: str | None, certification: str | None, as_of: Any, fmt: str) -> None:
     """Red, amber or green per learner and certification, with the dates that matter."""
-    clauses, params = [], []
-    for column, value in (("s.learner", learner), ("s.certification", certification)):
-        if value:
-            clauses.append(f"{column} = ?")
-            params.append(value)
     try:
         with context.store() as db:
             day = as_of.date() if as_of else None
-            records = states(context, db, ("WHERE " + " AND ".join(clauses)) if clauses else "", tuple(params), day)
+            records = certification_states(
+                db, learner=learner, certification=certification, as_of=day, mappings=mappings_for(context, day)
+            )
             completions = (
                 db.execute(
                     "SELECT certification, option_id, completed_on, counted, COALESCE(reason, ''), cycle_due_on"
@@ -144,17 +106,48 @@ def status_command(context: Context, learner: str | None, certification: str | N
 @main.command("report")
 @click.option("--manager", default=None, help="A manager's id: their direct reports.")
 @click.option("--summary", is_flag=True, help="Counts of red, amber and green by department and staff group.")
+@click.option(
+    "--html",
+    "html_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write the manager's compliance page to this file (with --manager).",
+)
+@click.option("--department", default=None, help="With --html: only this department's people.")
+@click.option("--status", type=click.Choice(STATUS_KEYS), default=None, help="With --html: only this status.")
 @AS_OF
 @FORMAT
 @pass_context
-def report_command(context: Context, manager: str | None, summary: bool, as_of: Any, fmt: str) -> None:
-    """The manager's view (name, status, window opens, due on) or the compliance summary."""
+def report_command(
+    context: Context,
+    manager: str | None,
+    summary: bool,
+    html_path: Path | None,
+    department: str | None,
+    status: str | None,
+    as_of: Any,
+    fmt: str,
+) -> None:
+    """The manager's view (name, status, window opens, due on), their compliance page, or the compliance summary."""
     if bool(manager) == summary:
         raise click.UsageError("give --manager ID or --summary")
+    if html_path is None and (department or status):
+        raise click.UsageError("--department and --status filter the page written by --html")
+    if html_path is not None and not manager:
+        raise click.UsageError("--html writes a manager's page: give --manager ID")
+    day = as_of.date() if as_of else None
     try:
+        if html_path is not None and manager:
+            mappings = [load_mapping(path) for path in context.config.mappings]
+            with context.store() as db:
+                page = render_report(
+                    db, mappings=mappings, manager=manager, department=department, status=status, as_of=day
+                )
+            write_atomically(html_path, page)
+            click.echo(f"wrote {html_path}")
+            return
         with context.store() as db:
-            where, params = ("WHERE l.manager = ? AND l.on_roster = 1", (manager,)) if manager else ("", ())
-            records = states(context, db, where, params, as_of.date() if as_of else None)
+            records = certification_states(db, manager=manager, as_of=day, mappings=mappings_for(context, day))
     except AdapterError as error:
         fail(error)
     if manager:
@@ -174,3 +167,21 @@ def report_command(context: Context, manager: str | None, summary: bool, as_of: 
         for c, d, g in groups
     ]
     show(rows, fmt, ("certification", "department", "staff_group", "red", "amber", "green", "none"))
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """A reader (a web server, a mail job) never sees half a page: the new file replaces the old one whole."""
+    try:
+        descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    except OSError as error:
+        raise click.FileError(str(path), hint=error.strerror) from None
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+            file.write(text)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temporary, 0o666 & ~umask)  # mkstemp's 0600 would hide the page from the web server serving it
+        os.replace(temporary, path)
+    except OSError as error:
+        Path(temporary).unlink(missing_ok=True)
+        raise click.FileError(str(path), hint=error.strerror) from None

@@ -22,6 +22,8 @@ from lrs_adapter.store.runs import Cursor
 
 JSON_LINES = frozenset({".jsonl", ".ndjson"})
 BATCH = 500
+#: A page also ends after this much input: a file of multi-megabyte statements is taken in a few at a time.
+BATCH_BYTES = 32_000_000
 #: How much text on each side of a break in a JSON file is kept in quarantine.
 TAIL_KEPT = 64_000
 
@@ -29,8 +31,8 @@ TAIL_KEPT = 64_000
 class ExportFile:
     kind = "file"
 
-    def __init__(self, path: Path, *, batch: int = BATCH) -> None:
-        self.path, self.batch = path, batch
+    def __init__(self, path: Path, *, batch: int = BATCH, batch_bytes: int = BATCH_BYTES) -> None:
+        self.path, self.batch, self.batch_bytes = path, batch, batch_bytes
         self.notes: list[str] = []
 
     def pages(self) -> Iterator[Page]:
@@ -48,10 +50,11 @@ class ExportFile:
                 yield from self._json(handle)
 
     def _lines(self, handle: IO[bytes]) -> Iterator[Page]:
-        page = Page(f"{self.path} lines 1-", [])
+        page, size = Page(f"{self.path} lines 1-", []), 0
         for number, line in enumerate(handle, start=1):
             if not line.strip():
                 continue
+            size += len(line)
             source = f"{self.path}:{number}"
             try:
                 page.statements.append((source, orjson.loads(line.rstrip(b"\r\n"))))
@@ -59,10 +62,10 @@ class ExportFile:
                 page.unparsable.append(
                     reject_unparsable(source, line.decode("utf-8", "replace").rstrip("\n"), str(error))
                 )
-            if len(page.statements) + len(page.unparsable) >= self.batch:
+            if len(page.statements) + len(page.unparsable) >= self.batch or size >= self.batch_bytes:
                 page.label += str(number)
                 yield page
-                page = Page(f"{self.path} lines {number + 1}-", [])
+                page, size = Page(f"{self.path} lines {number + 1}-", []), 0
         if page.statements or page.unparsable:
             page.label += "end"
             yield page
@@ -74,15 +77,16 @@ class ExportFile:
         handle.seek(handle.tell() - len(first))
         prefix, multiple = ("item", False) if first == b"[" else ("", True)
         count = 0
-        page = Page(f"{self.path} statements 1-", [])
+        page, start = Page(f"{self.path} statements 1-", []), handle.tell()
         try:
             for item in ijson.items(handle, prefix, multiple_values=multiple, use_float=True):
                 count += 1
                 page.statements.append((f"{self.path}#{count}", item))
-                if len(page.statements) >= self.batch:
+                # ijson reads ahead in blocks of 64 KB: the file's position is the page's size to within one.
+                if len(page.statements) >= self.batch or handle.tell() - start >= self.batch_bytes:
                     page.label += str(count)
                     yield page
-                    page = Page(f"{self.path} statements {count + 1}-", [])
+                    page, start = Page(f"{self.path} statements {count + 1}-", []), handle.tell()
         except (ijson.JSONError, UnicodeDecodeError) as error:
             # ijson reads ahead in blocks: keep the text around where it stopped, not the whole file.
             handle.seek(max(0, handle.tell() - TAIL_KEPT))

@@ -9,17 +9,19 @@ its content, so importing the same file twice, or the same row from two files, a
 
 from __future__ import annotations
 
-import csv
 import hashlib
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
 import openpyxl
+from openpyxl.utils.exceptions import InvalidFileException
 
 from lrs_adapter.errors import ConfigError
 from lrs_adapter.mapping.mapper import HISTORY, REGISTER
+from lrs_adapter.sources.csvfile import CsvRefused, read_csv
 from lrs_adapter.sources.roster import parse_date
 
 
@@ -45,18 +47,22 @@ class BadRow:
 def _cells(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
     """(line, row by lower-cased header) from a CSV or the first sheet of an XLSX workbook."""
     if path.suffix.lower() in (".xlsx", ".xlsm"):
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        try:
+            workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        except (zipfile.BadZipFile, InvalidFileException, KeyError) as error:  # KeyError: a zip without a workbook
+            raise ConfigError(
+                f"not an XLSX workbook ({error}).", file=str(path), fix="save it from the spreadsheet as .xlsx or .csv."
+            ) from None
         rows = workbook.worksheets[0].iter_rows(values_only=True)
         header = [str(cell or "").strip().lower() for cell in next(rows, ())]
         for line, values in enumerate(rows, start=2):
             yield line, {key: _text(value) for key, value in zip(header, values, strict=False) if key}
         workbook.close()
         return
-    with path.open(newline="", encoding="utf-8-sig") as handle:
-        reader = csv.DictReader(handle)
-        reader.fieldnames = [name.strip().lower() for name in reader.fieldnames or []]
-        for row in reader:
-            yield reader.line_num, {key: (value or "").strip() for key, value in row.items() if key}
+    try:
+        yield from read_csv(path)[1]
+    except CsvRefused as error:
+        raise ConfigError(f"{error}; nothing was imported.", file=str(path)) from None
 
 
 def _text(value: object) -> str:

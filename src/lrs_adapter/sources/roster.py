@@ -7,12 +7,12 @@ row is reported with its line number and reason; one bad row refuses the file.
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
 from lrs_adapter.errors import ConfigError
+from lrs_adapter.sources.csvfile import CsvRefused, read_csv
 
 COLUMNS = (
     "payroll_number",
@@ -64,37 +64,33 @@ def _several(text: str) -> tuple[str, ...]:
 
 def read_roster(path: Path) -> list[RosterRow]:
     try:
-        handle = path.open(newline="", encoding="utf-8-sig")
+        header, records = read_csv(path)
     except OSError as error:
         raise RosterError(f"cannot read the roster: {error.strerror}.", file=str(path)) from None
-    with handle:
-        reader = csv.DictReader(handle)
-        header = [name.strip().lower() for name in reader.fieldnames or []]
-        missing = [column for column in REQUIRED if column not in header]
-        if missing:
-            raise RosterError(
-                f"the header lacks {', '.join(missing)}.",
-                file=str(path),
-                fix=f"the first line names the columns: {','.join(COLUMNS)} (several payroll numbers or emails: "
-                "separate them with ';').",
-            )
-        reader.fieldnames = header
-        rows: list[RosterRow] = []
-        problems: list[str] = []
-        seen: dict[str, int] = {}
-        for record in reader:
-            line = reader.line_num
-            values = {key: (value or "").strip() for key, value in record.items() if key}
-            try:
-                row = _row(line, values)
-            except ValueError as error:
-                problems.append(f"  - line {line}: {error}")
-                continue
-            for number in row.payroll_numbers:
-                if number in seen:
-                    problems.append(f"  - line {line}: payroll number {number} is also on line {seen[number]}")
-                seen[number] = line
-            rows.append(row)
+    except CsvRefused as error:
+        raise RosterError(f"{error}; nothing was imported.", file=str(path)) from None
+    missing = [column for column in REQUIRED if column not in header]
+    if missing:
+        raise RosterError(
+            f"the header lacks {', '.join(missing)}.",
+            file=str(path),
+            fix=f"the first line names the columns: {','.join(COLUMNS)} (several payroll numbers or emails: "
+            "separate them with ';').",
+        )
+    rows: list[RosterRow] = []
+    problems: list[str] = []
+    seen: dict[str, int] = {}
+    for line, values in records:
+        try:
+            row = _row(line, values)
+        except ValueError as error:
+            problems.append(f"  - line {line}: {error}")
+            continue
+        for number in row.payroll_numbers:
+            if number in seen:
+                problems.append(f"  - line {line}: payroll number {number} is also on line {seen[number]}")
+            seen[number] = line
+        rows.append(row)
     if problems:
         raise RosterError(
             f"{len(problems)} bad rows; nothing was imported:\n" + "\n".join(problems),

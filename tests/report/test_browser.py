@@ -1,0 +1,143 @@
+"""The page in a real browser (Debian's chromium, headless, through its own chromedriver): it renders, every badge
+and summary count has the colour and number the store's data says, and a screenshot is kept to look at.
+
+Set REPORT_SCREENSHOT_DIR to keep the screenshots somewhere other than pytest's temporary directory.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+
+from conftest import need_service
+from lrs_adapter.mapping.model import Mapping
+from lrs_adapter.report import render_report
+from lrs_adapter.report.page import STATUSES
+from lrs_adapter.store import Database
+from team import AS_OF, HOSTILE_NAME, MANAGER, TEAM, expected_counts
+
+CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
+COLOUR = {status.key: status.colour for status in STATUSES}
+BADGE = {status.key: f"{status.symbol} {status.label}" for status in STATUSES}
+
+
+def rgb(colour: str) -> str:
+    """How getComputedStyle reports a #rrggbb colour."""
+    red, green, blue = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    return f"rgb({red}, {green}, {blue})"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[webdriver.Chrome]:
+    if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
+        need_service(
+            "Debian's chromium (/usr/bin/chromium, with /usr/bin/chromedriver)",
+            "Install them: apt-get install -y chromium chromium-driver (.ci/run does).",
+        )
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    for argument in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--window-size=1280,900",
+        "--hide-scrollbars",
+        "--lang=en-GB",
+    ):
+        options.add_argument(argument)
+    # The driver Debian ships with the browser: the versions always match, and selenium downloads nothing.
+    driver = webdriver.Chrome(service=Service(executable_path=str(CHROMEDRIVER)), options=options)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+def open_page(driver: webdriver.Chrome, page: str, path: Path) -> None:
+    path.write_text(page, encoding="utf-8")
+    driver.get(path.as_uri())
+
+
+def style(driver: webdriver.Chrome, selector: str, prop: str) -> list[str]:
+    return driver.execute_script(
+        "return [...document.querySelectorAll(arguments[0])].map(e => getComputedStyle(e)[arguments[1]])",
+        selector,
+        prop,
+    )
+
+
+def texts(driver: webdriver.Chrome, selector: str) -> list[str]:
+    return driver.execute_script(
+        "return [...document.querySelectorAll(arguments[0])].map(e => e.textContent.trim())", selector
+    )
+
+
+def screenshot(driver: webdriver.Chrome, path: Path) -> Path:
+    """The whole page, not just the window (through the DevTools protocol, which chromedriver speaks)."""
+    size = driver.execute_cdp_cmd("Page.getLayoutMetrics", {})["cssContentSize"]
+    clip = {"x": 0, "y": 0, "width": size["width"], "height": size["height"], "scale": 1}
+    shot = driver.execute_cdp_cmd("Page.captureScreenshot", {"captureBeyondViewport": True, "clip": clip})
+    path.write_bytes(base64.b64decode(shot["data"]))
+    if keep := os.environ.get("REPORT_SCREENSHOT_DIR"):
+        Path(keep).mkdir(parents=True, exist_ok=True)
+        shutil.copy(path, Path(keep) / path.name)
+    return path
+
+
+def test_the_page_renders_with_the_colours_and_counts_of_the_data(
+    browser: webdriver.Chrome, team_store: Database, prevent_mapping: Mapping, tmp_path: Path
+) -> None:
+    page = render_report(team_store, mappings=[prevent_mapping], manager=MANAGER, as_of=AS_OF)
+    open_page(browser, page, tmp_path / "report.html")
+    assert texts(browser, "h1") == ["Morgan Manager's direct reports"]
+    learners = texts(browser, "tbody tr .id")
+    assert sorted(learners) == sorted(TEAM)
+    expected = [TEAM[learner][4] for learner in learners]
+    assert texts(browser, "tbody .badge") == [BADGE[s] for s in expected]
+    assert style(browser, "tbody .badge", "backgroundColor") == [rgb(COLOUR[s]) for s in expected]
+    assert HOSTILE_NAME in texts(browser, "tbody th")[learners.index("P10006")]  # shown as text, not run
+    counts = expected_counts()
+    assert texts(browser, ".summary li .count") == [str(counts[s]) for s in COLOUR]
+    assert style(browser, ".summary li", "borderLeftColor") == [rgb(c) for c in COLOUR.values()]
+    segments = browser.execute_script(
+        "return [...document.querySelectorAll('.bar span')].map(e => [e.className, e.getBoundingClientRect().width,"
+        " getComputedStyle(e).backgroundColor])"
+    )
+    assert [(name, colour) for name, _, colour in segments] == [(s, rgb(COLOUR[s])) for s in COLOUR if counts[s]]
+    bar_width = sum(width for _, width, _ in segments)
+    for name, width, _ in segments:  # each segment's share of the bar is its share of the team
+        assert width / bar_width == pytest.approx(counts[name] / len(TEAM), abs=0.01)
+    shot = screenshot(browser, tmp_path / "report.png")
+    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 20_000
+
+
+def test_a_filtered_page_in_the_browser(
+    browser: webdriver.Chrome, team_store: Database, prevent_mapping: Mapping, tmp_path: Path
+) -> None:
+    page = render_report(
+        team_store,
+        mappings=[prevent_mapping],
+        manager=MANAGER,
+        department="Adult Care",
+        status="green",
+        as_of=AS_OF,
+        form_action="/report",
+    )
+    open_page(browser, page, tmp_path / "report-filtered.html")
+    learners = texts(browser, "tbody tr .id")
+    assert sorted(learners) == sorted(k for k, v in TEAM.items() if v[1] == "Adult Care" and v[4] == "green")
+    assert set(style(browser, "tbody .badge", "backgroundColor")) == {rgb(COLOUR["green"])}
+    counts = expected_counts("Adult Care")
+    assert texts(browser, ".summary li .count") == [str(counts[s]) for s in COLOUR]
+    selected = browser.execute_script(
+        "return ['department', 'status', 'as_of'].map(id => document.getElementById(id).value)"
+    )
+    assert selected == ["Adult Care", "green", "2026-12-01"]
+    screenshot(browser, tmp_path / "report-filtered.png")

@@ -1,0 +1,84 @@
+"""The page from the team's real store: who is on it, in what order, what the filters and summary count, and that
+nothing a roster says can become markup."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+
+from lrs_adapter.mapping.model import Mapping
+from lrs_adapter.report import render_report
+from lrs_adapter.report.page import STATUSES, Report, render
+from lrs_adapter.store import Database
+from team import AS_OF, HOSTILE_NAME, MANAGER, TEAM, expected_counts
+
+URGENCY = [status.key for status in STATUSES]
+
+
+def rows(page: str) -> list[tuple[str, str]]:
+    return re.findall(r'<tr data-learner="([^"]+)" data-status="([^"]+)">', page)
+
+
+def summary(page: str) -> dict[str, int]:
+    found = re.findall(r'<li class="[\w ]+" data-status="(\w+)"[^>]*>.*?<span class="count">(\d+)</span>', page, re.S)
+    return {status: int(count) for status, count in found}
+
+
+def test_the_managers_direct_reports_most_urgent_first(team_store: Database, prevent_mapping: Mapping) -> None:
+    page = render_report(team_store, mappings=[prevent_mapping], manager=MANAGER, as_of=AS_OF)
+    shown = rows(page)
+    assert dict(shown) == {learner: row[4] for learner, row in TEAM.items()}  # P20001 is another manager's
+    assert [URGENCY.index(status) for _, status in shown] == sorted(URGENCY.index(status) for _, status in shown)
+    assert summary(page) == expected_counts()
+    assert "Morgan Manager" in page and "Prevent and WRAP Certification Pathway" in page
+    assert 'datetime="2026-12-01"' in page and "1 Dec 2026" in page
+
+
+def test_filters_narrow_the_table_and_the_department_narrows_the_summary(
+    team_store: Database, prevent_mapping: Mapping
+) -> None:
+    page = render_report(
+        team_store, mappings=[prevent_mapping], manager=MANAGER, department="Highways", status="red", as_of=AS_OF
+    )
+    assert sorted(rows(page)) == [("P10002", "red"), ("P10003", "red")]
+    assert summary(page) == expected_counts("Highways")
+    assert "Showing 2 of 5" in page
+    assert '<li class="red chosen" data-status="red" aria-current="true">' in page
+
+
+def test_without_as_of_the_page_shows_what_the_last_sync_stored(team_store: Database, prevent_mapping: Mapping) -> None:
+    page = render_report(team_store, mappings=[prevent_mapping], manager=MANAGER)
+    stored = team_store.one("SELECT MAX(as_of) FROM certification_states")
+    assert stored is not None and f'evaluated on <time datetime="{stored[0]}">' in page
+    assert len(rows(page)) == len(TEAM)
+
+
+def test_names_are_text_never_markup_and_the_page_has_no_script(team_store: Database, prevent_mapping: Mapping) -> None:
+    page = render_report(team_store, mappings=[prevent_mapping], manager=MANAGER, as_of=AS_OF)
+    assert "<script" not in page
+    assert "Siobhán O&#39;Brien &lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert HOSTILE_NAME not in page
+
+
+def test_served_pages_get_a_get_form_and_summary_links_that_keep_the_other_filters() -> None:
+    report = Report(manager="M1", manager_name=None, members=[], department="A & B", as_of=date(2026, 12, 1))
+    static, served = render(report), render(Report(**{**report.__dict__, "form_action": "/report"}))
+    assert "<form" not in static and "Department: <strong>A &amp; B</strong>" in static
+    assert '<form method="get" action="/report">' in served
+    assert '<input type="hidden" name="manager" value="M1">' in served
+    for name in ("department", "status", "as_of"):
+        assert f'name="{name}"' in served
+    assert 'href="/report?manager=M1&amp;department=A+%26+B&amp;status=red&amp;as_of=2026-12-01"' in served
+
+
+def test_an_empty_team_says_so() -> None:
+    page = render(Report(manager="M9", manager_name=None, members=[]))
+    assert "No direct reports match these filters." in page and "no certification states stored yet" in page
+    assert summary(page) == dict.fromkeys(URGENCY, 0)
+
+
+def test_an_unknown_status_is_refused() -> None:
+    with pytest.raises(ValueError, match="status must be one of red, amber, green, none"):
+        Report(manager="M1", manager_name=None, members=[], status="purple")
