@@ -16,7 +16,7 @@ from factory import make_statements
 from lrs_adapter.config import SINK_EVENTS, Config, ConnectorConfig, LrsConfig, RetryPolicy, SinkConfig
 from lrs_adapter.pull import SUCCEEDED, pull
 from lrs_adapter.sinks.certification_statement import EARNED, VOIDED
-from lrs_adapter.store import Database
+from lrs_adapter.store import Database, open_store
 from lrs_adapter.store.outbox import depth
 from lrs_adapter.sync import deliver, settle
 from prevent import HOME, IRI, SATISFIED, statement, voiding
@@ -73,14 +73,31 @@ def config(lrs: LRS, tmp_path: Path, *, store_url: str | None = None, read_timeo
 
 
 def sync_until_done(cfg: Config, db: Database, *, runs: int = 15) -> int:
-    """Run `sync` as cron would, until a run pulled to the end and nothing is left to push; returns the runs."""
+    """Run `sync` as cron would, until a run found nothing new and pushed nothing (so the certification statements
+    pushed back have been pulled back in too, however many runs it took) and nothing is left to push."""
     for number in range(1, runs + 1):
         pulled = pull(cfg, db, "ll")
         settle(cfg, db, [PREVENT], DAY)
-        deliver(cfg, db, [PREVENT])
-        if pulled.outcome == SUCCEEDED and not any(c.get("pending") for c in depth(db).values()):
+        pushed = deliver(cfg, db, [PREVENT])
+        quiet = pulled.new == 0 and not any(c.delivered for c in pushed.sinks.values())
+        if pulled.outcome == SUCCEEDED and quiet and not any(c.get("pending") for c in depth(db).values()):
             return number
     raise AssertionError(f"still not done after {runs} runs")
+
+
+def run_both_rounds(lrs: LRS, tmp_path: Path, store_url: str | None = None) -> dict[str, Any]:
+    """Round one posted and synced to the end, then round two: the outcome."""
+    one, two = rounds()
+    cfg = config(lrs, tmp_path, store_url=store_url, read_timeout=5)
+    db = open_store(cfg.store_url)
+    try:
+        post(lrs, one)
+        sync_until_done(cfg, db)
+        post(lrs, two)
+        sync_until_done(cfg, db)
+        return outcome(db, lrs)
+    finally:
+        db.close()
 
 
 def _rows(db: Database, sql: str) -> list[tuple[Any, ...]]:
@@ -126,3 +143,16 @@ def received(lrs: LRS) -> dict[str, Any]:
         "earned": sorted((s["id"], s["actor"]["account"]["name"], orjson.dumps(s["result"]).decode()) for s in earned),
         "voided": sorted(v["object"]["id"] for v in voids if v["verb"]["id"] == VOIDED),
     }
+
+
+def differences(got: dict[str, Any], expected: dict[str, Any]) -> dict[str, Any]:
+    """What differs, part by part, as (only in got, only in expected): readable where == is not."""
+    found = {}
+    for part, want in expected.items():
+        have = got[part]
+        if have != want:
+            if isinstance(want, list):
+                found[part] = ([x for x in have if x not in want][:5], [x for x in want if x not in have][:5])
+            else:
+                found[part] = (have, want)
+    return found

@@ -12,15 +12,17 @@ When a server cannot run here the tests are skipped with what to run, except in 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
+from certification_run import run_both_rounds
 from lrs_servers import LRS, LearningLocker, Ralph, require
 
 from factory import make_statements
 
 # More than Ralph's default page cap (100) and not a multiple of it, so paging is exercised.
 RALPH_STATEMENTS = 250
-LRS_FIXTURES = {"learning_locker", "ralph"}
+LRS_FIXTURES = {"learning_locker", "ralph", "fresh_lrs", "fault_free"}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -48,5 +50,27 @@ def ralph(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LRS]:
     server = Ralph(tmp_path_factory.mktemp("ralph"))
     try:
         yield server.start(load=make_statements(RALPH_STATEMENTS))
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def fresh_lrs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LRS]:
+    """A Learning Locker of its own for a test that must compare what it received with a reference."""
+    require("learning_locker")
+    server = LearningLocker(tmp_path_factory.mktemp("ll"))
+    try:
+        yield server.start()
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def fault_free(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """The outcome of both rounds of certification_run with no fault: what every faulty or killed run must reach."""
+    require("learning_locker")
+    server = LearningLocker(tmp_path_factory.mktemp("ll-reference"))
+    try:
+        return run_both_rounds(server.start(), tmp_path_factory.mktemp("reference"))
     finally:
         server.stop()

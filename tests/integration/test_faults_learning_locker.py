@@ -5,55 +5,18 @@ the LRS received equal the fault-free run's."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from certification_run import config, outcome, post, rounds, sync_until_done
-from lrs_servers import LRS, LearningLocker, require
+from certification_run import differences, rounds, run_both_rounds
+from lrs_servers import LRS
 
-from lrs_adapter.store import open_store
 from transport_faults import FaultPlan, faulty_sessions
 
 SCHEDULES = 50
 #: The adapter's requests in the two rounds without faults (pull pages, statement PUTs: ~112): faults land among them.
 REQUESTS_IN_A_RUN = 110
-
-
-def run(lrs: LRS, tmp_path: Path, store_url: str | None = None) -> dict[str, Any]:
-    one, two = rounds()
-    cfg = config(lrs, tmp_path, store_url=store_url, read_timeout=5)
-    db = open_store(cfg.store_url)
-    try:
-        post(lrs, one)
-        sync_until_done(cfg, db)
-        post(lrs, two)
-        sync_until_done(cfg, db)
-        return outcome(db, lrs)
-    finally:
-        db.close()
-
-
-@pytest.fixture
-def fresh_lrs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LRS]:
-    require("learning_locker")
-    server = LearningLocker(tmp_path_factory.mktemp("ll"))
-    try:
-        yield server.start()
-    finally:
-        server.stop()
-
-
-@pytest.fixture(scope="module")
-def fault_free(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    require("learning_locker")
-    server = LearningLocker(tmp_path_factory.mktemp("ll-reference"))
-    try:
-        lrs = server.start()
-        return run(lrs, tmp_path_factory.mktemp("reference"))
-    finally:
-        server.stop()
 
 
 def test_the_fault_free_run_certifies_revokes_and_re_certifies(fault_free: dict[str, Any]) -> None:
@@ -75,7 +38,6 @@ def test_a_faulty_schedule_ends_in_the_fault_free_state(
     plan = FaultPlan.seeded(seed, requests_in_a_run=REQUESTS_IN_A_RUN)
     plan.read_timeout = 0.2
     monkeypatch.setattr("requests.Session", faulty_sessions(plan))
-    got = run(fresh_lrs, tmp_path)
+    got = run_both_rounds(fresh_lrs, tmp_path)
     assert len(plan.met) >= 3, f"only {plan.met} of {plan.faults} were met"
-    for part, expected in fault_free.items():
-        assert got[part] == expected, f"{part} differs after faults {plan.met}"
+    assert differences(got, fault_free) == {}, f"after faults {plan.met}"

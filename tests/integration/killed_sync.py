@@ -1,0 +1,77 @@
+"""One `sync` pass (pull, settle, push) against a real LRS, in a process that SIGKILLs itself at the K-th call
+of a chosen point: the test side of the SIGKILL harness, so that no kill switch lives in the product.
+
+Usage: python killed_sync.py ENDPOINT STORE_URL WORK_DIR POINT K
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+from functools import wraps
+from importlib import import_module
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+sys.path[:0] = [str(HERE), str(HERE.parent)]
+
+#: Where a kill lands: (module, attribute, "before" or "after" the call). Each names a moment a scheduler's
+#: SIGKILL can hit: inside an open transaction, right after a commit, and between the LRS's acknowledgement and
+#: the commit that records it.
+POINTS: dict[str, tuple[str, str, str]] = {
+    "pull-before-commit": ("lrs_adapter.pull", "set_cursor", "before"),
+    "pull-after-commit": ("lrs_adapter.pull", "commit_pages", "after"),
+    "map-before-commit": ("lrs_adapter.store.evidence", "save_evidence", "after"),
+    "evaluate-before-commit": ("lrs_adapter.store.evidence", "save_certification", "after"),
+    "push-before-send": ("lrs_adapter.sinks.lrs_statements", "LrsStatementsSink._put", "before"),
+    "push-acknowledged-not-recorded": ("lrs_adapter.push", "mark_delivered", "before"),
+}
+
+
+def arm(point: str, k: int) -> None:
+    module_name, attribute, when = POINTS[point]
+    owner: Any = import_module(module_name)
+    *path, name = attribute.split(".")
+    for part in path:
+        owner = getattr(owner, part)
+    original = getattr(owner, name)
+    calls = 0
+
+    @wraps(original)
+    def killing(*args: Any, **kwargs: Any) -> Any:
+        nonlocal calls
+        calls += 1
+        if calls == k and when == "before":
+            os.kill(os.getpid(), signal.SIGKILL)
+        result = original(*args, **kwargs)
+        if calls == k:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return result
+
+    setattr(owner, name, killing)
+
+
+def main() -> None:
+    endpoint, store_url, work_dir, point, k = sys.argv[1:6]
+    from certification_run import DAY, config
+    from lrs_servers import LRS
+
+    from lrs_adapter.pull import pull
+    from lrs_adapter.store import open_store
+    from lrs_adapter.sync import deliver, settle
+    from pushing import PREVENT
+
+    arm(point, int(k))
+    lrs = LRS(endpoint=endpoint, username="any", password="any", log_path=Path(work_dir) / "unused.log")
+    cfg = config(lrs, Path(work_dir), store_url=store_url, read_timeout=5)
+    db = open_store(cfg.store_url)
+    pull(cfg, db, "ll")
+    settle(cfg, db, [PREVENT], DAY)
+    deliver(cfg, db, [PREVENT])
+    print("not killed: the point was met fewer than K times", flush=True)
+
+
+if __name__ == "__main__":
+    main()
