@@ -7,7 +7,6 @@ from __future__ import annotations
 import csv
 import sys
 from collections import Counter
-from datetime import date
 from typing import Any
 
 import click
@@ -15,25 +14,8 @@ import orjson
 
 from lrs_adapter.cli import Context, fail, main, pass_context
 from lrs_adapter.errors import AdapterError
-from lrs_adapter.mapping.loader import load_mapping
-from lrs_adapter.store.certifications import evaluate_learner, stored_evidence
-from lrs_adapter.store.database import Database
-from lrs_adapter.store.learners import roster_facts
+from lrs_adapter.store.states import COLUMNS, read_states
 
-COLUMNS = (
-    "learner",
-    "name",
-    "department",
-    "staff_group",
-    "manager",
-    "certification",
-    "status",
-    "certified_on",
-    "due_on",
-    "window_opens_on",
-    "option",
-    "as_of",
-)
 FORMAT = click.option(
     "--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True
 )
@@ -44,37 +26,6 @@ AS_OF = click.option(
     default=None,
     help="Evaluate as of this day (default: the states stored by the last sync).",
 )
-
-
-def states(
-    context: Context, db: Database, where: str, params: tuple[Any, ...], as_of: date | None
-) -> list[dict[str, Any]]:
-    rows = db.execute(
-        "SELECT s.learner, COALESCE(l.name, ''), COALESCE(l.department, ''), COALESCE(l.staff_group, ''), l.manager,"
-        " s.certification, s.status, s.certified_on, s.due_on, s.window_opens_on, s.option_id, s.as_of"
-        f" FROM certification_states s LEFT JOIN learners l ON l.id = s.learner {where}"
-        " ORDER BY s.certification, s.learner",
-        params,
-    )
-    records = [dict(zip(COLUMNS, row, strict=True)) for row in rows]
-    if as_of is None:
-        return records
-    mappings = {m.certification.id: m for m in map(load_mapping, context.config.mappings)}
-    for record in records:
-        mapping = mappings.get(record["certification"])
-        if mapping is None:
-            continue
-        evidence = stored_evidence(db, record["learner"], record["certification"])
-        state, _ = evaluate_learner(mapping, evidence, roster_facts(db, record["learner"])[1], as_of)
-        record.update(
-            status=state.status,
-            certified_on=state.certified_on and state.certified_on.isoformat(),
-            due_on=state.due_on and state.due_on.isoformat(),
-            window_opens_on=state.window_opens_on and state.window_opens_on.isoformat(),
-            option=state.option,
-            as_of=as_of.isoformat(),
-        )
-    return records
 
 
 def show(records: list[dict[str, Any]], fmt: str, columns: tuple[str, ...]) -> None:
@@ -113,7 +64,8 @@ def status_command(context: Context, learner: str | None, certification: str | N
     try:
         with context.store() as db:
             day = as_of.date() if as_of else None
-            records = states(context, db, ("WHERE " + " AND ".join(clauses)) if clauses else "", tuple(params), day)
+            where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
+            records = read_states(db, context.config.mappings, where, tuple(params), day)
             completions = (
                 db.execute(
                     "SELECT certification, option_id, completed_on, counted, COALESCE(reason, ''), cycle_due_on"
@@ -154,7 +106,7 @@ def report_command(context: Context, manager: str | None, summary: bool, as_of: 
     try:
         with context.store() as db:
             where, params = ("WHERE l.manager = ? AND l.on_roster = 1", (manager,)) if manager else ("", ())
-            records = states(context, db, where, params, as_of.date() if as_of else None)
+            records = read_states(db, context.config.mappings, where, params, as_of.date() if as_of else None)
     except AdapterError as error:
         fail(error)
     if manager:
