@@ -100,4 +100,4 @@ def most_urgent(codes: list[int]) -> int:
 
 
 # The commands register themselves on `main` when their modules load.
-from lrs_adapter.cli import feed, learning, ops, quarantine, running, status  # noqa: E402, F401
+from lrs_adapter.cli import feed, learning, ops, quarantine, running, serve, status  # noqa: E402, F401

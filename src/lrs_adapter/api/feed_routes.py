@@ -1,0 +1,120 @@
+"""What integrating systems read: the completion feed, certification states, one learner."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Path, Query
+
+from lrs_adapter.api.models import (
+    CertificationList,
+    CertificationState,
+    CompletionSummary,
+    FeedPage,
+    Learner,
+    Problem,
+    Status,
+)
+from lrs_adapter.api.store import Store
+from lrs_adapter.config import Config
+from lrs_adapter.feed.changes import UnknownCursor, read_changes
+from lrs_adapter.feed.records import feed_records
+from lrs_adapter.store.states import read_states
+
+NO_NUL = r"^[^\x00]*$"  # a text query value holding NUL is no name anybody has (and PostgreSQL refuses it)
+MAX_SEQ = 2**63 - 1
+
+
+def feed_router(config: Config, store: Store) -> APIRouter:
+    router = APIRouter()
+    limit = Query(100, ge=1, le=config.api.max_limit, description=f"At most {config.api.max_limit}.")
+
+    @router.get(
+        "/completions",
+        response_model=FeedPage,
+        responses={400: {"model": Problem, "description": "`after` is no record's seq."}},
+        summary="The completion feed, after the record with seq `after`",
+    )
+    def completions(
+        after: Annotated[int, Query(ge=0, le=MAX_SEQ, description="The seq of the last record read; 0: all.")] = 0,
+        limit: int = limit,
+    ) -> FeedPage:
+        with store.open() as db:
+            try:
+                changes = read_changes(db, "completion", after=after, limit=limit)
+            except UnknownCursor as error:
+                raise HTTPException(400, str(error)) from None
+            records = feed_records(db, changes)
+        return FeedPage(records=records, next=changes[-1].seq if changes else after)
+
+    @router.get("/certifications", response_model=CertificationList, summary="Certification states, filtered")
+    def certifications(
+        as_of: Annotated[date | None, Query(description="Evaluate this day (default: as the last sync)")] = None,
+        status: Status | None = None,
+        department: Annotated[str | None, Query(pattern=NO_NUL)] = None,
+        manager: Annotated[str | None, Query(pattern=NO_NUL, description="A manager's id: their reports")] = None,
+        certification: Annotated[str | None, Query(pattern=NO_NUL)] = None,
+        limit: int = limit,
+        offset: Annotated[int, Query(ge=0, le=2**31)] = 0,
+    ) -> CertificationList:
+        clauses, params = [], []
+        for column, value in (("l.department", department), ("l.manager", manager), ("s.certification", certification)):
+            if value is not None:
+                clauses.append(f"{column} = ?")
+                params.append(value)
+        where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
+        with store.open() as db:
+            found = read_states(db, config.mappings, where, tuple(params), as_of)
+        matching = [s for s in found if status is None or s["status"] == status]
+        return CertificationList(
+            states=[CertificationState(**s) for s in matching[offset : offset + limit]], total=len(matching)
+        )
+
+    @router.get(
+        "/learners/{learner_id}",
+        response_model=Learner,
+        responses={404: {"model": Problem, "description": "Neither on the roster nor evaluated."}},
+        summary="One learner: roster facts, states, every completion and why it counted or not",
+    )
+    def learner(learner_id: Annotated[str, Path(pattern=NO_NUL)]) -> Learner:
+        with store.open() as db:
+            row = db.one(
+                "SELECT name, department, manager, staff_group, on_roster, assigned_on, left_on FROM learners"
+                " WHERE id = ?",
+                (learner_id,),
+            )
+            states = read_states(db, config.mappings, "WHERE s.learner = ?", (learner_id,), None)
+            completions = db.execute(
+                "SELECT certification, option_id, completed_at, completed_on, counted, reason, cycle_due_on"
+                " FROM completions WHERE learner = ? ORDER BY completed_at, id",
+                (learner_id,),
+            )
+        if row is None and not states:
+            raise HTTPException(404, "no such learner")
+        facts: dict[str, Any] = dict.fromkeys(
+            ("name", "department", "manager", "staff_group", "assigned_on", "left_on")
+        )
+        if row is not None:
+            facts = dict(zip(("name", "department", "manager", "staff_group"), row[:4], strict=True))
+            facts |= {"assigned_on": row[5], "left_on": row[6]}
+        return Learner(
+            id=learner_id,
+            on_roster=bool(row and row[4]),
+            states=[CertificationState(**s) for s in states],
+            completions=[
+                CompletionSummary(
+                    certification=c[0],
+                    option=c[1],
+                    completed_at=c[2],
+                    completed_on=c[3],
+                    counted=bool(c[4]),
+                    reason=c[5],
+                    cycle_due_on=c[6],
+                )
+                for c in completions
+            ],
+            **facts,
+        )
+
+    return router
