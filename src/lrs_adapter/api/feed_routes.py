@@ -1,7 +1,7 @@
 """What integrating systems read: the completion feed, certification states, one learner."""
 
-from __future__ import annotations
-
+# No `from __future__ import annotations`: FastAPI reads these signatures at run time, and their Query limits
+# come from the config in the enclosing function, which a string annotation cannot reach.
 from datetime import date
 from typing import Annotated, Any
 

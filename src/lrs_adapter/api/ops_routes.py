@@ -1,7 +1,7 @@
 """What ops and monitors read: the run log, health (503 when a connector is stale or failing), metrics."""
 
-from __future__ import annotations
-
+# No `from __future__ import annotations`: FastAPI reads these signatures at run time, and their Query limits
+# come from the config in the enclosing function, which a string annotation cannot reach.
 from dataclasses import asdict
 from typing import Annotated
 
