@@ -78,9 +78,9 @@ def begin(stack: ExitStack, db: Database) -> None:
     stack.enter_context(db.transaction())
 
 
-def write(db: Database, learner: str) -> None:
+def write(db: Database, learner: str, timestamp: str = "2026-03-02T10:00:00Z") -> None:
     """Inside the caller's transaction: store a learner's completion and evaluate them, as one sync would."""
-    store_statements(db, statement(SATISFIED, f"{IRI}/prevent-elearning", learner=learner))
+    store_statements(db, statement(SATISFIED, f"{IRI}/prevent-elearning", learner=learner, timestamp=timestamp))
     map_queued(db, [PREVENT], "2026-06-01T00:00:00.000000Z", home_page=HOME)
 
 
@@ -127,3 +127,43 @@ def test_postgresql_a_writer_with_the_older_transaction_but_the_higher_seq_is_no
     assert consumer.seen != sorted(consumer.seen), "the feed follows commit order, not seq order"
     for database in (early, late, reader):
         database.close()
+
+
+@pytest.mark.postgres
+@pytest.mark.timeout(120)
+def test_postgresql_a_consumer_polling_while_two_workers_sync_sees_every_change_once(pg_url: str) -> None:
+    """Real threads, real interleavings: each worker's transactions commit a random moment after taking their seqs."""
+    import random
+    import threading
+
+    failures: list[BaseException] = []
+    writing = threading.Event()
+    writing.set()
+
+    def worker(name: int) -> None:
+        db, chance = open_store(pg_url), random.Random(name)
+        try:
+            for i in range(12):
+                with db.transaction():
+                    write(db, f"P{name}{i % 4:04d}", f"2026-0{1 + i % 6}-1{i % 9}T10:00:00Z")
+                    time.sleep(chance.uniform(0, 0.02))  # hold the seqs taken, uncommitted, for a while
+        except BaseException as error:
+            failures.append(error)
+        finally:
+            db.close()
+
+    reader = open_store(pg_url)
+    consumer = Consumer(reader, "completion", limit=3)
+    workers = [threading.Thread(target=worker, args=(n,)) for n in (1, 2)]
+    for thread in workers:
+        thread.start()
+    while any(thread.is_alive() for thread in workers):
+        consumer.read()
+        time.sleep(0.005)
+    for thread in workers:
+        thread.join()
+    assert not failures, failures
+    consumer.catch_up()
+    assert sorted(consumer.seen) == logged(reader, "completion")
+    assert len(set(consumer.seen)) == len(consumer.seen)
+    reader.close()
