@@ -69,3 +69,11 @@ def test_a_write_that_fails_midway_leaves_no_file(tmp_path: Path) -> None:
         out.write("half")
         raise RuntimeError("disk full")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_csv_flattens_the_source(config: Path) -> None:
+    code, output = export(config, "--kind", "completions", "--format", "csv")
+    assert code == 0, output
+    first = next(csv.DictReader(io.StringIO(output)))
+    assert (first["source.connectors"], first["counted"], first["reason"]) == ("c", "true", "")
+    assert first["source.statement_ids"] == statement(SATISFIED, f"{IRI}/prevent-elearning", learner="P00000")["id"]

@@ -22,7 +22,7 @@ from lrs_adapter.store.database import Database
 
 PAGE = 1000
 
-#: CSV columns per kind: nested fields flattened with a dot, lists joined with spaces (ids hold no spaces).
+#: CSV columns per kind: nested fields flattened with a dot, lists joined with `;` as in HR's roster files.
 CSV_COLUMNS = {
     "completions": (
         "schema_version",
@@ -87,7 +87,7 @@ def csv_row(record: dict[str, Any]) -> dict[str, Any]:
 
 def _cell(value: Any) -> Any:
     if isinstance(value, list):
-        return " ".join(value)
+        return ";".join(value)
     if isinstance(value, bool):
         return "true" if value else "false"
     return "" if value is None else value
