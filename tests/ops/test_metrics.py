@@ -70,3 +70,20 @@ def test_the_textfile_holds_the_same_metrics(db: Database, tmp_path: Path) -> No
     write_textfile(db, NOW, target)
     assert samples(target.read_text()) == samples(exposition(db, NOW).decode())
     assert list(target.parent.iterdir()) == [target], "no temporary file left behind"
+
+
+def test_the_metrics_command_writes_the_textfile_or_says_why_not(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from lrs_adapter.cli import main
+
+    config = tmp_path / "lrs-adapter.toml"
+    config.write_text('[store]\nurl = "sqlite:///store.db"\n')
+    target = tmp_path / "lrs_adapter.prom"
+    result = CliRunner().invoke(main, ["--config", str(config), "metrics", "--textfile", str(target)])
+    assert result.exit_code == 0, result.output
+    assert "# TYPE lrs_adapter_runs_total counter" in target.read_text()
+    missing = tmp_path / "no-such-dir" / "lrs_adapter.prom"
+    result = CliRunner().invoke(main, ["--config", str(config), "metrics", "--textfile", str(missing)])
+    assert result.exit_code == 1
+    assert f"cannot write {missing}" in result.output
