@@ -17,6 +17,7 @@ import pytest
 from hypothesis import settings
 
 from lrs_adapter.store import Database, open_store
+from services import need_service
 
 # Under CI the property tests draw the same examples every run: a red CI is then a repeatable one.
 settings.register_profile("ci", derandomize=True, deadline=None)
@@ -24,13 +25,6 @@ if os.environ.get("CI") == "true":
     settings.load_profile("ci")
 
 PG_URL = os.environ.get("LRS_ADAPTER_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
-
-
-def need_service(what: str, how: str) -> None:
-    message = f"{what} is not available here. {how}"
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"CI=true and {message}")
-    pytest.skip(message)
 
 
 @pytest.fixture

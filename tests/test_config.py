@@ -155,3 +155,33 @@ def test_sink_mistakes_are_named_with_key_and_fix(write_config) -> None:  # type
 def test_a_sink_naming_an_unknown_lrs_is_named(write_config) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(ConfigError, match=r"sinks\.results\.lrs"):
         load_config(write_config(SINKS.replace('lrs = "main"', 'lrs = "elsewhere"')))
+
+
+def test_health_and_api_settings(write_config) -> None:  # type: ignore[no-untyped-def]
+    from datetime import timedelta
+
+    config = load_config(
+        write_config('[health]\nmax_age = "1d12h"\n[api]\ntokens_env = ["API_TOKEN"]\nport = 9000\nmax_limit = 50\n')
+    )
+    assert config.health_max_age == timedelta(days=1, hours=12)
+    assert (config.api.tokens_env, config.api.port, config.api.max_limit) == (("API_TOKEN",), 9000, 50)
+    assert load_config(write_config("")).health_max_age == timedelta(hours=26)
+
+
+@pytest.mark.parametrize("age", ["26", "h", "1h1d", "0h", "-1h", ""])
+def test_a_wrong_max_age_names_the_key_and_the_fix(write_config, age: str) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(ConfigError) as error:
+        load_config(write_config(f'[health]\nmax_age = "{age}"\n'))
+    assert "key health.max_age: Not a duration." in str(error.value)
+    assert '"26h"' in str(error.value)
+
+
+def test_the_api_tokens_are_read_from_the_environment_and_never_shown(write_config, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    config = load_config(write_config('[api]\ntokens_env = ["API_TOKEN_A", "API_TOKEN_B"]\n'))
+    monkeypatch.delenv("API_TOKEN_A", raising=False)
+    monkeypatch.delenv("API_TOKEN_B", raising=False)
+    with pytest.raises(ConfigError, match=r"api\.tokens_env"):
+        config.api.tokens()
+    monkeypatch.setenv("API_TOKEN_B", "s3cret-token")
+    assert config.api.tokens() == ["s3cret-token"]
+    assert "s3cret" not in repr(config)

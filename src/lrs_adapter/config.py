@@ -8,8 +8,9 @@ NAME the file gives; header values may be tokens and are never echoed).
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -23,6 +24,7 @@ from lrs_adapter.xapi.timestamps import parse_timestamp
 DEFAULT_CONFIG = "lrs-adapter.toml"
 DEFAULT_STORE = "sqlite:///lrs-adapter.db"
 XAPI_VERSIONS = ("1.0.3", "2.0.0")
+DEFAULT_MAX_AGE = timedelta(hours=26)  # a daily sync, with two hours' grace
 
 
 @dataclass(frozen=True)
@@ -119,6 +121,28 @@ class SinkConfig:
 
 
 @dataclass(frozen=True)
+class ApiConfig:
+    """`lrs-adapter serve`: where it listens, whose bearer tokens it takes, and how big a page may be."""
+
+    tokens_env: tuple[str, ...] = ()
+    host: str = "127.0.0.1"
+    port: int = 8080
+    max_limit: int = 1000
+
+    def tokens(self) -> list[str]:
+        """Read the tokens only when the server starts, so they never sit in a config dump or a log."""
+        tokens = [os.environ.get(name, "") for name in self.tokens_env]
+        if not any(tokens):
+            names = ", ".join(self.tokens_env) or "(none named)"
+            raise ConfigError(
+                f"the API has no bearer token: none of the environment variables {names} is set and non-empty.",
+                key="api.tokens_env",
+                fix='name at least one variable, e.g. tokens_env = ["LRS_ADAPTER_API_TOKEN"], and export it.',
+            )
+        return [token for token in tokens if token]
+
+
+@dataclass(frozen=True)
 class Config:
     path: Path
     store_url: str
@@ -129,6 +153,8 @@ class Config:
     commit_every: int = 2000  # statements per transaction: whole pages, the cursor moving with them
     sinks: dict[str, SinkConfig] = field(default_factory=dict)
     max_attempts: int = 5  # push attempts (runs) before a delivery is dead-lettered
+    health_max_age: timedelta = DEFAULT_MAX_AGE  # a connector with no successful run for longer is stale
+    api: ApiConfig = field(default_factory=ApiConfig)
 
 
 FIXES: dict[str, str] = {
@@ -149,7 +175,28 @@ FIXES: dict[str, str] = {
     "secret_env": "the NAME of an environment variable holding the webhook's signing secret.",
     "directory": "a folder the LMS picks upload files from (relative to this file).",
     "max_attempts": "a whole number of push runs, 1 to 1000, before a delivery is dead-lettered.",
+    "max_age": 'a duration: whole numbers with d, h, m or s, largest first, e.g. "26h", "90m", "1d12h".',
+    "tokens_env": 'a list of environment variable NAMES holding bearer tokens, e.g. ["LRS_ADAPTER_API_TOKEN"].',
+    "port": "a TCP port, 1 to 65535.",
+    "max_limit": "the largest page a client may ask for, 1 to 100000.",
 }
+
+_AGE = re.compile(r"^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
+
+
+def parse_age(text: str) -> timedelta | None:
+    """A duration as people write it in a config ("26h", "1d12h"); None for anything else, or for zero."""
+    found = _AGE.match(text)
+    if not found or not text:
+        return None
+    days, hours, minutes, seconds = (int(part or 0) for part in found.groups())
+    age = timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
+    return age if age > timedelta(0) else None
+
+
+def _age(value: str) -> None:
+    if parse_age(value) is None:
+        raise ValidationError("Not a duration.")
 
 
 def _iso_instant(value: str) -> None:
@@ -252,6 +299,19 @@ class PushSchema(Strict):
     max_attempts = fields.Integer(validate=validate.Range(min=1, max=1000))
 
 
+class HealthSchema(Strict):
+    max_age = fields.String(validate=_age)
+
+
+class ApiSchema(Strict):
+    tokens_env = fields.List(
+        fields.String(validate=validate.Regexp(r"^[A-Za-z_][A-Za-z0-9_]*$")), validate=validate.Length(min=1)
+    )
+    host = fields.String()
+    port = fields.Integer(validate=validate.Range(min=1, max=65535))
+    max_limit = fields.Integer(validate=validate.Range(min=1, max=100_000))
+
+
 class ConfigSchema(Strict):
     store = fields.Nested(StoreSchema)
     roster = fields.Nested(RosterSchema)
@@ -260,6 +320,8 @@ class ConfigSchema(Strict):
     connectors = fields.Dict(keys=fields.String(), values=fields.Nested(ConnectorSchema))
     sinks = fields.Dict(keys=fields.String(), values=fields.Nested(SinkSchema))
     push = fields.Nested(PushSchema)
+    health = fields.Nested(HealthSchema)
+    api = fields.Nested(ApiSchema)
 
 
 def _resolve(base: Path, path: str) -> Path:
@@ -332,4 +394,16 @@ def load_config(path: str | Path = DEFAULT_CONFIG) -> Config:
         commit_every=data.get("store", {}).get("commit_every", 2000),
         sinks=sinks,
         max_attempts=data.get("push", {}).get("max_attempts", 5),
+        health_max_age=parse_age(data.get("health", {}).get("max_age", "")) or DEFAULT_MAX_AGE,
+        api=_api(data.get("api", {})),
+    )
+
+
+def _api(values: dict[str, Any]) -> ApiConfig:
+    defaults = ApiConfig()
+    return ApiConfig(
+        tokens_env=tuple(values.get("tokens_env", ())),
+        host=values.get("host", defaults.host),
+        port=values.get("port", defaults.port),
+        max_limit=values.get("max_limit", defaults.max_limit),
     )

@@ -101,4 +101,4 @@ def most_urgent(codes: list[int]) -> int:
 
 
 # The commands register themselves on `main` when their modules load.
-from lrs_adapter.cli import learning, outbox, quarantine, running, status  # noqa: E402, F401
+from lrs_adapter.cli import feed, learning, ops, outbox, quarantine, running, serve, status  # noqa: E402, F401

@@ -141,14 +141,15 @@ def echo_mapped(mapped: MapCounts, mappings: list[Mapping]) -> None:
 
 @main.command("runs")
 @click.option("--connector", default=None, help="Only this connector.")
+@click.option("--failed", is_flag=True, help="Only failed or interrupted runs.")
 @click.option("--limit", default=20, show_default=True)
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @pass_context
-def runs_command(context: Context, connector: str | None, limit: int, fmt: str) -> None:
+def runs_command(context: Context, connector: str | None, failed: bool, limit: int, fmt: str) -> None:
     """The run log, newest first."""
     try:
         with context.store() as db:
-            runs = list_runs(db, connector=connector, limit=limit)
+            runs = list_runs(db, connector=connector, limit=limit, failed=failed)
     except AdapterError as error:
         fail(error)
     if fmt == "json":

@@ -111,8 +111,12 @@ def get_run(db: Database, run_id: int) -> Run | None:
     return Run(*row) if row else None
 
 
-def list_runs(db: Database, *, connector: str | None = None, limit: int = 20) -> list[Run]:
-    where, params = ("WHERE connector = ?", [connector]) if connector else ("", [])
+def list_runs(db: Database, *, connector: str | None = None, limit: int = 20, failed: bool = False) -> list[Run]:
+    """Newest first; `failed`: only runs that failed or were interrupted, what ops look for."""
+    clauses, params = ["connector = ?"] if connector else [], [connector] if connector else []
+    if failed:
+        clauses.append("outcome IN ('failed', 'interrupted')")
+    where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
     rows = db.execute(f"SELECT {RUN_COLUMNS} FROM runs {where} ORDER BY id DESC LIMIT ?", (*params, limit))
     return [Run(*row) for row in rows]
 

@@ -1,7 +1,7 @@
 """Certification states as the reports read them: stored by the last sync, or evaluated as of another day from the
 stored evidence, so "who will be red on 1 June?" needs neither a sync nor a change to the store.
 
-`status`, `report` and the report page all read through here, so the three agree on who is shown and how.
+`status`, `report`, the report page and the API all read through here, so they agree on who is shown and how.
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ def certification_states(
     learner: str | None = None,
     certification: str | None = None,
     manager: str | None = None,
+    department: str | None = None,
     as_of: date | None = None,
     mappings: Sequence[Mapping] = (),
 ) -> list[dict[str, Any]]:
@@ -46,7 +47,13 @@ def certification_states(
     With `as_of`, each state of a certification in `mappings` is evaluated again for that day.
     """
     clauses, params = [], []
-    for column, value in (("s.learner", learner), ("s.certification", certification), ("l.manager", manager)):
+    filters = (
+        ("s.learner", learner),
+        ("s.certification", certification),
+        ("l.manager", manager),
+        ("l.department", department),
+    )
+    for column, value in filters:
         if value:
             clauses.append(f"{column} = ?")
             params.append(value)

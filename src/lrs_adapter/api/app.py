@@ -1,0 +1,37 @@
+"""The API application: read-only routes over the store, one bearer-token check in front of all of them, and no
+stack trace ever sent to a client (a bug answers a generic 500 and is logged here)."""
+
+from __future__ import annotations
+
+import structlog
+from fastapi import Depends, FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from lrs_adapter.api.auth import UNAUTHORIZED, bearer_auth
+from lrs_adapter.api.feed_routes import feed_router
+from lrs_adapter.api.ops_routes import ops_router
+from lrs_adapter.api.report_routes import report_router
+from lrs_adapter.api.store import Store
+from lrs_adapter.config import Config
+
+log = structlog.get_logger()
+
+
+async def internal_error(request: Request, error: Exception) -> JSONResponse:
+    log.error("api_error", path=request.url.path, error_class=type(error).__name__, error=str(error))
+    return JSONResponse({"detail": "internal server error"}, status_code=500)
+
+
+def create_app(config: Config) -> FastAPI:
+    app = FastAPI(
+        title="lrs-adapter",
+        version="1",
+        description="Read-only: the completion feed, certification states, learners, the run log, health, metrics"
+        " and the manager's compliance page.",
+    )
+    store = Store(config.store_url)
+    secured = [Depends(bearer_auth(config.api.tokens()))]
+    for router in (feed_router(config, store), ops_router(config, store), report_router(config, store)):
+        app.include_router(router, dependencies=secured, responses=UNAUTHORIZED)
+    app.add_exception_handler(Exception, internal_error)
+    return app

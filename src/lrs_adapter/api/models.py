@@ -1,0 +1,98 @@
+"""The API's response bodies, which make its OpenAPI document: what clients may rely on."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+Status = Literal["none", "green", "amber", "red"]
+
+
+class FeedPage(BaseModel):
+    records: list[dict[str, Any]] = Field(
+        description="Completion records in feed order, each as completion-v1.schema.json describes (README: Feed)."
+    )
+    next: int = Field(description="Pass as `after` to read on: the seq of the last record here, or `after` again.")
+
+
+class CertificationState(BaseModel):
+    learner: str
+    name: str
+    department: str
+    staff_group: str
+    manager: str | None
+    certification: str
+    status: Status
+    certified_on: str | None
+    due_on: str | None
+    window_opens_on: str | None
+    option: str | None
+    as_of: str
+
+
+class CertificationList(BaseModel):
+    states: list[CertificationState]
+    total: int = Field(description="How many states match the filters, across all pages.")
+
+
+class CompletionSummary(BaseModel):
+    certification: str
+    option: str
+    completed_at: str
+    completed_on: str
+    counted: bool
+    reason: str | None
+    cycle_due_on: str | None
+
+
+class Learner(BaseModel):
+    id: str
+    name: str | None
+    department: str | None
+    manager: str | None
+    staff_group: str | None
+    on_roster: bool
+    assigned_on: str | None
+    left_on: str | None
+    states: list[CertificationState]
+    completions: list[CompletionSummary]
+
+
+class RunRecord(BaseModel):
+    id: int
+    connector: str
+    source_kind: str
+    started_at: str
+    ended_at: str | None
+    pages: int
+    fetched: int
+    new: int
+    duplicate: int
+    quarantined: int
+    voided: int
+    conflicts: int
+    cursor_before: str | None
+    cursor_after: str | None
+    outcome: str
+    error_class: str | None
+    error_message: str | None
+    notes: str | None
+
+
+class ConnectorHealthRecord(BaseModel):
+    connector: str
+    healthy: bool
+    last_success: str | None
+    last_outcome: str | None
+    problem: str | None
+
+
+class Health(BaseModel):
+    healthy: bool
+    max_age_seconds: float
+    connectors: list[ConnectorHealthRecord]
+
+
+class Problem(BaseModel):
+    detail: str

@@ -1,0 +1,39 @@
+"""`lrs-adapter feed export`: the completion or certification feed as a file, from a consumer's last seq on."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from lrs_adapter.cli import Context, fail, main, pass_context
+from lrs_adapter.errors import AdapterError
+from lrs_adapter.feed.export import atomic_file, records_after, write_records
+
+
+@main.group("feed")
+def feed_group() -> None:
+    """The normalised feed other systems read (see the README's "Feed" section)."""
+
+
+@feed_group.command("export")
+@click.option("--kind", type=click.Choice(["completions", "certifications"]), required=True)
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True)
+@click.option("--after", type=click.IntRange(min=0), default=0, help="The seq of the last record already read.")
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Default: stdout.")
+@pass_context
+def export_command(context: Context, kind: str, fmt: str, after: int, output: Path | None) -> None:
+    """Every record after seq AFTER, in feed order; a file is written whole or not at all."""
+    try:
+        with context.store() as db:
+            records = records_after(db, kind, after)
+            if output is None:
+                count = write_records(records, kind, fmt, sys.stdout)
+            else:
+                with atomic_file(output) as out:
+                    count = write_records(records, kind, fmt, out)
+    except AdapterError as error:
+        fail(error)
+    if output is not None:
+        click.echo(f"{count} {kind} records written to {output}", err=True)

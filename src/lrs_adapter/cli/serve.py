@@ -1,0 +1,25 @@
+"""`lrs-adapter serve`: the read-only HTTP API under uvicorn."""
+
+from __future__ import annotations
+
+import click
+import uvicorn
+
+from lrs_adapter.api import create_app
+from lrs_adapter.cli import Context, fail, main, pass_context
+from lrs_adapter.errors import AdapterError
+
+
+@main.command("serve")
+@click.option("--host", default=None, help="Default: [api] host (127.0.0.1).")
+@click.option("--port", type=click.IntRange(1, 65535), default=None, help="Default: [api] port (8080).")
+@pass_context
+def serve_command(context: Context, host: str | None, port: int | None) -> None:
+    """Serve the feed, certification states, learners, the run log, /health and /metrics over HTTP (bearer tokens
+    from the variables [api] tokens_env names; the OpenAPI document at /openapi.json)."""
+    try:
+        config = context.config
+        app = create_app(config)
+    except AdapterError as error:
+        fail(error)
+    uvicorn.run(app, host=host or config.api.host, port=port or config.api.port, proxy_headers=False)

@@ -1,0 +1,123 @@
+"""Writing the feed to a file as JSON lines or CSV, whole or not at all.
+
+A consumer's job may pick the file up at any moment: it is written beside its destination under a temporary name
+and renamed over it (`os.replace`, atomic on one file system), so nobody reads half an export.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Any
+
+import orjson
+
+from lrs_adapter.feed.changes import KINDS, read_changes
+from lrs_adapter.feed.records import feed_records
+from lrs_adapter.store.database import Database
+
+PAGE = 1000
+
+#: CSV columns per kind: nested fields flattened with a dot, lists joined with `;` as in HR's roster files.
+CSV_COLUMNS = {
+    "completions": (
+        "schema_version",
+        "seq",
+        "id",
+        "learner_id",
+        "certification",
+        "changed_at",
+        "deleted",
+        "option",
+        "completed_at",
+        "completed_on",
+        "recorded_at",
+        "source.connectors",
+        "source.statement_ids",
+        "source.records",
+        "counted",
+        "reason",
+        "cycle_due_on",
+    ),
+    "certifications": (
+        "schema_version",
+        "seq",
+        "id",
+        "learner_id",
+        "certification",
+        "changed_at",
+        "deleted",
+        "status",
+        "status_as_of",
+        "certified_on",
+        "due_on",
+        "window_opens_on",
+        "certified_by.option",
+        "certified_by.statement_ids",
+        "on_roster",
+        "manager",
+        "department",
+    ),
+}
+
+
+def records_after(db: Database, kind: str, after: int) -> Iterator[dict[str, Any]]:
+    """Every record of `kind` ("completions" or "certifications") after seq `after`, a page at a time."""
+    while True:
+        changes = read_changes(db, KINDS[kind], after=after, limit=PAGE)
+        yield from feed_records(db, changes)
+        if len(changes) < PAGE:
+            return
+        after = changes[-1].seq
+
+
+def csv_row(record: dict[str, Any]) -> dict[str, Any]:
+    row: dict[str, Any] = {}
+    for key, value in record.items():
+        items = value.items() if isinstance(value, dict) else [(None, value)]
+        for inner, item in items:
+            name = f"{key}.{inner}" if inner else key
+            row[name] = _cell(item)
+    return row
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, list):
+        return ";".join(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return "" if value is None else value
+
+
+def write_records(records: Iterator[dict[str, Any]], kind: str, fmt: str, out: IO[str]) -> int:
+    count = 0
+    if fmt == "csv":
+        writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS[kind], restval="")
+        writer.writeheader()
+        for record in records:
+            writer.writerow(csv_row(record))
+            count += 1
+        return count
+    for record in records:
+        out.write(orjson.dumps(record).decode() + "\n")
+        count += 1
+    return count
+
+
+@contextmanager
+def atomic_file(path: Path) -> Iterator[IO[str]]:
+    """A text file that appears at `path` complete, or not at all when the block fails."""
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
+            yield out
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,1 @@
+"""What ops watch: whether each connector's syncs are fresh and succeeding, and the figures Prometheus scrapes."""

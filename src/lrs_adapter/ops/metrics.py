@@ -1,0 +1,107 @@
+"""The Prometheus metrics, read from the store at scrape time: one definition for `/metrics` and for the textfile
+that node_exporter's textfile collector reads (`lrs-adapter metrics --textfile`).
+
+Everything is derived from tables the sync already keeps (runs, cursors, the outbox), so a metric can never
+disagree with the run log, and no process has to stay up to count.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from datetime import datetime
+from pathlib import Path
+
+from prometheus_client import CollectorRegistry, generate_latest, write_to_textfile
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
+
+from lrs_adapter.pull import QUARANTINED, SUCCEEDED
+from lrs_adapter.store.database import Database
+from lrs_adapter.xapi.timestamps import parse_timestamp, read_timestamp
+
+
+class _Snapshot(Collector):
+    """Metric families computed once, handed to the registry's exposition."""
+
+    def __init__(self, families: list[Metric]) -> None:
+        self._families = families
+
+    def collect(self) -> Iterator[Metric]:
+        return iter(self._families)
+
+
+def families(db: Database, now: datetime) -> list[Metric]:
+    runs = CounterMetricFamily(
+        "lrs_adapter_runs", "Pull runs, by connector and outcome.", labels=["connector", "outcome"]
+    )
+    fetched = CounterMetricFamily("lrs_adapter_statements_fetched", "Statements fetched.", labels=["connector"])
+    quarantined = CounterMetricFamily(
+        "lrs_adapter_statements_quarantined", "Statements quarantined at intake.", labels=["connector"]
+    )
+    for connector, outcome, count in db.execute(
+        "SELECT connector, outcome, COUNT(*) FROM runs GROUP BY connector, outcome ORDER BY connector, outcome"
+    ):
+        runs.add_metric([connector, outcome], count)
+    for connector, fetched_sum, quarantined_sum in db.execute(
+        "SELECT connector, SUM(fetched), SUM(quarantined) FROM runs GROUP BY connector ORDER BY connector"
+    ):
+        fetched.add_metric([connector], fetched_sum)
+        quarantined.add_metric([connector], quarantined_sum)
+    last_success = GaugeMetricFamily(
+        "lrs_adapter_last_success_timestamp_seconds",
+        "When the connector's newest successful run ended (Unix time).",
+        labels=["connector"],
+    )
+    for connector, ended_at in db.execute(
+        "SELECT connector, MAX(ended_at) FROM runs WHERE outcome IN (?, ?) GROUP BY connector ORDER BY connector",
+        (SUCCEEDED, QUARANTINED),
+    ):
+        last_success.add_metric([connector], read_timestamp(ended_at).timestamp())
+    lag = GaugeMetricFamily(
+        "lrs_adapter_cursor_lag_seconds",
+        "How far the connector's cursor (the newest `stored` it has safely read) is behind now.",
+        labels=["connector"],
+    )
+    for connector, position in db.execute("SELECT connector, position FROM cursors ORDER BY connector"):
+        instant = parse_timestamp(position)  # an export file's cursor is no instant: it has no lag to show
+        if instant is not None:
+            lag.add_metric([connector], max(0.0, (now - instant).total_seconds()))
+    return [runs, fetched, quarantined, last_success, lag, *_outbox(db)]
+
+
+def _outbox(db: Database) -> Iterable[Metric]:
+    depth = GaugeMetricFamily("lrs_adapter_outbox_pending", "Deliveries waiting in the outbox.", labels=["sink"])
+    dead = GaugeMetricFamily(
+        "lrs_adapter_outbox_dead", "Deliveries given up on (dead letters), awaiting a person.", labels=["sink"]
+    )
+    failures = CounterMetricFamily(
+        "lrs_adapter_push_failures",
+        "Delivery attempts that failed (every attempt but a delivering one).",
+        labels=["sink"],
+    )
+    for sink, pending, dead_count, failed in db.execute(
+        "SELECT sink, SUM(CASE WHEN status = 'pending' THEN 1 ELSE 0 END),"
+        " SUM(CASE WHEN status = 'dead' THEN 1 ELSE 0 END),"
+        " SUM(CASE WHEN status = 'delivered' THEN attempts - 1 ELSE attempts END)"
+        " FROM outbox GROUP BY sink ORDER BY sink"
+    ):
+        depth.add_metric([sink], pending)
+        dead.add_metric([sink], dead_count)
+        failures.add_metric([sink], failed)
+    return depth, dead, failures
+
+
+def registry(db: Database, now: datetime) -> CollectorRegistry:
+    collected = CollectorRegistry(auto_describe=False)
+    collected.register(_Snapshot(families(db, now)))
+    return collected
+
+
+def exposition(db: Database, now: datetime) -> bytes:
+    """The Prometheus text format, as `/metrics` serves it."""
+    return generate_latest(registry(db, now))
+
+
+def write_textfile(db: Database, now: datetime, path: Path) -> None:
+    """For node_exporter's textfile collector: written to a temporary file and renamed, so never read half done."""
+    write_to_textfile(str(path), registry(db, now))

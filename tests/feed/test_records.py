@@ -1,0 +1,105 @@
+"""Feed records against their JSON Schemas: a completion, one not counted, a tombstone, and a certification state
+with the roster's facts."""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from typing import Any
+
+import pytest
+from jsonschema import Draft202012Validator, FormatChecker
+
+from changelog import settle, sync
+from lrs_adapter.feed.changes import read_changes
+from lrs_adapter.feed.records import feed_records
+from lrs_adapter.store import Database
+from prevent import IRI, PASSED, SATISFIED, statement, voiding
+
+
+def validator(name: str) -> Draft202012Validator:
+    schema = json.loads(resources.files("lrs_adapter.feed").joinpath("schemas", name).read_text(encoding="utf-8"))
+    Draft202012Validator.check_schema(schema)
+    return Draft202012Validator(schema, format_checker=FormatChecker())
+
+
+COMPLETION, CERTIFICATION = validator("completion-v1.schema.json"), validator("certification-v1.schema.json")
+
+
+def records(db: Database, kind: str) -> list[dict[str, Any]]:
+    return feed_records(db, read_changes(db, kind))
+
+
+def test_completions_and_their_retraction_match_the_schema(db: Database) -> None:
+    done = statement(SATISFIED, f"{IRI}/prevent-elearning", timestamp="2025-01-10T10:00:00Z")
+    sync(db, done)
+    sync(db, voiding(done))
+    found = records(db, "completion")
+    for record in found:
+        COMPLETION.validate(record)
+    first = found[0]
+    assert first["schema_version"] == 1
+    assert (first["option"], first["completed_on"], first["counted"], first["reason"]) == (
+        "elearning",
+        "2025-01-10",
+        True,
+        None,
+    )
+    assert first["source"] == {"connectors": ["c"], "statement_ids": [done["id"]], "records": []}
+    assert first["recorded_at"] == "2026-06-01T00:00:00.000000Z"
+    assert first["cycle_due_on"] == "2027-01-10"
+    # Voided: the same completion again, not counted and why, never a silent disappearance.
+    voided = found[-1]
+    assert (voided["id"], voided["deleted"], voided["counted"], voided["reason"]) == (
+        first["id"],
+        False,
+        False,
+        "voided",
+    )
+
+
+def test_a_completion_that_no_longer_stands_is_a_tombstone(db: Database) -> None:
+    sync(db, statement(SATISFIED, f"{IRI}/prevent-elearning"))
+    subject = db.execute("SELECT subject FROM changes WHERE kind = 'completion'")[0][0]
+    # What the evaluation writes when a completion is no longer among the engine's results: a NULL record.
+    with db.transaction():
+        db.execute(
+            "INSERT INTO changes (learner, certification, kind, subject, record, changed_at)"
+            " VALUES ('P00001', 'prevent', 'completion', ?, NULL, '2026-06-02T00:00:00.000000Z')",
+            (subject,),
+        )
+    settle(db)
+    tombstone = records(db, "completion")[-1]
+    COMPLETION.validate(tombstone)
+    assert (tombstone["id"], tombstone["deleted"]) == (subject, True)
+    assert "option" not in tombstone
+
+
+def test_a_certification_state_carries_the_certifying_statement_and_the_learners_place(db: Database) -> None:
+    db.execute(
+        "INSERT INTO learners (id, name, department, manager, staff_group, no_it_access, assigned_on, left_on,"
+        " on_roster, updated_at) VALUES ('P00001', 'Ann', 'Highways', 'P00900', 'Admin', 0, NULL, NULL, 1, 'n')"
+    )
+    done = statement(SATISFIED, f"{IRI}/prevent-elearning", timestamp="2025-01-10T10:00:00Z")
+    sync(db, done, statement(PASSED, f"{IRI}/prevent-elearning", learner="P00002"))
+    found = {r["learner_id"]: r for r in records(db, "state")}
+    for record in found.values():
+        CERTIFICATION.validate(record)
+    ann = found["P00001"]
+    assert (ann["status"], ann["certified_on"], ann["due_on"], ann["window_opens_on"]) == (
+        "green",
+        "2025-01-10",
+        "2027-01-10",
+        "2026-07-10",
+    )
+    assert ann["certified_by"] == {"option": "elearning", "statement_ids": [done["id"]]}
+    assert (ann["on_roster"], ann["manager"], ann["department"]) == (True, "P00900", "Highways")
+    assert found["P00002"]["on_roster"] is False
+
+
+@pytest.mark.parametrize("name", ["completion-v1.schema.json", "certification-v1.schema.json"])
+def test_the_schemas_refuse_a_record_missing_what_they_promise(name: str) -> None:
+    record = {"schema_version": 1, "seq": 1, "id": "x", "learner_id": "P1", "certification": "prevent"}
+    record |= {"changed_at": "2026-06-01T00:00:00Z", "deleted": False}
+    assert not validator(name).is_valid(record)
+    assert validator(name).is_valid(record | {"deleted": True})

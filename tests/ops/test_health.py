@@ -1,0 +1,72 @@
+"""`lrs-adapter health`: passes on a fresh connector, fails on a stale, a failing or a never-run one."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import orjson
+import pytest
+from click.testing import CliRunner
+
+from factory import make_statements
+from lrs_adapter.cli import main
+from lrs_adapter.ops.health import judge
+from lrs_adapter.store import open_store
+
+NOW = datetime(2026, 11, 26, 8, 0, tzinfo=UTC)
+DAY = timedelta(hours=26)
+
+
+@pytest.mark.parametrize(
+    ("last_success", "last_outcome", "problem"),
+    [
+        ("2026-11-25T09:00:00.000000Z", "succeeded", None),
+        ("2026-11-25T09:00:00.000000Z", "succeeded_with_quarantine", None),
+        ("2026-11-25T05:59:59.000000Z", "succeeded", "no successful run for more than 1 day, 2:00:00"),
+        ("2026-11-25T09:00:00.000000Z", "failed", "its newest run failed"),
+        ("2026-11-25T09:00:00.000000Z", "interrupted", "its newest run interrupted"),
+        (None, None, "no successful run yet"),
+    ],
+)
+def test_judge(last_success: str | None, last_outcome: str | None, problem: str | None) -> None:
+    assert judge("c", last_success, last_outcome, DAY, NOW).problem == problem
+
+
+@pytest.fixture
+def config(tmp_path: Path) -> Path:
+    (tmp_path / "export.jsonl").write_bytes(b"\n".join(orjson.dumps(s) for s in make_statements(3)) + b"\n")
+    path = tmp_path / "lrs-adapter.toml"
+    path.write_text(
+        '[store]\nurl = "sqlite:///store.db"\n[health]\nmax_age = "1h"\n[connectors.demo]\nfile = "export.jsonl"\n'
+    )
+    return path
+
+
+def cli(config: Path, *args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, ["--config", str(config), "--log-format", "json", *args])
+    return result.exit_code, result.output
+
+
+def test_health_passes_on_a_fresh_connector_and_fails_once_it_is_stale(config: Path, tmp_path: Path) -> None:
+    assert cli(config, "health") == (1, "demo: UNHEALTHY: no successful run yet (last success never)\n")
+    assert cli(config, "pull")[0] == 0
+    code, output = cli(config, "health")
+    assert code == 0, output
+    assert output.startswith("demo: ok (last success 20")
+    db = open_store(f"sqlite:///{tmp_path / 'store.db'}")
+    with db.transaction():  # two hours pass without a sync
+        db.execute("UPDATE runs SET ended_at = '2026-01-01T00:00:00.000000Z'")
+    db.close()
+    code, output = cli(config, "health")
+    assert code == 1
+    assert "demo: UNHEALTHY: no successful run for more than 1:00:00" in output
+
+
+def test_health_fails_when_the_newest_run_failed(config: Path) -> None:
+    assert cli(config, "pull")[0] == 0
+    (config.parent / "export.jsonl").unlink()
+    assert cli(config, "pull")[0] != 0
+    code, output = cli(config, "health")
+    assert code == 1
+    assert "UNHEALTHY: its newest run failed" in output
