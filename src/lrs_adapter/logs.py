@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import sys
-from typing import Any
+from typing import Any, TextIO, cast
 
 import orjson
 import structlog
@@ -16,6 +16,17 @@ import structlog
 
 def _dumps(event: Any, **_: Any) -> str:
     return orjson.dumps(event, default=str).decode()
+
+
+class _CurrentStderr:
+    """Whatever sys.stderr is at the moment of writing, not at start-up: a progress bar on the terminal replaces it
+    for a while, to draw the log lines above itself."""
+
+    def write(self, text: str) -> int:
+        return sys.stderr.write(text)
+
+    def flush(self) -> None:
+        sys.stderr.flush()
 
 
 def configure_logging(log_format: str | None = None, level: int = logging.INFO) -> None:
@@ -35,6 +46,6 @@ def configure_logging(log_format: str | None = None, level: int = logging.INFO) 
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(level),
-        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        logger_factory=structlog.PrintLoggerFactory(file=cast(TextIO, _CurrentStderr())),
         cache_logger_on_first_use=False,
     )

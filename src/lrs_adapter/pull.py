@@ -136,8 +136,10 @@ def pull(
     now: Callable[[], datetime] = utc_now,
     source: Source | None = None,
     commit_every: int | None = None,
+    on_commit: Callable[[RunCounts], None] | None = None,
 ) -> Run:
-    """Run one connector to the end of its source; the returned Run row says what happened, failures included."""
+    """Run one connector to the end of its source; the returned Run row says what happened, failures included.
+    `on_commit` hears the run's counts so far after each commit (a progress bar on a terminal)."""
     connector = config.connectors.get(connector_name)
     if connector is None:
         known = ", ".join(sorted(config.connectors)) or "none"
@@ -158,6 +160,12 @@ def pull(
         )
         started = time.monotonic()
         total = RunCounts()
+
+        def committed(counts: RunCounts) -> None:
+            total.add(counts)
+            if on_commit is not None:
+                on_commit(total)
+
         try:
             pending: list[Taken] = []
             pages = source.pages()
@@ -168,7 +176,7 @@ def pull(
                     break
                 except Exception:
                     # The source failed (the LRS gave up, a file broke): keep what it gave before, then fail.
-                    total.add(commit_pages(db, source, connector_name, run_id, pending, bound_log))
+                    committed(commit_pages(db, source, connector_name, run_id, pending, bound_log))
                     raise
                 received = now()
                 accepted, rejected = take_in_page(page, received, version)
@@ -179,9 +187,9 @@ def pull(
                     sum(taken.size for taken in pending) >= commit_every
                     or sum(taken.text_size for taken in pending) >= COMMIT_CHARACTERS
                 ):
-                    total.add(commit_pages(db, source, connector_name, run_id, pending, bound_log))
+                    committed(commit_pages(db, source, connector_name, run_id, pending, bound_log))
                     pending = []
-            total.add(commit_pages(db, source, connector_name, run_id, pending, bound_log))
+            committed(commit_pages(db, source, connector_name, run_id, pending, bound_log))
             final = source.finish()
             if final is not None:
                 with db.transaction():

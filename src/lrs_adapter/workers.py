@@ -9,7 +9,7 @@ that no database connection is shared with a parent.
 from __future__ import annotations
 
 import multiprocessing
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
@@ -18,7 +18,7 @@ from lrs_adapter.errors import AdapterError, LockedError, error_class_of, exit_c
 from lrs_adapter.logs import configure_logging
 from lrs_adapter.pull import pull
 from lrs_adapter.store import Database, open_store
-from lrs_adapter.store.runs import Run
+from lrs_adapter.store.runs import Run, RunCounts
 
 
 @dataclass(frozen=True)
@@ -32,10 +32,18 @@ class Pulled:
     exit_code: int = 0
 
 
-def pull_connector(config: Config, db: Database, connector: str, *, full: bool = False, share: bool = False) -> Pulled:
+def pull_connector(
+    config: Config,
+    db: Database,
+    connector: str,
+    *,
+    full: bool = False,
+    share: bool = False,
+    on_commit: Callable[[RunCounts], None] | None = None,
+) -> Pulled:
     """One connector; `share`: a connector held by another worker is skipped, not failed."""
     try:
-        return Pulled(connector, run=pull(config, db, connector, full=full))
+        return Pulled(connector, run=pull(config, db, connector, full=full, on_commit=on_commit))
     except LockedError as error:
         if share:
             return Pulled(connector, skipped=str(error))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from dataclasses import asdict
+from functools import partial
 
 import click
 import orjson
@@ -20,6 +21,7 @@ from lrs_adapter.cli import (
     run_summary,
 )
 from lrs_adapter.cli.outbox import echo_pending, push_all
+from lrs_adapter.cli.progress import pull_progress
 from lrs_adapter.errors import AdapterError
 from lrs_adapter.mapping.loader import load_mapping
 from lrs_adapter.mapping.model import Mapping
@@ -55,7 +57,18 @@ def pull_each(
             context.config_path, names, workers, log_format=context.log_format, full=full, share=share
         )
     else:
-        outcomes = [pull_connector(context.config, db, name, full=full, share=share) for name in names]
+        with pull_progress() as show:
+            outcomes = [
+                pull_connector(
+                    context.config,
+                    db,
+                    name,
+                    full=full,
+                    share=share,
+                    on_commit=partial(show, name) if show else None,
+                )
+                for name in names
+            ]
     codes = []
     for outcome in outcomes:
         if outcome.run is not None:
