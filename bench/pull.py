@@ -219,10 +219,17 @@ def measure(command: Sequence[str | Path], stdout: int | TextIO = subprocess.DEV
     return process.returncode, wall, usage.ru_maxrss / 1024  # ru_maxrss is in KiB on Linux
 
 
-def write_config(directory: Path, *, endpoint: str | None = None, file: Path | None = None, page_size: int) -> Path:
-    """A config with one connector named ``bench`` and a fresh SQLite store beside it."""
+def write_config(
+    directory: Path, *, endpoint: str | None = None, file: Path | None = None, page_size: int, sync: bool = False
+) -> Path:
+    """A config with one connector named ``bench`` and a fresh SQLite store beside it; with ``sync``, the Prevent
+    mapping and a Totara upload sink too, so that ``sync`` maps, evaluates and pushes what it pulled."""
     config = directory / "lrs-adapter.toml"
     lines = [f'[store]\nurl = "sqlite:///{directory / "bench.db"}"\n']
+    if sync:
+        lines.insert(0, f'mappings = ["{ROOT / "mappings" / "prevent.toml"}"]\n')
+        lines.append('[roster]\nhome_page = "https://learning.example.gov.uk"\n')
+        lines.append(f'[sinks.totara]\nkind = "lms_file"\ndirectory = "{directory / "upload"}"\n')
     if endpoint is not None:
         lines.append(f'[lrs.bench]\nendpoint = "{endpoint}"\npage_size = {page_size}\n')
         lines.append('[connectors.bench]\nlrs = "bench"\n')
@@ -233,13 +240,21 @@ def write_config(directory: Path, *, endpoint: str | None = None, file: Path | N
 
 
 def adapter_pull(
-    case: str, size: int, directory: Path, page_size: int, *, endpoint: str | None = None, file: Path | None = None
+    case: str,
+    size: int,
+    directory: Path,
+    page_size: int,
+    *,
+    endpoint: str | None = None,
+    file: Path | None = None,
+    command: str = "pull",
 ) -> Result:
-    """``lrs-adapter pull`` into an empty SQLite store, then the run log checked: every statement new, none lost."""
-    store = directory / case
+    """``lrs-adapter pull`` (or ``sync``: pull, map, evaluate, push) into an empty SQLite store, then the run log
+    checked: every statement new, none lost."""
+    store = directory / case.replace(" ", "-")
     store.mkdir()
-    config = write_config(store, endpoint=endpoint, file=file, page_size=page_size)
-    code, wall, rss = measure([ADAPTER, "--log-format", "json", "--config", config, "pull"])
+    config = write_config(store, endpoint=endpoint, file=file, page_size=page_size, sync=command == "sync")
+    code, wall, rss = measure([ADAPTER, "--log-format", "json", "--config", config, command])
     runs = subprocess.run(
         [ADAPTER, "--config", config, "runs", "--format", "json", "--limit", "1"],
         capture_output=True,
@@ -319,9 +334,14 @@ def targets(results: list[Result]) -> dict[tuple[str, int], list[str]]:
                 notes.setdefault(("adapter pull", size), []).append(
                     f">= {factor:g}x {other} = {need:,.0f}/s {verdict(pull.ok and pull.rate >= need)}"
                 )
+        sync = by.get(("adapter sync", size))
+        if sync is not None and (base := by.get(("plain", size))) is not None:
+            notes.setdefault(("adapter sync", size), []).append(
+                f"end to end (pull, map, evaluate, push): {sync.rate / base.rate:.2f}x plain (no target of its own)"
+            )
     if len(sizes) > 1:
         small, large = sizes[0], sizes[-1]
-        for case in ("adapter pull", "file jsonl", "file array"):
+        for case in ("adapter pull", "adapter sync", "file jsonl", "file array"):
             if (a := by.get((case, small))) and (b := by.get((case, large))):
                 limit = a.rss_mb * (1 + RSS_GROWTH)
                 notes.setdefault((case, large), []).append(
@@ -395,6 +415,10 @@ def bench_size(size: int, args: argparse.Namespace, shapes: Sequence[str], workd
         server = StaticServer(data.site)
         try:
             results.append(adapter_pull("adapter pull", size, directory, args.page_size, endpoint=server.endpoint))
+            _progress(results[-1])
+            results.append(
+                adapter_pull("adapter sync", size, directory, args.page_size, endpoint=server.endpoint, command="sync")
+            )
             _progress(results[-1])
             results.append(loop("plain", size, server.endpoint, args.page_size, size))
             _progress(results[-1])

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import click
-import uvicorn
 
-from lrs_adapter.api import create_app
 from lrs_adapter.cli import Context, fail, main, pass_context
 from lrs_adapter.errors import AdapterError
 
@@ -17,6 +15,11 @@ from lrs_adapter.errors import AdapterError
 def serve_command(context: Context, host: str | None, port: int | None) -> None:
     """Serve the feed, certification states, learners, the run log, /health and /metrics over HTTP (bearer tokens
     from the variables [api] tokens_env names; the OpenAPI document at /openapi.json)."""
+    # Imported here, not at the top: every other command would pay FastAPI's and uvicorn's start-up (~0.2 s, ~20 MB).
+    import uvicorn
+
+    from lrs_adapter.api import create_app
+
     try:
         config = context.config
         app = create_app(config)
