@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from changelog import sync
 from lrs_adapter.cli import main
-from lrs_adapter.feed.export import atomic_file
+from lrs_adapter.files import atomic_file
 from lrs_adapter.store import open_store
 from prevent import IRI, SATISFIED, statement
 

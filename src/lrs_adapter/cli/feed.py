@@ -9,7 +9,8 @@ import click
 
 from lrs_adapter.cli import Context, fail, main, pass_context
 from lrs_adapter.errors import AdapterError
-from lrs_adapter.feed.export import atomic_file, records_after, write_records
+from lrs_adapter.feed.export import records_after, write_records
+from lrs_adapter.files import atomic_file
 
 
 @main.group("feed")

@@ -5,9 +5,7 @@ evaluated as of another day from the stored evidence."""
 from __future__ import annotations
 
 import csv
-import os
 import sys
-import tempfile
 from collections import Counter
 from datetime import date
 from pathlib import Path
@@ -18,6 +16,7 @@ import orjson
 
 from lrs_adapter.cli import Context, fail, main, pass_context
 from lrs_adapter.errors import AdapterError
+from lrs_adapter.files import atomic_file
 from lrs_adapter.mapping.loader import load_mapping
 from lrs_adapter.mapping.model import Mapping
 from lrs_adapter.report import render_report
@@ -143,7 +142,11 @@ def report_command(
                 page = render_report(
                     db, mappings=mappings, manager=manager, department=department, status=status, as_of=day
                 )
-            write_atomically(html_path, page)
+            try:
+                with atomic_file(html_path) as out:
+                    out.write(page)
+            except OSError as error:
+                raise click.FileError(str(html_path), hint=error.strerror) from None
             click.echo(f"wrote {html_path}")
             return
         with context.store() as db:
@@ -167,21 +170,3 @@ def report_command(
         for c, d, g in groups
     ]
     show(rows, fmt, ("certification", "department", "staff_group", "red", "amber", "green", "none"))
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """A reader (a web server, a mail job) never sees half a page: the new file replaces the old one whole."""
-    try:
-        descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    except OSError as error:
-        raise click.FileError(str(path), hint=error.strerror) from None
-    try:
-        with os.fdopen(descriptor, "w", encoding="utf-8") as file:
-            file.write(text)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temporary, 0o666 & ~umask)  # mkstemp's 0600 would hide the page from the web server serving it
-        os.replace(temporary, path)
-    except OSError as error:
-        Path(temporary).unlink(missing_ok=True)
-        raise click.FileError(str(path), hint=error.strerror) from None

@@ -7,11 +7,7 @@ and renamed over it (`os.replace`, atomic on one file system), so nobody reads h
 from __future__ import annotations
 
 import csv
-import os
-import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
 from typing import IO, Any
 
 import orjson
@@ -106,18 +102,3 @@ def write_records(records: Iterator[dict[str, Any]], kind: str, fmt: str, out: I
         out.write(orjson.dumps(record).decode() + "\n")
         count += 1
     return count
-
-
-@contextmanager
-def atomic_file(path: Path) -> Iterator[IO[str]]:
-    """A text file that appears at `path` complete, or not at all when the block fails."""
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
-            yield out
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise

@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
 from lrs_adapter.config import SinkConfig
 from lrs_adapter.errors import TransientError
+from lrs_adapter.files import atomic_file
 from lrs_adapter.store.outbox import Delivery
 
 HEADER = ("username", "certificationshortname", "certificationidnumber", "completiondate", "duedate")
@@ -48,19 +47,6 @@ def upload_csv(rows: Sequence[tuple[str, ...]]) -> str:
     return text.getvalue()
 
 
-def write_atomically(path: Path, text: str) -> None:
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
 class LmsFileSink:
     batched = True
 
@@ -74,6 +60,7 @@ class LmsFileSink:
         name = f"{self.sink.file_prefix}-{deliveries[0].batch or deliveries[0].id}.csv"
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
-            write_atomically(self.directory / name, upload_csv(upload_rows(self.sink, deliveries)))
+            with atomic_file(self.directory / name) as out:
+                out.write(upload_csv(upload_rows(self.sink, deliveries)))
         except OSError as error:
             raise TransientError(f"cannot write {self.directory / name}: {error.strerror or error}") from error

@@ -48,7 +48,22 @@ class Delivery:
 
 
 def _delivery(row: Sequence[Any]) -> Delivery:
-    return Delivery(*row[:6], orjson.loads(row[6]), *row[7:])  # type: ignore[call-arg]
+    return Delivery(
+        id=row[0],
+        event_id=row[1],
+        sink=row[2],
+        event=row[3],
+        learner=row[4],
+        certification=row[5],
+        payload=orjson.loads(row[6]),
+        status=row[7],
+        attempts=row[8],
+        last_error=row[9],
+        batch=row[10],
+        created_at=row[11],
+        attempted_at=row[12],
+        delivered_at=row[13],
+    )
 
 
 def enqueue(db: Database, events: Sequence[Event], sinks: SinkEvents, now: str) -> int:
