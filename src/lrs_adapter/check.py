@@ -1,15 +1,20 @@
 """`lrs-adapter check`: can this configuration work? Reach each LRS and the store, and say what is wrong.
 
 Each LRS gets `GET about` (the versions it speaks; an LRS without it, such as Ralph, is reported, not failed) and
-`GET statements?limit=1` (the credentials and the endpoint); the store gets a write that is rolled back.
+`GET statements?limit=1` (the credentials and the endpoint); the store gets a write that is rolled back; each sink
+what it needs without sending anything (a probe event would be acted on): an upload folder it can write, a webhook's
+secret in the environment and its host answering on its port.
 """
 
 from __future__ import annotations
 
+import socket
+import tempfile
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
-from lrs_adapter.config import Config, LrsConfig
-from lrs_adapter.errors import AdapterError, error_class_of, exit_code_of
+from lrs_adapter.config import Config, LrsConfig, SinkConfig
+from lrs_adapter.errors import AdapterError, ConfigError, error_class_of, exit_code_of
 from lrs_adapter.store import open_store
 from lrs_adapter.xapi.client import XapiClient
 
@@ -62,9 +67,43 @@ def check_store(config: Config, echo: Echo) -> int:
     return 0
 
 
+def check_sink(config: Config, sink: SinkConfig, echo: Echo) -> int:
+    events = ", ".join(sorted(sink.events))
+    try:
+        if sink.kind in ("lrs_statements", "agent_profile"):
+            if not config.home_page:
+                raise ConfigError(
+                    "writes about learners to an LRS, which needs their account's homePage.",
+                    file=str(config.path),
+                    key="roster.home_page",
+                    fix='set [roster] home_page, e.g. "https://learning.example.org".',
+                )
+            echo(f"sink {sink.name}: {sink.kind} to lrs {sink.lrs} (checked above) for {events}")
+        elif sink.kind == "lms_file" and sink.directory is not None:
+            sink.directory.mkdir(parents=True, exist_ok=True)
+            with tempfile.TemporaryFile(dir=sink.directory):
+                pass
+            echo(f"sink {sink.name}: upload folder {sink.directory} writable")
+        elif sink.kind == "webhook":
+            sink.secret()  # named when missing, never shown
+            parts = urlsplit(str(sink.url))
+            port = parts.port or (443 if parts.scheme == "https" else 80)
+            with socket.create_connection((parts.hostname or "", port), timeout=sink.timeout):
+                pass
+            echo(f"sink {sink.name}: webhook host {parts.hostname}:{port} answers; secret set; for {events}")
+    except AdapterError as error:
+        echo(f"sink {sink.name}: FAILED ({error_class_of(error)}): {error}")
+        return exit_code_of(error)
+    except OSError as error:
+        echo(f"sink {sink.name}: FAILED: {error.strerror or error}")
+        return 1
+    return 0
+
+
 def run_checks(config: Config, echo: Echo) -> tuple[bool, int]:
     """Every check runs, so one pass shows every problem; the worst exit code wins (2 over 1)."""
     codes = [check_lrs(lrs, echo) for lrs in config.lrs.values()] + [check_store(config, echo)]
+    codes += [check_sink(config, sink, echo) for sink in config.sinks.values()]
     for connector in config.connectors.values():
         if connector.file is not None and not connector.file.is_file():
             echo(f"connector {connector.name}: FAILED: export file {connector.file} does not exist")
