@@ -31,7 +31,8 @@ class SinkCounts:
     failed: int = 0
     dead: int = 0
     waiting: int = 0  # behind a failed delivery of the same learner, or not reached after the sink stopped
-    error: str | None = None
+    error: str | None = None  # why the sink stopped
+    error_class: str | None = None
 
 
 @dataclass
@@ -66,13 +67,13 @@ def _push_sink(
         try:
             sink.send([item])
         except AdapterError as error:
-            _failed(db, item, error, now(), max_attempts, counts)
             if error_class_of(error) == REFUSED:  # this delivery alone: the learner's later ones wait for it
+                _failed(db, item, error, now(), max_attempts, counts)
                 held.add(subject)
                 continue
             # The target is down, or the sink's configuration is wrong: nothing after this would pass either.
             counts.waiting += len(items) - index - 1
-            counts.error = f"{error_class_of(error)}: {error}"
+            _stopped(db, item, error, now(), max_attempts, counts)
             break
         mark_delivered(db, [item.id], now())
         counts.delivered += 1
@@ -93,13 +94,33 @@ def _push_batches(
         try:
             sink.send(batch_items)
         except AdapterError as error:
-            for item in batch_items:
-                _failed(db, item, error, now(), max_attempts, counts)
-            counts.error = f"{error_class_of(error)}: {error}"
+            _stopped(db, batch_items[0], error, now(), max_attempts, counts, also=batch_items[1:])
             continue
         mark_delivered(db, [item.id for item in batch_items], now())
         counts.delivered += len(batch_items)
     return counts
+
+
+def _stopped(
+    db: Database,
+    item: Delivery,
+    error: AdapterError,
+    at: str,
+    max_attempts: int,
+    counts: SinkCounts,
+    also: list[Delivery] | None = None,
+) -> None:
+    """The sink cannot go on this run. A configuration fault (a missing secret, credentials the LRS refuses) is no
+    fault of the deliveries: they stay pending with their attempts untouched, and the run exits 2 for a person to
+    fix the configuration; a target that is down counts an attempt against each delivery it held up."""
+    counts.error = f"{error_class_of(error)}: {error}"
+    counts.error_class = error_class_of(error)
+    if counts.error_class == "config":
+        counts.waiting += 1 + len(also or [])
+        log.error("sink stopped: configuration", sink=item.sink, error=str(error))
+        return
+    for one in [item, *(also or [])]:
+        _failed(db, one, error, at, max_attempts, counts)
 
 
 def _failed(db: Database, item: Delivery, error: AdapterError, at: str, max_attempts: int, counts: SinkCounts) -> None:

@@ -130,3 +130,20 @@ def test_a_missing_secret_is_a_config_error_that_names_the_variable(
     with pytest.raises(ConfigError, match="HOOK_SECRET") as raised:
         hook.sink.secret()
     assert "sinks.hook.secret_env" in str(raised.value)
+
+
+def test_a_configuration_fault_stops_the_sink_without_spending_attempts(
+    db: Database, httpserver: HTTPServer, hook: WebhookSink, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A missing secret is no fault of the deliveries: fixed, they go out; none was dead-lettered meanwhile."""
+    httpserver.expect_request("/events").respond_with_response(Response(status=204))
+    take(db, statement(SATISFIED, f"{IRI}/prevent-elearning", timestamp="2025-01-10T10:00:00Z"))
+    evaluate(db, NOW, {"hook": SINK_EVENTS["webhook"]})
+    monkeypatch.delenv("HOOK_SECRET")
+    for _ in range(3):
+        counts = push(db, {"hook": hook}, now=lambda: NOW, max_attempts=2).sinks["hook"]
+        assert (counts.delivered, counts.failed, counts.waiting, counts.error_class) == (0, 0, 1, "config")
+    assert [(d.status, d.attempts) for d in deliveries(db)] == [("pending", 0)]
+    monkeypatch.setenv("HOOK_SECRET", SECRET)
+    assert push(db, {"hook": hook}, now=lambda: NOW, max_attempts=2).sinks["hook"].delivered == 1
+    assert httpserver.log[0][1].status_code == 204

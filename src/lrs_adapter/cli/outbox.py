@@ -9,7 +9,7 @@ from dataclasses import asdict
 import click
 import orjson
 
-from lrs_adapter.cli import EXIT_FAILED, EXIT_OK, Context, fail, main, pass_context
+from lrs_adapter.cli import EXIT_CONFIG, EXIT_FAILED, EXIT_OK, Context, fail, main, pass_context
 from lrs_adapter.config import Config
 from lrs_adapter.errors import AdapterError
 from lrs_adapter.mapping.loader import load_mapping
@@ -26,6 +26,8 @@ def push_all(config: Config, db: Database, mappings: Sequence[Mapping] | None = 
         return EXIT_OK
     counts = deliver(config, db, [load_mapping(p) for p in config.mappings] if mappings is None else mappings)
     echo_push(counts)
+    if any(c.error_class == "config" for c in counts.sinks.values()):
+        return EXIT_CONFIG
     return EXIT_FAILED if counts.failed else EXIT_OK
 
 
