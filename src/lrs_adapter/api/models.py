@@ -96,3 +96,14 @@ class Health(BaseModel):
 
 class Problem(BaseModel):
     detail: str
+
+
+class AuditRecord(BaseModel):
+    id: int = Field(description="Pass as `after` to read on from this entry.")
+    at: str
+    actor: str = Field(description="The operating system user, or the `--actor` the command was given.")
+    action: str
+    learner: str | None
+    reason: str | None
+    before: Any = Field(description="What the action changed, as it was (JSON; null when nothing was there).")
+    after: Any = Field(description="What the action changed, as it became (JSON).")

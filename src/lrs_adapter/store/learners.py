@@ -167,6 +167,12 @@ def import_roster(
     return counts
 
 
+def on_roster(db: Database) -> int:
+    """How many people the roster lists now: an import's audit entry shows the number before and after."""
+    row = db.one("SELECT COUNT(*) FROM learners WHERE on_roster = 1")
+    return int(row[0]) if row else 0
+
+
 def unresolved(db: Database, home_page: str | None) -> list[tuple[str, int, str]]:
     """Actors and recorded completions no learner answers to: (identifier, count, last seen), most first."""
     rows = db.execute(

@@ -238,6 +238,23 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             "CREATE INDEX changes_feed ON changes (writer_xid, seq)",
         ],
     ),
+    (
+        9,
+        "the audit trail: who did what to whom, when, why, and the before and after, appended and never changed",
+        [
+            """CREATE TABLE audit (
+                id {serial},
+                at TEXT NOT NULL,
+                actor TEXT NOT NULL,
+                action TEXT NOT NULL,
+                learner TEXT,
+                reason TEXT,
+                before TEXT,
+                after TEXT)""",
+            "CREATE INDEX audit_learner ON audit (learner, id)",
+            "CREATE INDEX audit_at ON audit (at)",
+        ],
+    ),
 ]
 
 
