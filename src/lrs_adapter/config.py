@@ -85,9 +85,9 @@ class ConnectorConfig:
 #: The events each kind of sink takes; a webhook may take fewer (`events`).
 SINK_EVENTS: dict[str, frozenset[str]] = {
     "lrs_statements": frozenset({"certified", "revoked"}),
-    "agent_profile": frozenset({"certified", "revoked", "window_opened", "overdue"}),
+    "agent_profile": frozenset({"certified", "revoked", "window_opened", "overdue", "exempted"}),
     "lms_file": frozenset({"certified"}),
-    "webhook": frozenset({"certified", "revoked", "window_opened", "overdue"}),
+    "webhook": frozenset({"certified", "revoked", "window_opened", "overdue", "exempted"}),
 }
 
 
@@ -171,7 +171,7 @@ FIXES: dict[str, str] = {
     "commit_every": "a whole number of statements per transaction, 1 to 100000 (whole pages are committed).",
     "mappings": 'a list of mapping files, e.g. ["mappings/prevent.toml"] (relative to this file).',
     "kind": f"one of {', '.join(SINK_EVENTS)}.",
-    "events": 'a list of events: "certified", "revoked", "window_opened", "overdue".',
+    "events": 'a list of events: "certified", "revoked", "window_opened", "overdue", "exempted".',
     "secret_env": "the NAME of an environment variable holding the webhook's signing secret.",
     "directory": "a folder the LMS picks upload files from (relative to this file).",
     "max_attempts": "a whole number of push runs, 1 to 1000, before a delivery is dead-lettered.",

@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-Status = Literal["none", "green", "amber", "red"]
+Status = Literal["none", "green", "amber", "red", "exempt"]
 
 
 class FeedPage(BaseModel):
@@ -29,6 +29,7 @@ class CertificationState(BaseModel):
     window_opens_on: str | None
     option: str | None
     as_of: str
+    exempt_until: str | None = Field(description="With status exempt: the day the exemption ends.")
 
 
 class CertificationList(BaseModel):

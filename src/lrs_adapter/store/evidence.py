@@ -16,7 +16,8 @@ from lrs_adapter.mapping.mapper import Evidence, map_learner
 from lrs_adapter.mapping.model import Mapping
 from lrs_adapter.store.certifications import save_certification
 from lrs_adapter.store.database import Database
-from lrs_adapter.store.learners import keys_of, resolve, roster_facts
+from lrs_adapter.store.exemptions import exempt_until
+from lrs_adapter.store.learners import keys_of, queue_key, resolve, roster_facts
 from lrs_adapter.store.outbox import SinkEvents
 from lrs_adapter.store.recorded import recorded_completions
 from lrs_adapter.xapi.facts import StatementFacts, from_row
@@ -112,8 +113,26 @@ def map_queued(
                         now=now,
                         withdrawn=withdrawn,
                         sinks=sinks,
+                        exempt_until=exempt_until(db, learner, mapping.certification.id),
                     )
                     counts.evidence += len(evidence)
                     counts.statuses[state.status] = counts.statuses.get(state.status, 0) + 1
             db.executemany("DELETE FROM learners_to_map WHERE learner = ?", [(key,) for key in batch])
         counts.unresolved += len(set(batch) - set(resolved))
+
+
+def reevaluate(
+    db: Database,
+    learner: str,
+    mappings: Sequence[Mapping],
+    now: str,
+    *,
+    home_page: str | None,
+    sinks: SinkEvents | None = None,
+) -> MapCounts:
+    """An administrator's change shows at once, through the same path as a sync (states, change log, outbox), not
+    at the next sync: the learner is queued and the queue mapped (with anyone else already waiting in it)."""
+    db.execute(
+        "INSERT INTO learners_to_map (learner) VALUES (?) ON CONFLICT DO NOTHING", (queue_key(learner, home_page),)
+    )
+    return map_queued(db, mappings, now, home_page=home_page, sinks=sinks)

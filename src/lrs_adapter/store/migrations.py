@@ -255,6 +255,21 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             "CREATE INDEX audit_at ON audit (at)",
         ],
     ),
+    (
+        10,
+        "exemptions (a learner exempt from a certification, or from all, until a day) and the state's exemption",
+        [
+            """CREATE TABLE exemptions (
+                learner TEXT NOT NULL,
+                certification TEXT NOT NULL,
+                until TEXT NOT NULL,
+                reason TEXT NOT NULL,
+                actor TEXT NOT NULL,
+                created_at TEXT NOT NULL,
+                PRIMARY KEY (learner, certification))""",
+            "ALTER TABLE certification_states ADD COLUMN exempt_until TEXT",
+        ],
+    ),
 ]
 
 
