@@ -3,6 +3,7 @@ the outbox, with its end date, and in the audit with before and after; `unexempt
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -110,3 +111,48 @@ def test_refusals_name_what_is_wrong_and_change_nothing(config: Path) -> None:
     assert code == 2 and "P00001 has no exemption" in output
     assert [e["action"] for e in lines(config, "audit", "--format", "json")] == ["roster.import"]
     assert status(config)["status"] == "red"
+
+
+def test_a_completion_added_then_retracted_shows_at_once_and_stays_retracted(config: Path) -> None:
+    done = (date.today() - timedelta(days=30)).isoformat()
+    code, output = cli(
+        config, "completion", "add", "P00001", "--option", "wrap", "--on", done, "--reason", "signed sheet"
+    )
+    assert code == 0 and "P00001 prevent: green" in output, output
+    assert status(config)["certified_on"] == done
+    [added] = [r for r in lines(config, "feed", "export", "--kind", "completions") if r["learner_id"] == "P00001"]
+    assert (added["option"], added["completed_on"], added["counted"]) == ("wrap", done, True)
+    assert added["source"]["records"] == ["correction by ann.admin: signed sheet"]
+    assert outbox_events(config)[-1] == "certified"
+    [entry] = lines(config, "audit", "--learner", "P00001", "--format", "json")
+    assert (entry["action"], entry["reason"]) == ("completion.add", "signed sheet")
+    assert entry["before"]["states"]["prevent"]["status"] == "red"
+    assert entry["after"]["states"]["prevent"]["status"] == "green"
+    assert entry["after"]["recorded"]["option"] == "wrap"
+
+    code, listing = cli(config, "completion", "list", "P00001")
+    assert code == 0 and listing.startswith(added["id"]) and "counted" in listing
+    code, output = cli(
+        config, "completion", "retract", "P00001", added["id"], "--reason", "typed against the wrong person"
+    )
+    assert code == 0 and "P00001 prevent: red" in output, output
+    assert status(config)["certified_on"] is None
+    tombstone = [r for r in lines(config, "feed", "export", "--kind", "completions") if r["id"] == added["id"]][-1]
+    assert tombstone["deleted"] is True
+    assert outbox_events(config)[-2:] == ["revoked", "overdue"]
+    retracted = lines(config, "audit", "--learner", "P00001", "--format", "json")[-1]
+    assert (retracted["action"], retracted["reason"]) == ("completion.retract", "typed against the wrong person")
+    assert retracted["before"]["completion"]["id"] == added["id"]
+    assert retracted["after"]["states"]["prevent"]["status"] == "red"
+
+    assert cli(config, "remap")[0] == 0  # mapped again from everything kept: still withdrawn
+    assert status(config)["status"] == "red"
+    db = open_store(f"sqlite:///{config.parent / 'store.db'}")
+    try:  # the record is kept, only withdrawn
+        assert db.execute("SELECT kind, option_id FROM recorded_completions") == [("correction", "wrap")]
+    finally:
+        db.close()
+    code, output = cli(config, "completion", "retract", "P00001", "nope", "--reason", "r")
+    assert code == 2 and "P00001 has no completion nope" in output
+    code, output = cli(config, "completion", "add", "P00001", "--option", "x", "--on", done, "--reason", "r")
+    assert code == 2 and "no option 'x'" in output

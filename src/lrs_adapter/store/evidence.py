@@ -15,6 +15,7 @@ import orjson
 from lrs_adapter.mapping.mapper import Evidence, map_learner
 from lrs_adapter.mapping.model import Mapping
 from lrs_adapter.store.certifications import save_certification
+from lrs_adapter.store.corrections import retracted_evidence, without_retracted
 from lrs_adapter.store.database import Database
 from lrs_adapter.store.exemptions import exempt_until
 from lrs_adapter.store.learners import keys_of, queue_key, resolve, roster_facts
@@ -83,6 +84,7 @@ def map_queued(
     as_of = as_of or date.fromisoformat(now[:10])
     counts = MapCounts()
     any_recorded = db.one("SELECT 1 FROM recorded_completions LIMIT 1") is not None
+    any_retracted = db.one("SELECT 1 FROM retractions LIMIT 1") is not None
     done: set[str] = set()  # one learner may be queued under several identifiers, in different batches: once is enough
     while True:
         batch = [row[0] for row in db.execute("SELECT learner FROM learners_to_map ORDER BY learner LIMIT ?", (BATCH,))]
@@ -98,9 +100,11 @@ def map_queued(
                 no_it_access, assigned = roster_facts(db, learner)
                 # What voided statements would have evidenced: reported as completions not counted, `voided`.
                 voided = [replace(f, voided=False) for f in facts if f.voided]
+                retracted = retracted_evidence(db, learner) if any_retracted else set()
                 for mapping in mappings:
                     recorded = recorded_completions(db, mapping.certification.id, keys) if any_recorded else []
                     evidence = map_learner(learner, facts, mapping, recorded=recorded, no_it_access=no_it_access)
+                    evidence = without_retracted(evidence, retracted) if retracted else evidence
                     save_evidence(db, learner, mapping.certification.id, evidence, now)
                     withdrawn = map_learner(learner, voided, mapping) if voided else []
                     state = save_certification(

@@ -270,6 +270,20 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             "ALTER TABLE certification_states ADD COLUMN exempt_until TEXT",
         ],
     ),
+    (
+        11,
+        "retractions: evidence an administrator withdrew, kept on record and left out of every evaluation",
+        [
+            """CREATE TABLE retractions (
+                learner TEXT NOT NULL,
+                evidence_id TEXT NOT NULL,
+                completion_id TEXT NOT NULL,
+                reason TEXT NOT NULL,
+                actor TEXT NOT NULL,
+                retracted_at TEXT NOT NULL,
+                PRIMARY KEY (learner, evidence_id))""",
+        ],
+    ),
 ]
 
 
