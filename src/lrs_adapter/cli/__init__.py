@@ -108,4 +108,16 @@ def most_urgent(codes: list[int]) -> int:
 
 
 # The commands register themselves on `main` when their modules load.
-from lrs_adapter.cli import admin, audit, feed, learning, ops, outbox, quarantine, running, serve, status  # noqa: E402, F401
+from lrs_adapter.cli import (  # noqa: E402, F401
+    admin,
+    audit,
+    feed,
+    identity,
+    learning,
+    ops,
+    outbox,
+    quarantine,
+    running,
+    serve,
+    status,
+)

@@ -54,12 +54,13 @@ class Change:
 
 
 @contextmanager
-def administering(context: Context, learner: str) -> Iterator[Change]:
+def administering(context: Context, learner: str | None) -> Iterator[Change]:
     """The settle stage's lock (no sync evaluates beside the change) and one transaction: the change, its
-    re-evaluation, the change log, the outbox and the audit entry commit together or not at all."""
+    re-evaluation, the change log, the outbox and the audit entry commit together or not at all. `learner`: the
+    one the change is about, who must be known (None: a learner yet to be added)."""
     mappings = [load_mapping(path) for path in context.config.mappings]
     with context.store() as db, stage_lock(db, "settle"), db.transaction():
-        if not known(db, learner):
+        if learner is not None and not known(db, learner):
             raise click.UsageError(
                 f"no learner {learner!r}: not on the roster and never evaluated (lrs-adapter status)"
             )

@@ -284,6 +284,20 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
                 PRIMARY KEY (learner, evidence_id))""",
         ],
     ),
+    (
+        12,
+        "identity: learners merged into another (reversibly), and learners added by hand outside HR's roster",
+        [
+            """CREATE TABLE merges (
+                merged TEXT PRIMARY KEY,
+                kept TEXT NOT NULL,
+                reason TEXT NOT NULL,
+                actor TEXT NOT NULL,
+                merged_at TEXT NOT NULL)""",
+            "CREATE INDEX merges_kept ON merges (kept)",
+            "ALTER TABLE learners ADD COLUMN added_by TEXT",
+        ],
+    ),
 ]
 
 
