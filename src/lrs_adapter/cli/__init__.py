@@ -117,6 +117,7 @@ from lrs_adapter.cli import (  # noqa: E402, F401
     ops,
     outbox,
     quarantine,
+    retention,
     running,
     serve,
     status,
