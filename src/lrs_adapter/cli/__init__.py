@@ -111,6 +111,7 @@ def most_urgent(codes: list[int]) -> int:
 from lrs_adapter.cli import (  # noqa: E402, F401
     admin,
     audit,
+    backup,
     feed,
     identity,
     learning,
