@@ -43,3 +43,23 @@ def test_erasing_keeps_statements_under_a_pseudonym_and_nothing_that_names_the_p
     ]
     assert db.execute("SELECT id FROM learners") == [("P00002",)]
     assert db.execute("SELECT DISTINCT learner FROM certification_states") == [("P00002",)]
+
+
+def test_erasing_a_learner_erases_the_identities_merged_into_them(db: Database) -> None:
+    from lrs_adapter.store.identity import merge
+
+    with db.transaction():
+        for learner, name in (("P00001", "Ann Example"), ("P07001", "Ann Example (old number)")):
+            db.execute(
+                "INSERT INTO learners (id, name, department, manager, staff_group, no_it_access, assigned_on,"
+                " left_on, on_roster, updated_at) VALUES (?, ?, 'Highways', NULL, 'Office', 0, '2016-01-01',"
+                " '2019-03-31', 0, 'n')",
+                (learner, name),
+            )
+    sync(db, statement(SATISFIED, f"{IRI}/prevent-elearning", learner="P07001", timestamp="2018-01-10T10:00:00Z"))
+    with db.transaction():
+        merge(db, "P00001", "P07001", reason="old number", actor="ann", now="n")
+        erased = erase(db, "P00001", home_page=HOME)
+    assert (erased.roster_rows, erased.statements) == (2, 1)
+    assert db.execute("SELECT id FROM learners") == [] and db.execute("SELECT * FROM merges") == []
+    assert db.execute("SELECT learner FROM statements") == [(None,)]

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import date
 from typing import Any
 
 import orjson
 
 from lrs_adapter.store.database import Database
-from lrs_adapter.store.learners import keys_of, payroll_key
+from lrs_adapter.store.learners import keys_of, merged_into, payroll_key
 
 #: The account homePage of a pseudonymised actor.
 ERASED_HOME = "urn:lrs-adapter:erased"
@@ -83,7 +83,17 @@ def _pseudonymised(raw: str, actor: dict[str, Any]) -> str:
 
 
 def erase(db: Database, learner: str, *, home_page: str | None) -> Erased:
-    """Call in a transaction; then `compact` the store, so the deleted bytes leave the database file too."""
+    """Call in a transaction; then `compact` the store, so the deleted bytes leave the database file too. The
+    identities merged into the learner are the same person: they are erased too, each under its own pseudonym, and
+    counted here."""
+    merged = [erase_one(db, m, home_page=home_page) for m, kept in sorted(merged_into(db).items()) if kept == learner]
+    erased = erase_one(db, learner, home_page=home_page)
+    return replace(
+        erased, **{k: v + sum(getattr(m, k) for m in merged) for k, v in asdict(erased).items() if k != "pseudonym"}
+    )
+
+
+def erase_one(db: Database, learner: str, *, home_page: str | None) -> Erased:
     pseudonym = f"erased-{uuid.uuid4().hex}"
     actor = {"objectType": "Agent", "account": {"homePage": ERASED_HOME, "name": pseudonym}}
     keys = sorted(set(keys_of(db, learner, home_page)) | {payroll_key(learner)})
