@@ -30,13 +30,16 @@ TEAM = {
     "P10008": ("Gus Current", "Adult Care", "2024-01-01", "2026-03-15", "green"),
     "P10009": ("Hal Current", "Adult Care", "2024-01-01", "2026-06-01", "green"),
     "P10010": ("Ivy Future", "Highways", "2027-01-01", None, "none"),  # assigned after AS_OF
+    "P10011": ("Jo Onleave", "Highways", "2024-01-01", None, "exempt"),  # red but for the exemption (EXEMPT_UNTIL)
 }
+#: Jo Onleave's exemption ends on this day.
+EXEMPT_UNTIL = date(2030, 1, 1)
 #: Not the manager's: someone else's report, who must not appear on the page.
 OTHERS = {"P20001": ("Zed Elsewhere", "Highways", "2024-01-01", None, "red")}
 
 
 def expected_counts(department: str | None = None) -> dict[str, int]:
-    counts = dict.fromkeys(("red", "amber", "green", "none"), 0)
+    counts = dict.fromkeys(("red", "amber", "green", "exempt", "none"), 0)
     for _, dept, _, _, status in TEAM.values():
         if department in (None, dept):
             counts[status] += 1
@@ -67,7 +70,8 @@ def build_team_store(directory: Path) -> Path:
         f'mappings = ["{ROOT / "mappings" / "prevent.toml"}"]\n[roster]\nhome_page = "https://learning.example.gov.uk"\n'
         '[store]\nurl = "sqlite:///store.db"\n[connectors.export]\nfile = "export.jsonl"\n'
     )
-    for command in (["roster", "import", str(directory / "roster.csv")], ["sync"]):
+    exempt = ["exempt", "P10011", "--until", EXEMPT_UNTIL.isoformat(), "--reason", "long-term leave"]
+    for command in (["roster", "import", str(directory / "roster.csv")], ["sync"], exempt):
         result = CliRunner().invoke(main, ["--config", str(config), "--log-format", "json", *command])
         assert result.exit_code == 0, result.output
     return config

@@ -185,3 +185,14 @@ def test_the_api_tokens_are_read_from_the_environment_and_never_shown(write_conf
     monkeypatch.setenv("API_TOKEN_B", "s3cret-token")
     assert config.api.tokens() == ["s3cret-token"]
     assert "s3cret" not in repr(config)
+
+
+def test_the_retention_period_is_a_calendar_period(write_config) -> None:  # type: ignore[no-untyped-def]
+    from lrs_adapter.mapping.model import Period
+
+    assert load_config(write_config(VALID + '\n[retention]\nleavers_after = "P6Y"\n')).leavers_after == Period(72)
+    assert load_config(write_config(VALID)).leavers_after is None
+    for wrong in ("6 years", "P", "P0Y", "PT6H"):
+        with pytest.raises(ConfigError) as caught:
+            load_config(write_config(VALID + f'\n[retention]\nleavers_after = "{wrong}"\n'))
+        assert "key retention.leavers_after" in str(caught.value) and 'e.g. "P6Y"' in str(caught.value)

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 from marshmallow import ValidationError, fields, post_load, validate, validates_schema
 
 from lrs_adapter.errors import ConfigError
+from lrs_adapter.mapping.model import Period
 from lrs_adapter.tomlfile import Strict, load_checked, read_toml
 from lrs_adapter.xapi.timestamps import parse_timestamp
 
@@ -85,9 +86,9 @@ class ConnectorConfig:
 #: The events each kind of sink takes; a webhook may take fewer (`events`).
 SINK_EVENTS: dict[str, frozenset[str]] = {
     "lrs_statements": frozenset({"certified", "revoked"}),
-    "agent_profile": frozenset({"certified", "revoked", "window_opened", "overdue"}),
+    "agent_profile": frozenset({"certified", "revoked", "window_opened", "overdue", "exempted"}),
     "lms_file": frozenset({"certified"}),
-    "webhook": frozenset({"certified", "revoked", "window_opened", "overdue"}),
+    "webhook": frozenset({"certified", "revoked", "window_opened", "overdue", "exempted"}),
 }
 
 
@@ -155,6 +156,8 @@ class Config:
     max_attempts: int = 5  # push attempts (runs) before a delivery is dead-lettered
     health_max_age: timedelta = DEFAULT_MAX_AGE  # a connector with no successful run for longer is stale
     api: ApiConfig = field(default_factory=ApiConfig)
+    #: How long after their leaving date a leaver's personal data is kept (`retention apply`); None: not configured.
+    leavers_after: Period | None = None
 
 
 FIXES: dict[str, str] = {
@@ -171,7 +174,7 @@ FIXES: dict[str, str] = {
     "commit_every": "a whole number of statements per transaction, 1 to 100000 (whole pages are committed).",
     "mappings": 'a list of mapping files, e.g. ["mappings/prevent.toml"] (relative to this file).',
     "kind": f"one of {', '.join(SINK_EVENTS)}.",
-    "events": 'a list of events: "certified", "revoked", "window_opened", "overdue".',
+    "events": 'a list of events: "certified", "revoked", "window_opened", "overdue", "exempted".',
     "secret_env": "the NAME of an environment variable holding the webhook's signing secret.",
     "directory": "a folder the LMS picks upload files from (relative to this file).",
     "max_attempts": "a whole number of push runs, 1 to 1000, before a delivery is dead-lettered.",
@@ -179,6 +182,7 @@ FIXES: dict[str, str] = {
     "tokens_env": 'a list of environment variable NAMES holding bearer tokens, e.g. ["LRS_ADAPTER_API_TOKEN"].',
     "port": "a TCP port, 1 to 65535.",
     "max_limit": "the largest page a client may ask for, 1 to 100000.",
+    "leavers_after": 'an ISO 8601 period of whole years, months or days, e.g. "P6Y" (six years after leaving).',
 }
 
 _AGE = re.compile(r"^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
@@ -192,6 +196,24 @@ def parse_age(text: str) -> timedelta | None:
     days, hours, minutes, seconds = (int(part or 0) for part in found.groups())
     age = timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
     return age if age > timedelta(0) else None
+
+
+_PERIOD = re.compile(r"^P(?!$)(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)D)?$")
+
+
+def parse_period(text: str) -> Period | None:
+    """A calendar period as the retention rules are written ("P6Y"); None for anything else, or for zero."""
+    found = _PERIOD.match(text)
+    if not found:
+        return None
+    years, months, days = (int(part or 0) for part in found.groups())
+    period = Period(months=years * 12 + months, days=days)
+    return period if period.months or period.days else None
+
+
+def _period(value: str) -> None:
+    if parse_period(value) is None:
+        raise ValidationError("Not a calendar period.")
 
 
 def _age(value: str) -> None:
@@ -303,6 +325,10 @@ class HealthSchema(Strict):
     max_age = fields.String(validate=_age)
 
 
+class RetentionSchema(Strict):
+    leavers_after = fields.String(validate=_period)
+
+
 class ApiSchema(Strict):
     tokens_env = fields.List(
         fields.String(validate=validate.Regexp(r"^[A-Za-z_][A-Za-z0-9_]*$")), validate=validate.Length(min=1)
@@ -322,6 +348,7 @@ class ConfigSchema(Strict):
     push = fields.Nested(PushSchema)
     health = fields.Nested(HealthSchema)
     api = fields.Nested(ApiSchema)
+    retention = fields.Nested(RetentionSchema)
 
 
 def _resolve(base: Path, path: str) -> Path:
@@ -396,6 +423,7 @@ def load_config(path: str | Path = DEFAULT_CONFIG) -> Config:
         max_attempts=data.get("push", {}).get("max_attempts", 5),
         health_max_age=parse_age(data.get("health", {}).get("max_age", "")) or DEFAULT_MAX_AGE,
         api=_api(data.get("api", {})),
+        leavers_after=parse_period(data.get("retention", {}).get("leavers_after", "")),
     )
 
 

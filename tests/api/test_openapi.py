@@ -39,7 +39,7 @@ def test_the_api_keeps_its_openapi_document(app: FastAPI, config: Config, token:
     db.close()
     schema = schemathesis.openapi.from_asgi("/openapi.json", app)
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) == 7
+    assert len(operations) == 8
     for operation in operations:
         # A well-formed `after` that is no record's seq is refused (400): reading on from a guessed place could skip
         # changes. Every other check stays on for /completions.
@@ -57,5 +57,6 @@ def test_the_document_names_every_route_and_the_token(app: FastAPI) -> None:
         "/health",
         "/metrics",
         "/report",
+        "/audit",
     }
     assert document["components"]["securitySchemes"]["HTTPBearer"]["scheme"] == "bearer"

@@ -3,12 +3,19 @@ and a bug answered without its stack trace."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from changelog import PREVENT, settle
 from lrs_adapter.api import create_app
 from lrs_adapter.config import Config
+from lrs_adapter.store import open_store
+from lrs_adapter.store.evidence import reevaluate
+from lrs_adapter.store.exemptions import ALL, Exemption, save_exemption
+from prevent import HOME
 
 
 def test_every_route_wants_a_valid_bearer_token(app: FastAPI, token: str) -> None:
@@ -117,3 +124,18 @@ def test_a_bug_shows_no_trace(config: Config, token: str, monkeypatch: pytest.Mo
     assert answer.status_code == 500
     assert answer.json() == {"detail": "internal server error"}
     assert "secret" not in answer.text
+
+
+def test_an_exempt_learner_is_exempt_with_its_end_in_states_and_feed(client: TestClient, config: Config) -> None:
+    db = open_store(config.store_url)
+    with db.transaction():
+        save_exemption(db, Exemption("P00002", ALL, date(2099, 1, 1), "long-term leave", "ann", "n"))
+        reevaluate(db, "P00002", [PREVENT], "2026-06-02T00:00:00.000000Z", home_page=HOME)
+    settle(db)
+    db.close()
+    [state] = client.get("/certifications", params={"status": "exempt"}).json()["states"]
+    assert (state["learner"], state["exempt_until"]) == ("P00002", "2099-01-01")
+    learner = client.get("/learners/P00002").json()
+    assert learner["states"][0]["status"] == "exempt"
+    feed = client.get("/completions").json()  # completions are unchanged by an exemption
+    assert all(r["counted"] for r in feed["records"] if r["learner_id"] == "P00002")

@@ -12,7 +12,7 @@ from lrs_adapter.mapping.model import Mapping
 from lrs_adapter.report import render_report
 from lrs_adapter.report.page import STATUSES, Report, render
 from lrs_adapter.store import Database
-from team import AS_OF, HOSTILE_NAME, MANAGER, TEAM, expected_counts
+from team import AS_OF, EXEMPT_UNTIL, HOSTILE_NAME, MANAGER, TEAM, expected_counts
 
 URGENCY = [status.key for status in STATUSES]
 
@@ -44,7 +44,7 @@ def test_filters_narrow_the_table_and_the_department_narrows_the_summary(
     )
     assert sorted(rows(page)) == [("P10002", "red"), ("P10003", "red")]
     assert summary(page) == expected_counts("Highways")
-    assert "Showing 2 of 5" in page
+    assert "Showing 2 of 6" in page
     assert '<li class="red chosen" data-status="red" aria-current="true">' in page
 
 
@@ -80,5 +80,17 @@ def test_an_empty_team_says_so() -> None:
 
 
 def test_an_unknown_status_is_refused() -> None:
-    with pytest.raises(ValueError, match="status must be one of red, amber, green, none"):
+    with pytest.raises(ValueError, match="status must be one of red, amber, green, exempt, none"):
         Report(manager="M1", manager_name=None, members=[], status="purple")
+
+
+def test_an_exempt_learner_shows_the_end_of_the_exemption_and_the_rules_from_it(
+    team_store: Database, prevent_mapping: Mapping
+) -> None:
+    for as_of in (None, AS_OF):  # as the exempt command stored it, and as of another day before it ends
+        page = render_report(team_store, mappings=[prevent_mapping], manager=MANAGER, as_of=as_of)
+        assert dict(rows(page))["P10011"] == "exempt"
+        row = page[page.index('<tr data-learner="P10011"') :].split("</tr>")[0]
+        assert f'Exempt</span> until <time datetime="{EXEMPT_UNTIL.isoformat()}">1 Jan 2030</time>' in row
+    ended = render_report(team_store, mappings=[prevent_mapping], manager=MANAGER, as_of=EXEMPT_UNTIL)
+    assert dict(rows(ended))["P10011"] == "red"

@@ -7,6 +7,7 @@ import structlog
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 
+from lrs_adapter.api.audit_routes import audit_router
 from lrs_adapter.api.auth import UNAUTHORIZED, bearer_auth
 from lrs_adapter.api.feed_routes import feed_router
 from lrs_adapter.api.ops_routes import ops_router
@@ -26,12 +27,13 @@ def create_app(config: Config) -> FastAPI:
     app = FastAPI(
         title="lrs-adapter",
         version="1",
-        description="Read-only: the completion feed, certification states, learners, the run log, health, metrics"
-        " and the manager's compliance page.",
+        description="Read-only: the completion feed, certification states, learners, the run log, health, metrics,"
+        " the manager's compliance page and the audit trail.",
     )
     store = Store(config.store_url)
     secured = [Depends(bearer_auth(config.api.tokens()))]
-    for router in (feed_router(config, store), ops_router(config, store), report_router(config, store)):
+    routers = (feed_router, ops_router, report_router, audit_router)
+    for router in (make(config, store) for make in routers):
         app.include_router(router, dependencies=secured, responses=UNAUTHORIZED)
     app.add_exception_handler(Exception, internal_error)
     return app

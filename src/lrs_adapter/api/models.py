@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-Status = Literal["none", "green", "amber", "red"]
+Status = Literal["none", "green", "amber", "red", "exempt"]
 
 
 class FeedPage(BaseModel):
@@ -29,6 +29,7 @@ class CertificationState(BaseModel):
     window_opens_on: str | None
     option: str | None
     as_of: str
+    exempt_until: str | None = Field(description="With status exempt: the day the exemption ends.")
 
 
 class CertificationList(BaseModel):
@@ -96,3 +97,14 @@ class Health(BaseModel):
 
 class Problem(BaseModel):
     detail: str
+
+
+class AuditRecord(BaseModel):
+    id: int = Field(description="Pass as `after` to read on from this entry.")
+    at: str
+    actor: str = Field(description="The operating system user, or the `--actor` the command was given.")
+    action: str
+    learner: str | None
+    reason: str | None
+    before: Any = Field(description="What the action changed, as it was (JSON; null when nothing was there).")
+    after: Any = Field(description="What the action changed, as it became (JSON).")

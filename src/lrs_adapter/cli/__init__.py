@@ -14,6 +14,7 @@ from lrs_adapter.errors import error_class_of, exit_code_of
 from lrs_adapter.logs import configure_logging
 from lrs_adapter.pull import FAILED, QUARANTINED
 from lrs_adapter.store import Database, open_store
+from lrs_adapter.store.audit import os_user
 from lrs_adapter.store.runs import Run
 
 EXIT_OK, EXIT_FAILED, EXIT_CONFIG, EXIT_QUARANTINED = 0, 1, 2, 3
@@ -25,9 +26,10 @@ def fail(error: BaseException) -> NoReturn:
 
 
 class Context:
-    def __init__(self, config_path: str, log_format: str | None = None) -> None:
+    def __init__(self, config_path: str, log_format: str | None = None, actor: str | None = None) -> None:
         self.config_path = config_path
         self.log_format = log_format
+        self.actor = actor or os_user()  # who the audit trail names for what this command changes
         self._config: Config | None = None
 
     @property
@@ -63,11 +65,16 @@ pass_context = click.make_pass_decorator(Context)
     default=None,
     help="Log lines on stderr: json (the default off a terminal) or text.",
 )
+@click.option(
+    "--actor",
+    default=None,
+    help="Who the audit trail names for this command's changes (default: the operating system user).",
+)
 @click.pass_context
-def main(ctx: click.Context, config_path: str, log_format: str | None) -> None:
+def main(ctx: click.Context, config_path: str, log_format: str | None, actor: str | None) -> None:
     """Pull xAPI statements about a recurring certification out of Learning Record Stores."""
     configure_logging(log_format)
-    ctx.obj = Context(config_path, log_format)
+    ctx.obj = Context(config_path, log_format, actor)
 
 
 def run_summary(run: Run) -> str:
@@ -101,4 +108,18 @@ def most_urgent(codes: list[int]) -> int:
 
 
 # The commands register themselves on `main` when their modules load.
-from lrs_adapter.cli import feed, learning, ops, outbox, quarantine, running, serve, status  # noqa: E402, F401
+from lrs_adapter.cli import (  # noqa: E402, F401
+    admin,
+    audit,
+    backup,
+    feed,
+    identity,
+    learning,
+    ops,
+    outbox,
+    quarantine,
+    retention,
+    running,
+    serve,
+    status,
+)

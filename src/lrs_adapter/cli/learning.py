@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import asdict
 from pathlib import Path
 from typing import NoReturn
 
@@ -22,8 +23,9 @@ from lrs_adapter.mapping.loader import load_mapping
 from lrs_adapter.pull import utc_now
 from lrs_adapter.sources.recorded import BadRow, RecordedRow, read_history, read_register
 from lrs_adapter.sources.roster import read_roster
-from lrs_adapter.store.learners import import_roster, unresolved
-from lrs_adapter.store.recorded import save_recorded
+from lrs_adapter.store.audit import append_audit
+from lrs_adapter.store.learners import import_roster, on_roster, unresolved
+from lrs_adapter.store.recorded import recorded_count, save_recorded
 from lrs_adapter.xapi.timestamps import format_instant
 
 
@@ -68,9 +70,18 @@ def roster_import(context: Context, file: Path) -> None:
     """Import a full snapshot: people missing from it become leavers (never deleted). One bad row refuses the file."""
     try:
         rows = read_roster(file)
-        with context.store() as db:
-            counts = import_roster(
-                db, rows, home_page=context.config.home_page, today=utc_now().date(), now=format_instant(utc_now())
+        now = format_instant(utc_now())
+        with context.store() as db, db.transaction():
+            before = on_roster(db)
+            counts = import_roster(db, rows, home_page=context.config.home_page, today=utc_now().date(), now=now)
+            append_audit(
+                db,
+                actor=context.actor,
+                action="roster.import",
+                at=now,
+                reason=f"roster file {file}",
+                before={"on_roster": before},
+                after={"on_roster": on_roster(db), "rows": len(rows), **asdict(counts)},
             )
     except AdapterError as error:
         fail(error)
@@ -104,8 +115,25 @@ def keep_recorded(
     context: Context, what: str, file: Path, rows: list[RecordedRow], bad: list[BadRow], certification: str
 ) -> NoReturn:
     """Store the good rows, list the bad ones with their lines, and exit 3 when there were any."""
-    with context.store() as db:
-        new, again = save_recorded(db, rows, certification=certification, now=format_instant(utc_now()))
+    now = format_instant(utc_now())
+    with context.store() as db, db.transaction():
+        held = recorded_count(db, certification)
+        new, again = save_recorded(db, rows, certification=certification, now=now)
+        append_audit(
+            db,
+            actor=context.actor,
+            action=f"{what}.import",
+            at=now,
+            reason=f"{what} file {file}",
+            before={"certification": certification, "recorded": held},
+            after={
+                "certification": certification,
+                "recorded": recorded_count(db, certification),
+                "new": new,
+                "already_imported": again,
+                "bad": len(bad),
+            },
+        )
     click.echo(f"{what} {file}: {new} rows imported, {again} already imported, {len(bad)} bad")
     for row in bad:
         click.echo(f"  {row.source}: {row.reason}")

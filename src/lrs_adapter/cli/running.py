@@ -28,6 +28,7 @@ from lrs_adapter.mapping.model import Mapping
 from lrs_adapter.pull import utc_now
 from lrs_adapter.sinks import sink_events
 from lrs_adapter.store import Database
+from lrs_adapter.store.audit import append_audit
 from lrs_adapter.store.evidence import MapCounts, map_queued
 from lrs_adapter.store.locks import stage_lock
 from lrs_adapter.store.runs import list_runs
@@ -216,16 +217,23 @@ def remap_command(context: Context, dry_run: bool) -> None:
                         "INSERT INTO learners_to_map (learner) SELECT DISTINCT learner_key FROM recorded_completions"
                         " WHERE learner_key IS NOT NULL ON CONFLICT DO NOTHING"
                     )
-                    mapped = map_queued(
-                        db, mappings, format_instant(utc_now()), home_page=config.home_page, sinks=sink_events(config)
-                    )
+                    now = format_instant(utc_now())
+                    mapped = map_queued(db, mappings, now, home_page=config.home_page, sinks=sink_events(config))
                     moved = db.execute(
                         "SELECT learner, certification, record FROM changes WHERE seq > ? AND kind = 'state'"
                         " ORDER BY learner, certification",
                         (before[0] if before else 0,),
                     )
+                    before_states, after_states = {}, {}
                     for learner, certification, record in moved:
                         state = orjson.loads(record)
+                        subject = f"{learner}|{certification}"
+                        previous = db.one(
+                            "SELECT record FROM changes WHERE subject = ? AND seq <= ? ORDER BY seq DESC LIMIT 1",
+                            (subject, before[0] if before else 0),
+                        )
+                        before_states[subject] = orjson.loads(previous[0]) if previous and previous[0] else None
+                        after_states[subject] = state
                         click.echo(
                             f"{learner} {certification}: {state['status']} · certified {state['certified_on'] or '-'}"
                             f" · due {state['due_on'] or '-'} · window {state['window_opens_on'] or '-'}"
@@ -234,8 +242,17 @@ def remap_command(context: Context, dry_run: bool) -> None:
                         f"{'would change' if dry_run else 'changed'}: {len(moved)} certification states"
                         f" among {mapped.learners} learners"
                     )
+                    append_audit(
+                        db,
+                        actor=context.actor,
+                        action="remap",
+                        at=now,
+                        reason=f"{len(moved)} certification states changed among {mapped.learners} learners",
+                        before=before_states,
+                        after=after_states,
+                    )
                     if dry_run:
-                        raise _DryRun
+                        raise _DryRun  # the audit entry goes with the rest: nothing was changed
             except _DryRun:
                 click.echo("dry run: nothing was changed")
     except AdapterError as error:

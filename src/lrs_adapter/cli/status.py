@@ -91,7 +91,17 @@ def status_command(context: Context, learner: str | None, certification: str | N
         fmt,
         COLUMNS
         if fmt != "table"
-        else ("learner", "name", "certification", "status", "certified_on", "due_on", "window_opens_on", "option"),
+        else (
+            "learner",
+            "name",
+            "certification",
+            "status",
+            "exempt_until",
+            "certified_on",
+            "due_on",
+            "window_opens_on",
+            "option",
+        ),
     )
     if fmt == "table" and completions:
         click.echo("\ncompletions (judged with everything known):")
@@ -154,7 +164,7 @@ def report_command(
     except AdapterError as error:
         fail(error)
     if manager:
-        show(records, fmt, ("name", "learner", "certification", "status", "window_opens_on", "due_on"))
+        show(records, fmt, ("name", "learner", "certification", "status", "exempt_until", "window_opens_on", "due_on"))
         return
     counts = Counter(
         (r["certification"], r["department"] or "(not on roster)", r["staff_group"], r["status"]) for r in records
@@ -165,8 +175,8 @@ def report_command(
             "certification": c,
             "department": d,
             "staff_group": g,
-            **{s: counts[(c, d, g, s)] for s in ("red", "amber", "green", "none")},
+            **{s: counts[(c, d, g, s)] for s in ("red", "amber", "green", "exempt", "none")},
         }
         for c, d, g in groups
     ]
-    show(rows, fmt, ("certification", "department", "staff_group", "red", "amber", "green", "none"))
+    show(rows, fmt, ("certification", "department", "staff_group", "red", "amber", "green", "exempt", "none"))

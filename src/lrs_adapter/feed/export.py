@@ -48,6 +48,7 @@ CSV_COLUMNS = {
         "changed_at",
         "deleted",
         "status",
+        "exempt_until",
         "status_as_of",
         "certified_on",
         "due_on",

@@ -82,6 +82,7 @@ def certification_record(
     evidence_ids: list[str] = orjson.loads(data["evidence_ids"])
     record.update(
         status=data["status"],
+        exempt_until=data.get("exempt_until"),  # changes logged before exemptions existed have none
         status_as_of=change.changed_at[:10],
         certified_on=data["certified_on"],
         due_on=data["due_on"],

@@ -24,8 +24,8 @@ EVIDENCE_NAMESPACE = uuid.UUID("3c9d7a8e-1f0b-4f6e-9b2a-7d5e4c3b2a19")
 
 
 #: The kinds of recorded completion. A history row is evidence of component `history`: a completion the replaced
-#: LMS recorded completes its option by itself.
-REGISTER, HISTORY = "register", "history"
+#: LMS recorded completes its option by itself, and so does an administrator's correction.
+REGISTER, HISTORY, CORRECTION = "register", "history", "correction"
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +34,7 @@ class RecordedCompletion:
     component) or a row of the replaced LMS's history (it names its option)."""
 
     id: str
-    kind: str  # REGISTER | HISTORY
+    kind: str  # REGISTER | HISTORY | CORRECTION
     option: str | None
     completed_on: date
     source: str
@@ -168,9 +168,9 @@ def map_learner(
         flags = ("not_marked_no_it_access",) if option.flag_unless_no_it_access and not no_it_access else ()
         found: list[tuple[str, datetime, list[str], str | None]] = [
             # a recorded row's date is that local date: the start of that day where the policy runs
-            (HISTORY, _local_start(row.completed_on, zone), [f"history:{row.id}"], row.source)
+            (HISTORY, _local_start(row.completed_on, zone), [f"{row.kind}:{row.id}"], row.source)
             for row in rows
-            if row.kind == HISTORY and row.option == option.id
+            if row.kind in (HISTORY, CORRECTION) and row.option == option.id
         ]
         for component in option.components.values():
             if component.register:

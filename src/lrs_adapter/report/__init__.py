@@ -56,6 +56,7 @@ def member(record: dict[str, Any], names: dict[str, str]) -> TeamMember:
         window_opens_on=day(record["window_opens_on"]),
         due_on=day(record["due_on"]),
         evaluated_on=date.fromisoformat(record["as_of"]),
+        exempt_until=day(record["exempt_until"]),
     )
 
 

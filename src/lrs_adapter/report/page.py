@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from lrs_adapter.rules.engine import AMBER, GREEN, NONE, RED
+from lrs_adapter.rules.engine import AMBER, EXEMPT, GREEN, NONE, RED
 
 
 @dataclass(frozen=True)
@@ -33,6 +33,7 @@ STATUSES = (
     Status(RED, "Overdue", "past the due date", "✕", "#b42318", "#ffffff"),
     Status(AMBER, "Due soon", "renewal window open", "!", "#f0a30a", "#1f2328"),
     Status(GREEN, "Certified", "valid, window not yet open", "✓", "#1a7f37", "#ffffff"),
+    Status(EXEMPT, "Exempt", "exempted by an administrator until the date shown", "○", "#5e4db2", "#ffffff"),
     Status(NONE, "Nothing due", "not assigned yet, nothing completed", "–", "#6e7781", "#ffffff"),
 )
 BY_KEY = {status.key: status for status in STATUSES}
@@ -51,6 +52,7 @@ class TeamMember:
     window_opens_on: date | None
     due_on: date | None
     evaluated_on: date
+    exempt_until: date | None = None
 
 
 @dataclass(frozen=True)

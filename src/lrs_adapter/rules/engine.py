@@ -10,13 +10,16 @@ completion, instant, id) order, so the order evidence arrived in never matters:
 2. an assignment on day a with no valid certification sets due_on = a + first_due and opens the window at a;
 3. status as of t replays only what happened on or before t: none / red (t > due_on) / amber / green;
 4. an option of several components is completed on the day its last component is met, counting for a
-   recertification only components met on or after that cycle's window_opens_on.
+   recertification only components met on or after that cycle's window_opens_on;
+5. an exemption (an administrator's decision, passed in as data) shows the status `exempt` as of any day before
+   it ends, and changes nothing else: the replay, the dates and every decision are the same with or without it,
+   so the rules apply as before from the day it ends.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -24,7 +27,7 @@ from dateutil.relativedelta import relativedelta
 
 from lrs_adapter.mapping.model import Period
 
-NONE, GREEN, AMBER, RED = "none", "green", "amber", "red"
+NONE, GREEN, AMBER, RED, EXEMPT = "none", "green", "amber", "red", "exempt"
 BEFORE_WINDOW, VOIDED = "before_window", "voided"
 
 
@@ -69,6 +72,7 @@ class State:
     option: str | None = None
     evidence: tuple[str, ...] = ()
     next_transition: date | None = None  # the day the status changes with time alone
+    exempt_until: date | None = None  # with status exempt: the day the exemption ends and the rules apply again
 
 
 @dataclass
@@ -157,11 +161,27 @@ def evaluate(
     assigned_on: date | None = None,
     routes: dict[str, tuple[tuple[str, ...], ...]] | None = None,
     withdrawn: Iterable[Piece] = (),
+    exempt_until: date | None = None,
 ) -> tuple[State, list[Completion]]:
     """The state as of `as_of` (replaying what happened on or before it), and every completion with its decision
     judged with everything known (replaying all of it). `routes` per option; an option without routes is
     completed by any one piece of its evidence. `withdrawn` is evidence whose statements were voided: it is not
-    replayed (DESIGN.md rule 5) but each piece is reported as not counted, `voided`, never silently dropped."""
+    replayed (DESIGN.md rule 5) but each piece is reported as not counted, `voided`, never silently dropped.
+    `exempt_until`: the learner is exempt as of any day before it (rule 5 above)."""
+    state, completions = _evaluate(pieces, params, as_of, assigned_on, routes, withdrawn)
+    if exempt_until is not None and as_of < exempt_until:
+        state = replace(state, status=EXEMPT, next_transition=exempt_until, exempt_until=exempt_until)
+    return state, completions
+
+
+def _evaluate(
+    pieces: Iterable[Piece],
+    params: Params,
+    as_of: date,
+    assigned_on: date | None,
+    routes: dict[str, tuple[tuple[str, ...], ...]] | None,
+    withdrawn: Iterable[Piece],
+) -> tuple[State, list[Completion]]:
     zone = ZoneInfo(params.time_zone)
     dated = sorted(((local_date(p.instant, zone), p) for p in pieces), key=lambda e: (e[0], e[1].instant, e[1].id))
     everything = _replay(dated, params, routes or {}, assigned_on, until=None)

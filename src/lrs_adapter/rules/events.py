@@ -7,7 +7,8 @@ the same cycle, and a cycle re-earned on other evidence (after a void) is a new 
 - `certified`: a cycle that was not there before;
 - `revoked`: a cycle that no longer stands (its evidence was voided or retracted, or its due date moved with it);
 - `window_opened`: the status became amber (the window opened with time, or an assignment made it due);
-- `overdue`: the status became red.
+- `overdue`: the status became red;
+- `exempted`: the status became exempt (an administrator exempted the learner until a day).
 """
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID, uuid5
 
-CERTIFIED, REVOKED, WINDOW_OPENED, OVERDUE = "certified", "revoked", "window_opened", "overdue"
-EVENTS = (CERTIFIED, REVOKED, WINDOW_OPENED, OVERDUE)
+CERTIFIED, REVOKED, WINDOW_OPENED, OVERDUE, EXEMPTED = "certified", "revoked", "window_opened", "overdue", "exempted"
+EVENTS = (CERTIFIED, REVOKED, WINDOW_OPENED, OVERDUE, EXEMPTED)
 
 CYCLE_NAMESPACE = UUID("5a0e7c1d-1f0b-5d38-9a4e-6c2b8f3e7d10")
 EVENT_NAMESPACE = UUID("0f3c9b6e-84d2-5a17-b1e5-2d7a9c4f8e31")
@@ -106,4 +107,6 @@ def certification_events(
         events.append(event(WINDOW_OPENED, f"{state['window_opens_on']}|{state['due_on']}"))
     if status != old_status and status == "red":
         events.append(event(OVERDUE, str(state["due_on"])))
+    if status != old_status and status == "exempt":
+        events.append(event(EXEMPTED, str(state["exempt_until"])))
     return events

@@ -39,7 +39,7 @@ COMPLETION_COLUMNS = (
     "reason",
     "cycle_due_on",
 )
-STATE_COLUMNS = ("status", "certified_on", "due_on", "window_opens_on", "option_id", "evidence_ids")
+STATE_COLUMNS = ("status", "certified_on", "due_on", "window_opens_on", "option_id", "evidence_ids", "exempt_until")
 
 
 def params_of(mapping: Mapping) -> Params:
@@ -58,6 +58,7 @@ def evaluate_learner(
     assigned_on: date | None,
     as_of: date,
     withdrawn: Sequence[Evidence] = (),
+    exempt_until: date | None = None,
 ) -> tuple[State, list[Completion]]:
     def pieces(items: Sequence[Evidence]) -> list[Piece]:
         return [Piece(e.id, e.option, e.component, e.instant) for e in items]
@@ -69,6 +70,7 @@ def evaluate_learner(
         assigned_on=assigned_on,
         routes=routes_of(mapping),
         withdrawn=pieces(withdrawn),
+        exempt_until=exempt_until,
     )
 
 
@@ -83,10 +85,12 @@ def save_certification(
     now: str,
     withdrawn: Sequence[Evidence] = (),
     sinks: SinkEvents | None = None,
+    exempt_until: date | None = None,
 ) -> State:
     """`assigned`: the roster's assignment date; `withdrawn`: what the learner's voided statements would have
-    evidenced, reported as not counted, `voided`; `sinks`: where the certification events go (the outbox)."""
-    state, completions = evaluate_learner(mapping, evidence, assigned, as_of, withdrawn)
+    evidenced, reported as not counted, `voided`; `sinks`: where the certification events go (the outbox);
+    `exempt_until`: the end of the learner's exemption from this certification, if any."""
+    state, completions = evaluate_learner(mapping, evidence, assigned, as_of, withdrawn, exempt_until)
     certification = mapping.certification.id
     zone = ZoneInfo(mapping.certification.time_zone)
     sources = {e.id: (e.statement_ids, e.source) for e in [*evidence, *withdrawn]}
@@ -129,6 +133,7 @@ def save_certification(
         "window_opens_on": _day(state.window_opens_on),
         "option_id": state.option,
         "evidence_ids": orjson.dumps(state.evidence).decode(),
+        "exempt_until": _day(state.exempt_until),
     }
     old = db.one(
         f"SELECT {', '.join(STATE_COLUMNS)} FROM certification_states WHERE learner = ? AND certification = ?",
@@ -149,11 +154,12 @@ def save_certification(
         enqueue(db, events, sinks, now)
     db.execute(
         "INSERT INTO certification_states (learner, certification, as_of, status, certified_on, due_on,"
-        " window_opens_on, option_id, evidence_ids, next_transition, evaluated_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (learner, certification) DO UPDATE SET"
+        " window_opens_on, option_id, evidence_ids, exempt_until, next_transition, evaluated_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (learner, certification) DO UPDATE SET"
         " as_of = excluded.as_of, status = excluded.status, certified_on = excluded.certified_on,"
         " due_on = excluded.due_on, window_opens_on = excluded.window_opens_on, option_id = excluded.option_id,"
-        " evidence_ids = excluded.evidence_ids, next_transition = excluded.next_transition,"
+        " evidence_ids = excluded.evidence_ids, exempt_until = excluded.exempt_until,"
+        " next_transition = excluded.next_transition,"
         " evaluated_at = excluded.evaluated_at",
         (learner, certification, as_of.isoformat(), *new_state.values(), _day(state.next_transition), now),
     )

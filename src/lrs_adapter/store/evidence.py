@@ -15,8 +15,10 @@ import orjson
 from lrs_adapter.mapping.mapper import Evidence, map_learner
 from lrs_adapter.mapping.model import Mapping
 from lrs_adapter.store.certifications import save_certification
+from lrs_adapter.store.corrections import retracted_evidence, without_retracted
 from lrs_adapter.store.database import Database
-from lrs_adapter.store.learners import keys_of, resolve, roster_facts
+from lrs_adapter.store.exemptions import exempt_until
+from lrs_adapter.store.learners import keys_of, queue_key, resolve, roster_facts
 from lrs_adapter.store.outbox import SinkEvents
 from lrs_adapter.store.recorded import recorded_completions
 from lrs_adapter.xapi.facts import StatementFacts, from_row
@@ -82,6 +84,7 @@ def map_queued(
     as_of = as_of or date.fromisoformat(now[:10])
     counts = MapCounts()
     any_recorded = db.one("SELECT 1 FROM recorded_completions LIMIT 1") is not None
+    any_retracted = db.one("SELECT 1 FROM retractions LIMIT 1") is not None
     done: set[str] = set()  # one learner may be queued under several identifiers, in different batches: once is enough
     while True:
         batch = [row[0] for row in db.execute("SELECT learner FROM learners_to_map ORDER BY learner LIMIT ?", (BATCH,))]
@@ -97,9 +100,11 @@ def map_queued(
                 no_it_access, assigned = roster_facts(db, learner)
                 # What voided statements would have evidenced: reported as completions not counted, `voided`.
                 voided = [replace(f, voided=False) for f in facts if f.voided]
+                retracted = retracted_evidence(db, learner) if any_retracted else set()
                 for mapping in mappings:
                     recorded = recorded_completions(db, mapping.certification.id, keys) if any_recorded else []
                     evidence = map_learner(learner, facts, mapping, recorded=recorded, no_it_access=no_it_access)
+                    evidence = without_retracted(evidence, retracted) if retracted else evidence
                     save_evidence(db, learner, mapping.certification.id, evidence, now)
                     withdrawn = map_learner(learner, voided, mapping) if voided else []
                     state = save_certification(
@@ -112,8 +117,26 @@ def map_queued(
                         now=now,
                         withdrawn=withdrawn,
                         sinks=sinks,
+                        exempt_until=exempt_until(db, learner, mapping.certification.id),
                     )
                     counts.evidence += len(evidence)
                     counts.statuses[state.status] = counts.statuses.get(state.status, 0) + 1
             db.executemany("DELETE FROM learners_to_map WHERE learner = ?", [(key,) for key in batch])
         counts.unresolved += len(set(batch) - set(resolved))
+
+
+def reevaluate(
+    db: Database,
+    learner: str,
+    mappings: Sequence[Mapping],
+    now: str,
+    *,
+    home_page: str | None,
+    sinks: SinkEvents | None = None,
+) -> MapCounts:
+    """An administrator's change shows at once, through the same path as a sync (states, change log, outbox), not
+    at the next sync: the learner is queued and the queue mapped (with anyone else already waiting in it)."""
+    db.execute(
+        "INSERT INTO learners_to_map (learner) VALUES (?) ON CONFLICT DO NOTHING", (queue_key(learner, home_page),)
+    )
+    return map_queued(db, mappings, now, home_page=home_page, sinks=sinks)

@@ -45,8 +45,23 @@ def identifiers_of(row: RosterRow, home_page: str | None) -> set[str]:
     return keys
 
 
+def merged_into(db: Database) -> dict[str, str]:
+    """Each merged learner's id and the learner their identifiers and history now belong to (`learners merge`)."""
+    merges: dict[str, str] = {row[0]: row[1] for row in db.execute("SELECT merged, kept FROM merges")}
+    return {merged: _followed(merges, merged) for merged in merges}
+
+
+def _followed(merges: dict[str, str], learner: str) -> str:
+    seen = {learner}
+    while learner in merges and merges[learner] not in seen:  # B into A, then A into C: B's history is C's
+        learner = merges[learner]
+        seen.add(learner)
+    return learner
+
+
 def resolve(db: Database, keys: Iterable[str], home_page: str | None) -> dict[str, str]:
-    """The learner id of each key that resolves; keys that do not are left out."""
+    """The learner id of each key that resolves (a merged learner's keys: to the learner kept); keys that do not
+    are left out."""
     keys = list(keys)
     found: dict[str, str] = {}
     for start in range(0, len(keys), 500):
@@ -60,7 +75,8 @@ def resolve(db: Database, keys: Iterable[str], home_page: str | None) -> dict[st
         for key in keys:
             if key not in found and key.startswith(prefix) and len(key) > len(prefix):
                 found[key] = key[len(prefix) :]
-    return found
+    merges = merged_into(db)
+    return {key: merges.get(learner, learner) for key, learner in found.items()} if merges else found
 
 
 def roster_facts(db: Database, learner_id: str) -> tuple[bool | None, date | None]:
@@ -77,10 +93,13 @@ def queue_key(learner_id: str, home_page: str | None) -> str:
 
 
 def keys_of(db: Database, learner_id: str, home_page: str | None) -> list[str]:
-    """Every identifier a learner's statements may carry."""
-    keys = {row[0] for row in db.execute("SELECT ifi FROM learner_identifiers WHERE learner_id = ?", (learner_id,))}
-    if home_page:
-        keys.add(account_key(home_page, learner_id))
+    """Every identifier a learner's statements may carry, those of the learners merged into them included."""
+    people = [learner_id, *(m for m, kept in merged_into(db).items() if kept == learner_id)]
+    keys: set[str] = set()
+    for person in people:
+        keys |= {row[0] for row in db.execute("SELECT ifi FROM learner_identifiers WHERE learner_id = ?", (person,))}
+        if home_page:
+            keys.add(account_key(home_page, person))
     return sorted(keys)
 
 
@@ -108,6 +127,8 @@ def import_roster(
         before: dict[str, str] = dict(db.execute("SELECT ifi, learner_id FROM learner_identifiers"))
         existing = {row[0]: tuple(row) for row in db.execute(f"SELECT {LEARNER_COLUMNS} FROM learners")}
         present = set()
+        # People added by hand (`learners add`) are not HR's: missing from its snapshot, they are no leavers.
+        added = {row[0] for row in db.execute("SELECT id FROM learners WHERE added_by IS NOT NULL")}
         reevaluate: set[str] = set()  # a new, changed or leaving roster row changes that learner's state
         for row in rows:
             values = _row_values(row)
@@ -127,11 +148,11 @@ def import_roster(
                 " ON CONFLICT (id) DO UPDATE SET name = excluded.name, department = excluded.department,"
                 " manager = excluded.manager, staff_group = excluded.staff_group,"
                 " no_it_access = excluded.no_it_access, assigned_on = excluded.assigned_on,"
-                " left_on = excluded.left_on, on_roster = 1, updated_at = excluded.updated_at",
+                " left_on = excluded.left_on, on_roster = 1, updated_at = excluded.updated_at, added_by = NULL",
                 (*values, now),
             )
         for learner_id, old in existing.items():
-            if learner_id not in present and old[8]:
+            if learner_id not in present and learner_id not in added and old[8]:
                 counts.leavers += 1
                 reevaluate.add(learner_id)
                 db.execute(
@@ -165,6 +186,29 @@ def import_roster(
         )
         counts.requeued = len(keys | {payroll_key(learner) for learner in reevaluate})
     return counts
+
+
+def add_learner(db: Database, row: RosterRow, *, home_page: str | None, actor: str, now: str) -> None:
+    """Someone outside HR's roster (an elected member, a governor): on the roster for the reports and assigned like
+    anyone, with their identifiers, but never made a leaver by a roster import, which does not list them."""
+    db.execute(
+        f"INSERT INTO learners ({LEARNER_COLUMNS}, updated_at, added_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (*_row_values(row), now, actor),
+    )
+    db.executemany(
+        "INSERT INTO learner_identifiers (ifi, learner_id) VALUES (?, ?)",
+        [(key, row.payroll_numbers[0]) for key in sorted(identifiers_of(row, home_page))],
+    )
+    db.execute(
+        "INSERT INTO learners_to_map (learner) VALUES (?) ON CONFLICT DO NOTHING",
+        (payroll_key(row.payroll_numbers[0]),),
+    )
+
+
+def on_roster(db: Database) -> int:
+    """How many people the roster lists now: an import's audit entry shows the number before and after."""
+    row = db.one("SELECT COUNT(*) FROM learners WHERE on_roster = 1")
+    return int(row[0]) if row else 0
 
 
 def unresolved(db: Database, home_page: str | None) -> list[tuple[str, int, str]]:

@@ -238,6 +238,66 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             "CREATE INDEX changes_feed ON changes (writer_xid, seq)",
         ],
     ),
+    (
+        9,
+        "the audit trail: who did what to whom, when, why, and the before and after, appended and never changed",
+        [
+            """CREATE TABLE audit (
+                id {serial},
+                at TEXT NOT NULL,
+                actor TEXT NOT NULL,
+                action TEXT NOT NULL,
+                learner TEXT,
+                reason TEXT,
+                before TEXT,
+                after TEXT)""",
+            "CREATE INDEX audit_learner ON audit (learner, id)",
+            "CREATE INDEX audit_at ON audit (at)",
+        ],
+    ),
+    (
+        10,
+        "exemptions (a learner exempt from a certification, or from all, until a day) and the state's exemption",
+        [
+            """CREATE TABLE exemptions (
+                learner TEXT NOT NULL,
+                certification TEXT NOT NULL,
+                until TEXT NOT NULL,
+                reason TEXT NOT NULL,
+                actor TEXT NOT NULL,
+                created_at TEXT NOT NULL,
+                PRIMARY KEY (learner, certification))""",
+            "ALTER TABLE certification_states ADD COLUMN exempt_until TEXT",
+        ],
+    ),
+    (
+        11,
+        "retractions: evidence an administrator withdrew, kept on record and left out of every evaluation",
+        [
+            """CREATE TABLE retractions (
+                learner TEXT NOT NULL,
+                evidence_id TEXT NOT NULL,
+                completion_id TEXT NOT NULL,
+                reason TEXT NOT NULL,
+                actor TEXT NOT NULL,
+                retracted_at TEXT NOT NULL,
+                PRIMARY KEY (learner, evidence_id))""",
+        ],
+    ),
+    (
+        12,
+        "identity: learners merged into another (reversibly), and learners added by hand outside HR's roster",
+        [
+            """CREATE TABLE merges (
+                merged TEXT PRIMARY KEY,
+                kept TEXT NOT NULL,
+                reason TEXT NOT NULL,
+                actor TEXT NOT NULL,
+                merged_at TEXT NOT NULL)""",
+            "CREATE INDEX merges_kept ON merges (kept)",
+            "ALTER TABLE learners ADD COLUMN added_by TEXT",
+        ],
+    ),
 ]
 
 

@@ -50,6 +50,12 @@ def save_recorded(db: Database, rows: Sequence[RecordedRow], *, certification: s
     return len(fresh), len(rows) - len(fresh)
 
 
+def recorded_count(db: Database, certification: str) -> int:
+    """How many rows are held for a certification: an import's audit entry shows the number before and after."""
+    row = db.one("SELECT COUNT(*) FROM recorded_completions WHERE certification = ?", (certification,))
+    return int(row[0]) if row else 0
+
+
 def recorded_completions(db: Database, certification: str, keys: Sequence[str]) -> list[RecordedCompletion]:
     marks = ",".join("?" * len(keys))
     rows = db.execute(

@@ -13,6 +13,7 @@ from typing import Any
 from lrs_adapter.mapping.model import Mapping
 from lrs_adapter.store.certifications import evaluate_learner, stored_evidence
 from lrs_adapter.store.database import Database
+from lrs_adapter.store.exemptions import exempt_until
 from lrs_adapter.store.learners import roster_facts
 
 COLUMNS = (
@@ -28,6 +29,7 @@ COLUMNS = (
     "window_opens_on",
     "option",
     "as_of",
+    "exempt_until",
 )
 
 
@@ -61,7 +63,8 @@ def certification_states(
         clauses.append("l.on_roster = 1")
     rows = db.execute(
         "SELECT s.learner, COALESCE(l.name, ''), COALESCE(l.department, ''), COALESCE(l.staff_group, ''), l.manager,"
-        " s.certification, s.status, s.certified_on, s.due_on, s.window_opens_on, s.option_id, s.as_of"
+        " s.certification, s.status, s.certified_on, s.due_on, s.window_opens_on, s.option_id, s.as_of,"
+        " s.exempt_until"
         " FROM certification_states s LEFT JOIN learners l ON l.id = s.learner"
         f" {'WHERE ' + ' AND '.join(clauses) if clauses else ''}"
         " ORDER BY s.certification, s.learner",
@@ -76,7 +79,8 @@ def certification_states(
         if mapping is None:
             continue
         evidence = stored_evidence(db, record["learner"], record["certification"])
-        state, _ = evaluate_learner(mapping, evidence, roster_facts(db, record["learner"])[1], as_of)
+        until = exempt_until(db, record["learner"], record["certification"])
+        state, _ = evaluate_learner(mapping, evidence, roster_facts(db, record["learner"])[1], as_of, (), until)
         record.update(
             status=state.status,
             certified_on=state.certified_on and state.certified_on.isoformat(),
@@ -84,6 +88,7 @@ def certification_states(
             window_opens_on=state.window_opens_on and state.window_opens_on.isoformat(),
             option=state.option,
             as_of=as_of.isoformat(),
+            exempt_until=state.exempt_until and state.exempt_until.isoformat(),
         )
     return records
 

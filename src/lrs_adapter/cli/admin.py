@@ -1,0 +1,282 @@
+"""Administration: exempting a learner for a while, and recording or withdrawing a completion, each with the
+reason, re-evaluated at once and audited."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict
+from datetime import date
+from typing import Any
+
+import click
+
+from lrs_adapter.cli import Context, fail, main, pass_context
+from lrs_adapter.errors import AdapterError
+from lrs_adapter.mapping.loader import load_mapping
+from lrs_adapter.mapping.model import Mapping
+from lrs_adapter.pull import utc_now
+from lrs_adapter.sinks import sink_events
+from lrs_adapter.store import Database
+from lrs_adapter.store.audit import append_audit
+from lrs_adapter.store.corrections import Correction, add_correction, completion_of, retract
+from lrs_adapter.store.evidence import reevaluate
+from lrs_adapter.store.exemptions import ALL, Exemption, exemption_of, remove_exemption, save_exemption
+from lrs_adapter.store.learners import queue_key
+from lrs_adapter.store.locks import stage_lock
+from lrs_adapter.store.states import certification_states
+from lrs_adapter.xapi.timestamps import format_instant
+
+#: What an audit entry shows of each of the learner's certification states, before and after.
+AUDITED = ("status", "exempt_until", "certified_on", "due_on", "window_opens_on")
+
+
+def learner_states(db: Database, learner: str) -> dict[str, dict[str, Any]]:
+    return {r["certification"]: {k: r[k] for k in AUDITED} for r in certification_states(db, learner=learner)}
+
+
+def known(db: Database, learner: str) -> bool:
+    return bool(
+        db.one("SELECT 1 FROM learners WHERE id = ?", (learner,))
+        or db.one("SELECT 1 FROM certification_states WHERE learner = ?", (learner,))
+    )
+
+
+class Change:
+    """One administrative change under way: the store, the mappings and the instant, for re-evaluating at once."""
+
+    def __init__(self, context: Context, db: Database, mappings: list[Mapping], now: str) -> None:
+        self.context, self.db, self.mappings, self.now = context, db, mappings, now
+
+    def reevaluate(self, learner: str) -> None:
+        config = self.context.config
+        reevaluate(self.db, learner, self.mappings, self.now, home_page=config.home_page, sinks=sink_events(config))
+
+
+@contextmanager
+def administering(context: Context, learner: str | None) -> Iterator[Change]:
+    """The settle stage's lock (no sync evaluates beside the change) and one transaction: the change, its
+    re-evaluation, the change log, the outbox and the audit entry commit together or not at all. `learner`: the
+    one the change is about, who must be known (None: a learner yet to be added)."""
+    mappings = [load_mapping(path) for path in context.config.mappings]
+    with context.store() as db, stage_lock(db, "settle"), db.transaction():
+        if learner is not None and not known(db, learner):
+            raise click.UsageError(
+                f"no learner {learner!r}: not on the roster and never evaluated (lrs-adapter status)"
+            )
+        yield Change(context, db, mappings, format_instant(utc_now()))
+
+
+def certification_option(context: Context, certification: str | None) -> str:
+    if certification is None:
+        return ALL
+    ids = [load_mapping(path).certification.id for path in context.config.mappings]
+    if certification not in ids:
+        raise click.BadParameter(
+            f"no certification {certification!r}; known: {', '.join(ids)}", param_hint="--certification"
+        )
+    return certification
+
+
+CERTIFICATION = click.option(
+    "--certification", default=None, help="Only this certification's id (default: every certification)."
+)
+
+
+@main.command("exempt")
+@click.argument("learner")
+@click.option(
+    "--until",
+    required=True,
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="The day the exemption ends: exempt on every day before it, the rules apply again from it.",
+)
+@click.option("--reason", required=True, help="Why, for the audit trail (e.g. long-term leave).")
+@CERTIFICATION
+@pass_context
+def exempt_command(context: Context, learner: str, until: Any, reason: str, certification: str | None) -> None:
+    """Exempt a learner (status `exempt`) until a day; a second exemption of the same learner replaces the first."""
+    end: date = until.date()
+    if end <= utc_now().date():
+        raise click.BadParameter(
+            f"{end} is not after today: the exemption would already have ended", param_hint="--until"
+        )
+    try:
+        which = certification_option(context, certification)
+        with administering(context, learner) as change:
+            before = learner_states(change.db, learner)
+            old = exemption_of(change.db, learner, which)
+            new = Exemption(learner, which, end, reason, context.actor, change.now)
+            save_exemption(change.db, new)
+            change.reevaluate(learner)
+            after = learner_states(change.db, learner)
+            append_audit(
+                change.db,
+                actor=context.actor,
+                action="exempt",
+                at=change.now,
+                learner=learner,
+                reason=reason,
+                before={"exemption": old and old.as_record(), "states": before},
+                after={"exemption": new.as_record(), "states": after},
+            )
+    except AdapterError as error:
+        fail(error)
+    echo_states(learner, after)
+
+
+@main.command("unexempt")
+@click.argument("learner")
+@click.option("--reason", required=True, help="Why, for the audit trail (e.g. back from leave early).")
+@CERTIFICATION
+@pass_context
+def unexempt_command(context: Context, learner: str, reason: str, certification: str | None) -> None:
+    """End a learner's exemption now: the certification rules apply to them again from today."""
+    try:
+        which = certification_option(context, certification)
+        with administering(context, learner) as change:
+            before = learner_states(change.db, learner)
+            old = remove_exemption(change.db, learner, which)
+            if old is None:
+                raise click.UsageError(
+                    f"{learner} has no exemption from {'every certification' if which == ALL else which}"
+                )
+            change.reevaluate(learner)
+            after = learner_states(change.db, learner)
+            append_audit(
+                change.db,
+                actor=context.actor,
+                action="unexempt",
+                at=change.now,
+                learner=learner,
+                reason=reason,
+                before={"exemption": old.as_record(), "states": before},
+                after={"exemption": None, "states": after},
+            )
+    except AdapterError as error:
+        fail(error)
+    echo_states(learner, after)
+
+
+def echo_states(learner: str, states: dict[str, dict[str, Any]]) -> None:
+    for certification, state in sorted(states.items()):
+        until = f" until {state['exempt_until']}" if state["exempt_until"] else ""
+        click.echo(f"{learner} {certification}: {state['status']}{until} · due {state['due_on'] or '-'}")
+
+
+def learner_completions(db: Database, learner: str) -> list[dict[str, Any]]:
+    rows = db.execute(
+        "SELECT id, certification, option_id, completed_on, counted, reason FROM completions WHERE learner = ?"
+        " ORDER BY completed_at, id",
+        (learner,),
+    )
+    keys = ("id", "certification", "option", "completed_on", "counted", "reason")
+    return [dict(zip(keys, (*r[:4], bool(r[4]), r[5]), strict=True)) for r in rows]
+
+
+@main.group("completion")
+def completion_group() -> None:
+    """Corrections: completions an administrator records or withdraws, with the reason."""
+
+
+@completion_group.command("list")
+@click.argument("learner")
+@pass_context
+def completion_list(context: Context, learner: str) -> None:
+    """A learner's completions with their ids (what `completion retract` takes), counted or why not."""
+    try:
+        with context.store() as db:
+            found = learner_completions(db, learner)
+    except AdapterError as error:
+        fail(error)
+    for c in found:
+        verdict = "counted" if c["counted"] else f"not counted: {c['reason']}"
+        click.echo(f"{c['id']}  {c['completed_on']}  {c['certification']}  {c['option']:<18} {verdict}")
+    if not found:
+        click.echo(f"no completions for {learner}")
+
+
+@completion_group.command("add")
+@click.argument("learner")
+@click.option("--option", "option_id", required=True, help="The option completed (an option id of the mapping).")
+@click.option("--on", "on", required=True, type=click.DateTime(formats=["%Y-%m-%d"]), help="The local date.")
+@click.option("--reason", required=True, help="Why, for the audit trail and the feed (e.g. the signed register).")
+@click.option("--certification", default=None, help="The certification's id (default: the only one configured).")
+@pass_context
+def completion_add(
+    context: Context, learner: str, option_id: str, on: Any, reason: str, certification: str | None
+) -> None:
+    """Record a completion the sources missed; the learner is re-evaluated at once."""
+    day: date = on.date()
+    if day > utc_now().date():
+        raise click.BadParameter(f"{day} is in the future: record a completion once it has happened", param_hint="--on")
+    try:
+        chosen = [m for m in map(load_mapping, context.config.mappings) if certification in (None, m.certification.id)]
+        if len(chosen) != 1:
+            raise click.BadParameter("name one of the configured certifications", param_hint="--certification")
+        mapping = chosen[0]
+        if option_id not in mapping.options:
+            raise click.BadParameter(
+                f"no option {option_id!r} in {mapping.certification.id}; known: {', '.join(mapping.options)}",
+                param_hint="--option",
+            )
+        with administering(context, learner) as change:
+            before = learner_states(change.db, learner)
+            correction = Correction(
+                learner,
+                queue_key(learner, context.config.home_page),
+                mapping.certification.id,
+                option_id,
+                day,
+                reason,
+                context.actor,
+            )
+            row_id = add_correction(change.db, correction, change.now)
+            change.reevaluate(learner)
+            after = learner_states(change.db, learner)
+            record = {"id": row_id, "certification": mapping.certification.id, "option": option_id, "on": str(day)}
+            append_audit(
+                change.db,
+                actor=context.actor,
+                action="completion.add",
+                at=change.now,
+                learner=learner,
+                reason=reason,
+                before={"states": before},
+                after={"recorded": record, "states": after},
+            )
+    except AdapterError as error:
+        fail(error)
+    echo_states(learner, after)
+
+
+@completion_group.command("retract")
+@click.argument("learner")
+@click.argument("completion_id")
+@click.option("--reason", required=True, help="Why, for the audit trail (e.g. register row typed against them).")
+@pass_context
+def completion_retract(context: Context, learner: str, completion_id: str, reason: str) -> None:
+    """Withdraw a completion (`completion list` shows the ids): what it rests on is kept, it no longer counts, the
+    feed tombstones it, and the learner is re-evaluated at once."""
+    try:
+        with administering(context, learner) as change:
+            completion = completion_of(change.db, learner, completion_id)
+            if completion is None:
+                raise click.UsageError(f"{learner} has no completion {completion_id} (lrs-adapter completion list)")
+            before = learner_states(change.db, learner)
+            retract(change.db, learner, completion, reason, context.actor, change.now)
+            change.reevaluate(learner)
+            after = learner_states(change.db, learner)
+            append_audit(
+                change.db,
+                actor=context.actor,
+                action="completion.retract",
+                at=change.now,
+                learner=learner,
+                reason=reason,
+                before={"completion": asdict(completion), "states": before},
+                after={"completion": None, "states": after},
+            )
+    except AdapterError as error:
+        fail(error)
+    echo_states(learner, after)

@@ -1,0 +1,157 @@
+"""Erasing a person's data (UK GDPR: a leaver past the retention period, or an erasure request). What identifies
+them goes: their roster row and identifiers, register and history rows, evidence, completions, states and queued
+deliveries are deleted; their statements stay (they are the LRSs' record, and other learners' history may refer
+to them) with the actor replaced by a random pseudonym in the stored JSON and no learner; their feed records and
+audit entries keep their place (a consumer's cursor still points somewhere) under the pseudonym, emptied.
+
+The pseudonym is random, not derived from the person, so nobody can recompute it from a payroll number."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, replace
+from datetime import date
+from typing import Any
+
+import orjson
+
+from lrs_adapter.store.database import Database
+from lrs_adapter.store.learners import keys_of, merged_into, payroll_key
+
+#: The account homePage of a pseudonymised actor.
+ERASED_HOME = "urn:lrs-adapter:erased"
+_CHUNK = 500
+
+
+@dataclass(frozen=True)
+class Erased:
+    """What one erasure removed or pseudonymised, by kind: the report and the audit entry."""
+
+    pseudonym: str
+    statements: int
+    roster_rows: int
+    identifiers: int
+    recorded_rows: int
+    completions: int
+    states: int
+    feed_records: int
+    deliveries: int
+    audit_entries: int
+
+
+@dataclass(frozen=True)
+class Leaver:
+    learner: str
+    left_on: date
+
+
+def leavers_before(db: Database, cutoff: date) -> list[Leaver]:
+    """People whose leaving date lies before `cutoff` (the retention period's start)."""
+    rows = db.execute(
+        "SELECT id, left_on FROM learners WHERE left_on IS NOT NULL AND left_on < ? ORDER BY left_on, id",
+        (cutoff.isoformat(),),
+    )
+    return [Leaver(str(r[0]), date.fromisoformat(str(r[1]))) for r in rows]
+
+
+def employment(db: Database, learner: str, today: date) -> str | None:
+    """Why the person still counts as employed (None when they do not): an erasure then needs forcing."""
+    row = db.one("SELECT on_roster, left_on FROM learners WHERE id = ?", (learner,))
+    if row is None:
+        return None
+    on_roster, left_on = bool(row[0]), row[1]
+    if left_on is None and on_roster:
+        return "on HR's roster with no leaving date"
+    if left_on is not None and date.fromisoformat(str(left_on)) > today:
+        return f"leaving on {left_on}, not yet"
+    return None
+
+
+def _in(db: Database, sql: str, values: Sequence[str], params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+    rows: list[tuple[Any, ...]] = []
+    for start in range(0, len(values), _CHUNK):
+        chunk = values[start : start + _CHUNK]
+        rows += db.execute(sql.format(",".join("?" * len(chunk))), (*params, *chunk))
+    return rows
+
+
+def _pseudonymised(raw: str, actor: dict[str, Any]) -> str:
+    statement = orjson.loads(raw)
+    statement["actor"] = actor
+    return orjson.dumps(statement).decode()
+
+
+def erase(db: Database, learner: str, *, home_page: str | None) -> Erased:
+    """Call in a transaction; then `compact` the store, so the deleted bytes leave the database file too. The
+    identities merged into the learner are the same person: they are erased too, each under its own pseudonym, and
+    counted here."""
+    merged = [erase_one(db, m, home_page=home_page) for m, kept in sorted(merged_into(db).items()) if kept == learner]
+    erased = erase_one(db, learner, home_page=home_page)
+    return replace(
+        erased, **{k: v + sum(getattr(m, k) for m in merged) for k, v in asdict(erased).items() if k != "pseudonym"}
+    )
+
+
+def erase_one(db: Database, learner: str, *, home_page: str | None) -> Erased:
+    pseudonym = f"erased-{uuid.uuid4().hex}"
+    actor = {"objectType": "Agent", "account": {"homePage": ERASED_HOME, "name": pseudonym}}
+    keys = sorted(set(keys_of(db, learner, home_page)) | {payroll_key(learner)})
+    statements = _in(db, "SELECT id, raw FROM statements WHERE learner IN ({})", keys)
+    db.executemany(
+        "UPDATE statements SET raw = ?, learner = NULL WHERE id = ?",
+        [(_pseudonymised(raw, actor), statement_id) for statement_id, raw in statements],
+    )
+    ids = [row[0] for row in statements]
+    conflicts = _in(db, "SELECT id, raw FROM statement_conflicts WHERE statement_id IN ({})", ids)
+    db.executemany(
+        "UPDATE statement_conflicts SET raw = ? WHERE id = ?", [(_pseudonymised(r[1], actor), r[0]) for r in conflicts]
+    )
+    recorded = _in(db, "SELECT id FROM recorded_completions WHERE learner_key IN ({})", keys)
+    recorded += db.execute("SELECT id FROM recorded_completions WHERE payroll_number = ?", (learner,))
+    _in(db, "DELETE FROM recorded_completions WHERE learner_key IN ({})", keys)
+    db.execute("DELETE FROM recorded_completions WHERE payroll_number = ?", (learner,))
+    _in(db, "DELETE FROM learners_to_map WHERE learner IN ({})", keys)
+
+    def delete(table: str, column: str = "learner") -> int:
+        found = db.one(f"SELECT COUNT(*) FROM {table} WHERE {column} = ?", (learner,))
+        db.execute(f"DELETE FROM {table} WHERE {column} = ?", (learner,))
+        return int(found[0]) if found else 0
+
+    counts = {
+        "completions": delete("completions"),
+        "states": delete("certification_states"),
+        "deliveries": delete("outbox"),
+        "roster_rows": delete("learners", "id"),
+        "identifiers": delete("learner_identifiers", "learner_id"),
+    }
+    for table, column in (("evidence", "learner"), ("exemptions", "learner"), ("retractions", "learner")):
+        delete(table, column)
+    db.execute("DELETE FROM merges WHERE merged = ? OR kept = ?", (learner, learner))
+    feed = db.one("SELECT COUNT(*) FROM changes WHERE learner = ?", (learner,))
+    db.execute(
+        "UPDATE changes SET learner = ?, record = NULL,"
+        " subject = CASE WHEN kind = 'state' THEN ? || '|' || certification ELSE subject END WHERE learner = ?",
+        (pseudonym, pseudonym, learner),
+    )
+    audit = db.one("SELECT COUNT(*) FROM audit WHERE learner = ?", (learner,))
+    db.execute(
+        "UPDATE audit SET learner = ?, before = NULL, after = NULL, reason = NULL WHERE learner = ?",
+        (pseudonym, learner),
+    )
+    return Erased(
+        pseudonym=pseudonym,
+        statements=len(statements),
+        recorded_rows=len(set(recorded)),
+        feed_records=int(feed[0]) if feed else 0,
+        audit_entries=int(audit[0]) if audit else 0,
+        **counts,
+    )
+
+
+def compact(db: Database) -> None:
+    """SQLite keeps deleted rows' bytes in free pages and the write-ahead log until they are rewritten: rebuild the
+    file and empty the log. (PostgreSQL: run VACUUM FULL on the tables, see the README.)"""
+    if db.dialect == "sqlite":
+        db.execute("VACUUM")
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")

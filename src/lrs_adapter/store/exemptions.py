@@ -1,0 +1,79 @@
+"""Exemptions: an administrator's decision that a learner need not hold a certification (or any) until a day, say
+for long-term leave. Stored apart from the evidence, and handed to the pure engine as data whenever the learner is
+evaluated, so the certification rules themselves never change and apply as before once the day comes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from lrs_adapter.store.database import Database
+
+#: The certification column's value for an exemption from every certification.
+ALL = "*"
+
+
+@dataclass(frozen=True)
+class Exemption:
+    learner: str
+    certification: str  # ALL for every certification
+    until: date  # the day it ends: exempt on every day before it
+    reason: str
+    actor: str
+    created_at: str
+
+    def as_record(self) -> dict[str, str]:
+        """How the audit trail shows it."""
+        return {"certification": self.certification, "until": self.until.isoformat(), "reason": self.reason}
+
+
+def _exemption(row: tuple[object, ...]) -> Exemption:
+    return Exemption(str(row[0]), str(row[1]), date.fromisoformat(str(row[2])), str(row[3]), str(row[4]), str(row[5]))
+
+
+_SELECT = "SELECT learner, certification, until, reason, actor, created_at FROM exemptions"
+
+
+def save_exemption(db: Database, exemption: Exemption) -> None:
+    """A new exemption of the same learner and certification replaces the old one (a leave extended)."""
+    db.execute(
+        "INSERT INTO exemptions (learner, certification, until, reason, actor, created_at) VALUES (?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (learner, certification) DO UPDATE SET until = excluded.until, reason = excluded.reason,"
+        " actor = excluded.actor, created_at = excluded.created_at",
+        (
+            exemption.learner,
+            exemption.certification,
+            exemption.until.isoformat(),
+            exemption.reason,
+            exemption.actor,
+            exemption.created_at,
+        ),
+    )
+
+
+def remove_exemption(db: Database, learner: str, certification: str) -> Exemption | None:
+    """The exemption removed, or None when there was none."""
+    found = exemption_of(db, learner, certification)
+    db.execute("DELETE FROM exemptions WHERE learner = ? AND certification = ?", (learner, certification))
+    return found
+
+
+def exemption_of(db: Database, learner: str, certification: str) -> Exemption | None:
+    """The exemption recorded for exactly this learner and certification (ALL: the one from every certification)."""
+    row = db.one(f"{_SELECT} WHERE learner = ? AND certification = ?", (learner, certification))
+    return _exemption(row) if row else None
+
+
+def exempt_until(db: Database, learner: str, certification: str) -> date | None:
+    """The day the learner's exemption from this certification ends: the later of one for it and one for all."""
+    rows = db.execute(
+        "SELECT until FROM exemptions WHERE learner = ? AND certification IN (?, ?)", (learner, certification, ALL)
+    )
+    return max((date.fromisoformat(r[0]) for r in rows), default=None)
+
+
+def list_exemptions(db: Database, learners: list[str] | None = None) -> list[Exemption]:
+    """Every exemption recorded (ended ones too, until removed), or only those of `learners`, by learner."""
+    rows = db.execute(f"{_SELECT} ORDER BY learner, certification")
+    found = [_exemption(r) for r in rows]
+    return found if learners is None else [e for e in found if e.learner in set(learners)]

@@ -1,0 +1,65 @@
+"""Erasure in the store (SQLite and PostgreSQL): the person's rows gone, their statements kept under a random
+pseudonym, their feed records emptied in place; nobody else touched."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import orjson
+
+from changelog import sync
+from lrs_adapter.store import Database
+from lrs_adapter.store.erasure import ERASED_HOME, employment, erase, leavers_before
+from prevent import HOME, IRI, SATISFIED, statement
+
+
+def test_erasing_keeps_statements_under_a_pseudonym_and_nothing_that_names_the_person(db: Database) -> None:
+    with db.transaction():
+        db.execute(
+            "INSERT INTO learners (id, name, department, manager, staff_group, no_it_access, assigned_on, left_on,"
+            " on_roster, updated_at) VALUES ('P00001', 'Ann Example', 'Highways', NULL, 'Office', 0, '2016-01-01',"
+            " '2019-03-31', 0, 'n'), ('P00002', 'Bob Other', 'Highways', NULL, 'Office', 0, '2016-01-01', NULL, 1, 'n')"
+        )
+    done = "2018-01-10T10:00:00Z"
+    sync(
+        db, *(statement(SATISFIED, f"{IRI}/prevent-elearning", learner=p, timestamp=done) for p in ("P00001", "P00002"))
+    )
+    assert [leaver.learner for leaver in leavers_before(db, date(2020, 1, 1))] == ["P00001"]
+    assert employment(db, "P00002", date(2026, 1, 1)) == "on HR's roster with no leaving date"
+    assert employment(db, "P00001", date(2026, 1, 1)) is None
+
+    with db.transaction():
+        erased = erase(db, "P00001", home_page=HOME)
+    assert (erased.statements, erased.roster_rows, erased.completions, erased.states) == (1, 1, 1, 1)
+    raws = [orjson.loads(row[0]) for row in db.execute("SELECT raw FROM statements WHERE learner IS NULL")]
+    assert [raw["actor"] for raw in raws] == [
+        {"objectType": "Agent", "account": {"homePage": ERASED_HOME, "name": erased.pseudonym}}
+    ]
+    assert db.execute("SELECT DISTINCT learner FROM statements WHERE learner IS NOT NULL") == [
+        (f"account:{HOME} P00002",)
+    ]
+    assert db.execute("SELECT learner, record FROM changes WHERE learner <> 'P00002' GROUP BY learner, record") == [
+        (erased.pseudonym, None)
+    ]
+    assert db.execute("SELECT id FROM learners") == [("P00002",)]
+    assert db.execute("SELECT DISTINCT learner FROM certification_states") == [("P00002",)]
+
+
+def test_erasing_a_learner_erases_the_identities_merged_into_them(db: Database) -> None:
+    from lrs_adapter.store.identity import merge
+
+    with db.transaction():
+        for learner, name in (("P00001", "Ann Example"), ("P07001", "Ann Example (old number)")):
+            db.execute(
+                "INSERT INTO learners (id, name, department, manager, staff_group, no_it_access, assigned_on,"
+                " left_on, on_roster, updated_at) VALUES (?, ?, 'Highways', NULL, 'Office', 0, '2016-01-01',"
+                " '2019-03-31', 0, 'n')",
+                (learner, name),
+            )
+    sync(db, statement(SATISFIED, f"{IRI}/prevent-elearning", learner="P07001", timestamp="2018-01-10T10:00:00Z"))
+    with db.transaction():
+        merge(db, "P00001", "P07001", reason="old number", actor="ann", now="n")
+        erased = erase(db, "P00001", home_page=HOME)
+    assert (erased.roster_rows, erased.statements) == (2, 1)
+    assert db.execute("SELECT id FROM learners") == [] and db.execute("SELECT * FROM merges") == []
+    assert db.execute("SELECT learner FROM statements") == [(None,)]
