@@ -76,3 +76,28 @@ def test_a_postgresql_store_is_pointed_at_pg_dump(tmp_path: Path, pg_url: str) -
     config.write_text(f'[store]\nurl = "{pg_url}"\n')
     code, output = cli(config, "store", "backup", str(tmp_path / "backup.db"))
     assert code == 2 and "pg_dump" in output and not (tmp_path / "backup.db").exists()
+
+
+def test_store_restore_brings_back_the_state_of_the_backup_and_audits_it(tmp_path: Path) -> None:
+    config = build_team_store(tmp_path)
+    at_backup = lines(config, "status", "--format", "json")
+    assert cli(config, "store", "backup", str(tmp_path / "copy.db"))[0] == 0
+    code, output = cli(config, "exempt", "P10001", "--until", "2031-01-01", "--reason", "a change after the backup")
+    assert code == 0, output
+    assert lines(config, "status", "--format", "json") != at_backup
+    code, output = cli(config, "store", "restore", str(tmp_path / "copy.db"), "--reason", "bad exemption")
+    assert code == 1 and "Aborted" in output  # it asks first, and no answer is no
+    code, output = cli(config, "store", "restore", str(tmp_path / "copy.db"), "--reason", "bad exemption", "--yes")
+    assert code == 0 and "restored" in output, output
+    assert lines(config, "status", "--format", "json") == at_backup
+    [entry] = [e for e in lines(config, "audit", "--format", "json") if e["action"] == "store.restore"]
+    assert entry["reason"] == "bad exemption"
+
+
+def test_a_file_that_is_no_backup_is_refused(tmp_path: Path) -> None:
+    config = build_team_store(tmp_path)
+    (tmp_path / "notes.db").write_text("not a database at all, just text " * 200)
+    code, output = cli(config, "store", "restore", str(tmp_path / "notes.db"), "--reason", "x", "--yes")
+    assert code == 2 and "is not a backup of an lrs-adapter store" in output
+    code, output = cli(config, "store", "restore", str(tmp_path / "missing.db"), "--reason", "x", "--yes")
+    assert code == 2 and "there is no backup" in output

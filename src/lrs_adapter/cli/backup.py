@@ -1,4 +1,4 @@
-"""The store's own administration: backing it up."""
+"""The store's own administration: backing it up and restoring it."""
 
 from __future__ import annotations
 
@@ -9,8 +9,10 @@ import click
 from lrs_adapter.cli import Context, fail, main, pass_context
 from lrs_adapter.errors import AdapterError
 from lrs_adapter.pull import utc_now
+from lrs_adapter.store import open_store
 from lrs_adapter.store.audit import append_audit
-from lrs_adapter.store.backup import backup_sqlite
+from lrs_adapter.store.backup import backup_sqlite, restore_sqlite
+from lrs_adapter.store.locks import stage_lock
 from lrs_adapter.xapi.timestamps import format_instant
 
 
@@ -23,7 +25,7 @@ def store_group() -> None:
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @pass_context
 def store_backup(context: Context, file: Path) -> None:
-    """Write a consistent copy of a SQLite store to FILE while it is in use (restore: put the copy in its place)."""
+    """Write a consistent copy of a SQLite store to FILE while it is in use (`store restore FILE` puts it back)."""
     try:
         with context.store() as db:
             size = backup_sqlite(db, file)
@@ -39,3 +41,38 @@ def store_backup(context: Context, file: Path) -> None:
     except AdapterError as error:
         fail(error)
     click.echo(f"wrote {file} ({size} bytes)")
+
+
+@store_group.command("restore")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--reason", required=True, help="Why (kept in the audit trail).")
+@click.option("--yes", is_flag=True, help="Replace a store that holds data without asking.")
+@pass_context
+def store_restore(context: Context, file: Path, reason: str, yes: bool) -> None:
+    """Replace the SQLite store's contents with a backup written by `store backup` (stop scheduled syncs first:
+    what they wrote since the backup is gone; the next sync pulls it again from each connector's restored cursor)."""
+    try:
+        with context.store() as db, stage_lock(db, "settle"):
+            held = db.one("SELECT COUNT(*) FROM statements")
+            if held and held[0] and not yes:
+                click.confirm(
+                    f"The store holds {held[0]} statements; replace everything in it with {file}?", abort=True
+                )
+            restore_sqlite(db, file)
+        restored = open_store(context.config.store_url)  # migrates an older backup forward
+        try:
+            with restored.transaction():
+                append_audit(
+                    restored,
+                    actor=context.actor,
+                    action="store.restore",
+                    at=format_instant(utc_now()),
+                    reason=reason,
+                    after={"file": str(file)},
+                )
+            statements = restored.one("SELECT COUNT(*) FROM statements")
+        finally:
+            restored.close()
+    except AdapterError as error:
+        fail(error)
+    click.echo(f"restored {file}: {statements[0] if statements else 0} statements")

@@ -1,6 +1,7 @@
 """Backing up a SQLite store while it is in use: SQLite's online backup API copies a consistent snapshot page by
 page (a sync may be writing meanwhile), into a file beside the target that replaces it only when complete, so a
-backup is never half written. PostgreSQL stores are backed up with pg_dump (README: Operations)."""
+backup is never half written. Restoring copies a backup back the same way, into the store's own file, in one
+step that other connections see whole. PostgreSQL stores are backed up with pg_dump (README: Operations)."""
 
 from __future__ import annotations
 
@@ -45,3 +46,32 @@ def backup_sqlite(db: Database, target: Path) -> int:
         Path(temporary).unlink(missing_ok=True)
         raise
     return target.stat().st_size
+
+
+def restore_sqlite(db: Database, backup: Path) -> int:
+    """Replace the store's contents with a backup's; the number of schema migrations the backup had (the store is
+    migrated forward when it is next opened, so an older backup comes up to date)."""
+    if db.dialect != "sqlite" or db.path is None:
+        raise ConfigError(
+            "store restore copies a SQLite backup; this store is PostgreSQL.",
+            key="store.url",
+            fix="restore it with pg_restore (README: Operations, backup and restore).",
+        )
+    if not backup.is_file():
+        raise ConfigError(f"there is no backup {backup}.", fix="give the file `store backup` wrote.")
+    try:
+        source = sqlite3.connect(f"file:{backup}?mode=ro", uri=True)
+        try:
+            row = source.execute("SELECT COUNT(*) FROM schema_migrations").fetchone()
+            target = sqlite3.connect(db.path, timeout=30)
+            try:
+                source.backup(target)
+            finally:
+                target.close()
+        finally:
+            source.close()
+    except sqlite3.DatabaseError as error:
+        raise ConfigError(
+            f"{backup} is not a backup of an lrs-adapter store ({error}).", fix="give the file `store backup` wrote."
+        ) from None
+    return int(row[0]) if row else 0
