@@ -39,7 +39,12 @@ def state(status: str, due_on: str | None = "2027-01-10", window: str | None = "
 
 def kinds(before: list[Cycle], after: list[Cycle], old: str | None, new: dict[str, Any]) -> list[str]:
     events = certification_events(
-        "P1", "prevent", {c.statement_id: c for c in before}, {c.statement_id: c for c in after}, old, new
+        "P1",
+        "prevent",
+        {c.statement_id: c for c in before},
+        {c.statement_id: c for c in after},
+        state(old) if old else None,
+        new,
     )
     return [e.kind for e in events]
 
@@ -83,7 +88,7 @@ cycles = st.lists(st.tuples(due_dates, st.sampled_from(["e1", "e2", "e3"])), max
 @given(cycles, cycles)
 def test_replaying_the_cycle_events_on_before_gives_after(before: dict[str, Cycle], after: dict[str, Cycle]) -> None:
     """What a receiver holds after applying certified/revoked to what it held is what the store holds."""
-    events = certification_events("P1", "prevent", before, after, "green", state("green"))
+    events = certification_events("P1", "prevent", before, after, state("green"), state("green"))
     held = dict(before)
     for event in events:
         assert event.cycle is not None
@@ -92,3 +97,16 @@ def test_replaying_the_cycle_events_on_before_gives_after(before: dict[str, Cycl
         elif event.kind == CERTIFIED:
             held[event.cycle.statement_id] = event.cycle
     assert held == after
+
+
+def test_an_exemption_is_news_when_it_starts_and_when_its_end_moves() -> None:
+    first = cycle("2027-01-10", "e1")
+    exempt = state("exempt") | {"exempt_until": "2027-06-30"}
+    before = {first.statement_id: first}
+
+    def events(old: dict[str, Any] | None, new: dict[str, Any]) -> list[str]:
+        return [e.kind for e in certification_events("P1", "prevent", before, before, old, new)]
+
+    assert events(state("amber"), exempt) == ["exempted"]
+    assert events(exempt, exempt) == []
+    assert events(exempt, exempt | {"exempt_until": "2027-12-31"}) == ["exempted"]

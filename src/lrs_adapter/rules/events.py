@@ -88,10 +88,10 @@ def certification_events(
     certification: str,
     before: Mapping[str, Cycle],
     after: Mapping[str, Cycle],
-    old_status: str | None,
+    old_state: Mapping[str, Any] | None,
     state: Mapping[str, Any],
 ) -> list[Event]:
-    """`before`/`after`: cycles by statement id; `old_status`: None when the learner was never evaluated."""
+    """`before`/`after`: cycles by statement id; `old_state`: None when the learner was never evaluated."""
 
     def event(kind: str, subject: str, cycle: Cycle | None = None) -> Event:
         return Event(_event_id(kind, learner, certification, subject), kind, learner, certification, cycle, state)
@@ -103,10 +103,12 @@ def certification_events(
         event(CERTIFIED, key, after[key]) for key in sorted(after, key=lambda k: after[k].due_on) if key not in before
     ]
     status = state["status"]
+    old_status = old_state["status"] if old_state else None
     if status != old_status and status == "amber":
         events.append(event(WINDOW_OPENED, f"{state['window_opens_on']}|{state['due_on']}"))
     if status != old_status and status == "red":
         events.append(event(OVERDUE, str(state["due_on"])))
-    if status != old_status and status == "exempt":
+    extended = old_state is not None and old_state.get("exempt_until") != state.get("exempt_until")
+    if status == "exempt" and (status != old_status or extended):  # an exemption moved is news to the LMS too
         events.append(event(EXEMPTED, str(state["exempt_until"])))
     return events

@@ -148,7 +148,7 @@ def save_certification(
             certification,
             _cycles(learner, certification, before.values(), window),
             _cycles(learner, certification, records.values(), window),
-            old[0] if old else None,
+            dict(zip(STATE_COLUMNS, old, strict=True)) if old else None,
             new_state,
         )
         enqueue(db, events, sinks, now)
