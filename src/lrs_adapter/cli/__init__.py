@@ -72,7 +72,11 @@ pass_context = click.make_pass_decorator(Context)
 )
 @click.pass_context
 def main(ctx: click.Context, config_path: str, log_format: str | None, actor: str | None) -> None:
-    """Pull xAPI statements about a recurring certification out of Learning Record Stores."""
+    """A recurring certification's learning records: pull xAPI statements from Learning Record Stores, map them to
+    completions, apply the certification's window rules, push the results and serve the feed.
+
+    After editing the configuration run `check`; the scheduled job is `sync`; `status` and `report` show the
+    colours; `runs`, `quarantine list` and `outbox list` show what went wrong."""
     configure_logging(log_format)
     ctx.obj = Context(config_path, log_format, actor)
 
