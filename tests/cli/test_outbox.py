@@ -98,3 +98,29 @@ def test_a_dead_letter_is_listed_with_its_error_and_delivered_by_retry_once_the_
 def test_retry_with_nothing_named_says_how(config: Path) -> None:
     code, output = cli(config, "outbox", "retry")
     assert code == 1 and "--all" in output
+
+
+def test_a_sink_added_later_is_backfilled_then_pushed_and_the_backfill_is_audited(
+    config: Path, httpserver: HTTPServer
+) -> None:
+    httpserver.expect_request("/hook").respond_with_response(Response(status=204))
+    full = config.read_text()
+    config.write_text(full[: full.index("[sinks.totara]")])  # the LMS file sink comes later
+    assert cli(config, "sync")[0] == 0
+    config.write_text(full)
+    code, output = cli(config, "outbox", "backfill", "totara", "--dry-run")
+    assert code == 0 and "would add for totara: certified 2" in output, output
+    code, output = cli(config, "outbox", "backfill", "totara")
+    assert code == 0 and "added for totara: certified 2" in output, output
+    assert "nothing: it lacks no event" in cli(config, "outbox", "backfill", "totara")[1]
+    code, output = cli(config, "push")
+    assert code == 0 and "push totara: delivered 2" in output and "push hook: delivered 0" in output
+    (upload,) = (config.parent / "upload").glob("*.csv")
+    assert len(upload.read_text().splitlines()) == 3
+    audit = [orjson.loads(line) for line in cli(config, "audit", "--format", "json")[1].splitlines()]
+    assert [entry["after"] for entry in audit if entry["action"] == "outbox.backfill"] == [
+        {"certified": 2},
+        {},
+    ]
+    code, output = cli(config, "outbox", "backfill", "nowhere")
+    assert code == 2 and "there is no sink 'nowhere'" in output

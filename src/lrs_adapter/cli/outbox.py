@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict
 
@@ -11,13 +12,18 @@ import orjson
 
 from lrs_adapter.cli import EXIT_CONFIG, EXIT_FAILED, EXIT_OK, Context, fail, main, pass_context
 from lrs_adapter.config import Config
-from lrs_adapter.errors import AdapterError
+from lrs_adapter.errors import AdapterError, ConfigError
 from lrs_adapter.mapping.loader import load_mapping
 from lrs_adapter.mapping.model import Mapping
+from lrs_adapter.pull import utc_now
 from lrs_adapter.push import PushCounts
 from lrs_adapter.store import Database
+from lrs_adapter.store.audit import append_audit
+from lrs_adapter.store.backfill import backfill, backfill_events
+from lrs_adapter.store.locks import stage_lock
 from lrs_adapter.store.outbox import DEAD, STATUSES, Delivery, deliveries, delivery, depth, requeue
 from lrs_adapter.sync import deliver
+from lrs_adapter.xapi.timestamps import format_instant
 
 
 def push_all(config: Config, db: Database, mappings: Sequence[Mapping] | None = None) -> int:
@@ -137,3 +143,39 @@ def outbox_retry(context: Context, delivery_ids: tuple[int, ...], every: bool) -
     except AdapterError as error:
         fail(error)
     sys.exit(code)
+
+
+@outbox_group.command("backfill")
+@click.argument("sink")
+@click.option("--reason", default="a sink added to a running installation", show_default=True)
+@click.option("--dry-run", is_flag=True, help="Count what it would add, and add nothing.")
+@pass_context
+def outbox_backfill(context: Context, sink: str, reason: str, dry_run: bool) -> None:
+    """Give a sink added after certifications were held what it would hold had it been there all along (a
+    certified event per standing cycle, and each learner's current status event); then `push` delivers them."""
+    try:
+        config = context.config
+        if sink not in config.sinks:
+            raise ConfigError(
+                f"there is no sink {sink!r} (configured: {', '.join(sorted(config.sinks)) or 'none'}).",
+                file=str(config.path),
+                fix="add it under [sinks.NAME] first, or give one of the configured names.",
+            )
+        kinds = config.sinks[sink].events
+        mappings = [load_mapping(path) for path in config.mappings]
+        with context.store() as db, stage_lock(db, "settle"):
+            if dry_run:
+                counts = Counter(event.kind for event in backfill_events(db, mappings, sink, kinds))
+            else:
+                at = format_instant(utc_now())
+                with db.transaction():
+                    counts = backfill(db, mappings, sink, kinds, at)
+                    append_audit(
+                        db, actor=context.actor, action="outbox.backfill", at=at, reason=reason, after=dict(counts)
+                    )
+    except AdapterError as error:
+        fail(error)
+    added = " · ".join(f"{kind} {count}" for kind, count in sorted(counts.items())) or "nothing: it lacks no event"
+    click.echo(f"{'would add' if dry_run else 'added'} for {sink}: {added}")
+    if counts and not dry_run:
+        click.echo("  deliver them with: lrs-adapter push")

@@ -146,8 +146,8 @@ def save_certification(
         events = certification_events(
             learner,
             certification,
-            _cycles(learner, certification, before.values(), window),
-            _cycles(learner, certification, records.values(), window),
+            cycles_of(learner, certification, before.values(), window),
+            cycles_of(learner, certification, records.values(), window),
             dict(zip(STATE_COLUMNS, old, strict=True)) if old else None,
             new_state,
         )
@@ -180,7 +180,7 @@ def save_certification(
     return state
 
 
-def _cycles(learner: str, certification: str, records: Iterable[dict[str, Any]], window: Period) -> dict[str, Cycle]:
+def cycles_of(learner: str, certification: str, records: Iterable[dict[str, Any]], window: Period) -> dict[str, Cycle]:
     """The counted completions, each the start of a certification cycle."""
     cycles = {}
     for r in records:

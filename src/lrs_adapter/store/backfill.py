@@ -1,0 +1,53 @@
+"""Backfilling a sink added to a running installation: events only reach the sinks configured when a change
+happens, so a Totara upload or a webhook added later would never hear of the certifications already held.
+
+A backfill gives the new sink what it would hold had it been there all along: a `certified` event for every
+certification cycle that stands, and the event of each learner's current status (window opened, overdue,
+exempt), with the same event ids as the original events, so nothing the sink already has is sent again.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+
+from lrs_adapter.mapping.model import Mapping
+from lrs_adapter.rules.events import Event, certification_events
+from lrs_adapter.store.certifications import COMPLETION_COLUMNS, STATE_COLUMNS, cycles_of
+from lrs_adapter.store.database import Database
+from lrs_adapter.store.outbox import enqueue
+
+
+def backfill_events(db: Database, mappings: Sequence[Mapping], sink: str, kinds: frozenset[str]) -> list[Event]:
+    """The events `sink` lacks, oldest cycle first per learner."""
+    held = {row[0] for row in db.execute("SELECT event_id FROM outbox WHERE sink = ?", (sink,))}
+    events: list[Event] = []
+    for mapping in mappings:
+        certification = mapping.certification.id
+        states = db.execute(
+            f"SELECT learner, {', '.join(STATE_COLUMNS)} FROM certification_states WHERE certification = ?"
+            " ORDER BY learner",
+            (certification,),
+        )
+        for learner, *values in states:
+            records = [
+                dict(zip(COMPLETION_COLUMNS, row, strict=True))
+                for row in db.execute(
+                    f"SELECT {', '.join(COMPLETION_COLUMNS)} FROM completions WHERE learner = ? AND certification = ?",
+                    (learner, certification),
+                )
+            ]
+            state = dict(zip(STATE_COLUMNS, values, strict=True))
+            cycles = cycles_of(learner, certification, records, mapping.certification.window)
+            for event in certification_events(learner, certification, {}, cycles, None, state):
+                if event.kind in kinds and event.id not in held:
+                    events.append(event)
+    return events
+
+
+def backfill(db: Database, mappings: Sequence[Mapping], sink: str, kinds: frozenset[str], now: str) -> Counter[str]:
+    """Put the missing events in the outbox for `sink` alone, in one transaction; counts by event kind."""
+    with db.transaction():
+        events = backfill_events(db, mappings, sink, kinds)
+        enqueue(db, events, {sink: kinds}, now)
+    return Counter(event.kind for event in events)
