@@ -48,6 +48,21 @@ class Change:
     def __init__(self, context: Context, db: Database, mappings: list[Mapping], now: str) -> None:
         self.context, self.db, self.mappings, self.now = context, db, mappings, now
 
+    def audit(
+        self, *, action: str, learner: str | None = None, reason: str, before: Any = None, after: Any = None
+    ) -> None:
+        """The change's audit entry, by this command's actor at the change's instant, in its transaction."""
+        append_audit(
+            self.db,
+            actor=self.context.actor,
+            action=action,
+            at=self.now,
+            learner=learner,
+            reason=reason,
+            before=before,
+            after=after,
+        )
+
     def reevaluate(self, learner: str) -> None:
         config = self.context.config
         reevaluate(self.db, learner, self.mappings, self.now, home_page=config.home_page, sinks=sink_events(config))
@@ -110,11 +125,8 @@ def exempt_command(context: Context, learner: str, until: Any, reason: str, cert
             save_exemption(change.db, new)
             change.reevaluate(learner)
             after = learner_states(change.db, learner)
-            append_audit(
-                change.db,
-                actor=context.actor,
+            change.audit(
                 action="exempt",
-                at=change.now,
                 learner=learner,
                 reason=reason,
                 before={"exemption": old and old.as_record(), "states": before},
@@ -143,11 +155,8 @@ def unexempt_command(context: Context, learner: str, reason: str, certification:
                 )
             change.reevaluate(learner)
             after = learner_states(change.db, learner)
-            append_audit(
-                change.db,
-                actor=context.actor,
+            change.audit(
                 action="unexempt",
-                at=change.now,
                 learner=learner,
                 reason=reason,
                 before={"exemption": old.as_record(), "states": before},
@@ -235,11 +244,8 @@ def completion_add(
             change.reevaluate(learner)
             after = learner_states(change.db, learner)
             record = {"id": row_id, "certification": mapping.certification.id, "option": option_id, "on": str(day)}
-            append_audit(
-                change.db,
-                actor=context.actor,
+            change.audit(
                 action="completion.add",
-                at=change.now,
                 learner=learner,
                 reason=reason,
                 before={"states": before},
@@ -267,11 +273,8 @@ def completion_retract(context: Context, learner: str, completion_id: str, reaso
             retract(change.db, learner, completion, reason, context.actor, change.now)
             change.reevaluate(learner)
             after = learner_states(change.db, learner)
-            append_audit(
-                change.db,
-                actor=context.actor,
+            change.audit(
                 action="completion.retract",
-                at=change.now,
                 learner=learner,
                 reason=reason,
                 before={"completion": asdict(completion), "states": before},

@@ -15,7 +15,6 @@ from lrs_adapter.errors import AdapterError
 from lrs_adapter.pull import utc_now
 from lrs_adapter.sinks import sink_events
 from lrs_adapter.sources.roster import RosterRow
-from lrs_adapter.store.audit import append_audit
 from lrs_adapter.store.identity import is_merged, merge, retire_states, unmerge
 from lrs_adapter.store.learners import add_learner, identifiers_of, resolve
 
@@ -43,11 +42,8 @@ def learners_merge(context: Context, kept: str, merged: str, reason: str) -> Non
             change.reevaluate(kept)
             after = {kept: learner_states(db, kept), merged: learner_states(db, merged)}
             for learner in (kept, merged):  # found under either id
-                append_audit(
-                    db,
-                    actor=context.actor,
+                change.audit(
                     action="learners.merge",
-                    at=change.now,
                     learner=learner,
                     reason=reason,
                     before={"merged": None, "states": before},
@@ -76,11 +72,8 @@ def learners_unmerge(context: Context, merged: str, reason: str) -> None:
             change.reevaluate(merged)
             after = {kept: learner_states(db, kept), merged: learner_states(db, merged)}
             for learner in (kept, merged):
-                append_audit(
-                    db,
-                    actor=context.actor,
+                change.audit(
                     action="learners.unmerge",
-                    at=change.now,
                     learner=learner,
                     reason=reason,
                     before={"merged": {"kept": kept, "merged": merged}, "states": before},
@@ -147,11 +140,8 @@ def learners_add(
                 "assigned_on": assigned_on.isoformat(),
                 "no_it_access": no_it_access,
             }
-            append_audit(
-                change.db,
-                actor=context.actor,
+            change.audit(
                 action="learners.add",
-                at=change.now,
                 learner=learner,
                 reason=reason,
                 before=None,

@@ -18,16 +18,12 @@ from lrs_adapter.store.database import Database
 
 PAGE = 1000
 
+#: What every record starts with, of either kind (records.py `_head`).
+HEAD_COLUMNS = ("schema_version", "seq", "id", "learner_id", "certification", "changed_at", "deleted")
 #: CSV columns per kind: nested fields flattened with a dot, lists joined with `;` as in HR's roster files.
 CSV_COLUMNS = {
     "completions": (
-        "schema_version",
-        "seq",
-        "id",
-        "learner_id",
-        "certification",
-        "changed_at",
-        "deleted",
+        *HEAD_COLUMNS,
         "option",
         "completed_at",
         "completed_on",
@@ -40,13 +36,7 @@ CSV_COLUMNS = {
         "cycle_due_on",
     ),
     "certifications": (
-        "schema_version",
-        "seq",
-        "id",
-        "learner_id",
-        "certification",
-        "changed_at",
-        "deleted",
+        *HEAD_COLUMNS,
         "status",
         "exempt_until",
         "status_as_of",
