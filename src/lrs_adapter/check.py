@@ -14,7 +14,8 @@ from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from lrs_adapter.config import Config, LrsConfig, SinkConfig
-from lrs_adapter.errors import AdapterError, ConfigError, error_class_of, exit_code_of
+from lrs_adapter.errors import AdapterError, error_class_of, exit_code_of
+from lrs_adapter.sinks import LRS_KINDS, require_home_page
 from lrs_adapter.store import open_store
 from lrs_adapter.xapi.client import XapiClient
 
@@ -70,14 +71,8 @@ def check_store(config: Config, echo: Echo) -> int:
 def check_sink(config: Config, sink: SinkConfig, echo: Echo) -> int:
     events = ", ".join(sorted(sink.events))
     try:
-        if sink.kind in ("lrs_statements", "agent_profile"):
-            if not config.home_page:
-                raise ConfigError(
-                    "writes about learners to an LRS, which needs their account's homePage.",
-                    file=str(config.path),
-                    key="roster.home_page",
-                    fix='set [roster] home_page, e.g. "https://learning.example.org".',
-                )
+        if sink.kind in LRS_KINDS:
+            require_home_page(config, sink.name)
             echo(f"sink {sink.name}: {sink.kind} to lrs {sink.lrs} (checked above) for {events}")
         elif sink.kind == "lms_file" and sink.directory is not None:
             sink.directory.mkdir(parents=True, exist_ok=True)

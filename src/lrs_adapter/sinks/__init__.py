@@ -31,21 +31,30 @@ def sink_events(config: Config) -> SinkEvents:
     return {name: sink.events for name, sink in config.sinks.items()}
 
 
+#: Sinks that write about learners to an LRS, naming each by their account (homePage + learner id).
+LRS_KINDS = ("lrs_statements", "agent_profile")
+
+
+def require_home_page(config: Config, sink: str) -> str:
+    if not config.home_page:
+        raise ConfigError(
+            f"sink {sink!r} writes about learners to an LRS, which needs their account's homePage.",
+            file=str(config.path),
+            key="roster.home_page",
+            fix='set [roster] home_page, e.g. "https://learning.example.org".',
+        )
+    return config.home_page
+
+
 def build_sinks(config: Config, mappings: Sequence[CertificationMapping]) -> dict[str, Sink]:
     certifications: Mapping[str, CertificationMapping] = {m.certification.id: m for m in mappings}
     sinks: dict[str, Sink] = {}
     for name, sink in config.sinks.items():
-        if sink.kind in ("lrs_statements", "agent_profile") and not config.home_page:
-            raise ConfigError(
-                f"sink {name!r} writes about learners to an LRS, which needs their account's homePage.",
-                file=str(config.path),
-                key="roster.home_page",
-                fix='set [roster] home_page, e.g. "https://learning.example.org".',
-            )
         if sink.kind == "lrs_statements":
-            sinks[name] = LrsStatementsSink(sink, config.lrs[sink.lrs or ""], str(config.home_page), certifications)
+            home_page = require_home_page(config, name)
+            sinks[name] = LrsStatementsSink(sink, config.lrs[sink.lrs or ""], home_page, certifications)
         elif sink.kind == "agent_profile":
-            sinks[name] = AgentProfileSink(sink, config.lrs[sink.lrs or ""], str(config.home_page))
+            sinks[name] = AgentProfileSink(sink, config.lrs[sink.lrs or ""], require_home_page(config, name))
         elif sink.kind == "lms_file":
             sinks[name] = LmsFileSink(sink)
         else:
