@@ -94,14 +94,14 @@ def facts(*statements: dict[str, Any]) -> list[StatementFacts]:
         outcome = take_in(dict(s), source="test", received_at=RECEIVED)
         assert isinstance(outcome, Accepted), outcome
         accepted.append(outcome)
-    voided = {a.checked.voids for a in accepted if a.checked.voids}
+    voided = {a.voids for a in accepted if a.voids}
     return [
         from_row(
             a.id,
-            a.checked.learner,
-            a.checked.verb_id,
-            a.checked.object_id,
-            a.checked.registration,
+            a.learner,
+            a.verb_id,
+            a.object_id,
+            a.registration,
             a.timestamp,
             a.stored,
             a.id in voided,

@@ -152,6 +152,7 @@ class Config:
     mappings: tuple[Path, ...] = ()
     home_page: str | None = None  # the account homePage whose names are payroll numbers
     commit_every: int = 2000  # statements per transaction: whole pages, the cursor moving with them
+    intake_processes: int = 2  # processes that parse and check pages during a pull (0: the run's own)
     sinks: dict[str, SinkConfig] = field(default_factory=dict)
     max_attempts: int = 5  # push attempts (runs) before a delivery is dead-lettered
     health_max_age: timedelta = DEFAULT_MAX_AGE  # a connector with no successful run for longer is stale
@@ -172,6 +173,7 @@ FIXES: dict[str, str] = {
     "headers": "a table of header names to string values.",
     "home_page": 'the account homePage your LMS gives learners, e.g. "https://learning.example.org".',
     "commit_every": "a whole number of statements per transaction, 1 to 100000 (whole pages are committed).",
+    "intake_processes": "a whole number of processes, 0 to 64: about the number of CPU cores (0: none).",
     "mappings": 'a list of mapping files, e.g. ["mappings/prevent.toml"] (relative to this file).',
     "kind": f"one of {', '.join(SINK_EVENTS)}.",
     "events": 'a list of events: "certified", "revoked", "window_opened", "overdue", "exempted".',
@@ -317,6 +319,10 @@ class SinkSchema(Strict):
             raise ValidationError("only a webhook sink chooses its events.", "events")
 
 
+class PullSchema(Strict):
+    intake_processes = fields.Integer(validate=validate.Range(min=0, max=64))
+
+
 class PushSchema(Strict):
     max_attempts = fields.Integer(validate=validate.Range(min=1, max=1000))
 
@@ -345,6 +351,7 @@ class ConfigSchema(Strict):
     lrs = fields.Dict(keys=fields.String(), values=fields.Nested(LrsSchema))
     connectors = fields.Dict(keys=fields.String(), values=fields.Nested(ConnectorSchema))
     sinks = fields.Dict(keys=fields.String(), values=fields.Nested(SinkSchema))
+    pull = fields.Nested(PullSchema)
     push = fields.Nested(PushSchema)
     health = fields.Nested(HealthSchema)
     api = fields.Nested(ApiSchema)
@@ -419,6 +426,7 @@ def load_config(path: str | Path = DEFAULT_CONFIG) -> Config:
         mappings=mappings,
         home_page=home_page,
         commit_every=data.get("store", {}).get("commit_every", 2000),
+        intake_processes=data.get("pull", {}).get("intake_processes", 2),
         sinks=sinks,
         max_attempts=data.get("push", {}).get("max_attempts", 5),
         health_max_age=parse_age(data.get("health", {}).get("max_age", "")) or DEFAULT_MAX_AGE,

@@ -12,12 +12,12 @@ import reprlib
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 
 from lrs_adapter.xapi.facts import encode, extract
-from lrs_adapter.xapi.statement import CheckedStatement, StatementInvalid, check_statement
+from lrs_adapter.xapi.statement import StatementInvalid, check_statement
 from lrs_adapter.xapi.timestamps import format_instant
 
 #: Namespace of the ids derived for statements that arrive without one.
@@ -33,10 +33,18 @@ _OUTER_LEVELS.maxstring = _OUTER_LEVELS.maxother = 1000
 _OUTER_LEVELS.maxdict = _OUTER_LEVELS.maxlist = 100
 
 
-@dataclass(frozen=True, slots=True)
-class Accepted:
-    checked: CheckedStatement
+class Accepted(NamedTuple):
+    """A statement to store: text and keys only, no parsed value, because pages are taken in by other processes
+    (pull.py) and this crosses back to the one that stores it (a tuple of strings unpickles 10x faster than a
+    dataclass holding the checked statement)."""
+
     id: str
+    learner: str | None  # identity key of the actor (see xapi/identity.py); None for a Group
+    verb_id: str
+    object_type: str
+    object_id: str | None
+    registration: str | None
+    voids: str | None  # the target's id when this is a voiding statement
     timestamp: str
     stored: str
     content_hash: str
@@ -82,6 +90,16 @@ def reject_unparsable(source: str, text: str, reason: str) -> Rejected:
     return Rejected(source, None, "(json)", f"not valid JSON: {reason}", _cut(text.replace("\x00", "\ufffd")))
 
 
+def take_in_text(text: bytes, *, source: str, received_at: datetime, version: str = "1.0.3") -> Accepted | Rejected:
+    """One statement's JSON text (an item of an LRS's page, a line of an export file): broken JSON is kept in
+    quarantine as received, and the statements around it go on."""
+    try:
+        statement = orjson.loads(text)
+    except orjson.JSONDecodeError as error:
+        return reject_unparsable(source, text.decode("utf-8", "replace"), str(error))
+    return take_in(statement, source=source, received_at=received_at, version=version)
+
+
 def take_in(statement: Any, *, source: str, received_at: datetime, version: str = "1.0.3") -> Accepted | Rejected:
     """Check one parsed statement and fill what an LRS would have added; never raises for bad input."""
     if not isinstance(statement, dict):
@@ -108,8 +126,13 @@ def take_in(statement: Any, *, source: str, received_at: datetime, version: str 
         )
     assert checked.id is not None and checked.timestamp is not None and checked.stored is not None
     return Accepted(
-        checked=checked,
         id=checked.id,
+        learner=checked.learner,
+        verb_id=checked.verb_id,
+        object_type=checked.object_type,
+        object_id=checked.object_id,
+        registration=checked.registration,
+        voids=checked.voids,
         timestamp=format_instant(checked.timestamp),
         stored=format_instant(checked.stored),
         content_hash=digest,

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import gc
 import time
+from collections import deque
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -19,7 +21,8 @@ import structlog
 
 from lrs_adapter.config import Config, ConnectorConfig
 from lrs_adapter.errors import ConfigError, error_class_of
-from lrs_adapter.intake import Accepted, Rejected, take_in
+from lrs_adapter.intake import Accepted, Rejected
+from lrs_adapter.page_intake import Intake, PageIntake
 from lrs_adapter.sources import Page, Source
 from lrs_adapter.sources.export_file import ExportFile
 from lrs_adapter.sources.lrs import LrsStatements
@@ -35,7 +38,8 @@ log = structlog.get_logger("lrs_adapter.pull")
 
 SUCCEEDED, QUARANTINED, FAILED = "succeeded", "succeeded_with_quarantine", "failed"
 #: Pages waiting for their transaction are also committed once their statements' text reaches this length, so memory
-#: stays bounded when statements are megabytes each (commit_every counts statements).
+#: stays bounded when statements are megabytes each (commit_every counts statements); and pages being taken in on
+#: other processes are waited for once their input reaches half of it.
 COMMIT_CHARACTERS = 64_000_000
 
 
@@ -60,15 +64,6 @@ def long_lived_objects_frozen() -> Iterator[None]:
         yield
     finally:
         gc.unfreeze()
-
-
-def take_in_page(page: Page, received_at: datetime, version: str) -> tuple[list[Accepted], list[Rejected]]:
-    accepted: list[Accepted] = []
-    rejected: list[Rejected] = list(page.unparsable)
-    for source, statement in page.statements:
-        outcome = take_in(statement, source=source, received_at=received_at, version=version)
-        (accepted if isinstance(outcome, Accepted) else rejected).append(outcome)  # type: ignore[arg-type]
-    return accepted, rejected
 
 
 @dataclass
@@ -150,7 +145,11 @@ def pull(
         )
     version = config.lrs[connector.lrs].xapi_version if connector.lrs else "1.0.3"
     commit_every = commit_every or config.commit_every
-    with connector_lock(db, connector_name), long_lived_objects_frozen():
+    with (
+        connector_lock(db, connector_name),
+        long_lived_objects_frozen(),
+        PageIntake(config.intake_processes, version) as intake,
+    ):
         before = get_cursor(db, connector_name)
         source = source or make_source(config, connector, db, full=full)
         run_id = start_run(db, connector_name, source.kind, format_instant(now()), before.position if before else None)
@@ -168,18 +167,13 @@ def pull(
 
         try:
             pending: list[Taken] = []
-            pages = source.pages()
-            while True:
-                try:
-                    page = next(pages)
-                except StopIteration:
-                    break
-                except Exception:
-                    # The source failed (the LRS gave up, a file broke): keep what it gave before, then fail.
-                    committed(commit_pages(db, source, connector_name, run_id, pending, bound_log))
-                    raise
-                received = now()
-                accepted, rejected = take_in_page(page, received, version)
+            in_flight: deque[tuple[Page, datetime, Future[Intake]]] = deque()
+
+            def take_oldest() -> None:
+                """The oldest page in flight joins the pending ones, which are committed once there are enough."""
+                nonlocal pending
+                page, received, future = in_flight.popleft()
+                accepted, rejected = future.result()
                 size = len(page.statements) + len(page.unparsable)
                 text = sum(len(item.raw) for item in accepted) + sum(len(item.raw) for item in rejected)
                 pending.append(Taken(page.label, size, format_instant(received), text, accepted, rejected))
@@ -189,6 +183,27 @@ def pull(
                 ):
                     committed(commit_pages(db, source, connector_name, run_id, pending, bound_log))
                     pending = []
+
+            pages = source.pages()
+            while True:
+                try:
+                    page = next(pages)
+                except StopIteration:
+                    break
+                except Exception:
+                    # The source failed (the LRS gave up, a file broke): keep what it gave before, then fail.
+                    while in_flight:
+                        take_oldest()
+                    committed(commit_pages(db, source, connector_name, run_id, pending, bound_log))
+                    raise
+                received = now()
+                in_flight.append((page, received, intake.submit(page, received)))
+                while len(in_flight) > intake.ahead or (
+                    len(in_flight) > 1 and sum(waiting.size for waiting, _, _ in in_flight) >= COMMIT_CHARACTERS // 2
+                ):
+                    take_oldest()
+            while in_flight:
+                take_oldest()
             committed(commit_pages(db, source, connector_name, run_id, pending, bound_log))
             final = source.finish()
             if final is not None:

@@ -33,10 +33,10 @@ def test_every_corpus_statement_maps_is_ignored_or_is_quarantined() -> None:
         assert isinstance(taken, Accepted)
         facts = from_row(
             taken.id,
-            taken.checked.learner,
-            taken.checked.verb_id,
-            taken.checked.object_id,
-            taken.checked.registration,
+            taken.learner,
+            taken.verb_id,
+            taken.object_id,
+            taken.registration,
             taken.timestamp,
             taken.stored,
             False,

@@ -15,8 +15,9 @@ class Page:
     """One page of input; it is committed whole (with the pages around it) and the cursor moves with it."""
 
     label: str
-    statements: list[tuple[str, Any]]  # (where it came from, the parsed statement)
+    statements: list[tuple[str, Any]]  # (where it came from, the statement: its JSON text as bytes, or parsed)
     unparsable: list[Rejected] = field(default_factory=list)
+    size: int = 0  # bytes of input it was read from: what a run may hold in memory is counted in these
 
 
 class Source(Protocol):

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import IO
 
 import ijson
-import orjson
 
 from lrs_adapter.errors import ConfigError, SourceFormatError
 from lrs_adapter.intake import Accepted, reject_unparsable
@@ -55,19 +54,15 @@ class ExportFile:
             if not line.strip():
                 continue
             size += len(line)
-            source = f"{self.path}:{number}"
-            try:
-                page.statements.append((source, orjson.loads(line.rstrip(b"\r\n"))))
-            except orjson.JSONDecodeError as error:
-                page.unparsable.append(
-                    reject_unparsable(source, line.decode("utf-8", "replace").rstrip("\n"), str(error))
-                )
+            page.statements.append((f"{self.path}:{number}", line.rstrip(b"\r\n")))  # parsed where it is checked
             if len(page.statements) + len(page.unparsable) >= self.batch or size >= self.batch_bytes:
                 page.label += str(number)
+                page.size = size
                 yield page
                 page, size = Page(f"{self.path} lines {number + 1}-", []), 0
         if page.statements or page.unparsable:
             page.label += "end"
+            page.size = size
             yield page
 
     def _json(self, handle: IO[bytes]) -> Iterator[Page]:
@@ -85,6 +80,7 @@ class ExportFile:
                 # ijson reads ahead in blocks of 64 KB: the file's position is the page's size to within one.
                 if len(page.statements) >= self.batch or handle.tell() - start >= self.batch_bytes:
                     page.label += str(count)
+                    page.size = handle.tell() - start
                     yield page
                     page, start = Page(f"{self.path} statements {count + 1}-", []), handle.tell()
         except (ijson.JSONError, UnicodeDecodeError) as error:
@@ -103,6 +99,7 @@ class ExportFile:
             ) from None
         if page.statements:
             page.label += "end"
+            page.size = handle.tell() - start
             yield page
 
     def advance(self, accepted: list[Accepted]) -> Cursor | None:

@@ -73,7 +73,8 @@ class LrsStatements:
             if number == 1 and page.consistent_through is not None and self.lrs.since_field == "stored":
                 self.bound = format_instant(page.consistent_through)
             label = f"{page.url} (page {number})"
-            yield Page(label, [(f"{label} #{index}", item) for index, item in enumerate(page.statements)])
+            statements = [(f"{label} #{index}", item) for index, item in enumerate(page.statements)]
+            yield Page(label, statements, size=sum(len(item) for item in page.statements))
         if self.bound is None:
             why = (
                 "the cursor is on timestamp (since_field)"

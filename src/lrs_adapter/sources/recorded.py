@@ -16,9 +16,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-import openpyxl
-from openpyxl.utils.exceptions import InvalidFileException
-
 from lrs_adapter.errors import ConfigError
 from lrs_adapter.mapping.mapper import HISTORY, REGISTER
 from lrs_adapter.sources.csvfile import CsvRefused, read_csv
@@ -47,6 +44,9 @@ class BadRow:
 def _cells(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
     """(line, row by lower-cased header) from a CSV or the first sheet of an XLSX workbook."""
     if path.suffix.lower() in (".xlsx", ".xlsm"):
+        import openpyxl  # here, not at the top: 50 ms that every command would pay at start (a pull is timed)
+        from openpyxl.utils.exceptions import InvalidFileException
+
         try:
             workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
         except (zipfile.BadZipFile, InvalidFileException, KeyError) as error:  # KeyError: a zip without a workbook

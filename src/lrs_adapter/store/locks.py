@@ -12,12 +12,15 @@ import re
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
-import psycopg
 from filelock import FileLock, Timeout
 
 from lrs_adapter.errors import LockedError
 from lrs_adapter.store.database import Database
+
+if TYPE_CHECKING:
+    import psycopg
 
 BUSY = "another run of connector {name!r} holds its lock ({how}); this run did nothing. It is safe to run again later."
 
@@ -60,6 +63,8 @@ def _lock(db: Database, name: str, *, wait: float, busy: str) -> Iterator[None]:
         finally:
             lock.release()
         return
+    import psycopg  # only a PostgreSQL store pays for importing it
+
     with psycopg.connect(db.url.replace("postgres://", "postgresql://", 1), autocommit=True) as conn:
         key = advisory_key(name)
         deadline = time.monotonic() + wait

@@ -70,16 +70,16 @@ def save_statements(
             (
                 item.id,
                 connector,
-                item.checked.learner,
-                item.checked.verb_id,
-                item.checked.object_type,
-                item.checked.object_id,
-                item.checked.registration,
+                item.learner,
+                item.verb_id,
+                item.object_type,
+                item.object_id,
+                item.registration,
                 item.timestamp,
                 item.stored,
-                item.checked.voids,
+                item.voids,
                 # A voiding statement cannot itself be voided (xAPI Data 2.3.2): the void is ignored.
-                None if item.checked.voids else voided.get(item.id),
+                None if item.voids else voided.get(item.id),
                 item.content_hash,
                 item.raw,
                 run_id,
@@ -90,7 +90,7 @@ def save_statements(
         ],
     )
     counts.new = len(fresh)
-    voiding = [(item.checked.voids, item.id) for item in fresh if item.checked.voids]
+    voiding = [(item.voids, item.id) for item in fresh if item.voids]
     if voiding:
         db.executemany("INSERT INTO voids (target_id, voiding_id) VALUES (?, ?) ON CONFLICT DO NOTHING", voiding)
         db.executemany(
@@ -98,7 +98,7 @@ def save_statements(
             [(voiding_id, target) for target, voiding_id in voiding],
         )
         counts.voided = len(voiding)
-    _mark_for_mapping(db, [item.checked.learner for item in fresh], [target for target, _ in voiding])
+    _mark_for_mapping(db, [item.learner for item in fresh], [target for target, _ in voiding])
     return counts
 
 

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+import msgspec
 import orjson
 import requests
 import structlog
@@ -32,10 +33,32 @@ from lrs_adapter.xapi.timestamps import parse_timestamp
 log = structlog.get_logger(__name__)
 
 
+class StatementResult(msgspec.Struct):
+    """A page of statements, each kept as its own JSON text: the process that reads the pages only needs `more` to
+    go on, and each statement is parsed where it is checked (another process, see pull.py). msgspec finds the
+    statements' bounds at about 1 us a statement, against 7-8 us to parse them with orjson."""
+
+    statements: list[msgspec.Raw]
+    more: Any = None  # anything but a string ends the run's paging, as before
+
+
+_STATEMENT_RESULT = msgspec.json.Decoder(StatementResult)
+
+
+def read_statement_result(content: bytes) -> StatementResult | None:
+    """The page, or None for JSON that is not a StatementResult; broken JSON raises (a torn body: ask again)."""
+    try:
+        return _STATEMENT_RESULT.decode(content)
+    except msgspec.ValidationError:
+        return None
+    except RecursionError as error:  # nested deeper than msgspec goes: unreadable, as orjson says of it
+        raise ValueError(f"nested too deep to read ({error})") from None
+
+
 @dataclass(frozen=True)
 class StatementPage:
     url: str
-    statements: list[Any]
+    statements: list[bytes]  # each statement's JSON text, as the LRS sent it
     more: str | None
     consistent_through: datetime | None
 
@@ -55,6 +78,7 @@ class Request:
     body: bytes | None = None
     headers: Mapping[str, str] | None = None
     refusals: Mapping[int, tuple[str, str]] = field(default_factory=dict)
+    read: Callable[[bytes], Any] = orjson.loads  # the body of a success; a ValueError means a torn body
 
 
 def _json_or_none(response: requests.Response) -> Any:
@@ -151,8 +175,8 @@ class XapiClient:
         if not response.content and method != "GET":
             return Answer(response.status_code, None, response.headers)  # 204 to a PUT
         try:
-            body = orjson.loads(response.content)
-        except orjson.JSONDecodeError as error:
+            body = request.read(response.content)
+        except ValueError as error:  # orjson's and msgspec's decode errors are ValueErrors
             # A 200 with a torn body: the connection broke mid-answer, or a proxy cut it. Ask again.
             raise RetryableFailure(f"unreadable JSON from {method} {response.url}: {error}") from error
         return Answer(response.status_code, body, response.headers)
@@ -204,15 +228,15 @@ class XapiClient:
         query: Mapping[str, str] | None = params
         followed: set[str] = set()
         while url:
-            answer = self.get(url, query)
-            body = answer.body
-            if not isinstance(body, dict) or not isinstance(body.get("statements"), list):
+            answer = self.request("GET", url, Request(params=query, read=read_statement_result))
+            body: StatementResult | None = answer.body
+            if body is None:
                 raise ProtocolError(f"GET {url} did not answer a StatementResult (an object with 'statements').")
-            more = body.get("more") or None
+            more = body.more or None
             next_url = self.resolve_more(more) if isinstance(more, str) else None
             yield StatementPage(
                 url=url,
-                statements=body["statements"],
+                statements=[bytes(statement) for statement in body.statements],
                 more=next_url,
                 consistent_through=parse_timestamp(answer.headers.get("X-Experience-API-Consistent-Through")),
             )

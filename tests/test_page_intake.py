@@ -1,0 +1,126 @@
+"""Pages taken in on other processes: the same outcome as here, in page order, and no process outliving its run."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import orjson
+
+from factory import make_statements
+from lrs_adapter.config import Config, ConnectorConfig
+from lrs_adapter.page_intake import PageIntake, take_in_page
+from lrs_adapter.pull import pull
+from lrs_adapter.sources import Page
+from lrs_adapter.store import Database
+from lrs_adapter.store.migrations import migrate
+
+RECEIVED = datetime(2026, 3, 1, 9, tzinfo=UTC)
+
+
+def pages(count: int) -> list[Page]:
+    """Pages as sources give them: statement texts (one torn, one that fails the checks) and parsed statements."""
+    made = []
+    for number in range(count):
+        statements = make_statements(6, start=6 * number)
+        items: list[tuple[str, object]] = [
+            (f"p{number} #{index}", orjson.dumps(statement)) for index, statement in enumerate(statements[:4])
+        ]
+        items.append((f"p{number} #4", b'{"actor": {"mbox": "mailto:torn@example.org"}, "ver'))
+        items.append((f"p{number} #5", {**statements[4], "verb": {"id": "not an IRI"}}))
+        items.append((f"p{number} #6", statements[5]))
+        made.append(Page(f"page {number}", items))
+    return made
+
+
+def test_pages_taken_in_on_processes_equal_pages_taken_in_here() -> None:
+    given = pages(7)
+    with PageIntake(2, "1.0.3") as intake:
+        futures = [intake.submit(page, RECEIVED) for page in given]
+        there = [future.result() for future in futures]
+        assert intake._pool is not None  # from the second page on, the processes did the work
+    here = [take_in_page(page, RECEIVED, "1.0.3") for page in given]
+    assert there == here
+    accepted, rejected = here[0]
+    assert len(accepted) == 5
+    assert [(item.source, item.field) for item in rejected] == [("p0 #4", "(json)"), ("p0 #5", "verb.id")]
+
+
+def _store(path: Path) -> list[tuple[object, ...]]:
+    db = Database(f"sqlite:///{path}")
+    try:
+        return db.execute(
+            "SELECT id, learner, verb_id, object_id, registration, timestamp, stored, voided_by, content_hash, raw,"
+            " facts FROM statements ORDER BY id"
+        ) + db.execute("SELECT source, field, reason, raw FROM quarantine ORDER BY source")
+    finally:
+        db.close()
+
+
+def test_a_pull_on_processes_stores_exactly_what_a_pull_here_stores(tmp_path: Path) -> None:
+    export = tmp_path / "export.jsonl"
+    statements = make_statements(1200)
+    lines = [json.dumps(statement) for statement in statements]
+    lines[700] = "{torn"
+    export.write_text("\n".join(lines) + "\n")
+    runs = {}
+    for processes in (0, 2):
+        store = tmp_path / f"store-{processes}.db"
+        config = Config(
+            path=tmp_path / "lrs-adapter.toml",
+            store_url=f"sqlite:///{store}",
+            lrs={},
+            connectors={"f": ConnectorConfig(name="f", file=export)},
+            commit_every=500,
+            intake_processes=processes,
+        )
+        db = Database(config.store_url)
+        migrate(db)
+        run = pull(config, db, "f", now=lambda: RECEIVED)
+        db.close()
+        runs[processes] = (run.pages, run.fetched, run.new, run.quarantined, run.outcome)
+    assert runs[0] == runs[2] == (3, 1200, 1199, 1, "succeeded_with_quarantine")
+    assert _store(tmp_path / "store-0.db") == _store(tmp_path / "store-2.db")
+
+
+KILLED_RUN = """
+import os, signal, sys
+from datetime import UTC, datetime
+from lrs_adapter.page_intake import PageIntake
+from lrs_adapter.sources import Page
+intake = PageIntake(2, "1.0.3")
+page = Page("p", [("s", b"{}")])
+futures = [intake.submit(page, datetime.now(UTC)) for _ in range(4)]
+[future.result() for future in futures]
+import multiprocessing
+print(" ".join(str(child.pid) for child in multiprocessing.active_children()), flush=True)
+os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"  # a zombie has exited; reaping it is its new parent's business
+
+
+def test_intake_processes_leave_when_their_run_is_killed() -> None:
+    killed = subprocess.run([sys.executable, "-c", KILLED_RUN], capture_output=True, text=True, check=False)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    children = [int(pid) for pid in killed.stdout.split()]
+    assert len(children) == 2
+    deadline = time.monotonic() + 10
+    while any(_alive(pid) for pid in children) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    left = [pid for pid in children if _alive(pid)]
+    for pid in left:
+        os.kill(pid, signal.SIGKILL)
+    assert left == []
