@@ -151,7 +151,7 @@ class Config:
     connectors: dict[str, ConnectorConfig]
     mappings: tuple[Path, ...] = ()
     home_page: str | None = None  # the account homePage whose names are payroll numbers
-    commit_every: int = 2000  # statements per transaction: whole pages, the cursor moving with them
+    commit_every: int = 10_000  # statements per transaction: whole pages, the cursor moving with them
     intake_processes: int = 2  # processes that parse and check pages during a pull (0: the run's own)
     sinks: dict[str, SinkConfig] = field(default_factory=dict)
     max_attempts: int = 5  # push attempts (runs) before a delivery is dead-lettered
@@ -425,8 +425,8 @@ def load_config(path: str | Path = DEFAULT_CONFIG) -> Config:
         connectors=connectors,
         mappings=mappings,
         home_page=home_page,
-        commit_every=data.get("store", {}).get("commit_every", 2000),
-        intake_processes=data.get("pull", {}).get("intake_processes", 2),
+        commit_every=data.get("store", {}).get("commit_every", Config.commit_every),
+        intake_processes=data.get("pull", {}).get("intake_processes", Config.intake_processes),
         sinks=sinks,
         max_attempts=data.get("push", {}).get("max_attempts", 5),
         health_max_age=parse_age(data.get("health", {}).get("max_age", "")) or DEFAULT_MAX_AGE,

@@ -21,7 +21,7 @@ from lrs_adapter.sources.export_file import ExportFile
 from lrs_adapter.store import open_store
 
 MB = 1_000_000
-UNIT = 2_000  # lines of one unit of the file: a commit's worth (commit_every's default)
+UNIT = 2_000  # lines of one unit of the file: a commit's worth (the store's commit_every, set below)
 #: Runs one pull and prints (RSS in MB before the pull, peak RSS in MB, the run's counts).
 PULL = """
 import resource, sys
@@ -66,7 +66,9 @@ def pull_in_a_process(tmp_path: Path, lines: int) -> tuple[float, list[object]]:
         for i in range(lines):
             file.write(hostile(i) + b"\n")
     config = directory / "lrs-adapter.toml"
-    config.write_text('[store]\nurl = "sqlite:///store.db"\n[connectors.export]\nfile = "export.jsonl"\n')
+    config.write_text(
+        f'[store]\nurl = "sqlite:///store.db"\ncommit_every = {UNIT}\n[connectors.export]\nfile = "export.jsonl"\n'
+    )
     done = subprocess.run(
         [sys.executable, "-c", PULL, str(config)], capture_output=True, text=True, check=True, timeout=240
     )
