@@ -19,6 +19,7 @@ from responses import matchers
 
 from factory import make_statements
 from faults import dying_source
+from lrs_adapter import pull as pull_module
 from lrs_adapter.config import Config, ConnectorConfig, LrsConfig, RetryPolicy
 from lrs_adapter.errors import LockedError
 from lrs_adapter.pull import FAILED, QUARANTINED, SUCCEEDED, pull
@@ -144,6 +145,33 @@ def test_pages_committed_together_keep_what_came_before_a_failure(db: Database, 
     cursor = get_cursor(db, "c")
     assert cursor is not None and cursor.position == "2026-01-01T10:08:00.000000Z"
     assert pull(cfg, db, "c", now=lambda: NOW, commit_every=6).outcome == SUCCEEDED
+    assert ids(db) == {s["id"] for s in served}
+
+
+@responses.activate
+def test_a_commit_failing_on_its_thread_fails_the_run_and_keeps_the_batches_before_it(
+    db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    served = stored(make_statements(12))
+    serve([served[i : i + 3] for i in range(0, 12, 3)], consistent_through="2026-01-01T11:00:00.000Z")
+    calls = 0
+    save = pull_module.save_statements
+
+    def failing_third(*args: object, **kwargs: object) -> object:
+        nonlocal calls
+        calls += 1
+        if calls == 3:
+            raise RuntimeError("disk full")
+        return save(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pull_module, "save_statements", failing_third)
+    broken = pull(config(tmp_path), db, "c", now=lambda: NOW)  # a page a transaction: two go in, the third fails
+    assert (broken.outcome, broken.error_class, broken.error_message) == (FAILED, "internal", "disk full")
+    assert ids(db) == {s["id"] for s in served[:6]}
+    cursor = get_cursor(db, "c")
+    assert cursor is not None and cursor.position == "2026-01-01T10:05:00.000000Z"
+    monkeypatch.undo()
+    assert pull(config(tmp_path), db, "c", now=lambda: NOW).outcome == SUCCEEDED
     assert ids(db) == {s["id"] for s in served}
 
 

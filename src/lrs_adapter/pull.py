@@ -11,7 +11,8 @@ import gc
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import wait as futures_wait
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -122,6 +123,40 @@ def commit_pages(
     return batch
 
 
+class Committer:
+    """Commits batches of pages on a thread of this process, one batch at a time and in page order, while the run
+    goes on fetching pages and collecting the intake processes' work. SQLite and PostgreSQL do their part with the
+    GIL released, and by now the run's own thread mostly waits (on the LRS, on the intake processes), so the store's
+    time and the rest overlap. (A writer thread beside intake in this process made pulls slower: then both wanted
+    the GIL.) The database is used by one thread at a time: the run touches it again only after `wait`."""
+
+    def __init__(self, commit: Callable[[list[Taken]], RunCounts], committed: Callable[[RunCounts], None]) -> None:
+        self._commit, self._committed = commit, committed
+        self._thread = ThreadPoolExecutor(1, thread_name_prefix="commit")
+        self._running: Future[RunCounts] | None = None
+
+    def submit(self, pages: list[Taken]) -> None:
+        self.wait()
+        self._running = self._thread.submit(self._commit, pages)
+
+    def wait(self) -> None:
+        """The batch being committed is in (its error, if any, raised here), and the database is free."""
+        running, self._running = self._running, None
+        if running is not None:
+            self._committed(running.result())
+
+    def __enter__(self) -> Committer:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        """On the way out of a failed run, a batch still being committed ends (committed or rolled back) before the
+        run records its failure."""
+        running, self._running = self._running, None
+        if running is not None:
+            futures_wait([running])
+        self._thread.shutdown()
+
+
 def pull(
     config: Config,
     db: Database,
@@ -165,46 +200,53 @@ def pull(
             if on_commit is not None:
                 on_commit(total)
 
+        def commit(pages: list[Taken]) -> RunCounts:
+            return commit_pages(db, source, connector_name, run_id, pages, bound_log)
+
         try:
-            pending: list[Taken] = []
-            in_flight: deque[tuple[Page, datetime, Future[Intake]]] = deque()
+            with Committer(commit, committed) as committer:
+                pending: list[Taken] = []
+                in_flight: deque[tuple[Page, datetime, Future[Intake]]] = deque()
 
-            def take_oldest() -> None:
-                """The oldest page in flight joins the pending ones, which are committed once there are enough."""
-                nonlocal pending
-                page, received, future = in_flight.popleft()
-                accepted, rejected = future.result()
-                size = len(page.statements) + len(page.unparsable)
-                text = sum(len(item.raw) for item in accepted) + sum(len(item.raw) for item in rejected)
-                pending.append(Taken(page.label, size, format_instant(received), text, accepted, rejected))
-                if (
-                    sum(taken.size for taken in pending) >= commit_every
-                    or sum(taken.text_size for taken in pending) >= COMMIT_CHARACTERS
-                ):
-                    committed(commit_pages(db, source, connector_name, run_id, pending, bound_log))
-                    pending = []
+                def take_oldest() -> None:
+                    """The oldest page in flight joins the pending ones, which are committed once there are enough."""
+                    nonlocal pending
+                    page, received, future = in_flight.popleft()
+                    accepted, rejected = future.result()
+                    size = len(page.statements) + len(page.unparsable)
+                    text = sum(len(item.raw) for item in accepted) + sum(len(item.raw) for item in rejected)
+                    pending.append(Taken(page.label, size, format_instant(received), text, accepted, rejected))
+                    if (
+                        sum(taken.size for taken in pending) >= commit_every
+                        or sum(taken.text_size for taken in pending) >= COMMIT_CHARACTERS
+                    ):
+                        committer.submit(pending)
+                        pending = []
 
-            pages = source.pages()
-            while True:
-                try:
-                    page = next(pages)
-                except StopIteration:
-                    break
-                except Exception:
-                    # The source failed (the LRS gave up, a file broke): keep what it gave before, then fail.
-                    while in_flight:
+                pages = source.pages()
+                while True:
+                    try:
+                        page = next(pages)
+                    except StopIteration:
+                        break
+                    except Exception:
+                        # The source failed (the LRS gave up, a file broke): keep what it gave before, then fail.
+                        while in_flight:
+                            take_oldest()
+                        committer.submit(pending)
+                        committer.wait()
+                        raise
+                    received = now()
+                    in_flight.append((page, received, intake.submit(page, received)))
+                    while len(in_flight) > intake.ahead or (
+                        len(in_flight) > 1
+                        and sum(waiting.size for waiting, _, _ in in_flight) >= COMMIT_CHARACTERS // 2
+                    ):
                         take_oldest()
-                    committed(commit_pages(db, source, connector_name, run_id, pending, bound_log))
-                    raise
-                received = now()
-                in_flight.append((page, received, intake.submit(page, received)))
-                while len(in_flight) > intake.ahead or (
-                    len(in_flight) > 1 and sum(waiting.size for waiting, _, _ in in_flight) >= COMMIT_CHARACTERS // 2
-                ):
+                while in_flight:
                     take_oldest()
-            while in_flight:
-                take_oldest()
-            committed(commit_pages(db, source, connector_name, run_id, pending, bound_log))
+                committer.submit(pending)
+                committer.wait()
             final = source.finish()
             if final is not None:
                 with db.transaction():
