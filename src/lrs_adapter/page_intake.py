@@ -1,10 +1,10 @@
 """Pages taken in on other processes while this one fetches the next page and stores the last.
 
-Parsing and checking a statement costs about 35 us of Python and storing it about 17 us, so a pull on one core
-spends two thirds of its time where the GIL forbids threads to help (a writer thread, tried, made pulls slower:
-each row's step hands the GIL back and forth). `[pull] intake_processes` processes parse and check pages instead,
-and the run's own process keeps to the network and the store, in page order as before: results are taken oldest
-first, so cursors, counters and commits are exactly those of a run on one process.
+Parsing and checking a statement costs about 35 us of Python and storing it about 15 us, so a pull on one core
+spends two thirds of its time where the GIL forbids threads to help (a writer thread beside intake in one process,
+tried, made pulls slower: each row's step hands the GIL back and forth). `[pull] intake_processes` processes parse
+and check pages instead, and the run's own process keeps to the network and the store, in page order as before:
+results are taken oldest first, so cursors, counters and commits are exactly those of a run on one process.
 
 A run's first page is taken in here: the usual incremental pull is one page, and starting processes for it would
 cost more than the page. The processes are forked: a spawned one (or one from CPython's forkserver, which does not

@@ -2,7 +2,8 @@
 
 At-least-once with idempotent effects: a page's statements, its quarantine entries, the run's counters and the
 cursor move in one transaction, so a run killed anywhere resumes from the last committed page, and whatever it
-reads twice is deduped by statement id.
+reads twice is deduped by statement id. Pages are parsed and checked on other processes (page_intake.py) and
+batches committed on a thread of this one (Committer), both strictly in page order.
 """
 
 from __future__ import annotations
