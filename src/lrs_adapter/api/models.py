@@ -60,27 +60,6 @@ class Learner(BaseModel):
     completions: list[CompletionSummary]
 
 
-class RunRecord(BaseModel):
-    id: int
-    connector: str
-    source_kind: str
-    started_at: str
-    ended_at: str | None
-    pages: int
-    fetched: int
-    new: int
-    duplicate: int
-    quarantined: int
-    voided: int
-    conflicts: int
-    cursor_before: str | None
-    cursor_after: str | None
-    outcome: str
-    error_class: str | None
-    error_message: str | None
-    notes: str | None
-
-
 class ConnectorHealthRecord(BaseModel):
     connector: str
     healthy: bool

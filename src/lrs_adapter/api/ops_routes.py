@@ -9,27 +9,26 @@ from fastapi import APIRouter, Query, Response
 from fastapi.responses import PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST
 
-from lrs_adapter.api.models import ConnectorHealthRecord, Health, RunRecord
+from lrs_adapter.api.models import ConnectorHealthRecord, Health
 from lrs_adapter.api.store import Store
 from lrs_adapter.config import Config
 from lrs_adapter.ops.health import connector_health
 from lrs_adapter.ops.metrics import exposition
 from lrs_adapter.pull import utc_now
-from lrs_adapter.store.runs import list_runs
+from lrs_adapter.store.runs import Run, list_runs
 
 
 def ops_router(config: Config, store: Store) -> APIRouter:
     router = APIRouter()
 
-    @router.get("/runs", response_model=list[RunRecord], summary="The run log, newest first")
+    @router.get("/runs", response_model=list[Run], summary="The run log, newest first")
     def runs(
         connector: Annotated[str | None, Query(pattern=r"^[^\x00]*$")] = None,
         failed: Annotated[bool, Query(description="Only failed or interrupted runs")] = False,
         limit: Annotated[int, Query(ge=1, le=config.api.max_limit)] = 20,
-    ) -> list[RunRecord]:
+    ) -> list[Run]:
         with store.open() as db:
-            found = list_runs(db, connector=connector, limit=limit, failed=failed)
-        return [RunRecord(**asdict(run)) for run in found]
+            return list_runs(db, connector=connector, limit=limit, failed=failed)
 
     @router.get(
         "/health",
