@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import signal
 import subprocess
@@ -12,10 +13,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import orjson
+import pytest
 
 from factory import make_statements
 from lrs_adapter.config import Config, ConnectorConfig
-from lrs_adapter.page_intake import PageIntake, take_in_page
+from lrs_adapter.errors import TransientError
+from lrs_adapter.page_intake import PageIntake, intake_of, take_in_page
 from lrs_adapter.pull import pull
 from lrs_adapter.sources import Page
 from lrs_adapter.store import Database
@@ -87,6 +90,20 @@ def test_a_pull_on_processes_stores_exactly_what_a_pull_here_stores(tmp_path: Pa
         runs[processes] = (run.pages, run.fetched, run.new, run.quarantined, run.outcome)
     assert runs[0] == runs[2] == (3, 1200, 1199, 1, "succeeded_with_quarantine")
     assert _store(tmp_path / "store-0.db") == _store(tmp_path / "store-2.db")
+
+
+def test_an_intake_process_that_dies_fails_the_run_as_transient_and_says_so() -> None:
+    with PageIntake(2, "1.0.3") as intake:
+        first = [intake.submit(page, RECEIVED) for page in pages(3)]
+        [intake_of(future) for future in first]
+        children = [child.pid for child in multiprocessing.active_children() if child.pid is not None]
+        assert len(children) == 2
+        for pid in children:
+            os.kill(pid, signal.SIGKILL)
+        later = intake.submit(pages(1)[0], RECEIVED)
+        with pytest.raises(TransientError, match="an intake process died") as caught:
+            intake_of(later)
+    assert caught.value.error_class == "transient"
 
 
 KILLED_RUN = """

@@ -20,9 +20,11 @@ import multiprocessing
 import os
 import threading
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime
 from types import TracebackType
 
+from lrs_adapter.errors import TransientError
 from lrs_adapter.intake import Accepted, Rejected, take_in, take_in_text
 from lrs_adapter.sources import Page
 
@@ -42,6 +44,18 @@ def take_in_page(page: Page, received_at: datetime, version: str) -> Intake:
         else:
             rejected.append(outcome)
     return accepted, rejected
+
+
+def intake_of(future: Future[Intake]) -> Intake:
+    """A page's intake, or a run failure that says what happened when an intake process died (the kernel's
+    out-of-memory killer, a stray kill): the pages before it are committed, and the next run goes on from there."""
+    try:
+        return future.result()
+    except BrokenProcessPool:
+        raise TransientError(
+            "an intake process died while taking pages in (killed by the system, out of memory?). The pages before "
+            "were committed and the next run goes on from there; if it recurs, set [pull] intake_processes = 0."
+        ) from None
 
 
 def _leave_with_parent() -> None:

@@ -24,7 +24,7 @@ import structlog
 from lrs_adapter.config import Config, ConnectorConfig
 from lrs_adapter.errors import ConfigError, error_class_of
 from lrs_adapter.intake import Accepted, Rejected
-from lrs_adapter.page_intake import Intake, PageIntake
+from lrs_adapter.page_intake import Intake, PageIntake, intake_of
 from lrs_adapter.sources import Page, Source
 from lrs_adapter.sources.export_file import ExportFile
 from lrs_adapter.sources.lrs import LrsStatements
@@ -213,7 +213,7 @@ def pull(
                     """The oldest page in flight joins the pending ones, which are committed once there are enough."""
                     nonlocal pending
                     page, received, future = in_flight.popleft()
-                    accepted, rejected = future.result()
+                    accepted, rejected = intake_of(future)
                     size = len(page.statements) + len(page.unparsable)
                     text = sum(len(item.raw) for item in accepted) + sum(len(item.raw) for item in rejected)
                     pending.append(Taken(page.label, size, format_instant(received), text, accepted, rejected))
