@@ -64,6 +64,14 @@ def test_every_mistake_is_named_with_file_key_and_fix(write_config) -> None:  # 
     assert "key connectors.prevent.since" in text and "ISO 8601" in text
 
 
+def test_intake_processes_default_to_two_and_a_wrong_count_is_named(write_config) -> None:  # type: ignore[no-untyped-def]
+    assert load_config(write_config(VALID)).intake_processes == 2
+    assert load_config(write_config(VALID + "\n[pull]\nintake_processes = 0\n")).intake_processes == 0
+    with pytest.raises(ConfigError) as caught:
+        load_config(write_config(VALID + "\n[pull]\nintake_processes = -1\n"))
+    assert "key pull.intake_processes" in str(caught.value) and "number of CPU cores" in str(caught.value)
+
+
 def test_an_unknown_lrs_name_is_named(write_config) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(ConfigError, match=r"key connectors.prevent.lrs.*'mian'.*known: main"):
         load_config(write_config(VALID.replace('lrs = "main"', 'lrs = "mian"')))
