@@ -78,3 +78,17 @@ def test_a_body_nested_beyond_the_parser_fails_the_run_as_transient(db: Database
     run = pull(config(tmp_path), db, "c", now=lambda: NOW)
     assert (run.outcome, run.error_class) == (FAILED, "transient")
     assert "unreadable JSON" in (run.error_message or "") and get_cursor(db, "c") is None
+
+
+@responses.activate
+def test_a_statement_that_is_not_utf_8_inside_a_readable_page_is_quarantined_alone(
+    db: Database, tmp_path: Path
+) -> None:
+    good = [orjson.dumps(broken(i)) for i in (1, 2, 3)]
+    bad = orjson.dumps(broken(4)).replace(b"Learner", b"L\xff\xfearner", 1)
+    body = b'{"statements": [' + b",".join([good[0], bad, good[1], good[2]]) + b'], "more": ""}'
+    responses.get(ENDPOINT + "statements", body=body)
+    run = pull(config(tmp_path), db, "c", now=lambda: NOW)
+    assert (run.outcome, run.new, run.quarantined) == (QUARANTINED, 3, 1)
+    [(field, reason, raw)] = db.execute("SELECT field, reason, raw FROM quarantine")
+    assert field == "(json)" and reason.startswith("not valid JSON") and "L\ufffd\ufffdarner" in raw
