@@ -67,6 +67,29 @@ class Change:
         config = self.context.config
         reevaluate(self.db, learner, self.mappings, self.now, home_page=config.home_page, sinks=sink_events(config))
 
+    def reevaluate_and_audit(
+        self,
+        learner: str,
+        states_before: dict[str, dict[str, Any]],
+        *,
+        action: str,
+        reason: str,
+        before: dict[str, Any],
+        after: dict[str, Any],
+    ) -> dict[str, dict[str, Any]]:
+        """A change to one learner, done: re-evaluate them at once and audit it with what changed and their states
+        before and after (`states_before`: read before the change). Returns the states after."""
+        self.reevaluate(learner)
+        states = learner_states(self.db, learner)
+        self.audit(
+            action=action,
+            learner=learner,
+            reason=reason,
+            before={**before, "states": states_before},
+            after={**after, "states": states},
+        )
+        return states
+
 
 @contextmanager
 def administering(context: Context, learner: str | None) -> Iterator[Change]:
@@ -123,14 +146,13 @@ def exempt_command(context: Context, learner: str, until: Any, reason: str, cert
             old = exemption_of(change.db, learner, which)
             new = Exemption(learner, which, end, reason, context.actor, change.now)
             save_exemption(change.db, new)
-            change.reevaluate(learner)
-            after = learner_states(change.db, learner)
-            change.audit(
+            after = change.reevaluate_and_audit(
+                learner,
+                before,
                 action="exempt",
-                learner=learner,
                 reason=reason,
-                before={"exemption": old and old.as_record(), "states": before},
-                after={"exemption": new.as_record(), "states": after},
+                before={"exemption": old and old.as_record()},
+                after={"exemption": new.as_record()},
             )
     except AdapterError as error:
         fail(error)
@@ -153,14 +175,13 @@ def unexempt_command(context: Context, learner: str, reason: str, certification:
                 raise click.UsageError(
                     f"{learner} has no exemption from {'every certification' if which == ALL else which}"
                 )
-            change.reevaluate(learner)
-            after = learner_states(change.db, learner)
-            change.audit(
+            after = change.reevaluate_and_audit(
+                learner,
+                before,
                 action="unexempt",
-                learner=learner,
                 reason=reason,
-                before={"exemption": old.as_record(), "states": before},
-                after={"exemption": None, "states": after},
+                before={"exemption": old.as_record()},
+                after={"exemption": None},
             )
     except AdapterError as error:
         fail(error)
@@ -241,15 +262,9 @@ def completion_add(
                 context.actor,
             )
             row_id = add_correction(change.db, correction, change.now)
-            change.reevaluate(learner)
-            after = learner_states(change.db, learner)
             record = {"id": row_id, "certification": mapping.certification.id, "option": option_id, "on": str(day)}
-            change.audit(
-                action="completion.add",
-                learner=learner,
-                reason=reason,
-                before={"states": before},
-                after={"recorded": record, "states": after},
+            after = change.reevaluate_and_audit(
+                learner, before, action="completion.add", reason=reason, before={}, after={"recorded": record}
             )
     except AdapterError as error:
         fail(error)
@@ -271,14 +286,13 @@ def completion_retract(context: Context, learner: str, completion_id: str, reaso
                 raise click.UsageError(f"{learner} has no completion {completion_id} (lrs-adapter completion list)")
             before = learner_states(change.db, learner)
             retract(change.db, learner, completion, reason, context.actor, change.now)
-            change.reevaluate(learner)
-            after = learner_states(change.db, learner)
-            change.audit(
+            after = change.reevaluate_and_audit(
+                learner,
+                before,
                 action="completion.retract",
-                learner=learner,
                 reason=reason,
-                before={"completion": asdict(completion), "states": before},
-                after={"completion": None, "states": after},
+                before={"completion": asdict(completion)},
+                after={"completion": None},
             )
     except AdapterError as error:
         fail(error)
