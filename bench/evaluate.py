@@ -15,7 +15,7 @@ import sys
 import time
 from datetime import UTC, date, datetime, timedelta
 
-from lrs_adapter.mapping.model import Period
+from lrs_adapter.model.period import Period
 from lrs_adapter.rules.engine import Params, Piece, evaluate
 
 PARAMS = Params(Period(months=24), Period(months=6), Period(months=6), "completion", "Europe/London")

@@ -196,7 +196,7 @@ def test_the_api_tokens_are_read_from_the_environment_and_never_shown(write_conf
 
 
 def test_the_retention_period_is_a_calendar_period(write_config) -> None:  # type: ignore[no-untyped-def]
-    from lrs_adapter.mapping.model import Period
+    from lrs_adapter.model.period import Period
 
     assert load_config(write_config(VALID + '\n[retention]\nleavers_after = "P6Y"\n')).leavers_after == Period(72)
     assert load_config(write_config(VALID)).leavers_after is None

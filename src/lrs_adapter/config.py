@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 from marshmallow import ValidationError, fields, post_load, validate, validates_schema
 
 from lrs_adapter.errors import ConfigError
-from lrs_adapter.mapping.model import Period
+from lrs_adapter.model.period import Period
 from lrs_adapter.tomlfile import Strict, load_checked, read_toml
 from lrs_adapter.xapi.timestamps import parse_timestamp
 

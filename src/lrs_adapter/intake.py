@@ -10,12 +10,12 @@ from __future__ import annotations
 import hashlib
 import reprlib
 import uuid
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import Any
 
 import orjson
 
+from lrs_adapter.model.statements import Accepted, Rejected
 from lrs_adapter.xapi.facts import encode, extract
 from lrs_adapter.xapi.statement import StatementInvalid, check_statement
 from lrs_adapter.xapi.timestamps import format_instant
@@ -31,34 +31,6 @@ _OUTER_LEVELS = reprlib.Repr()
 _OUTER_LEVELS.maxlevel = 12
 _OUTER_LEVELS.maxstring = _OUTER_LEVELS.maxother = 1000
 _OUTER_LEVELS.maxdict = _OUTER_LEVELS.maxlist = 100
-
-
-class Accepted(NamedTuple):
-    """A statement to store: text and keys only, no parsed value, because pages are taken in by other processes
-    (pull.py) and this crosses back to the one that stores it (a tuple of strings unpickles 10x faster than a
-    dataclass holding the checked statement)."""
-
-    id: str
-    learner: str | None  # identity key of the actor (see xapi/identity.py); None for a Group
-    verb_id: str
-    object_type: str
-    object_id: str | None
-    registration: str | None
-    voids: str | None  # the target's id when this is a voiding statement
-    timestamp: str
-    stored: str
-    content_hash: str
-    raw: str
-    facts: str  # what mappings ask about, as compact JSON (see xapi/facts.py)
-
-
-@dataclass(frozen=True, slots=True)
-class Rejected:
-    source: str
-    statement_id: str | None
-    field: str
-    reason: str
-    raw: str
 
 
 def content_hash(statement: dict[str, Any]) -> str:

@@ -14,7 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lrs_adapter.mapping.loader import load_mapping
-from lrs_adapter.mapping.mapper import Evidence, map_learner
+from lrs_adapter.mapping.mapper import map_learner
+from lrs_adapter.model.evidence import Evidence
 from prevent import (
     ATTENDED,
     COMPLETED,

@@ -8,12 +8,12 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
+from lrs_adapter.model.events import Cycle
 from lrs_adapter.rules.events import (
     CERTIFIED,
     OVERDUE,
     REVOKED,
     WINDOW_OPENED,
-    Cycle,
     certification_events,
     cycle_statement_id,
 )

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lrs_adapter.mapping.model import Period
+from lrs_adapter.model.period import Period
 from lrs_adapter.rules.engine import EXEMPT, RED, Params, Piece, evaluate
 
 EXAMPLES = settings(max_examples=500, deadline=None)

@@ -11,7 +11,7 @@ from dateutil.relativedelta import relativedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lrs_adapter.mapping.model import Period
+from lrs_adapter.model.period import Period
 from lrs_adapter.rules.engine import AMBER, GREEN, NONE, RED, Params, Piece, evaluate
 
 EXAMPLES = settings(max_examples=500, deadline=None)

@@ -10,7 +10,7 @@ from typing import Any
 import orjson
 import pytest
 
-from lrs_adapter.mapping.model import Period
+from lrs_adapter.model.period import Period
 from lrs_adapter.rules.engine import Params, Piece, evaluate
 
 SCENARIOS = orjson.loads(

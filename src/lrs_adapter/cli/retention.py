@@ -4,10 +4,8 @@ an erasure request; each reported with what it removed and audited under the pse
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import date
 
 import click
-from dateutil.relativedelta import relativedelta
 
 from lrs_adapter.cli import Context, fail, main, pass_context
 from lrs_adapter.cli.learning import learners_group
@@ -70,7 +68,7 @@ def retention_apply(context: Context, dry_run: bool) -> None:
                 fix='add [retention] leavers_after = "P6Y" (or the period your retention schedule sets).',
             )
         today = utc_now().date()
-        cutoff: date = today - relativedelta(months=period.months, days=period.days)
+        cutoff = period.before(today)
         now = format_instant(utc_now())
         with context.store() as db, stage_lock(db, "settle"):
             try:

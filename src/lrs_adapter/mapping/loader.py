@@ -22,10 +22,10 @@ from lrs_adapter.mapping.model import (
     Component,
     Mapping,
     Option,
-    Period,
     Presence,
     Progress,
 )
+from lrs_adapter.model.period import Period
 from lrs_adapter.tomlfile import Strict, load_checked, read_toml
 
 ADL = "http://adlnet.gov/expapi/verbs/"

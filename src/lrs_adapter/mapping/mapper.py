@@ -12,45 +12,15 @@ import hashlib
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 from lrs_adapter.mapping.model import ActivityRule, Component, Mapping, Presence
+from lrs_adapter.model.evidence import CORRECTION, HISTORY, REGISTER, Evidence, RecordedCompletion
 from lrs_adapter.xapi.facts import StatementFacts
 
 VOIDED = "http://adlnet.gov/expapi/verbs/voided"
 EVIDENCE_NAMESPACE = uuid.UUID("3c9d7a8e-1f0b-4f6e-9b2a-7d5e4c3b2a19")
-
-
-#: The kinds of recorded completion. A history row is evidence of component `history`: a completion the replaced
-#: LMS recorded completes its option by itself, and so does an administrator's correction.
-REGISTER, HISTORY, CORRECTION = "register", "history", "correction"
-
-
-@dataclass(frozen=True, slots=True)
-class RecordedCompletion:
-    """A completion recorded outside any LRS on a local date: a register row (it feeds the mapping's register
-    component) or a row of the replaced LMS's history (it names its option)."""
-
-    id: str
-    kind: str  # REGISTER | HISTORY | CORRECTION
-    option: str | None
-    completed_on: date
-    source: str
-
-
-@dataclass(frozen=True, slots=True)
-class Evidence:
-    id: str
-    learner: str
-    certification: str
-    option: str
-    component: str
-    instant: datetime
-    statement_ids: tuple[str, ...]
-    source: str | None = None  # a register row's file:line (it has no statement)
-    flags: tuple[str, ...] = ()
 
 
 def uuid5(namespace: uuid.UUID, name: str) -> str:

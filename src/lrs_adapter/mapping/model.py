@@ -9,20 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from lrs_adapter.model.period import Period
+
 PLACES = ("object", "parent", "grouping", "category", "other")
-
-
-@dataclass(frozen=True)
-class Period:
-    """A calendar period (P2Y, P18M, P30D): months and days, added as calendars add them, never as seconds."""
-
-    months: int = 0
-    days: int = 0
-
-    def __str__(self) -> str:
-        return (
-            "P" + (f"{self.months}M" if self.months else "") + (f"{self.days}D" if self.days or not self.months else "")
-        )
 
 
 @dataclass(frozen=True)

@@ -23,9 +23,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from dateutil.relativedelta import relativedelta
-
-from lrs_adapter.mapping.model import Period
+from lrs_adapter.model.period import Period
 
 NONE, GREEN, AMBER, RED, EXEMPT = "none", "green", "amber", "red", "exempt"
 BEFORE_WINDOW, VOIDED = "before_window", "voided"
@@ -89,17 +87,9 @@ class _Replay:
     early: dict[str, dict[str, Piece]] = field(default_factory=dict)
     completions: list[Completion] = field(default_factory=list)
 
-    def plus(self, day: date, period: Period) -> date:
-        result: date = day + relativedelta(months=period.months, days=period.days)  # clamps to the month's end
-        return result
-
-    def minus(self, day: date, period: Period) -> date:
-        result: date = day - relativedelta(months=period.months, days=period.days)
-        return result
-
     def assign(self, day: date) -> None:
         if self.due_on is None or self.due_on < day:
-            self.due_on = self.plus(day, self.params.first_due)
+            self.due_on = self.params.first_due.after(day)
             self.window_opens_on = day
             self.due_from_certification = False
 
@@ -128,8 +118,8 @@ class _Replay:
             and day <= self.due_on
         )
         assert self.due_on is not None or not extend
-        self.due_on = self.plus(self.due_on, validity) if extend and self.due_on else self.plus(day, validity)
-        self.window_opens_on = self.minus(self.due_on, self.params.window)
+        self.due_on = validity.after(self.due_on) if extend and self.due_on else validity.after(day)
+        self.window_opens_on = self.params.window.before(self.due_on)
         self.certified_on, self.option, self.evidence = day, option, evidence
         self.due_from_certification = True
         self.met, self.early = {}, {}  # a new cycle: components start again
@@ -141,7 +131,7 @@ class _Replay:
         if as_of > self.due_on:
             status, following = RED, None
         elif as_of >= self.window_opens_on:
-            status, following = AMBER, self.plus(self.due_on, Period(days=1))
+            status, following = AMBER, Period(days=1).after(self.due_on)
         else:
             status, following = GREEN, self.window_opens_on
         return State(

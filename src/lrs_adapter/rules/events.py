@@ -14,64 +14,16 @@ the same cycle, and a cycle re-earned on other evidence (after a void) is a new 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any
 from uuid import UUID, uuid5
+
+from lrs_adapter.model.events import Cycle, Event
 
 CERTIFIED, REVOKED, WINDOW_OPENED, OVERDUE, EXEMPTED = "certified", "revoked", "window_opened", "overdue", "exempted"
 EVENTS = (CERTIFIED, REVOKED, WINDOW_OPENED, OVERDUE, EXEMPTED)
 
 CYCLE_NAMESPACE = UUID("5a0e7c1d-1f0b-5d38-9a4e-6c2b8f3e7d10")
 EVENT_NAMESPACE = UUID("0f3c9b6e-84d2-5a17-b1e5-2d7a9c4f8e31")
-
-
-@dataclass(frozen=True)
-class Cycle:
-    """One certification cycle: the counted completion that started it."""
-
-    statement_id: str
-    option: str
-    completed_at: str
-    completed_on: str
-    due_on: str
-    window_opens_on: str
-    evidence_ids: tuple[str, ...]
-    statement_ids: tuple[str, ...]
-    sources: tuple[str, ...]
-
-    def as_record(self) -> dict[str, Any]:
-        return {
-            "statement_id": self.statement_id,
-            "option": self.option,
-            "completed_at": self.completed_at,
-            "completed_on": self.completed_on,
-            "due_on": self.due_on,
-            "window_opens_on": self.window_opens_on,
-            "evidence_ids": list(self.evidence_ids),
-            "statement_ids": list(self.statement_ids),
-            "sources": list(self.sources),
-        }
-
-
-@dataclass(frozen=True)
-class Event:
-    id: str
-    kind: str
-    learner: str
-    certification: str
-    cycle: Cycle | None
-    state: Mapping[str, Any]
-
-    def payload(self, occurred_at: str) -> dict[str, Any]:
-        return {
-            "event_id": self.id,
-            "event": self.kind,
-            "learner": self.learner,
-            "certification": self.certification,
-            "occurred_at": occurred_at,
-            "cycle": self.cycle.as_record() if self.cycle else None,
-            "state": dict(self.state),
-        }
 
 
 def cycle_statement_id(learner: str, certification: str, due_on: str, evidence_ids: Iterable[str]) -> str:

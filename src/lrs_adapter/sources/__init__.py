@@ -6,8 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from lrs_adapter.intake import Accepted, Rejected
-from lrs_adapter.store.runs import Cursor
+from lrs_adapter.model.statements import Accepted, Cursor, Rejected
 
 
 @dataclass

@@ -15,9 +15,9 @@ from typing import IO
 import ijson
 
 from lrs_adapter.errors import ConfigError, SourceFormatError
-from lrs_adapter.intake import Accepted, reject_unparsable
+from lrs_adapter.intake import reject_unparsable
+from lrs_adapter.model.statements import Accepted, Cursor
 from lrs_adapter.sources import Page
-from lrs_adapter.store.runs import Cursor
 
 JSON_LINES = frozenset({".jsonl", ".ndjson"})
 BATCH = 500

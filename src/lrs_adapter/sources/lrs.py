@@ -17,9 +17,8 @@ from datetime import datetime, timedelta
 from itertools import pairwise
 
 from lrs_adapter.config import ConnectorConfig, LrsConfig
-from lrs_adapter.intake import Accepted
+from lrs_adapter.model.statements import Accepted, Cursor
 from lrs_adapter.sources import Page
-from lrs_adapter.store.runs import Cursor
 from lrs_adapter.xapi.client import XapiClient
 from lrs_adapter.xapi.timestamps import format_instant, format_since, parse_timestamp
 

@@ -17,22 +17,9 @@ from datetime import date, datetime
 from pathlib import Path
 
 from lrs_adapter.errors import ConfigError
-from lrs_adapter.mapping.mapper import HISTORY, REGISTER
+from lrs_adapter.model.evidence import HISTORY, REGISTER, RecordedRow
 from lrs_adapter.sources.csvfile import CsvRefused, read_csv
 from lrs_adapter.sources.roster import parse_date
-
-
-@dataclass(frozen=True)
-class RecordedRow:
-    id: str
-    kind: str  # register | history
-    option: str | None  # history rows name their option; register rows feed a mapping's register component
-    source: str  # file:line
-    payroll_number: str
-    name: str
-    completed_on: date
-    recorded_by: str  # who delivered the briefing, or which system the history came from
-    department: str
 
 
 @dataclass(frozen=True)

@@ -7,11 +7,11 @@ row is reported with its line number and reason; one bad row refuses the file.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
 from lrs_adapter.errors import ConfigError
+from lrs_adapter.model.roster import RosterRow
 from lrs_adapter.sources.csvfile import CsvRefused, read_csv
 
 COLUMNS = (
@@ -27,20 +27,6 @@ COLUMNS = (
 )
 REQUIRED = ("payroll_number", "name", "assignment_date")
 TRUE, FALSE = {"y", "yes", "true", "1"}, {"", "n", "no", "false", "0"}
-
-
-@dataclass(frozen=True)
-class RosterRow:
-    line: int
-    payroll_numbers: tuple[str, ...]  # the first is the learner's id; the others are older or second numbers
-    name: str
-    work_emails: tuple[str, ...]
-    department: str
-    manager: str | None
-    staff_group: str
-    no_it_access: bool
-    assigned_on: date
-    left_on: date | None
 
 
 class RosterError(ConfigError):

@@ -12,7 +12,8 @@ from collections import Counter
 from collections.abc import Sequence
 
 from lrs_adapter.mapping.model import Mapping
-from lrs_adapter.rules.events import Event, certification_events
+from lrs_adapter.model.events import Event
+from lrs_adapter.rules.events import certification_events
 from lrs_adapter.store.certifications import COMPLETION_COLUMNS, STATE_COLUMNS, cycles_of
 from lrs_adapter.store.database import Database
 from lrs_adapter.store.outbox import enqueue

@@ -15,12 +15,14 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import orjson
-from dateutil.relativedelta import relativedelta
 
-from lrs_adapter.mapping.mapper import HISTORY, Evidence, evidence_id
-from lrs_adapter.mapping.model import Mapping, Period
+from lrs_adapter.mapping.mapper import evidence_id
+from lrs_adapter.mapping.model import Mapping
+from lrs_adapter.model.events import Cycle
+from lrs_adapter.model.evidence import HISTORY, Evidence
+from lrs_adapter.model.period import Period
 from lrs_adapter.rules.engine import Completion, Params, Piece, State, evaluate, local_date
-from lrs_adapter.rules.events import Cycle, certification_events, cycle_statement_id
+from lrs_adapter.rules.events import certification_events, cycle_statement_id
 from lrs_adapter.store.database import Database
 from lrs_adapter.store.learners import queue_key
 from lrs_adapter.store.outbox import SinkEvents, enqueue
@@ -188,7 +190,7 @@ def cycles_of(learner: str, certification: str, records: Iterable[dict[str, Any]
             continue
         evidence_ids = tuple(orjson.loads(r["evidence_ids"]))
         due_on = r["cycle_due_on"]
-        opens = date.fromisoformat(due_on) - relativedelta(months=window.months, days=window.days)
+        opens = window.before(date.fromisoformat(due_on))
         cycle = Cycle(
             cycle_statement_id(learner, certification, due_on, evidence_ids),
             r["option_id"],

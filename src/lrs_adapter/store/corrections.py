@@ -13,7 +13,7 @@ from datetime import date
 
 import orjson
 
-from lrs_adapter.mapping.mapper import CORRECTION, Evidence
+from lrs_adapter.model.evidence import CORRECTION, Evidence
 from lrs_adapter.store.database import Database
 
 

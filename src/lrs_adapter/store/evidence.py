@@ -12,8 +12,9 @@ from datetime import date
 
 import orjson
 
-from lrs_adapter.mapping.mapper import Evidence, map_learner
+from lrs_adapter.mapping.mapper import map_learner
 from lrs_adapter.mapping.model import Mapping
+from lrs_adapter.model.evidence import Evidence
 from lrs_adapter.store.certifications import save_certification
 from lrs_adapter.store.corrections import retracted_evidence, without_retracted
 from lrs_adapter.store.database import Database

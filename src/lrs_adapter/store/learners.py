@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from lrs_adapter.sources.roster import RosterRow
+from lrs_adapter.model.roster import RosterRow
 from lrs_adapter.store.database import Database
 
 LEARNER_COLUMNS = "id, name, department, manager, staff_group, no_it_access, assigned_on, left_on, on_roster"

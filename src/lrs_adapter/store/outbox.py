@@ -14,7 +14,7 @@ from typing import Any
 
 import orjson
 
-from lrs_adapter.rules.events import Event
+from lrs_adapter.model.events import Event
 from lrs_adapter.store.database import Database
 
 PENDING, DELIVERED, DEAD = "pending", "delivered", "dead"

@@ -10,7 +10,7 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from lrs_adapter.intake import Rejected
+from lrs_adapter.model.statements import Rejected
 from lrs_adapter.store.database import Database
 
 HELD, RELEASED, DISCARDED = "held", "released", "discarded"

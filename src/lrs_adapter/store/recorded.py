@@ -7,8 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from lrs_adapter.mapping.mapper import RecordedCompletion
-from lrs_adapter.sources.recorded import RecordedRow
+from lrs_adapter.model.evidence import RecordedCompletion, RecordedRow
 from lrs_adapter.store.database import Database
 from lrs_adapter.store.learners import payroll_key
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 
+from lrs_adapter.model.statements import Cursor
 from lrs_adapter.store.database import Database
 
 COUNTERS = ("pages", "fetched", "new", "duplicate", "quarantined", "voided", "conflicts")
@@ -52,12 +53,6 @@ class Run:
 
 
 RUN_COLUMNS = ", ".join(field.name for field in fields(Run))
-
-
-@dataclass(frozen=True)
-class Cursor:
-    position: str
-    basis: str  # "consistent_through": the LRS vouched for it; "newest_seen": an overlap is re-read next time
 
 
 def start_run(db: Database, connector: str, source_kind: str, now: str, cursor_before: str | None) -> int:

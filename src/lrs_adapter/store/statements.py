@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from lrs_adapter.intake import Accepted
+from lrs_adapter.model.statements import Accepted
 from lrs_adapter.store.database import Database
 
 #: Keeps `IN (...)` lists under every database's limit on parameters.

@@ -1,0 +1,56 @@
+"""Certification events as they travel from the engine's diff to the outbox and the sinks."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Cycle:
+    """One certification cycle: the counted completion that started it."""
+
+    statement_id: str
+    option: str
+    completed_at: str
+    completed_on: str
+    due_on: str
+    window_opens_on: str
+    evidence_ids: tuple[str, ...]
+    statement_ids: tuple[str, ...]
+    sources: tuple[str, ...]
+
+    def as_record(self) -> dict[str, Any]:
+        return {
+            "statement_id": self.statement_id,
+            "option": self.option,
+            "completed_at": self.completed_at,
+            "completed_on": self.completed_on,
+            "due_on": self.due_on,
+            "window_opens_on": self.window_opens_on,
+            "evidence_ids": list(self.evidence_ids),
+            "statement_ids": list(self.statement_ids),
+            "sources": list(self.sources),
+        }
+
+
+@dataclass(frozen=True)
+class Event:
+    id: str
+    kind: str
+    learner: str
+    certification: str
+    cycle: Cycle | None
+    state: Mapping[str, Any]
+
+    def payload(self, occurred_at: str) -> dict[str, Any]:
+        return {
+            "event_id": self.id,
+            "event": self.kind,
+            "learner": self.learner,
+            "certification": self.certification,
+            "occurred_at": occurred_at,
+            "cycle": self.cycle.as_record() if self.cycle else None,
+            "state": dict(self.state),
+        }

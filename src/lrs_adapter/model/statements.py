@@ -1,0 +1,41 @@
+"""What a pull takes in: each statement accepted (a row to store) or rejected (a quarantine entry), and the
+connector's cursor that moves with them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import NamedTuple
+
+
+class Accepted(NamedTuple):
+    """A statement to store: text and keys only, no parsed value, because pages are taken in by other processes
+    (pipeline/page_intake.py) and this crosses back to the one that stores it (a tuple of strings unpickles 10x
+    faster than a dataclass holding the checked statement)."""
+
+    id: str
+    learner: str | None  # identity key of the actor (see xapi/identity.py); None for a Group
+    verb_id: str
+    object_type: str
+    object_id: str | None
+    registration: str | None
+    voids: str | None  # the target's id when this is a voiding statement
+    timestamp: str
+    stored: str
+    content_hash: str
+    raw: str
+    facts: str  # what mappings ask about, as compact JSON (see xapi/facts.py)
+
+
+@dataclass(frozen=True, slots=True)
+class Rejected:
+    source: str
+    statement_id: str | None
+    field: str
+    reason: str
+    raw: str
+
+
+@dataclass(frozen=True)
+class Cursor:
+    position: str
+    basis: str  # "consistent_through": the LRS vouched for it; "newest_seen": an overlap is re-read next time
