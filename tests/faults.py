@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from lrs_adapter.config import Config
-from lrs_adapter.pull import make_source
+from lrs_adapter.pipeline.pull import make_source
 from lrs_adapter.sources import Page, Source
 from lrs_adapter.store import Database
 

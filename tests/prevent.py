@@ -7,8 +7,8 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from lrs_adapter.intake import take_in
 from lrs_adapter.model.statements import Accepted
+from lrs_adapter.pipeline.intake import take_in
 from lrs_adapter.xapi.facts import StatementFacts, from_row
 
 IRI = "https://learning.example.gov.uk/xapi/activities"

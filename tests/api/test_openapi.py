@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from lrs_adapter.config import Config
-from lrs_adapter.pull import utc_now
+from lrs_adapter.pipeline.pull import utc_now
 from lrs_adapter.store import open_store
 from lrs_adapter.xapi.timestamps import format_instant
 

@@ -14,7 +14,7 @@ import responses
 
 from factory import make_statement
 from lrs_adapter.config import Config, ConnectorConfig, LrsConfig, RetryPolicy
-from lrs_adapter.pull import FAILED, QUARANTINED, pull
+from lrs_adapter.pipeline.pull import FAILED, QUARANTINED, pull
 from lrs_adapter.store import Database
 from lrs_adapter.store.runs import get_cursor
 

@@ -14,9 +14,9 @@ import orjson
 import pytest
 
 from factory import make_statement
-from lrs_adapter import pull as pull_module
 from lrs_adapter.config import Config, ConnectorConfig
-from lrs_adapter.pull import pull
+from lrs_adapter.pipeline import pull as pull_module
+from lrs_adapter.pipeline.pull import pull
 from lrs_adapter.sources.export_file import ExportFile
 from lrs_adapter.store import open_store
 
@@ -29,7 +29,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 import orjson
 from lrs_adapter.config import load_config
-from lrs_adapter.pull import pull
+from lrs_adapter.pipeline.pull import pull
 from lrs_adapter.store import open_store
 config = load_config(sys.argv[1])
 db = open_store(config.store_url)

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from factory import make_statement
 from lrs_adapter.config import Config, ConnectorConfig
-from lrs_adapter.pull import QUARANTINED, SUCCEEDED, pull
+from lrs_adapter.pipeline.pull import QUARANTINED, SUCCEEDED, pull
 from lrs_adapter.store import open_store
 
 NOW = datetime(2026, 2, 1, 12, tzinfo=UTC)

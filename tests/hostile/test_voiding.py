@@ -10,7 +10,7 @@ from pathlib import Path
 import orjson
 
 from lrs_adapter.config import Config, ConnectorConfig
-from lrs_adapter.pull import QUARANTINED, SUCCEEDED, pull
+from lrs_adapter.pipeline.pull import QUARANTINED, SUCCEEDED, pull
 from lrs_adapter.sources.export_file import ExportFile
 from lrs_adapter.store import Database
 from prevent import COMPLETED, IRI, statement, voiding

@@ -21,12 +21,12 @@ sys.path[:0] = [str(HERE), str(HERE.parent)]
 #: SIGKILL can hit: inside an open transaction, right after a commit, and between the LRS's acknowledgement and
 #: the commit that records it.
 POINTS: dict[str, tuple[str, str, str]] = {
-    "pull-before-commit": ("lrs_adapter.pull", "set_cursor", "before"),
-    "pull-after-commit": ("lrs_adapter.pull", "commit_pages", "after"),
+    "pull-before-commit": ("lrs_adapter.pipeline.pull", "set_cursor", "before"),
+    "pull-after-commit": ("lrs_adapter.pipeline.pull", "commit_pages", "after"),
     "map-before-commit": ("lrs_adapter.store.evidence", "save_evidence", "after"),
     "evaluate-before-commit": ("lrs_adapter.store.evidence", "save_certification", "after"),
     "push-before-send": ("lrs_adapter.sinks.lrs_statements", "LrsStatementsSink._put", "before"),
-    "push-acknowledged-not-recorded": ("lrs_adapter.push", "mark_delivered", "before"),
+    "push-acknowledged-not-recorded": ("lrs_adapter.pipeline.push", "mark_delivered", "before"),
 }
 
 
@@ -58,9 +58,9 @@ def main() -> None:
     from certification_run import DAY, config
     from lrs_servers import LRS
 
-    from lrs_adapter.pull import pull
+    from lrs_adapter.pipeline.pull import pull
+    from lrs_adapter.pipeline.settle import deliver, settle
     from lrs_adapter.store import open_store
-    from lrs_adapter.sync import deliver, settle
     from pushing import PREVENT
 
     arm(point, int(k))

@@ -11,9 +11,9 @@ from pathlib import Path
 from lrs_servers import LRS
 
 from faults import dying_source
-from lrs_adapter.check import run_checks
 from lrs_adapter.config import Config, ConnectorConfig, LrsConfig, RetryPolicy
-from lrs_adapter.pull import FAILED, SUCCEEDED, pull
+from lrs_adapter.ops.check import run_checks
+from lrs_adapter.pipeline.pull import FAILED, SUCCEEDED, pull
 from lrs_adapter.store import Database
 from lrs_adapter.store.runs import get_cursor
 

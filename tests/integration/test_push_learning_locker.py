@@ -15,13 +15,13 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Response
 
 from lrs_adapter.config import SINK_EVENTS, Config, ConnectorConfig, LrsConfig, RetryPolicy, SinkConfig
-from lrs_adapter.pull import pull
-from lrs_adapter.push import PushCounts
+from lrs_adapter.pipeline.pull import pull
+from lrs_adapter.pipeline.push import PushCounts
+from lrs_adapter.pipeline.settle import deliver, settle
 from lrs_adapter.sinks.agent_profile import KEY
 from lrs_adapter.sinks.certification_statement import EARNED, VOIDED
 from lrs_adapter.store import Database
 from lrs_adapter.store.outbox import DELIVERED, deliveries
-from lrs_adapter.sync import deliver, settle
 from prevent import HOME, IRI, SATISFIED, statement, voiding
 from pushing import PREVENT
 
@@ -161,7 +161,7 @@ def test_a_push_killed_half_way_and_run_again_delivers_every_item_once(
     class Killed(BaseException):
         """The process dies after the LRS acknowledged the third statement, before the outbox recorded it."""
 
-    import lrs_adapter.push as push_module
+    import lrs_adapter.pipeline.push as push_module
 
     recorded = push_module.mark_delivered
 
@@ -171,7 +171,7 @@ def test_a_push_killed_half_way_and_run_again_delivers_every_item_once(
         recorded(db, ids, now)
 
     with monkeypatch.context() as patch:
-        patch.setattr("lrs_adapter.push.mark_delivered", dies_on_the_third)
+        patch.setattr("lrs_adapter.pipeline.push.mark_delivered", dies_on_the_third)
         with pytest.raises(Killed):
             deliver(cfg, db, [PREVENT])
     assert len(earned(learning_locker)) == 3  # acknowledged by the LRS: two recorded, one not

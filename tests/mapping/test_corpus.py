@@ -8,10 +8,10 @@ from pathlib import Path
 
 import orjson
 
-from lrs_adapter.intake import take_in
 from lrs_adapter.mapping.loader import load_mapping
 from lrs_adapter.mapping.mapper import map_learner
 from lrs_adapter.model.statements import Accepted, Rejected
+from lrs_adapter.pipeline.intake import take_in
 from lrs_adapter.xapi.facts import from_row
 
 ROOT = Path(__file__).resolve().parents[2]

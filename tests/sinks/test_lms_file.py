@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from lrs_adapter.config import SINK_EVENTS, SinkConfig
-from lrs_adapter.push import push
+from lrs_adapter.pipeline.push import push
 from lrs_adapter.sinks.lms_file import LmsFileSink
 from lrs_adapter.store import Database
 from lrs_adapter.store.outbox import depth
@@ -63,7 +63,7 @@ def test_a_push_killed_after_writing_rewrites_the_same_file_not_a_second(
         raise Killed
 
     with monkeypatch.context() as patch:
-        patch.setattr("lrs_adapter.push.mark_delivered", killed_before_the_acknowledgement_is_recorded)
+        patch.setattr("lrs_adapter.pipeline.push.mark_delivered", killed_before_the_acknowledgement_is_recorded)
         with pytest.raises(Killed):
             push(db, {"totara": sink(tmp_path)}, now=lambda: NOW, max_attempts=3)
     assert depth(db) == {"totara": {"pending": 3}}

@@ -11,7 +11,7 @@ from werkzeug import Request, Response
 
 from lrs_adapter.config import SINK_EVENTS, RetryPolicy, SinkConfig
 from lrs_adapter.errors import ConfigError
-from lrs_adapter.push import push
+from lrs_adapter.pipeline.push import push
 from lrs_adapter.sinks.webhook import EVENT, EVENT_ID, SIGNATURE, WebhookSink, verify
 from lrs_adapter.store import Database
 from lrs_adapter.store.outbox import DEAD, DELIVERED, deliveries, requeue

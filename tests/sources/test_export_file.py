@@ -11,7 +11,7 @@ import pytest
 
 from factory import make_statements
 from lrs_adapter.errors import SourceFormatError
-from lrs_adapter.page_intake import take_in_page
+from lrs_adapter.pipeline.page_intake import take_in_page
 from lrs_adapter.sources.export_file import ExportFile
 
 
@@ -27,7 +27,7 @@ def test_json_lines_in_batches_with_bad_lines_kept_by_number(tmp_path: Path) -> 
     path = tmp_path / "export.jsonl"
     path.write_text("\n".join(lines) + "\n")
     pages = read(path)
-    # Lines are passed on as text, to be parsed where they are checked (page_intake.py).
+    # Lines are passed on as text, to be parsed where they are checked (pipeline/page_intake.py).
     assert [len(page.statements) for page in pages] == [2, 2, 2]
     assert pages[0].statements[0] == (f"{path}:1", lines[0].encode())
     taken = [take_in_page(page, datetime(2026, 1, 1, tzinfo=UTC), "1.0.3") for page in pages]

@@ -6,9 +6,9 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
-from lrs_adapter.intake import take_in
 from lrs_adapter.mapping.loader import load_mapping
 from lrs_adapter.model.statements import Accepted
+from lrs_adapter.pipeline.intake import take_in
 from lrs_adapter.sources.roster import read_roster
 from lrs_adapter.store import Database
 from lrs_adapter.store.evidence import map_queued

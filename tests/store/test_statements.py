@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 import pytest
 
 from factory import make_statement
-from lrs_adapter.intake import take_in
 from lrs_adapter.model.statements import Accepted
+from lrs_adapter.pipeline.intake import take_in
 from lrs_adapter.store import Database
 from lrs_adapter.store.statements import save_statements
 

@@ -12,7 +12,7 @@ import click
 from lrs_adapter.config import DEFAULT_CONFIG, Config, load_config
 from lrs_adapter.errors import error_class_of, exit_code_of
 from lrs_adapter.logs import configure_logging
-from lrs_adapter.pull import FAILED, QUARANTINED
+from lrs_adapter.pipeline.pull import FAILED, QUARANTINED
 from lrs_adapter.store import Database, open_store
 from lrs_adapter.store.audit import os_user
 from lrs_adapter.store.runs import Run

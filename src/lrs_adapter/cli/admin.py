@@ -15,7 +15,7 @@ from lrs_adapter.cli import Context, fail, main, pass_context
 from lrs_adapter.errors import AdapterError
 from lrs_adapter.mapping.loader import load_mapping
 from lrs_adapter.mapping.model import Mapping
-from lrs_adapter.pull import utc_now
+from lrs_adapter.pipeline.pull import utc_now
 from lrs_adapter.sinks import sink_events
 from lrs_adapter.store import Database
 from lrs_adapter.store.audit import append_audit

@@ -8,7 +8,7 @@ import click
 
 from lrs_adapter.cli import Context, fail, main, pass_context
 from lrs_adapter.errors import AdapterError
-from lrs_adapter.pull import utc_now
+from lrs_adapter.pipeline.pull import utc_now
 from lrs_adapter.store import open_store
 from lrs_adapter.store.audit import append_audit
 from lrs_adapter.store.backup import backup_sqlite, restore_sqlite

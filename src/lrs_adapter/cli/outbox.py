@@ -15,14 +15,14 @@ from lrs_adapter.config import Config
 from lrs_adapter.errors import AdapterError, ConfigError
 from lrs_adapter.mapping.loader import load_mapping
 from lrs_adapter.mapping.model import Mapping
-from lrs_adapter.pull import utc_now
-from lrs_adapter.push import PushCounts
+from lrs_adapter.pipeline.backfill import backfill, backfill_events
+from lrs_adapter.pipeline.pull import utc_now
+from lrs_adapter.pipeline.push import PushCounts
+from lrs_adapter.pipeline.settle import deliver
 from lrs_adapter.store import Database
 from lrs_adapter.store.audit import append_audit
-from lrs_adapter.store.backfill import backfill, backfill_events
 from lrs_adapter.store.locks import stage_lock
 from lrs_adapter.store.outbox import DEAD, STATUSES, Delivery, deliveries, delivery, depth, requeue
-from lrs_adapter.sync import deliver
 from lrs_adapter.xapi.timestamps import format_instant
 
 

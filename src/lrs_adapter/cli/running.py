@@ -9,7 +9,6 @@ from functools import partial
 import click
 import orjson
 
-from lrs_adapter.check import run_checks
 from lrs_adapter.cli import (
     EXIT_OK,
     Context,
@@ -25,15 +24,16 @@ from lrs_adapter.cli.progress import pull_progress
 from lrs_adapter.errors import AdapterError
 from lrs_adapter.mapping.loader import load_mapping
 from lrs_adapter.mapping.model import Mapping
-from lrs_adapter.pull import utc_now
+from lrs_adapter.ops.check import run_checks
+from lrs_adapter.pipeline.pull import utc_now
+from lrs_adapter.pipeline.settle import settle
+from lrs_adapter.pipeline.workers import pull_connector, pull_in_workers
 from lrs_adapter.sinks import sink_events
 from lrs_adapter.store import Database
 from lrs_adapter.store.audit import append_audit
 from lrs_adapter.store.evidence import MapCounts, map_queued
 from lrs_adapter.store.locks import stage_lock
 from lrs_adapter.store.runs import list_runs
-from lrs_adapter.sync import settle
-from lrs_adapter.workers import pull_connector, pull_in_workers
 from lrs_adapter.xapi.timestamps import format_instant
 
 CONNECTOR = click.option(

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from lrs_adapter.pull import FAILED, QUARANTINED, SUCCEEDED
+from lrs_adapter.pipeline.pull import FAILED, QUARANTINED, SUCCEEDED
 from lrs_adapter.store.database import Database
 from lrs_adapter.xapi.timestamps import read_timestamp
 

@@ -30,7 +30,8 @@ class Database:
             self.path: Path | None = Path(url.removeprefix("sqlite:///"))
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
-                # A pull commits on a thread of its own, never while another thread uses the connection (pull.py).
+                # A pull commits on a thread of its own, never while another thread uses the connection
+                # (pipeline/pull.py).
                 self._conn: Any = sqlite3.connect(self.path, isolation_level=None, timeout=30, check_same_thread=False)
                 # A new store's pages hold about six 2 KB statements, not one: at SQLite's default of 4 KB a page
                 # fits a single statement and leaves the rest empty, so the file was twice its data and a pull's

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from pytest_httpserver import HTTPServer
 
-from lrs_adapter.check import run_checks
 from lrs_adapter.config import load_config
+from lrs_adapter.ops.check import run_checks
 
 
 def config(tmp_path: Path, url: str, directory: str = "upload") -> Path:

@@ -24,7 +24,7 @@ import structlog
 from lrs_adapter.config import Config, ConnectorConfig
 from lrs_adapter.errors import ConfigError, error_class_of
 from lrs_adapter.model.statements import Accepted, Cursor, Rejected
-from lrs_adapter.page_intake import Intake, PageIntake, intake_of
+from lrs_adapter.pipeline.page_intake import Intake, PageIntake, intake_of
 from lrs_adapter.sources import Page, Source
 from lrs_adapter.sources.export_file import ExportFile
 from lrs_adapter.sources.lrs import LrsStatements
@@ -36,7 +36,7 @@ from lrs_adapter.store.statements import save_statements
 from lrs_adapter.xapi.client import XapiClient
 from lrs_adapter.xapi.timestamps import format_instant
 
-log = structlog.get_logger("lrs_adapter.pull")
+log = structlog.get_logger("lrs_adapter.pipeline.pull")
 
 SUCCEEDED, QUARANTINED, FAILED = "succeeded", "succeeded_with_quarantine", "failed"
 #: Pages waiting for their transaction are also committed once their statements' text reaches this length, so memory

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from lrs_adapter.config import Config, load_config
 from lrs_adapter.errors import AdapterError, LockedError, error_class_of, exit_code_of
 from lrs_adapter.logs import configure_logging
-from lrs_adapter.pull import pull
+from lrs_adapter.pipeline.pull import pull
 from lrs_adapter.store import Database, open_store
 from lrs_adapter.store.runs import Run, RunCounts
 

@@ -16,7 +16,7 @@ import pytest
 from factory import make_statements
 from lrs_adapter.store import open_store
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 CONNECTORS = 6
 PER_CONNECTOR = 1500
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from lrs_adapter.pipeline.backfill import backfill
 from lrs_adapter.rules.events import EVENTS
 from lrs_adapter.store import Database
-from lrs_adapter.store.backfill import backfill
 from lrs_adapter.store.outbox import deliveries
 from prevent import IRI, SATISFIED, statement, voiding
 from pushing import PREVENT, evaluate, take

@@ -19,10 +19,10 @@ from responses import matchers
 
 from factory import make_statements
 from faults import dying_source
-from lrs_adapter import pull as pull_module
 from lrs_adapter.config import Config, ConnectorConfig, LrsConfig, RetryPolicy
 from lrs_adapter.errors import LockedError
-from lrs_adapter.pull import FAILED, QUARANTINED, SUCCEEDED, pull
+from lrs_adapter.pipeline import pull as pull_module
+from lrs_adapter.pipeline.pull import FAILED, QUARANTINED, SUCCEEDED, pull
 from lrs_adapter.store import Database
 from lrs_adapter.store.locks import connector_lock
 from lrs_adapter.store.runs import get_cursor, list_runs, start_run
@@ -211,7 +211,7 @@ def test_a_run_left_running_by_a_killed_process_is_marked_interrupted(db: Databa
     assert outcomes == [SUCCEEDED, "interrupted"]
 
 
-CORPUS = Path(__file__).resolve().parents[1] / "fixtures" / "corpus"
+CORPUS = Path(__file__).resolve().parents[2] / "fixtures" / "corpus"
 
 
 def test_the_statement_corpus_through_intake(db: Database, tmp_path: Path) -> None:

@@ -25,8 +25,8 @@ from datetime import datetime
 from types import TracebackType
 
 from lrs_adapter.errors import TransientError
-from lrs_adapter.intake import take_in, take_in_text
 from lrs_adapter.model.statements import Accepted, Rejected
+from lrs_adapter.pipeline.intake import take_in, take_in_text
 from lrs_adapter.sources import Page
 
 Intake = tuple[list[Accepted], list[Rejected]]

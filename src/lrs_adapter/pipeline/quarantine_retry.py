@@ -10,8 +10,8 @@ from datetime import datetime
 
 import orjson
 
-from lrs_adapter.intake import take_in
 from lrs_adapter.model.statements import Accepted
+from lrs_adapter.pipeline.intake import take_in
 from lrs_adapter.store.database import Database
 from lrs_adapter.store.locks import connector_lock
 from lrs_adapter.store.quarantine import HELD, RELEASED, list_entries, resolve

@@ -17,8 +17,8 @@ import pytest
 from factory import make_statements
 from lrs_adapter.config import Config, ConnectorConfig
 from lrs_adapter.errors import TransientError
-from lrs_adapter.page_intake import PageIntake, intake_of, take_in_page
-from lrs_adapter.pull import pull
+from lrs_adapter.pipeline.page_intake import PageIntake, intake_of, take_in_page
+from lrs_adapter.pipeline.pull import pull
 from lrs_adapter.sources import Page
 from lrs_adapter.store import Database
 from lrs_adapter.store.migrations import migrate
@@ -109,7 +109,7 @@ def test_an_intake_process_that_dies_fails_the_run_as_transient_and_says_so() ->
 KILLED_RUN = """
 import os, signal, sys
 from datetime import UTC, datetime
-from lrs_adapter.page_intake import PageIntake
+from lrs_adapter.pipeline.page_intake import PageIntake
 from lrs_adapter.sources import Page
 intake = PageIntake(2, "1.0.3")
 page = Page("p", [("s", b"{}")])

@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from factory import make_statement
-from lrs_adapter.intake import content_hash, take_in
 from lrs_adapter.model.statements import Accepted, Rejected
+from lrs_adapter.pipeline.intake import content_hash, take_in
 
 NOW = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
 

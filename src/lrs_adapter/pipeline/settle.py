@@ -12,8 +12,8 @@ from datetime import datetime
 
 from lrs_adapter.config import Config
 from lrs_adapter.mapping.model import Mapping
-from lrs_adapter.pull import utc_now
-from lrs_adapter.push import PushCounts, push
+from lrs_adapter.pipeline.pull import utc_now
+from lrs_adapter.pipeline.push import PushCounts, push
 from lrs_adapter.sinks import build_sinks, sink_events
 from lrs_adapter.store.certifications import requeue_due
 from lrs_adapter.store.database import Database
