@@ -29,8 +29,9 @@ from lrs_adapter.mapping.loader import load_mapping  # noqa: E402
 from lrs_adapter.mapping.mapper import map_learner  # noqa: E402
 from lrs_adapter.model.statements import Accepted  # noqa: E402
 from lrs_adapter.pipeline.intake import take_in  # noqa: E402
+from lrs_adapter.pipeline.settle import map_queued  # noqa: E402
 from lrs_adapter.store import open_store  # noqa: E402
-from lrs_adapter.store.evidence import learner_facts, map_queued  # noqa: E402
+from lrs_adapter.store.evidence import learner_facts  # noqa: E402
 from lrs_adapter.store.statements import save_statements  # noqa: E402
 from prevent import (  # noqa: E402
     ATTENDED,

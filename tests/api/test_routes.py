@@ -12,8 +12,8 @@ from fastapi.testclient import TestClient
 from changelog import PREVENT, settle
 from lrs_adapter.api import create_app
 from lrs_adapter.config import Config
+from lrs_adapter.pipeline.settle import reevaluate
 from lrs_adapter.store import open_store
-from lrs_adapter.store.evidence import reevaluate
 from lrs_adapter.store.exemptions import ALL, Exemption, save_exemption
 from prevent import HOME
 

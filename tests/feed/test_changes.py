@@ -10,8 +10,8 @@ import pytest
 
 from changelog import PREVENT, store_statements, sync
 from lrs_adapter.feed.changes import UnknownCursor, read_changes
+from lrs_adapter.pipeline.settle import map_queued
 from lrs_adapter.store import Database, open_store
-from lrs_adapter.store.evidence import map_queued
 from prevent import HOME, IRI, SATISFIED, statement, voiding
 
 

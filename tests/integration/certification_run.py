@@ -15,7 +15,8 @@ from lrs_servers import LRS
 from factory import make_statements
 from lrs_adapter.config import SINK_EVENTS, Config, ConnectorConfig, LrsConfig, RetryPolicy, SinkConfig
 from lrs_adapter.pipeline.pull import SUCCEEDED, pull
-from lrs_adapter.pipeline.settle import deliver, settle
+from lrs_adapter.pipeline.push import deliver
+from lrs_adapter.pipeline.settle import settle
 from lrs_adapter.sinks.certification_statement import EARNED, VOIDED
 from lrs_adapter.store import Database, open_store
 from lrs_adapter.store.outbox import depth

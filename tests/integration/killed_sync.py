@@ -23,8 +23,8 @@ sys.path[:0] = [str(HERE), str(HERE.parent)]
 POINTS: dict[str, tuple[str, str, str]] = {
     "pull-before-commit": ("lrs_adapter.pipeline.pull", "set_cursor", "before"),
     "pull-after-commit": ("lrs_adapter.pipeline.pull", "commit_pages", "after"),
-    "map-before-commit": ("lrs_adapter.store.evidence", "save_evidence", "after"),
-    "evaluate-before-commit": ("lrs_adapter.store.evidence", "save_certification", "after"),
+    "map-before-commit": ("lrs_adapter.pipeline.settle", "save_evidence", "after"),
+    "evaluate-before-commit": ("lrs_adapter.pipeline.settle", "certify", "after"),
     "push-before-send": ("lrs_adapter.sinks.lrs_statements", "LrsStatementsSink._put", "before"),
     "push-acknowledged-not-recorded": ("lrs_adapter.pipeline.push", "mark_delivered", "before"),
 }
@@ -59,7 +59,8 @@ def main() -> None:
     from lrs_servers import LRS
 
     from lrs_adapter.pipeline.pull import pull
-    from lrs_adapter.pipeline.settle import deliver, settle
+    from lrs_adapter.pipeline.push import deliver
+    from lrs_adapter.pipeline.settle import settle
     from lrs_adapter.store import open_store
     from pushing import PREVENT
 

@@ -16,8 +16,8 @@ from werkzeug import Response
 
 from lrs_adapter.config import SINK_EVENTS, Config, ConnectorConfig, LrsConfig, RetryPolicy, SinkConfig
 from lrs_adapter.pipeline.pull import pull
-from lrs_adapter.pipeline.push import PushCounts
-from lrs_adapter.pipeline.settle import deliver, settle
+from lrs_adapter.pipeline.push import PushCounts, deliver
+from lrs_adapter.pipeline.settle import settle
 from lrs_adapter.sinks.agent_profile import KEY
 from lrs_adapter.sinks.certification_statement import EARNED, VOIDED
 from lrs_adapter.store import Database

@@ -7,10 +7,10 @@ from datetime import date
 from pathlib import Path
 
 from lrs_adapter.mapping.loader import load_mapping
+from lrs_adapter.pipeline.settle import map_queued, reevaluate
 from lrs_adapter.sources.roster import read_roster
 from lrs_adapter.store import Database
 from lrs_adapter.store.corrections import Correction, add_correction, completion_of, retract
-from lrs_adapter.store.evidence import map_queued, reevaluate
 from lrs_adapter.store.learners import account_key, import_roster
 from prevent import HOME
 

@@ -9,13 +9,13 @@ from pathlib import Path
 import orjson
 
 from lrs_adapter.mapping.loader import load_mapping
+from lrs_adapter.pipeline.settle import map_queued
+from lrs_adapter.pipeline.states import certification_states
 from lrs_adapter.sources.roster import read_roster
 from lrs_adapter.store import Database
 from lrs_adapter.store.certifications import requeue_due
-from lrs_adapter.store.evidence import map_queued
 from lrs_adapter.store.exemptions import ALL, Exemption, exempt_until, remove_exemption, save_exemption
 from lrs_adapter.store.learners import account_key, import_roster
-from lrs_adapter.store.states import certification_states
 from prevent import HOME
 
 ROOT = Path(__file__).resolve().parents[2]

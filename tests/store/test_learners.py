@@ -9,9 +9,9 @@ from pathlib import Path
 from lrs_adapter.mapping.loader import load_mapping
 from lrs_adapter.model.statements import Accepted
 from lrs_adapter.pipeline.intake import take_in
+from lrs_adapter.pipeline.settle import map_queued
 from lrs_adapter.sources.roster import read_roster
 from lrs_adapter.store import Database
-from lrs_adapter.store.evidence import map_queued
 from lrs_adapter.store.learners import import_roster, resolve, unresolved
 from lrs_adapter.store.statements import save_statements
 from prevent import HOME, IRI, RECEIVED, SATISFIED, statement

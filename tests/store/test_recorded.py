@@ -8,10 +8,10 @@ from datetime import date
 from pathlib import Path
 
 from lrs_adapter.mapping.loader import load_mapping
+from lrs_adapter.pipeline.settle import map_queued
 from lrs_adapter.sources.recorded import read_register
 from lrs_adapter.sources.roster import read_roster
 from lrs_adapter.store import Database
-from lrs_adapter.store.evidence import map_queued
 from lrs_adapter.store.learners import import_roster, unresolved
 from lrs_adapter.store.recorded import save_recorded
 from prevent import HOME

@@ -21,7 +21,7 @@ from lrs_adapter.config import Config
 from lrs_adapter.feed.changes import UnknownCursor, read_changes
 from lrs_adapter.feed.records import feed_records
 from lrs_adapter.mapping.loader import load_mapping
-from lrs_adapter.store.states import certification_states
+from lrs_adapter.pipeline.states import certification_states
 
 NO_NUL = r"^[^\x00]*$"  # a text query value holding NUL is no name anybody has (and PostgreSQL refuses it)
 MAX_SEQ = 2**63 - 1

@@ -14,8 +14,8 @@ from lrs_adapter.api.store import Store
 from lrs_adapter.config import Config
 from lrs_adapter.ops.health import connector_health
 from lrs_adapter.ops.metrics import exposition
-from lrs_adapter.pipeline.pull import utc_now
 from lrs_adapter.store.runs import Run, list_runs
+from lrs_adapter.xapi.timestamps import utc_now
 
 
 def ops_router(config: Config, store: Store) -> APIRouter:

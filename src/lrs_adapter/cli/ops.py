@@ -12,7 +12,7 @@ from lrs_adapter.cli import EXIT_FAILED, EXIT_OK, Context, fail, main, pass_cont
 from lrs_adapter.errors import AdapterError
 from lrs_adapter.ops.health import connector_health
 from lrs_adapter.ops.metrics import write_textfile
-from lrs_adapter.pipeline.pull import utc_now
+from lrs_adapter.xapi.timestamps import utc_now
 
 
 @main.command("health")

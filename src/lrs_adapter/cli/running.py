@@ -25,16 +25,14 @@ from lrs_adapter.errors import AdapterError
 from lrs_adapter.mapping.loader import load_mapping
 from lrs_adapter.mapping.model import Mapping
 from lrs_adapter.ops.check import run_checks
-from lrs_adapter.pipeline.pull import utc_now
-from lrs_adapter.pipeline.settle import settle
+from lrs_adapter.pipeline.settle import MapCounts, map_queued, settle
 from lrs_adapter.pipeline.workers import pull_connector, pull_in_workers
 from lrs_adapter.sinks import sink_events
 from lrs_adapter.store import Database
 from lrs_adapter.store.audit import append_audit
-from lrs_adapter.store.evidence import MapCounts, map_queued
 from lrs_adapter.store.locks import stage_lock
 from lrs_adapter.store.runs import list_runs
-from lrs_adapter.xapi.timestamps import format_instant
+from lrs_adapter.xapi.timestamps import format_instant, utc_now
 
 CONNECTOR = click.option(
     "--connector", "connectors", multiple=True, help="Only this connector (repeatable); default: all."

@@ -19,9 +19,10 @@ from lrs_adapter.errors import AdapterError
 from lrs_adapter.files import atomic_file
 from lrs_adapter.mapping.loader import load_mapping
 from lrs_adapter.mapping.model import Mapping
+from lrs_adapter.pipeline.states import certification_states
 from lrs_adapter.report import render_report
 from lrs_adapter.report.page import STATUSES
-from lrs_adapter.store.states import COLUMNS, certification_states
+from lrs_adapter.store.states import COLUMNS
 
 FORMAT = click.option(
     "--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True

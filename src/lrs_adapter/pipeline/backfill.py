@@ -13,32 +13,21 @@ from collections.abc import Sequence
 
 from lrs_adapter.mapping.model import Mapping
 from lrs_adapter.model.events import Event
+from lrs_adapter.pipeline.certify import cycles_of
 from lrs_adapter.rules.events import certification_events
-from lrs_adapter.store.certifications import COMPLETION_COLUMNS, STATE_COLUMNS, cycles_of
+from lrs_adapter.store.certifications import completion_records, state_records
 from lrs_adapter.store.database import Database
-from lrs_adapter.store.outbox import enqueue
+from lrs_adapter.store.outbox import enqueue, event_ids_of
 
 
 def backfill_events(db: Database, mappings: Sequence[Mapping], sink: str, kinds: frozenset[str]) -> list[Event]:
     """The events `sink` lacks, oldest cycle first per learner."""
-    held = {row[0] for row in db.execute("SELECT event_id FROM outbox WHERE sink = ?", (sink,))}
+    held = event_ids_of(db, sink)
     events: list[Event] = []
     for mapping in mappings:
         certification = mapping.certification.id
-        states = db.execute(
-            f"SELECT learner, {', '.join(STATE_COLUMNS)} FROM certification_states WHERE certification = ?"
-            " ORDER BY learner",
-            (certification,),
-        )
-        for learner, *values in states:
-            records = [
-                dict(zip(COMPLETION_COLUMNS, row, strict=True))
-                for row in db.execute(
-                    f"SELECT {', '.join(COMPLETION_COLUMNS)} FROM completions WHERE learner = ? AND certification = ?",
-                    (learner, certification),
-                )
-            ]
-            state = dict(zip(STATE_COLUMNS, values, strict=True))
+        for learner, state in state_records(db, certification):
+            records = completion_records(db, learner, certification).values()
             cycles = cycles_of(learner, certification, records, mapping.certification.window)
             for event in certification_events(learner, certification, {}, cycles, None, state):
                 if event.kind in kinds and event.id not in held:

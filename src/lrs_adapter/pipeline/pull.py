@@ -16,7 +16,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import wait as futures_wait
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import structlog
@@ -34,7 +34,7 @@ from lrs_adapter.store.quarantine import quarantine
 from lrs_adapter.store.runs import Run, RunCounts, add_to_run, finish_run, get_cursor, set_cursor, start_run
 from lrs_adapter.store.statements import save_statements
 from lrs_adapter.xapi.client import XapiClient
-from lrs_adapter.xapi.timestamps import format_instant
+from lrs_adapter.xapi.timestamps import format_instant, utc_now
 
 log = structlog.get_logger("lrs_adapter.pipeline.pull")
 
@@ -43,10 +43,6 @@ SUCCEEDED, QUARANTINED, FAILED = "succeeded", "succeeded_with_quarantine", "fail
 #: stays bounded when statements are megabytes each (commit_every counts statements); and pages being taken in on
 #: other processes are waited for once their input reaches half of it.
 COMMIT_CHARACTERS = 64_000_000
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 def make_source(config: Config, connector: ConnectorConfig, db: Database, *, full: bool) -> Source:

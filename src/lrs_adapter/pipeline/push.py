@@ -10,17 +10,20 @@ deliveries about the same learner and certification wait for it: a revocation mu
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import groupby
 
 import structlog
 
+from lrs_adapter.config import Config
 from lrs_adapter.errors import REFUSED, AdapterError, error_class_of
-from lrs_adapter.sinks import Sink
+from lrs_adapter.mapping.model import Mapping as CertificationMapping
+from lrs_adapter.sinks import Sink, build_sinks
 from lrs_adapter.store.database import Database
 from lrs_adapter.store.locks import stage_lock
 from lrs_adapter.store.outbox import DEAD, Delivery, mark_delivered, mark_failed, pending, set_batch
+from lrs_adapter.xapi.timestamps import format_instant, utc_now
 
 log = structlog.get_logger(__name__)
 
@@ -42,6 +45,13 @@ class PushCounts:
     @property
     def failed(self) -> int:
         return sum(c.failed for c in self.sinks.values())
+
+
+def deliver(config: Config, db: Database, mappings: Sequence[CertificationMapping]) -> PushCounts:
+    """A scheduled run's end: the outbox pushed to every configured sink."""
+    return push(
+        db, build_sinks(config, mappings), now=lambda: format_instant(utc_now()), max_attempts=config.max_attempts
+    )
 
 
 def push(db: Database, sinks: Mapping[str, Sink], *, now: Callable[[], str], max_attempts: int) -> PushCounts:

@@ -1,37 +1,153 @@
-"""What a scheduled run does after its pulls: settle every learner's certification as of now, then push.
+"""Settling: every queued learner's certification brought up to date as of now.
 
-Settling re-queues the learners whose status changes with time today (a window opens, a due date passes), maps
-and evaluates everyone queued, and writes each certification event into the outbox with its change; delivering
-pushes the outbox to every configured sink. `sync`, `remap`, `push` and `outbox retry` are made of these two.
+Settling re-queues the learners whose status changes with time today (a window opens, a due date passes), then maps
+and evaluates everyone queued: their statement facts and recorded completions through the pure mapper, the evidence
+through the engine (certify.py), each certification event into the outbox. A batch of learners is one transaction
+with their removal from the queue, so a killed run leaves every learner either settled or still queued.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
 
 from lrs_adapter.config import Config
+from lrs_adapter.mapping.mapper import map_learner
 from lrs_adapter.mapping.model import Mapping
-from lrs_adapter.pipeline.pull import utc_now
-from lrs_adapter.pipeline.push import PushCounts, push
-from lrs_adapter.sinks import build_sinks, sink_events
-from lrs_adapter.store.certifications import requeue_due
+from lrs_adapter.pipeline.certify import certify
+from lrs_adapter.sinks import sink_events
+from lrs_adapter.store.certifications import drop_state, requeue_due, state_record
+from lrs_adapter.store.corrections import retracted_evidence, without_retracted
 from lrs_adapter.store.database import Database
-from lrs_adapter.store.evidence import MapCounts, map_queued
+from lrs_adapter.store.evidence import (
+    any_recorded,
+    any_retracted,
+    dequeue,
+    enqueue_learner,
+    learner_facts,
+    queued,
+    save_evidence,
+)
+from lrs_adapter.store.exemptions import exempt_until
+from lrs_adapter.store.learners import keys_of, queue_key, resolve, roster_facts
 from lrs_adapter.store.locks import stage_lock
+from lrs_adapter.store.outbox import SinkEvents
+from lrs_adapter.store.recorded import recorded_completions
 from lrs_adapter.xapi.timestamps import format_instant
+
+BATCH = 200
+
+
+@dataclass
+class MapCounts:
+    learners: int = 0
+    evidence: int = 0
+    unresolved: int = 0
+    statuses: dict[str, int] = field(default_factory=dict)
 
 
 def settle(config: Config, db: Database, mappings: Sequence[Mapping], now: datetime) -> MapCounts:
+    """A scheduled run's middle: the learners whose status changes with time today queued, then everyone queued
+    mapped and evaluated, under the settle lock (one settling at a time, whatever the workers)."""
     with stage_lock(db, "settle"):
         requeue_due(db, now.date(), config.home_page)
         return map_queued(db, mappings, format_instant(now), home_page=config.home_page, sinks=sink_events(config))
 
 
-def deliver(config: Config, db: Database, mappings: Sequence[Mapping]) -> PushCounts:
-    return push(
-        db,
-        build_sinks(config, mappings),
-        now=lambda: format_instant(utc_now()),
-        max_attempts=config.max_attempts,
-    )
+def map_queued(
+    db: Database,
+    mappings: Sequence[Mapping],
+    now: str,
+    *,
+    home_page: str | None,
+    as_of: date | None = None,
+    sinks: SinkEvents | None = None,
+) -> MapCounts:
+    """Map and evaluate every queued identifier's learner with every mapping (as of `as_of`, by default the day of
+    `now`), putting each certification event in the outbox for `sinks`. An identifier no learner answers to leaves
+    the queue unmapped (`learners unresolved` lists it; a roster import that resolves it queues it again)."""
+    as_of = as_of or date.fromisoformat(now[:10])
+    counts = MapCounts()
+    recorded, retracted = any_recorded(db), any_retracted(db)
+    done: set[str] = set()  # one learner may be queued under several identifiers, in different batches: once is enough
+    while batch := queued(db, BATCH):
+        with db.transaction():
+            resolved = resolve(db, batch, home_page)
+            for learner in sorted(set(resolved.values()) - done):
+                done.add(learner)
+                keys = sorted(set(keys_of(db, learner, home_page)) | {k for k, v in resolved.items() if v == learner})
+                _settle_learner(db, learner, keys, mappings, counts, as_of, now, sinks, recorded, retracted)
+            dequeue(db, batch)
+        counts.unresolved += len(set(batch) - set(resolved))
+    return counts
+
+
+def _settle_learner(
+    db: Database,
+    learner: str,
+    keys: Sequence[str],
+    mappings: Sequence[Mapping],
+    counts: MapCounts,
+    as_of: date,
+    now: str,
+    sinks: SinkEvents | None,
+    any_recorded: bool,
+    any_retracted: bool,
+) -> None:
+    """One learner, under all their identifiers `keys`, with every mapping. `any_recorded`/`any_retracted`: whether
+    the store holds any recorded completion or retraction at all (most stores hold none: two queries saved)."""
+    counts.learners += 1
+    facts = learner_facts(db, keys)
+    no_it_access, assigned = roster_facts(db, learner)
+    # What voided statements would have evidenced: reported as completions not counted, `voided`.
+    voided = [replace(f, voided=False) for f in facts if f.voided]
+    retracted = retracted_evidence(db, learner) if any_retracted else set()
+    for mapping in mappings:
+        recorded = recorded_completions(db, mapping.certification.id, keys) if any_recorded else []
+        evidence = map_learner(learner, facts, mapping, recorded=recorded, no_it_access=no_it_access)
+        evidence = without_retracted(evidence, retracted) if retracted else evidence
+        save_evidence(db, learner, mapping.certification.id, evidence, now)
+        withdrawn = map_learner(learner, voided, mapping) if voided else []
+        state = certify(
+            db,
+            mapping,
+            learner,
+            evidence,
+            assigned,
+            as_of=as_of,
+            now=now,
+            withdrawn=withdrawn,
+            sinks=sinks,
+            exempt_until=exempt_until(db, learner, mapping.certification.id),
+        )
+        counts.evidence += len(evidence)
+        counts.statuses[state.status] = counts.statuses.get(state.status, 0) + 1
+
+
+def reevaluate(
+    db: Database,
+    learner: str,
+    mappings: Sequence[Mapping],
+    now: str,
+    *,
+    home_page: str | None,
+    sinks: SinkEvents | None = None,
+) -> MapCounts:
+    """An administrator's change shows at once, through the same path as a sync (states, change log, outbox), not
+    at the next sync: the learner is queued and the queue mapped (with anyone else already waiting in it)."""
+    enqueue_learner(db, queue_key(learner, home_page))
+    return map_queued(db, mappings, now, home_page=home_page, sinks=sinks)
+
+
+def retire_states(
+    db: Database, learner: str, mappings: Sequence[Mapping], *, now: str, sinks: SinkEvents | None
+) -> None:
+    """A merged learner's own states no longer stand (their history is the kept learner's now): each completion is
+    tombstoned and each cycle revoked (as an evaluation with no evidence does), then the state itself tombstoned."""
+    for mapping in mappings:
+        certification = mapping.certification.id
+        if state_record(db, learner, certification) is None:
+            continue
+        certify(db, mapping, learner, [], None, as_of=date.fromisoformat(now[:10]), now=now, sinks=sinks)
+        drop_state(db, learner, certification, now)

@@ -8,9 +8,10 @@ from datetime import date
 from typing import Any
 
 from lrs_adapter.mapping.model import Mapping
+from lrs_adapter.pipeline.states import certification_states
 from lrs_adapter.report.page import Report, TeamMember, render
 from lrs_adapter.store.database import Database
-from lrs_adapter.store.states import certification_states, learner_name
+from lrs_adapter.store.states import learner_name
 
 
 def render_report(

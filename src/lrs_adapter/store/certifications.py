@@ -1,32 +1,22 @@
-"""Evaluating a learner after mapping: the engine's completions (the unified completion record, each counted or not
-and why) and certification state, stored for the feed and the reports to read.
+"""Completions and certification states as stored, and the change log they feed.
 
-Both are replaced whole per learner and certification, in the mapping's transaction, so they always agree with
-the evidence they were computed from; every difference from what was stored before (a completion added, changed
-or no longer standing, a state that moved) is appended to the change log in the same transaction, in commit
-order, for the feed to read.
+Both are replaced whole per learner and certification in the settling transaction (pipeline/certify.py decides
+what they are), so they always agree with the evidence they were computed from; every difference from what was
+stored before is appended to the change log in the same transaction, in commit order, for the feed to read.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import orjson
 
-from lrs_adapter.mapping.mapper import evidence_id
-from lrs_adapter.mapping.model import Mapping
-from lrs_adapter.model.events import Cycle
-from lrs_adapter.model.evidence import HISTORY, Evidence
-from lrs_adapter.model.period import Period
-from lrs_adapter.rules.engine import Completion, Params, Piece, State, evaluate, local_date
-from lrs_adapter.rules.events import certification_events, cycle_statement_id
+from lrs_adapter.model.evidence import Evidence
 from lrs_adapter.store.database import Database
 from lrs_adapter.store.learners import queue_key
-from lrs_adapter.store.outbox import SinkEvents, enqueue
-from lrs_adapter.xapi.timestamps import format_instant, read_timestamp
+from lrs_adapter.xapi.timestamps import read_timestamp
 
 #: What a completion record says, as the change log and the feed carry it.
 COMPLETION_COLUMNS = (
@@ -43,117 +33,63 @@ COMPLETION_COLUMNS = (
 )
 STATE_COLUMNS = ("status", "certified_on", "due_on", "window_opens_on", "option_id", "evidence_ids", "exempt_until")
 
-
-def params_of(mapping: Mapping) -> Params:
-    cert = mapping.certification
-    return Params(cert.validity, cert.window, cert.first_due, cert.recertify_from, cert.time_zone)
-
-
-def routes_of(mapping: Mapping) -> dict[str, tuple[tuple[str, ...], ...]]:
-    """The mapping's routes, plus the replaced LMS's history, which completes any option by itself."""
-    return {option.id: (*option.routes, (HISTORY,)) for option in mapping.options.values()}
+#: A change: the subject (a completion's id, or "learner|certification" for a state) and its new record (None: it
+#: no longer stands).
+Change = tuple[str, dict[str, Any] | None]
 
 
-def evaluate_learner(
-    mapping: Mapping,
-    evidence: Sequence[Evidence],
-    assigned_on: date | None,
-    as_of: date,
-    withdrawn: Sequence[Evidence] = (),
-    exempt_until: date | None = None,
-) -> tuple[State, list[Completion]]:
-    def pieces(items: Sequence[Evidence]) -> list[Piece]:
-        return [Piece(e.id, e.option, e.component, e.instant) for e in items]
-
-    return evaluate(
-        pieces(evidence),
-        params=params_of(mapping),
-        as_of=as_of,
-        assigned_on=assigned_on,
-        routes=routes_of(mapping),
-        withdrawn=pieces(withdrawn),
-        exempt_until=exempt_until,
-    )
-
-
-def save_certification(
-    db: Database,
-    mapping: Mapping,
-    learner: str,
-    evidence: Sequence[Evidence],
-    assigned: date | None,
-    *,
-    as_of: date,
-    now: str,
-    withdrawn: Sequence[Evidence] = (),
-    sinks: SinkEvents | None = None,
-    exempt_until: date | None = None,
-) -> State:
-    """`assigned`: the roster's assignment date; `withdrawn`: what the learner's voided statements would have
-    evidenced, reported as not counted, `voided`; `sinks`: where the certification events go (the outbox);
-    `exempt_until`: the end of the learner's exemption from this certification, if any."""
-    state, completions = evaluate_learner(mapping, evidence, assigned, as_of, withdrawn, exempt_until)
-    certification = mapping.certification.id
-    zone = ZoneInfo(mapping.certification.time_zone)
-    sources = {e.id: (e.statement_ids, e.source) for e in [*evidence, *withdrawn]}
-    records = {}
-    for c in completions:
-        record: dict[str, Any] = {
-            "id": evidence_id(learner, certification, c.option, "(completion)", c.evidence),
-            "option_id": c.option,
-            "completed_at": format_instant(c.instant),
-            "completed_on": local_date(c.instant, zone).isoformat(),
-            "evidence_ids": orjson.dumps(c.evidence).decode(),
-            "statement_ids": orjson.dumps([s for e in c.evidence for s in sources[e][0]]).decode(),
-            "sources": orjson.dumps([sources[e][1] for e in c.evidence if sources[e][1]]).decode(),
-            "counted": int(c.counted),
-            "reason": c.reason,
-            "cycle_due_on": _day(c.due_on),
-        }
-        records[record["id"]] = record
-    before = {
+def completion_records(db: Database, learner: str, certification: str) -> dict[str, dict[str, Any]]:
+    """The learner's stored completion records for a certification, by id."""
+    return {
         row[0]: dict(zip(COMPLETION_COLUMNS, row, strict=True))
         for row in db.execute(
             f"SELECT {', '.join(COMPLETION_COLUMNS)} FROM completions WHERE learner = ? AND certification = ?",
             (learner, certification),
         )
     }
-    changes: list[tuple[str, dict[str, Any] | None]] = [
-        (key, record) for key, record in records.items() if before.get(key) != record
-    ]
-    changes += [(key, None) for key in before if key not in records]  # a tombstone: it no longer stands
+
+
+def replace_completions(
+    db: Database, learner: str, certification: str, records: Sequence[dict[str, Any]], now: str
+) -> None:
     db.execute("DELETE FROM completions WHERE learner = ? AND certification = ?", (learner, certification))
     db.executemany(
         f"INSERT INTO completions ({', '.join(COMPLETION_COLUMNS)}, learner, certification, evaluated_at)"
         f" VALUES ({', '.join('?' * (len(COMPLETION_COLUMNS) + 3))})",
-        [(*(r[column] for column in COMPLETION_COLUMNS), learner, certification, now) for r in records.values()],
+        [(*(r[column] for column in COMPLETION_COLUMNS), learner, certification, now) for r in records],
     )
-    new_state = {
-        "status": state.status,
-        "certified_on": _day(state.certified_on),
-        "due_on": _day(state.due_on),
-        "window_opens_on": _day(state.window_opens_on),
-        "option_id": state.option,
-        "evidence_ids": orjson.dumps(state.evidence).decode(),
-        "exempt_until": _day(state.exempt_until),
-    }
-    old = db.one(
+
+
+def state_record(db: Database, learner: str, certification: str) -> dict[str, Any] | None:
+    """The learner's stored state for a certification, keyed by `STATE_COLUMNS`; None when never evaluated."""
+    row = db.one(
         f"SELECT {', '.join(STATE_COLUMNS)} FROM certification_states WHERE learner = ? AND certification = ?",
         (learner, certification),
     )
-    if old is None or dict(zip(STATE_COLUMNS, old, strict=True)) != new_state:
-        changes.append((f"{learner}|{certification}", new_state))
-    if sinks:
-        window = mapping.certification.window
-        events = certification_events(
-            learner,
-            certification,
-            cycles_of(learner, certification, before.values(), window),
-            cycles_of(learner, certification, records.values(), window),
-            dict(zip(STATE_COLUMNS, old, strict=True)) if old else None,
-            new_state,
-        )
-        enqueue(db, events, sinks, now)
+    return dict(zip(STATE_COLUMNS, row, strict=True)) if row else None
+
+
+def state_records(db: Database, certification: str) -> list[tuple[str, dict[str, Any]]]:
+    """Every learner's stored state for a certification, by learner."""
+    rows = db.execute(
+        f"SELECT learner, {', '.join(STATE_COLUMNS)} FROM certification_states WHERE certification = ?"
+        " ORDER BY learner",
+        (certification,),
+    )
+    return [(row[0], dict(zip(STATE_COLUMNS, row[1:], strict=True))) for row in rows]
+
+
+def save_state(
+    db: Database,
+    learner: str,
+    certification: str,
+    state: dict[str, Any],
+    *,
+    as_of: date,
+    next_transition: str | None,
+    now: str,
+) -> None:
+    """`state` keyed by `STATE_COLUMNS`; `next_transition`: the day the status changes with time alone."""
     db.execute(
         "INSERT INTO certification_states (learner, certification, as_of, status, certified_on, due_on,"
         " window_opens_on, option_id, evidence_ids, exempt_until, next_transition, evaluated_at)"
@@ -163,8 +99,26 @@ def save_certification(
         " evidence_ids = excluded.evidence_ids, exempt_until = excluded.exempt_until,"
         " next_transition = excluded.next_transition,"
         " evaluated_at = excluded.evaluated_at",
-        (learner, certification, as_of.isoformat(), *new_state.values(), _day(state.next_transition), now),
+        (
+            learner,
+            certification,
+            as_of.isoformat(),
+            *(state[column] for column in STATE_COLUMNS),
+            next_transition,
+            now,
+        ),
     )
+
+
+def drop_state(db: Database, learner: str, certification: str, now: str) -> None:
+    """The state and evidence of a learner who no longer stands apart (merged into another), tombstoned in the
+    change log."""
+    db.execute("DELETE FROM certification_states WHERE learner = ? AND certification = ?", (learner, certification))
+    db.execute("DELETE FROM evidence WHERE learner = ? AND certification = ?", (learner, certification))
+    append_changes(db, learner, certification, [(f"{learner}|{certification}", None)], now)
+
+
+def append_changes(db: Database, learner: str, certification: str, changes: Sequence[Change], now: str) -> None:
     db.executemany(
         "INSERT INTO changes (learner, certification, kind, subject, record, changed_at) VALUES (?, ?, ?, ?, ?, ?)",
         [
@@ -179,35 +133,6 @@ def save_certification(
             for key, record in changes
         ],
     )
-    return state
-
-
-def cycles_of(learner: str, certification: str, records: Iterable[dict[str, Any]], window: Period) -> dict[str, Cycle]:
-    """The counted completions, each the start of a certification cycle."""
-    cycles = {}
-    for r in records:
-        if not r["counted"] or not r["cycle_due_on"]:
-            continue
-        evidence_ids = tuple(orjson.loads(r["evidence_ids"]))
-        due_on = r["cycle_due_on"]
-        opens = window.before(date.fromisoformat(due_on))
-        cycle = Cycle(
-            cycle_statement_id(learner, certification, due_on, evidence_ids),
-            r["option_id"],
-            r["completed_at"],
-            r["completed_on"],
-            due_on,
-            opens.isoformat(),
-            evidence_ids,
-            tuple(orjson.loads(r["statement_ids"])),
-            tuple(orjson.loads(r["sources"])),
-        )
-        cycles[cycle.statement_id] = cycle
-    return cycles
-
-
-def _day(value: date | None) -> str | None:
-    return value.isoformat() if value else None
 
 
 def requeue_due(db: Database, today: date, home_page: str | None) -> int:

@@ -81,6 +81,11 @@ def enqueue(db: Database, events: Sequence[Event], sinks: SinkEvents, now: str) 
     return len(rows)
 
 
+def event_ids_of(db: Database, sink: str) -> set[str]:
+    """The ids of every event ever put in the outbox for `sink`, delivered or not."""
+    return {row[0] for row in db.execute("SELECT event_id FROM outbox WHERE sink = ?", (sink,))}
+
+
 def pending(db: Database, sink: str) -> list[Delivery]:
     """In the order the changes happened: a revocation must not overtake the certification it revokes."""
     return [

@@ -1,20 +1,11 @@
-"""Certification states as the reports read them: stored by the last sync, or evaluated as of another day from the
-stored evidence, so "who will be red on 1 June?" needs neither a sync nor a change to the store.
-
-`status`, `report`, the report page and the API all read through here, so they agree on who is shown and how.
-"""
+"""Certification states as the reports read them, with the learner's roster details (pipeline/states.py adds
+evaluating them as of another day)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import date
 from typing import Any
 
-from lrs_adapter.mapping.model import Mapping
-from lrs_adapter.store.certifications import evaluate_learner, stored_evidence
 from lrs_adapter.store.database import Database
-from lrs_adapter.store.exemptions import exempt_until
-from lrs_adapter.store.learners import roster_facts
 
 COLUMNS = (
     "learner",
@@ -33,21 +24,17 @@ COLUMNS = (
 )
 
 
-def certification_states(
+def stored_states(
     db: Database,
     *,
     learner: str | None = None,
     certification: str | None = None,
     manager: str | None = None,
     department: str | None = None,
-    as_of: date | None = None,
-    mappings: Sequence[Mapping] = (),
 ) -> list[dict[str, Any]]:
-    """One record per learner and certification (keyed by `COLUMNS`), by certification then learner.
-
-    `manager` keeps only their direct reports still on the roster: a leaver is no longer theirs to chase.
-    With `as_of`, each state of a certification in `mappings` is evaluated again for that day.
-    """
+    """One record per learner and certification (keyed by `COLUMNS`), by certification then learner, as the last
+    settling stored it. `manager` keeps only their direct reports still on the roster: a leaver is no longer theirs
+    to chase."""
     clauses, params = [], []
     filters = (
         ("s.learner", learner),
@@ -70,27 +57,7 @@ def certification_states(
         " ORDER BY s.certification, s.learner",
         tuple(params),
     )
-    records = [dict(zip(COLUMNS, row, strict=True)) for row in rows]
-    if as_of is None:
-        return records
-    by_id = {m.certification.id: m for m in mappings}
-    for record in records:
-        mapping = by_id.get(record["certification"])
-        if mapping is None:
-            continue
-        evidence = stored_evidence(db, record["learner"], record["certification"])
-        until = exempt_until(db, record["learner"], record["certification"])
-        state, _ = evaluate_learner(mapping, evidence, roster_facts(db, record["learner"])[1], as_of, (), until)
-        record.update(
-            status=state.status,
-            certified_on=state.certified_on and state.certified_on.isoformat(),
-            due_on=state.due_on and state.due_on.isoformat(),
-            window_opens_on=state.window_opens_on and state.window_opens_on.isoformat(),
-            option=state.option,
-            as_of=as_of.isoformat(),
-            exempt_until=state.exempt_until and state.exempt_until.isoformat(),
-        )
-    return records
+    return [dict(zip(COLUMNS, row, strict=True)) for row in rows]
 
 
 def learner_name(db: Database, learner: str) -> str | None:

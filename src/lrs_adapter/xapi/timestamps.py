@@ -10,6 +10,11 @@ import re
 from datetime import UTC, datetime
 
 
+def utc_now() -> datetime:
+    """The clock: every "now" of the adapter, aware and in UTC (a test passes its own instead)."""
+    return datetime.now(UTC)
+
+
 class TimestampError(ValueError):
     """Says, in words an admin can act on, why a value is not an xAPI timestamp."""
 

@@ -10,8 +10,9 @@ from click.testing import CliRunner
 
 from lrs_adapter.cli import main
 from lrs_adapter.mapping.loader import load_mapping
+from lrs_adapter.pipeline.states import certification_states
 from lrs_adapter.store import open_store
-from lrs_adapter.store.states import certification_states, learner_name
+from lrs_adapter.store.states import learner_name
 from team import AS_OF, MANAGER, TEAM, build_team_store
 
 

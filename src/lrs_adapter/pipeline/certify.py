@@ -1,0 +1,176 @@
+"""Evaluating one learner for one certification after mapping: the engine's completions (the unified completion
+record, each counted or not and why) and certification state, stored for the feed and the reports, every
+difference from what was stored before appended to the change log, and each certification event put in the outbox.
+
+The records and the diff are built here from pure parts (the engine, the events); the store only reads and writes
+them, in the settling transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import orjson
+
+from lrs_adapter.mapping.mapper import evidence_id
+from lrs_adapter.mapping.model import Mapping
+from lrs_adapter.model.events import Cycle
+from lrs_adapter.model.evidence import HISTORY, Evidence
+from lrs_adapter.model.period import Period
+from lrs_adapter.rules.engine import Completion, Params, Piece, State, evaluate, local_date
+from lrs_adapter.rules.events import certification_events, cycle_statement_id
+from lrs_adapter.store.certifications import (
+    Change,
+    append_changes,
+    completion_records,
+    replace_completions,
+    save_state,
+    state_record,
+)
+from lrs_adapter.store.database import Database
+from lrs_adapter.store.outbox import SinkEvents, enqueue
+from lrs_adapter.xapi.timestamps import format_instant
+
+
+def params_of(mapping: Mapping) -> Params:
+    cert = mapping.certification
+    return Params(cert.validity, cert.window, cert.first_due, cert.recertify_from, cert.time_zone)
+
+
+def routes_of(mapping: Mapping) -> dict[str, tuple[tuple[str, ...], ...]]:
+    """The mapping's routes, plus the replaced LMS's history, which completes any option by itself."""
+    return {option.id: (*option.routes, (HISTORY,)) for option in mapping.options.values()}
+
+
+def evaluate_learner(
+    mapping: Mapping,
+    evidence: Sequence[Evidence],
+    assigned_on: date | None,
+    as_of: date,
+    withdrawn: Sequence[Evidence] = (),
+    exempt_until: date | None = None,
+) -> tuple[State, list[Completion]]:
+    def pieces(items: Sequence[Evidence]) -> list[Piece]:
+        return [Piece(e.id, e.option, e.component, e.instant) for e in items]
+
+    return evaluate(
+        pieces(evidence),
+        params=params_of(mapping),
+        as_of=as_of,
+        assigned_on=assigned_on,
+        routes=routes_of(mapping),
+        withdrawn=pieces(withdrawn),
+        exempt_until=exempt_until,
+    )
+
+
+def completion_records_of(
+    mapping: Mapping, learner: str, completions: Sequence[Completion], evidence: Sequence[Evidence]
+) -> dict[str, dict[str, Any]]:
+    """The completion records (keyed as `COMPLETION_COLUMNS`) of the engine's completions, by id; `evidence`: all
+    the pieces they may rest on, withdrawn ones included."""
+    certification = mapping.certification.id
+    zone = ZoneInfo(mapping.certification.time_zone)
+    sources = {e.id: (e.statement_ids, e.source) for e in evidence}
+    records = {}
+    for c in completions:
+        record: dict[str, Any] = {
+            "id": evidence_id(learner, certification, c.option, "(completion)", c.evidence),
+            "option_id": c.option,
+            "completed_at": format_instant(c.instant),
+            "completed_on": local_date(c.instant, zone).isoformat(),
+            "evidence_ids": orjson.dumps(c.evidence).decode(),
+            "statement_ids": orjson.dumps([s for e in c.evidence for s in sources[e][0]]).decode(),
+            "sources": orjson.dumps([sources[e][1] for e in c.evidence if sources[e][1]]).decode(),
+            "counted": int(c.counted),
+            "reason": c.reason,
+            "cycle_due_on": _day(c.due_on),
+        }
+        records[record["id"]] = record
+    return records
+
+
+def state_record_of(state: State) -> dict[str, Any]:
+    """The state record (keyed as `STATE_COLUMNS`) of the engine's state."""
+    return {
+        "status": state.status,
+        "certified_on": _day(state.certified_on),
+        "due_on": _day(state.due_on),
+        "window_opens_on": _day(state.window_opens_on),
+        "option_id": state.option,
+        "evidence_ids": orjson.dumps(state.evidence).decode(),
+        "exempt_until": _day(state.exempt_until),
+    }
+
+
+def certify(
+    db: Database,
+    mapping: Mapping,
+    learner: str,
+    evidence: Sequence[Evidence],
+    assigned: date | None,
+    *,
+    as_of: date,
+    now: str,
+    withdrawn: Sequence[Evidence] = (),
+    sinks: SinkEvents | None = None,
+    exempt_until: date | None = None,
+) -> State:
+    """Evaluate and store one learner's certification. `assigned`: the roster's assignment date; `withdrawn`: what
+    the learner's voided statements would have evidenced, reported as not counted, `voided`; `sinks`: where the
+    certification events go (the outbox); `exempt_until`: the end of the learner's exemption, if any."""
+    state, completions = evaluate_learner(mapping, evidence, assigned, as_of, withdrawn, exempt_until)
+    certification = mapping.certification.id
+    records = completion_records_of(mapping, learner, completions, [*evidence, *withdrawn])
+    before = completion_records(db, learner, certification)
+    changes: list[Change] = [(key, record) for key, record in records.items() if before.get(key) != record]
+    changes += [(key, None) for key in before if key not in records]  # a tombstone: it no longer stands
+    replace_completions(db, learner, certification, list(records.values()), now)
+    new_state = state_record_of(state)
+    old = state_record(db, learner, certification)
+    if old != new_state:
+        changes.append((f"{learner}|{certification}", new_state))
+    if sinks:
+        window = mapping.certification.window
+        events = certification_events(
+            learner,
+            certification,
+            cycles_of(learner, certification, before.values(), window),
+            cycles_of(learner, certification, records.values(), window),
+            old,
+            new_state,
+        )
+        enqueue(db, events, sinks, now)
+    save_state(db, learner, certification, new_state, as_of=as_of, next_transition=_day(state.next_transition), now=now)
+    append_changes(db, learner, certification, changes, now)
+    return state
+
+
+def cycles_of(learner: str, certification: str, records: Iterable[dict[str, Any]], window: Period) -> dict[str, Cycle]:
+    """The counted completions, each the start of a certification cycle."""
+    cycles = {}
+    for r in records:
+        if not r["counted"] or not r["cycle_due_on"]:
+            continue
+        evidence_ids = tuple(orjson.loads(r["evidence_ids"]))
+        due_on = r["cycle_due_on"]
+        cycle = Cycle(
+            cycle_statement_id(learner, certification, due_on, evidence_ids),
+            r["option_id"],
+            r["completed_at"],
+            r["completed_on"],
+            due_on,
+            window.before(date.fromisoformat(due_on)).isoformat(),
+            evidence_ids,
+            tuple(orjson.loads(r["statement_ids"])),
+            tuple(orjson.loads(r["sources"])),
+        )
+        cycles[cycle.statement_id] = cycle
+    return cycles
+
+
+def _day(value: date | None) -> str | None:
+    return value.isoformat() if value else None
