@@ -30,6 +30,10 @@ def push_all(config: Config, db: Database, mappings: Sequence[Mapping] | None = 
         return EXIT_OK
     counts = deliver(config, db, [load_mapping(p) for p in config.mappings] if mappings is None else mappings)
     echo_push(counts)
+    return exit_code_of_push(counts)
+
+
+def exit_code_of_push(counts: PushCounts) -> int:
     if any(c.error_class == "config" for c in counts.sinks.values()):
         return EXIT_CONFIG
     return EXIT_FAILED if counts.failed else EXIT_OK

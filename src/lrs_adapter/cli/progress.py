@@ -5,16 +5,14 @@ Off a terminal (cron, CI, a container) there is none: the JSON log lines say the
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 
+from lrs_adapter.pipeline.workers import OnCommit
 from lrs_adapter.store.runs import RunCounts
-
-#: Told which connector the counts are for, after each commit of its pull.
-OnCommit = Callable[[str, RunCounts], None]
 
 
 @contextmanager

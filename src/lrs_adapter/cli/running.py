@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from dataclasses import asdict
-from functools import partial
 
 import click
 import orjson
@@ -19,20 +19,17 @@ from lrs_adapter.cli import (
     pass_context,
     run_summary,
 )
-from lrs_adapter.cli.outbox import echo_pending, push_all
+from lrs_adapter.cli.outbox import echo_pending, echo_push, exit_code_of_push
 from lrs_adapter.cli.progress import pull_progress
 from lrs_adapter.errors import AdapterError
-from lrs_adapter.mapping.loader import load_mapping
 from lrs_adapter.mapping.model import Mapping
 from lrs_adapter.ops.check import run_checks
-from lrs_adapter.pipeline.settle import MapCounts, map_queued, settle
-from lrs_adapter.pipeline.workers import pull_connector, pull_in_workers
-from lrs_adapter.sinks import sink_events
+from lrs_adapter.pipeline.remap import remap
+from lrs_adapter.pipeline.run import Watcher, run_sync
+from lrs_adapter.pipeline.settle import MapCounts
+from lrs_adapter.pipeline.workers import Pulled, pull_all
 from lrs_adapter.store import Database
-from lrs_adapter.store.audit import append_audit
-from lrs_adapter.store.locks import stage_lock
 from lrs_adapter.store.runs import list_runs
-from lrs_adapter.xapi.timestamps import format_instant, utc_now
 
 CONNECTOR = click.option(
     "--connector", "connectors", multiple=True, help="Only this connector (repeatable); default: all."
@@ -48,26 +45,23 @@ def pull_each(
     workers: int = 1,
     share: bool = False,
 ) -> list[int]:
-    """Every connector (in turn, or spread over worker processes), each printing its summary; one failing
-    connector stops no other."""
-    names = list(connectors) or sorted(context.config.connectors)
-    if workers > 1:
-        outcomes = pull_in_workers(
-            context.config_path, names, workers, log_format=context.log_format, full=full, share=share
+    """Every connector (in turn, or spread over worker processes), each printing its summary."""
+    with pull_progress() as show:
+        outcomes = pull_all(
+            context.config,
+            db,
+            connectors,
+            full=full,
+            workers=workers,
+            share=share,
+            log_format=context.log_format,
+            on_commit=show,
         )
-    else:
-        with pull_progress() as show:
-            outcomes = [
-                pull_connector(
-                    context.config,
-                    db,
-                    name,
-                    full=full,
-                    share=share,
-                    on_commit=partial(show, name) if show else None,
-                )
-                for name in names
-            ]
+    return echo_pulled(outcomes)
+
+
+def echo_pulled(outcomes: Sequence[Pulled]) -> list[int]:
+    """Each connector's summary; the exit code of each."""
     codes = []
     for outcome in outcomes:
         if outcome.run is not None:
@@ -79,6 +73,19 @@ def pull_each(
             click.echo(f"connector {outcome.connector}: error ({outcome.error})", err=True)
             codes.append(outcome.exit_code)
     return codes
+
+
+class Printing(Watcher):
+    """A sync's stages printed as they end."""
+
+    def __init__(self) -> None:
+        self.codes: list[int] = []
+
+    def pulled(self, outcomes: Sequence[Pulled]) -> None:
+        self.codes = echo_pulled(outcomes)
+
+    def settled(self, counts: MapCounts, mappings: Sequence[Mapping]) -> None:
+        echo_mapped(counts, mappings)
 
 
 WORKERS = click.option(
@@ -126,22 +133,32 @@ def pull_command(context: Context, connectors: tuple[str, ...], share: bool, wor
 def sync_command(context: Context, connectors: tuple[str, ...], share: bool, workers: int, dry_run: bool) -> None:
     """One scheduled run: pull every connector, map and evaluate the learners whose history changed or whose
     status changes with time today, then push the certification results to the configured sinks."""
+    printing = Printing()
     try:
-        config = context.config
-        mappings = [load_mapping(path) for path in config.mappings]
-        with context.store() as db:
-            codes = pull_each(context, db, connectors, workers=workers, share=share)
-            echo_mapped(settle(config, db, mappings, utc_now()), mappings)
+        with context.store() as db, pull_progress() as show:
+            result = run_sync(
+                context.config,
+                db,
+                connectors=connectors,
+                workers=workers,
+                share=share,
+                dry_run=dry_run,
+                log_format=context.log_format,
+                on_commit=show,
+                watcher=printing,
+            )
             if dry_run:
                 echo_pending(db)
-            else:
-                codes.append(push_all(config, db, mappings))
     except AdapterError as error:
         fail(error)
+    codes = printing.codes
+    if result.pushed is not None:
+        echo_push(result.pushed)
+        codes.append(exit_code_of_push(result.pushed))
     sys.exit(most_urgent(codes))
 
 
-def echo_mapped(mapped: MapCounts, mappings: list[Mapping]) -> None:
+def echo_mapped(mapped: MapCounts, mappings: Sequence[Mapping]) -> None:
     names = ", ".join(m.certification.id for m in mappings) or "no mappings configured"
     click.echo(f"mapped {mapped.learners} learners ({names}): {mapped.evidence} pieces of component evidence")
     if mapped.statuses:
@@ -190,10 +207,6 @@ def check_command(context: Context) -> None:
     sys.exit(EXIT_OK if ok else code)
 
 
-class _DryRun(Exception):
-    """Raised on purpose to roll back a dry run."""
-
-
 @main.command("remap")
 @click.option("--dry-run", is_flag=True, help="Show whose state would change, and change nothing.")
 @pass_context
@@ -201,57 +214,19 @@ def remap_command(context: Context, dry_run: bool) -> None:
     """Map and evaluate every learner again from the stored statements (after a mapping fix), showing each learner
     whose certification state changes; the next push delivers what changed."""
     try:
-        config = context.config
-        mappings = [load_mapping(path) for path in config.mappings]
-        with context.store() as db, stage_lock(db, "settle"):
-            try:
-                with db.transaction():
-                    before = db.one("SELECT COALESCE(MAX(seq), 0) FROM changes")
-                    db.execute(
-                        "INSERT INTO learners_to_map (learner) SELECT DISTINCT learner FROM statements"
-                        " WHERE learner IS NOT NULL ON CONFLICT DO NOTHING"
-                    )
-                    db.execute(
-                        "INSERT INTO learners_to_map (learner) SELECT DISTINCT learner_key FROM recorded_completions"
-                        " WHERE learner_key IS NOT NULL ON CONFLICT DO NOTHING"
-                    )
-                    now = format_instant(utc_now())
-                    mapped = map_queued(db, mappings, now, home_page=config.home_page, sinks=sink_events(config))
-                    moved = db.execute(
-                        "SELECT learner, certification, record FROM changes WHERE seq > ? AND kind = 'state'"
-                        " ORDER BY learner, certification",
-                        (before[0] if before else 0,),
-                    )
-                    before_states, after_states = {}, {}
-                    for learner, certification, record in moved:
-                        state = orjson.loads(record)
-                        subject = f"{learner}|{certification}"
-                        previous = db.one(
-                            "SELECT record FROM changes WHERE subject = ? AND seq <= ? ORDER BY seq DESC LIMIT 1",
-                            (subject, before[0] if before else 0),
-                        )
-                        before_states[subject] = orjson.loads(previous[0]) if previous and previous[0] else None
-                        after_states[subject] = state
-                        click.echo(
-                            f"{learner} {certification}: {state['status']} · certified {state['certified_on'] or '-'}"
-                            f" · due {state['due_on'] or '-'} · window {state['window_opens_on'] or '-'}"
-                        )
-                    click.echo(
-                        f"{'would change' if dry_run else 'changed'}: {len(moved)} certification states"
-                        f" among {mapped.learners} learners"
-                    )
-                    append_audit(
-                        db,
-                        actor=context.actor,
-                        action="remap",
-                        at=now,
-                        reason=f"{len(moved)} certification states changed among {mapped.learners} learners",
-                        before=before_states,
-                        after=after_states,
-                    )
-                    if dry_run:
-                        raise _DryRun  # the audit entry goes with the rest: nothing was changed
-            except _DryRun:
-                click.echo("dry run: nothing was changed")
+        with context.store() as db:
+            remapped = remap(context.config, db, actor=context.actor, dry_run=dry_run)
     except AdapterError as error:
         fail(error)
+    for change in remapped.changes:
+        state = change.after
+        click.echo(
+            f"{change.learner} {change.certification}: {state['status']} · certified {state['certified_on'] or '-'}"
+            f" · due {state['due_on'] or '-'} · window {state['window_opens_on'] or '-'}"
+        )
+    click.echo(
+        f"{'would change' if dry_run else 'changed'}: {len(remapped.changes)} certification states"
+        f" among {remapped.learners} learners"
+    )
+    if dry_run:
+        click.echo("dry run: nothing was changed")

@@ -12,6 +12,7 @@ import multiprocessing
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 
 from lrs_adapter.config import Config, load_config
 from lrs_adapter.errors import AdapterError, LockedError, error_class_of, exit_code_of
@@ -19,6 +20,9 @@ from lrs_adapter.logs import configure_logging
 from lrs_adapter.pipeline.pull import pull
 from lrs_adapter.store import Database, open_store
 from lrs_adapter.store.runs import Run, RunCounts
+
+#: Told which connector the counts are for, after each commit of its pull.
+OnCommit = Callable[[str, RunCounts], None]
 
 
 @dataclass(frozen=True)
@@ -50,6 +54,30 @@ def pull_connector(
         return Pulled(connector, error=f"{error_class_of(error)}: {error}", exit_code=exit_code_of(error))
     except AdapterError as error:  # a config error found before the run began
         return Pulled(connector, error=f"{error_class_of(error)}: {error}", exit_code=exit_code_of(error))
+
+
+def pull_all(
+    config: Config,
+    db: Database,
+    connectors: Sequence[str] = (),
+    *,
+    full: bool = False,
+    workers: int = 1,
+    share: bool = False,
+    log_format: str | None = None,
+    on_commit: OnCommit | None = None,
+) -> list[Pulled]:
+    """Every connector named (default: all), in turn or spread over `workers` processes; one failing connector
+    stops no other. `on_commit` hears each connector's counts after each commit (only in this process)."""
+    names = list(connectors) or sorted(config.connectors)
+    if workers > 1:
+        return pull_in_workers(str(config.path), names, workers, log_format=log_format, full=full, share=share)
+    return [
+        pull_connector(
+            config, db, name, full=full, share=share, on_commit=partial(on_commit, name) if on_commit else None
+        )
+        for name in names
+    ]
 
 
 def _in_worker(config_path: str, connector: str, log_format: str | None, full: bool, share: bool) -> Pulled:

@@ -169,3 +169,26 @@ def stored_evidence(db: Database, learner: str, certification: str) -> list[Evid
         )
         for r in rows
     ]
+
+
+def last_change(db: Database) -> int:
+    """The change log's newest sequence number (0 when empty)."""
+    row = db.one("SELECT COALESCE(MAX(seq), 0) FROM changes")
+    return int(row[0]) if row else 0
+
+
+def state_changes_since(db: Database, seq: int) -> list[tuple[str, str, dict[str, Any]]]:
+    """(learner, certification, new state record) of each state changed after `seq`, by learner and certification;
+    a state tombstoned since is left out."""
+    rows = db.execute(
+        "SELECT learner, certification, record FROM changes WHERE seq > ? AND kind = 'state' AND record IS NOT NULL"
+        " ORDER BY learner, certification",
+        (seq,),
+    )
+    return [(row[0], row[1], orjson.loads(row[2])) for row in rows]
+
+
+def record_at(db: Database, subject: str, seq: int) -> dict[str, Any] | None:
+    """What the change log said of `subject` (a completion id, or "learner|certification") as of `seq`."""
+    row = db.one("SELECT record FROM changes WHERE subject = ? AND seq <= ? ORDER BY seq DESC LIMIT 1", (subject, seq))
+    return orjson.loads(row[0]) if row and row[0] else None

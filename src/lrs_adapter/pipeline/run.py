@@ -1,0 +1,73 @@
+"""One scheduled run, top down: pull every connector, settle every learner whose certification may have changed,
+push the results. `lrs-adapter sync` is this function and its printing; read it first to see the whole pipeline.
+
+    sources (LRS, export file)                                        sinks (LRS, Totara file, webhook, ...)
+           |                                                                      ^
+           v                                                                      |
+    pull -> intake (page_intake) -> store --> settle: map -> certify -> outbox --> push
+
+Each stage commits what it finished before the next begins, so a run killed anywhere is resumed by the next one:
+the pull from its cursors, settling from the queue of learners to map, the push from the outbox.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from lrs_adapter.config import Config
+from lrs_adapter.mapping.loader import load_mapping
+from lrs_adapter.mapping.model import Mapping
+from lrs_adapter.pipeline.push import PushCounts, deliver
+from lrs_adapter.pipeline.settle import MapCounts, settle
+from lrs_adapter.pipeline.workers import OnCommit, Pulled, pull_all
+from lrs_adapter.store.database import Database
+from lrs_adapter.xapi.timestamps import utc_now
+
+
+class Watcher:
+    """Hears each stage's outcome as soon as it is known (the command prints them as they come); silent here."""
+
+    def pulled(self, outcomes: Sequence[Pulled]) -> None:
+        """Every connector's pull, ended."""
+
+    def settled(self, counts: MapCounts, mappings: Sequence[Mapping]) -> None:
+        """Every queued learner mapped and evaluated."""
+
+
+@dataclass(frozen=True)
+class SyncResult:
+    pulled: list[Pulled]
+    settled: MapCounts
+    pushed: PushCounts | None  # None: a dry run, or no sink configured
+
+
+def load_mappings(config: Config) -> list[Mapping]:
+    return [load_mapping(path) for path in config.mappings]
+
+
+def run_sync(
+    config: Config,
+    db: Database,
+    *,
+    connectors: Sequence[str] = (),
+    workers: int = 1,
+    share: bool = False,
+    dry_run: bool = False,
+    log_format: str | None = None,
+    now: Callable[[], datetime] = utc_now,
+    on_commit: OnCommit | None = None,
+    watcher: Watcher | None = None,
+) -> SyncResult:
+    """Pull `connectors` (default: all; over `workers` processes; `share`: skip those another worker holds), settle
+    as of now, and push to every configured sink unless `dry_run`. A failed pull stops nothing: what other
+    connectors and earlier runs brought in is settled and pushed all the same, and the result says what failed."""
+    watcher = watcher or Watcher()
+    mappings = load_mappings(config)
+    pulled = pull_all(config, db, connectors, workers=workers, share=share, log_format=log_format, on_commit=on_commit)
+    watcher.pulled(pulled)
+    settled = settle(config, db, mappings, now())
+    watcher.settled(settled, mappings)
+    pushed = None if dry_run or not config.sinks else deliver(config, db, mappings)
+    return SyncResult(pulled, settled, pushed)
