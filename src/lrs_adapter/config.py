@@ -8,7 +8,6 @@ NAME the file gives; header values may be tokens and are never echoed).
 from __future__ import annotations
 
 import os
-import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -18,6 +17,7 @@ from urllib.parse import urlsplit
 from marshmallow import ValidationError, fields, post_load, validate, validates_schema
 
 from lrs_adapter.errors import ConfigError
+from lrs_adapter.model.durations import parse_duration, parse_period
 from lrs_adapter.model.period import Period
 from lrs_adapter.tomlfile import Strict, load_checked, read_toml
 from lrs_adapter.xapi.timestamps import parse_timestamp
@@ -180,47 +180,31 @@ FIXES: dict[str, str] = {
     "secret_env": "the NAME of an environment variable holding the webhook's signing secret.",
     "directory": "a folder the LMS picks upload files from (relative to this file).",
     "max_attempts": "a whole number of push runs, 1 to 1000, before a delivery is dead-lettered.",
-    "max_age": 'a duration: whole numbers with d, h, m or s, largest first, e.g. "26h", "90m", "1d12h".',
+    "max_age": 'a duration longer than zero: whole numbers with d, h, m or s, largest first, e.g. "26h", "90m",'
+    ' "1d12h"; or ISO 8601, e.g. "PT26H".',
     "tokens_env": 'a list of environment variable NAMES holding bearer tokens, e.g. ["LRS_ADAPTER_API_TOKEN"].',
     "port": "a TCP port, 1 to 65535.",
     "max_limit": "the largest page a client may ask for, 1 to 100000.",
-    "leavers_after": 'an ISO 8601 period of whole years, months or days, e.g. "P6Y" (six years after leaving).',
+    "leavers_after": 'an ISO 8601 period of whole years, months, weeks or days, e.g. "P6Y" (six years after leaving).',
 }
-
-_AGE = re.compile(r"^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
-
-
-def parse_age(text: str) -> timedelta | None:
-    """A duration as people write it in a config ("26h", "1d12h"); None for anything else, or for zero."""
-    found = _AGE.match(text)
-    if not found or not text:
-        return None
-    days, hours, minutes, seconds = (int(part or 0) for part in found.groups())
-    age = timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
-    return age if age > timedelta(0) else None
-
-
-_PERIOD = re.compile(r"^P(?!$)(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)D)?$")
-
-
-def parse_period(text: str) -> Period | None:
-    """A calendar period as the retention rules are written ("P6Y"); None for anything else, or for zero."""
-    found = _PERIOD.match(text)
-    if not found:
-        return None
-    years, months, days = (int(part or 0) for part in found.groups())
-    period = Period(months=years * 12 + months, days=days)
-    return period if period.months or period.days else None
 
 
 def _period(value: str) -> None:
-    if parse_period(value) is None:
-        raise ValidationError("Not a calendar period.")
+    try:
+        period = parse_period(value)
+    except ValueError as error:
+        raise ValidationError(str(error)) from None
+    if not (period.months or period.days):
+        raise ValidationError("A period of zero is not a retention period.")
 
 
 def _age(value: str) -> None:
-    if parse_age(value) is None:
-        raise ValidationError("Not a duration.")
+    try:
+        age = parse_duration(value)
+    except ValueError as error:
+        raise ValidationError(str(error)) from None
+    if age <= timedelta(0):
+        raise ValidationError("Not a duration.")  # as zero always was: a zero age would make every run stale
 
 
 def _iso_instant(value: str) -> None:
@@ -429,9 +413,13 @@ def load_config(path: str | Path = DEFAULT_CONFIG) -> Config:
         intake_processes=data.get("pull", {}).get("intake_processes", Config.intake_processes),
         sinks=sinks,
         max_attempts=data.get("push", {}).get("max_attempts", 5),
-        health_max_age=parse_age(data.get("health", {}).get("max_age", "")) or DEFAULT_MAX_AGE,
+        health_max_age=parse_duration(data["health"]["max_age"])
+        if "max_age" in data.get("health", {})
+        else DEFAULT_MAX_AGE,
         api=_api(data.get("api", {})),
-        leavers_after=parse_period(data.get("retention", {}).get("leavers_after", "")),
+        leavers_after=parse_period(data["retention"]["leavers_after"])
+        if "leavers_after" in data.get("retention", {})
+        else None,
     )
 
 
