@@ -240,3 +240,37 @@ def test_the_retention_period_takes_every_iso_calendar_period(
 
     config = load_config(write_config(f'[retention]\nleavers_after = "{period}"\n'))
     assert config.leavers_after == Period(months=months, days=days)
+
+
+def test_an_unknown_lrs_is_named_beside_every_other_mistake(write_config) -> None:  # type: ignore[no-untyped-def]
+    path = write_config(
+        SINKS.replace('lrs = "main"', 'lrs = "elsewhere"').replace("max_attempts = 7", "max_attempts = 0")
+        + '\n[connectors.c]\nlrs = "nope"\nsince = "yesterday"\n'
+    )
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    text = str(caught.value)
+    assert "key push.max_attempts" in text and "key connectors.c.since" in text
+    assert "key connectors.c.lrs: names an LRS 'nope' that has no [lrs.nope] table (known: main)." in text
+    assert (
+        "key sinks.results.lrs: names an LRS 'elsewhere'" in text
+        and "Fix: the name of a table under [lrs.NAME]" in text
+    )
+
+
+def test_each_table_is_declared_once_in_the_record_it_loads_into() -> None:
+    """A schema's keys are the fields of the record its table becomes (data_key is the name in the file)."""
+    from dataclasses import fields as record_fields
+
+    from lrs_adapter import config
+
+    records = {
+        config.RetrySchema: config.RetryPolicy,
+        config.LrsSchema: config.LrsConfig,
+        config.ConnectorSchema: config.ConnectorConfig,
+        config.SinkSchema: config.SinkConfig,
+        config.ApiSchema: config.ApiConfig,
+        **{type(config.ConfigSchema().fields[section].schema): config.Config for section in config.SECTIONS},
+    }
+    for schema, record in records.items():
+        assert set(schema().fields) <= {field.name for field in record_fields(record)}, schema.__name__
