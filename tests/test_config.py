@@ -204,3 +204,73 @@ def test_the_retention_period_is_a_calendar_period(write_config) -> None:  # typ
         with pytest.raises(ConfigError) as caught:
             load_config(write_config(VALID + f'\n[retention]\nleavers_after = "{wrong}"\n'))
         assert "key retention.leavers_after" in str(caught.value) and 'e.g. "P6Y"' in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("age", "hours"),
+    [
+        *[("26h", 26), ("90m", 1.5), ("1d12h", 36), ("5400s", 1.5), ("1d1h30m", 25.5)],  # the short form, as ever
+        *[("PT26H", 26), ("P1D", 24), ("P1DT12H", 36), ("PT1.5H", 1.5), ("PT90M", 1.5), ("P1W", 168)],  # ISO 8601
+    ],
+)
+def test_max_age_takes_the_short_form_and_iso_8601(write_config, age: str, hours: float) -> None:  # type: ignore[no-untyped-def]
+    from datetime import timedelta
+
+    assert load_config(write_config(f'[health]\nmax_age = "{age}"\n')).health_max_age == timedelta(hours=hours)
+
+
+@pytest.mark.parametrize(
+    ("age", "reason"), [("PT0S", "Not a duration."), ("P1M", "no years or months"), ("PT1.5H30M", "last number")]
+)
+def test_a_wrong_iso_max_age_says_why_with_the_key_and_the_fix(write_config, age: str, reason: str) -> None:  # type: ignore[no-untyped-def]
+    path = write_config(f'[health]\nmax_age = "{age}"\n')
+    with pytest.raises(ConfigError) as error:
+        load_config(path)
+    assert str(path) in str(error.value) and "key health.max_age: " in str(error.value)
+    assert reason in str(error.value) and '"PT26H"' in str(error.value)
+
+
+@pytest.mark.parametrize(
+    ("period", "months", "days"), [("P6Y", 72, 0), ("P72M", 72, 0), ("P5Y6M", 66, 0), ("P90D", 0, 90), ("P2W", 0, 14)]
+)
+def test_the_retention_period_takes_every_iso_calendar_period(
+    write_config, period: str, months: int, days: int
+) -> None:  # type: ignore[no-untyped-def]
+    from lrs_adapter.model.period import Period
+
+    config = load_config(write_config(f'[retention]\nleavers_after = "{period}"\n'))
+    assert config.leavers_after == Period(months=months, days=days)
+
+
+def test_an_unknown_lrs_is_named_beside_every_other_mistake(write_config) -> None:  # type: ignore[no-untyped-def]
+    path = write_config(
+        SINKS.replace('lrs = "main"', 'lrs = "elsewhere"').replace("max_attempts = 7", "max_attempts = 0")
+        + '\n[connectors.c]\nlrs = "nope"\nsince = "yesterday"\n'
+    )
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    text = str(caught.value)
+    assert "key push.max_attempts" in text and "key connectors.c.since" in text
+    assert "key connectors.c.lrs: names an LRS 'nope' that has no [lrs.nope] table (known: main)." in text
+    assert (
+        "key sinks.results.lrs: names an LRS 'elsewhere'" in text
+        and "Fix: the name of a table under [lrs.NAME]" in text
+    )
+
+
+def test_each_table_is_declared_once_in_the_record_it_loads_into() -> None:
+    """A schema's keys are the fields of the record its table becomes (data_key is the name in the file)."""
+    from dataclasses import fields as record_fields
+
+    from lrs_adapter import config
+
+    records = {
+        config.RetrySchema: config.RetryPolicy,
+        config.LrsSchema: config.LrsConfig,
+        config.ConnectorSchema: config.ConnectorConfig,
+        config.SinkSchema: config.SinkConfig,
+        config.ApiSchema: config.ApiConfig,
+        **{type(config.ConfigSchema().fields[section].schema): config.Config for section in config.SECTIONS},
+    }
+    for schema, record in records.items():
+        assert set(schema().fields) <= {field.name for field in record_fields(record)}, schema.__name__

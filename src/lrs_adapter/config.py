@@ -8,16 +8,18 @@ NAME the file gives; header values may be tokens and are never echoed).
 from __future__ import annotations
 
 import os
-import re
+from collections.abc import Callable, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from marshmallow import ValidationError, fields, post_load, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from lrs_adapter.errors import ConfigError
+from lrs_adapter.model.durations import parse_duration, parse_period
 from lrs_adapter.model.period import Period
 from lrs_adapter.tomlfile import Strict, load_checked, read_toml
 from lrs_adapter.xapi.timestamps import parse_timestamp
@@ -180,52 +182,82 @@ FIXES: dict[str, str] = {
     "secret_env": "the NAME of an environment variable holding the webhook's signing secret.",
     "directory": "a folder the LMS picks upload files from (relative to this file).",
     "max_attempts": "a whole number of push runs, 1 to 1000, before a delivery is dead-lettered.",
-    "max_age": 'a duration: whole numbers with d, h, m or s, largest first, e.g. "26h", "90m", "1d12h".',
+    "max_age": 'a duration longer than zero: whole numbers with d, h, m or s, largest first, e.g. "26h", "90m",'
+    ' "1d12h"; or ISO 8601, e.g. "PT26H".',
     "tokens_env": 'a list of environment variable NAMES holding bearer tokens, e.g. ["LRS_ADAPTER_API_TOKEN"].',
     "port": "a TCP port, 1 to 65535.",
     "max_limit": "the largest page a client may ask for, 1 to 100000.",
-    "leavers_after": 'an ISO 8601 period of whole years, months or days, e.g. "P6Y" (six years after leaving).',
+    "leavers_after": 'an ISO 8601 period of whole years, months, weeks or days, e.g. "P6Y" (six years after leaving).',
 }
 
-_AGE = re.compile(r"^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
+
+#: The configuration file being loaded: relative paths in it are relative to its folder, not the working directory.
+_FILE: ContextVar[Path] = ContextVar("config_file")
 
 
-def parse_age(text: str) -> timedelta | None:
-    """A duration as people write it in a config ("26h", "1d12h"); None for anything else, or for zero."""
-    found = _AGE.match(text)
-    if not found or not text:
-        return None
-    days, hours, minutes, seconds = (int(part or 0) for part in found.groups())
-    age = timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
-    return age if age > timedelta(0) else None
+def _relative_path(text: str) -> Path:
+    candidate = Path(text).expanduser()
+    return candidate if candidate.is_absolute() else _FILE.get().resolve().parent / candidate
 
 
-_PERIOD = re.compile(r"^P(?!$)(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)D)?$")
+def _store_url(url: str) -> str:
+    return "sqlite:///" + str(_relative_path(url.removeprefix("sqlite:///"))) if url.startswith("sqlite:///") else url
 
 
-def parse_period(text: str) -> Period | None:
-    """A calendar period as the retention rules are written ("P6Y"); None for anything else, or for zero."""
-    found = _PERIOD.match(text)
-    if not found:
-        return None
-    years, months, days = (int(part or 0) for part in found.groups())
-    period = Period(months=years * 12 + months, days=days)
-    return period if period.months or period.days else None
+def _instant(text: str) -> datetime:
+    if (instant := parse_timestamp(text)) is None:
+        raise ValueError("Not an ISO 8601 instant with an offset.")
+    return instant
 
 
-def _period(value: str) -> None:
-    if parse_period(value) is None:
-        raise ValidationError("Not a calendar period.")
+def _age(text: str) -> timedelta:
+    if (age := parse_duration(text)) <= timedelta(0):
+        raise ValueError("Not a duration.")  # as zero always was: a zero age would make every connector stale
+    return age
 
 
-def _age(value: str) -> None:
-    if parse_age(value) is None:
-        raise ValidationError("Not a duration.")
+def _retention_period(text: str) -> Period:
+    if not (period := parse_period(text)).months and not period.days:
+        raise ValueError("A period of zero is not a retention period.")
+    return period
 
 
-def _iso_instant(value: str) -> None:
-    if parse_timestamp(value) is None:
-        raise ValidationError("Not an ISO 8601 instant with an offset.")
+class Parsed(fields.Field[Any]):
+    """A string read by `parse` into what the record holds; the ValueError `parse` raises says what is wrong."""
+
+    def __init__(self, parse: Callable[[str], Any], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.parse = parse
+
+    def _deserialize(self, value: Any, attr: str | None, data: Mapping[str, Any] | None, **kwargs: Any) -> Any:
+        if not isinstance(value, str):
+            raise ValidationError("Not a valid string.")
+        try:
+            return self.parse(value)
+        except ValueError as error:
+            raise ValidationError(str(error)) from None
+
+
+class Tuple(fields.List[Any]):
+    """A TOML array held as a tuple, as the frozen records hold their sequences."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Mapping[str, Any] | None, **kwargs: Any) -> Any:
+        return tuple(super()._deserialize(value, attr, data, **kwargs))
+
+
+class Named(fields.Dict):
+    """Tables such as [lrs.NAME]: each checked by `schema`, then built into `record` with its NAME."""
+
+    def __init__(self, schema: type[Schema], record: Callable[..., Any]) -> None:
+        super().__init__(keys=fields.String(), values=fields.Nested(schema), load_default=dict)
+        self.record = record
+
+    def _deserialize(self, value: Any, attr: str | None, data: Mapping[str, Any] | None, **kwargs: Any) -> Any:
+        tables = super()._deserialize(value, attr, data, **kwargs)  # type: ignore[no-untyped-call]
+        return {name: self.record(name=name, **values) for name, values in tables.items()}
+
+
+# Each schema declares a table's keys once, under the names of the record it builds; the defaults live in the record.
 
 
 class RetrySchema(Strict):
@@ -265,25 +297,16 @@ class LrsSchema(Strict):
 
 class ConnectorSchema(Strict):
     lrs = fields.String()
-    file = fields.String()
+    file = Parsed(_relative_path)
     verb = fields.Url(require_tld=False, relative=False)
     activity = fields.Url(require_tld=False, relative=False)
     related_activities = fields.Boolean()
-    since = fields.String(validate=_iso_instant)
+    since = Parsed(_instant)
 
     @validates_schema
     def one_source(self, data: dict[str, Any], **_: Any) -> None:
         if ("lrs" in data) == ("file" in data):
             raise ValidationError("needs exactly one of `lrs` (an LRS name) or `file` (an export file).", "lrs")
-
-
-class StoreSchema(Strict):
-    url = fields.String(validate=validate.Regexp(r"^(sqlite:///.+|postgres(ql)?://.*)$"))
-    commit_every = fields.Integer(validate=validate.Range(min=1, max=100_000))
-
-
-class RosterSchema(Strict):
-    home_page = fields.Url(require_tld=False, relative=False)
 
 
 class CertificationCodesSchema(Strict):
@@ -295,7 +318,7 @@ class SinkSchema(Strict):
     kind = fields.String(required=True, validate=validate.OneOf(tuple(SINK_EVENTS)))
     lrs = fields.String()
     profile_id = fields.Url(require_tld=False, relative=False)
-    directory = fields.String()
+    directory = Parsed(_relative_path)
     file_prefix = fields.String(validate=validate.Regexp(r"^[A-Za-z0-9._-]+$"))
     certifications = fields.Dict(keys=fields.String(), values=fields.Nested(CertificationCodesSchema))
     url = fields.Url(schemes={"http", "https"}, require_tld=False)
@@ -318,6 +341,35 @@ class SinkSchema(Strict):
         if "events" in data and data.get("kind") != "webhook":
             raise ValidationError("only a webhook sink chooses its events.", "events")
 
+    @post_load
+    def every_event_of_its_kind(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
+        return {**data, "events": frozenset(data.get("events", SINK_EVENTS[data["kind"]]))}
+
+
+class ApiSchema(Strict):
+    tokens_env = Tuple(
+        fields.String(validate=validate.Regexp(r"^[A-Za-z_][A-Za-z0-9_]*$")), validate=validate.Length(min=1)
+    )
+    host = fields.String()
+    port = fields.Integer(validate=validate.Range(min=1, max=65535))
+    max_limit = fields.Integer(validate=validate.Range(min=1, max=100_000))
+
+    @post_load
+    def make(self, data: dict[str, Any], **_: Any) -> ApiConfig:
+        return ApiConfig(**data)
+
+
+# The one-table sections: each key lands in Config under its attribute name (data_key is the name in the file).
+
+
+class StoreSchema(Strict):
+    store_url = fields.String(data_key="url", validate=validate.Regexp(r"^(sqlite:///.+|postgres(ql)?://.*)$"))
+    commit_every = fields.Integer(validate=validate.Range(min=1, max=100_000))
+
+
+class RosterSchema(Strict):
+    home_page = fields.Url(require_tld=False, relative=False)
+
 
 class PullSchema(Strict):
     intake_processes = fields.Integer(validate=validate.Range(min=0, max=64))
@@ -328,118 +380,68 @@ class PushSchema(Strict):
 
 
 class HealthSchema(Strict):
-    max_age = fields.String(validate=_age)
+    health_max_age = Parsed(_age, data_key="max_age")
 
 
 class RetentionSchema(Strict):
-    leavers_after = fields.String(validate=_period)
+    leavers_after = Parsed(_retention_period)
 
 
-class ApiSchema(Strict):
-    tokens_env = fields.List(
-        fields.String(validate=validate.Regexp(r"^[A-Za-z_][A-Za-z0-9_]*$")), validate=validate.Length(min=1)
-    )
-    host = fields.String()
-    port = fields.Integer(validate=validate.Range(min=1, max=65535))
-    max_limit = fields.Integer(validate=validate.Range(min=1, max=100_000))
+SECTIONS = ("store", "roster", "pull", "push", "health", "retention")
+
+
+def _tables(value: Any) -> dict[str, dict[str, Any]]:
+    """The tables of a section as written; what is not a table is reported by the section's own field."""
+    tables = value if isinstance(value, dict) else {}
+    return {name: table for name, table in tables.items() if isinstance(table, dict)}
 
 
 class ConfigSchema(Strict):
+    mappings = Tuple(Parsed(_relative_path))
+    lrs = Named(LrsSchema, LrsConfig)
+    connectors = Named(ConnectorSchema, ConnectorConfig)
+    sinks = Named(SinkSchema, SinkConfig)
+    api = fields.Nested(ApiSchema)
     store = fields.Nested(StoreSchema)
     roster = fields.Nested(RosterSchema)
-    mappings = fields.List(fields.String())
-    lrs = fields.Dict(keys=fields.String(), values=fields.Nested(LrsSchema))
-    connectors = fields.Dict(keys=fields.String(), values=fields.Nested(ConnectorSchema))
-    sinks = fields.Dict(keys=fields.String(), values=fields.Nested(SinkSchema))
     pull = fields.Nested(PullSchema)
     push = fields.Nested(PushSchema)
     health = fields.Nested(HealthSchema)
-    api = fields.Nested(ApiSchema)
     retention = fields.Nested(RetentionSchema)
 
+    @validates_schema(skip_on_field_errors=False, pass_original=True)
+    def known_lrs(self, _: dict[str, Any], original: dict[str, Any], **__: Any) -> None:
+        """Connectors and sinks name LRSs the file defines (read from the file as written, beside any other errors)."""
+        if not isinstance(original.get("lrs", {}), dict):
+            return  # [lrs] itself is wrong, and its own error says so
+        defined = _tables(original.get("lrs"))
+        known = ", ".join(sorted(defined)) or "none defined"
+        wrong: dict[str, Any] = {}
+        for section in ("connectors", "sinks"):
+            for name, table in _tables(original.get(section)).items():
+                lrs = table.get("lrs")
+                if isinstance(lrs, str) and lrs not in defined:
+                    why = f"names an LRS {lrs!r} that has no [lrs.{lrs}] table (known: {known})."
+                    wrong.setdefault(section, {})[name] = {"lrs": [why]}
+        if wrong:
+            raise ValidationError(wrong)
 
-def _resolve(base: Path, path: str) -> Path:
-    candidate = Path(path).expanduser()
-    return candidate if candidate.is_absolute() else base / candidate
-
-
-def _store_url(base: Path, url: str) -> str:
-    if url.startswith("sqlite:///"):
-        return "sqlite:///" + str(_resolve(base, url.removeprefix("sqlite:///")))
-    return url
+    @post_load
+    def make(self, data: dict[str, Any], **_: Any) -> Config:
+        settings = {key: value for section in SECTIONS for key, value in data.pop(section, {}).items()}
+        store_url = _store_url(settings.pop("store_url", DEFAULT_STORE))
+        return Config(path=_FILE.get(), store_url=store_url, **settings, **data)
 
 
 def load_config(path: str | Path = DEFAULT_CONFIG) -> Config:
     """Read and validate the file; relative paths in it are relative to the file, not to the working directory."""
     path = Path(path)
-    name = str(path)
     raw = read_toml(
         path, missing_fix=f"pass --config FILE, or create {DEFAULT_CONFIG} (the README has a complete example)."
     )
-    data = load_checked(ConfigSchema(), raw, path=path, what="configuration", fixes=FIXES)
-    base = path.resolve().parent
-    lrs = {
-        lrs_name: LrsConfig(name=lrs_name, **{k: v for k, v in values.items()})
-        for lrs_name, values in data.get("lrs", {}).items()
-    }
-    connectors: dict[str, ConnectorConfig] = {}
-    for conn_name, values in data.get("connectors", {}).items():
-        if values.get("lrs") and values["lrs"] not in lrs:
-            known = ", ".join(sorted(lrs)) or "none defined"
-            raise ConfigError(
-                f"names an LRS {values['lrs']!r} that has no [lrs.{values['lrs']}] table (known: {known}).",
-                file=name,
-                key=f"connectors.{conn_name}.lrs",
-                fix="define that LRS or correct the name.",
-            )
-        connectors[conn_name] = ConnectorConfig(
-            name=conn_name,
-            lrs=values.get("lrs"),
-            file=_resolve(base, values["file"]) if "file" in values else None,
-            verb=values.get("verb"),
-            activity=values.get("activity"),
-            related_activities=values.get("related_activities", False),
-            since=parse_timestamp(values["since"]) if "since" in values else None,
-        )
-    sinks: dict[str, SinkConfig] = {}
-    for sink_name, values in data.get("sinks", {}).items():
-        if values.get("lrs") and values["lrs"] not in lrs:
-            raise ConfigError(
-                f"names an LRS {values['lrs']!r} that has no [lrs.{values['lrs']}] table.",
-                file=name,
-                key=f"sinks.{sink_name}.lrs",
-                fix="define that LRS or correct the name.",
-            )
-        kind = values.pop("kind")
-        events = frozenset(values.pop("events", SINK_EVENTS[kind]))
-        if "directory" in values:
-            values["directory"] = _resolve(base, values["directory"])
-        sinks[sink_name] = SinkConfig(name=sink_name, kind=kind, events=events, **values)
-    store_url = _store_url(base, data.get("store", {}).get("url", DEFAULT_STORE))
-    mappings = tuple(_resolve(base, mapping) for mapping in data.get("mappings", []))
-    home_page = data.get("roster", {}).get("home_page")
-    return Config(
-        path=path,
-        store_url=store_url,
-        lrs=lrs,
-        connectors=connectors,
-        mappings=mappings,
-        home_page=home_page,
-        commit_every=data.get("store", {}).get("commit_every", Config.commit_every),
-        intake_processes=data.get("pull", {}).get("intake_processes", Config.intake_processes),
-        sinks=sinks,
-        max_attempts=data.get("push", {}).get("max_attempts", 5),
-        health_max_age=parse_age(data.get("health", {}).get("max_age", "")) or DEFAULT_MAX_AGE,
-        api=_api(data.get("api", {})),
-        leavers_after=parse_period(data.get("retention", {}).get("leavers_after", "")),
-    )
-
-
-def _api(values: dict[str, Any]) -> ApiConfig:
-    defaults = ApiConfig()
-    return ApiConfig(
-        tokens_env=tuple(values.get("tokens_env", ())),
-        host=values.get("host", defaults.host),
-        port=values.get("port", defaults.port),
-        max_limit=values.get("max_limit", defaults.max_limit),
-    )
+    loading = _FILE.set(path)
+    try:
+        config: Config = load_checked(ConfigSchema(), raw, path=path, what="configuration", fixes=FIXES)
+    finally:
+        _FILE.reset(loading)
+    return config

@@ -124,3 +124,27 @@ def test_the_fast_uuid5_is_uuid5() -> None:
         assert uuid5(EVIDENCE_NAMESPACE, name) == str(uuid.uuid5(EVIDENCE_NAMESPACE, name))
 
     same()
+
+
+def test_periods_and_durations_are_read_as_the_configuration_reads_them(tmp_path: Path) -> None:
+    """model/durations.py reads both: weeks count seven days, and the short form "1h" is PT1H."""
+    good = (
+        BROKEN.replace('"24 months"', '"P1Y6M"')
+        .replace('window = "P6M"', 'window = "P6W"')
+        .replace("Londn", "London")
+        .replace('"subject"', '"object"')
+        .replace("min_scaled = 0.8", 'min_duration = "1h"')
+        .replace('routes = [["done", "missing"]]', 'routes = [["done"]]')
+    )
+    path = tmp_path / "m.toml"
+    path.write_text(good)
+    mapping = load_mapping(path)
+    assert (mapping.certification.validity, mapping.certification.window) == (Period(months=18), Period(days=42))
+    assert mapping.options["e"].components["done"].min_duration_s == 3600
+    path.write_text(good.replace('"P1Y6M"', '"P1YT6H"').replace('min_duration = "1h"', 'min_duration = "P1M"'))
+    with pytest.raises(ConfigError) as caught:
+        load_mapping(path)
+    text = str(caught.value)  # both were misread before: the hours dropped, the month read as 0 s
+    assert "key certification.validity: A calendar period has whole years, months, weeks or days only." in text
+    assert "key options.e.components.done.min_duration: A duration has no years or months" in text
+    assert 'Fix: an ISO 8601 duration such as "PT1H".' in text

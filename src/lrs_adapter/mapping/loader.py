@@ -7,12 +7,10 @@ defines, so a mapping says what the course's LMS says and no more.
 
 from __future__ import annotations
 
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import isodate
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from lrs_adapter.mapping.model import (
@@ -25,7 +23,7 @@ from lrs_adapter.mapping.model import (
     Presence,
     Progress,
 )
-from lrs_adapter.model.period import Period
+from lrs_adapter.model.durations import parse_duration, parse_period
 from lrs_adapter.tomlfile import Strict, load_checked, read_toml
 
 ADL = "http://adlnet.gov/expapi/verbs/"
@@ -57,18 +55,16 @@ FIXES = {
 
 def _period(value: str) -> None:
     try:
-        parsed = isodate.parse_duration(value)
-    except (isodate.ISO8601Error, ValueError):
-        raise ValidationError("Not an ISO 8601 period.") from None
-    if isinstance(parsed, timedelta) and parsed.seconds:
-        raise ValidationError("A calendar period has years, months, weeks or days only.")
+        parse_period(value)
+    except ValueError as error:
+        raise ValidationError(str(error)) from None
 
 
 def _duration(value: str) -> None:
     try:
-        isodate.parse_duration(value)
-    except (isodate.ISO8601Error, ValueError):
-        raise ValidationError("Not an ISO 8601 duration.") from None
+        parse_duration(value)
+    except ValueError as error:
+        raise ValidationError(str(error)) from None
 
 
 def _zone(value: str) -> None:
@@ -170,15 +166,8 @@ class MappingSchema(Strict):
     )
 
 
-def _to_period(text: str) -> Period:
-    parsed = isodate.parse_duration(text)
-    if isinstance(parsed, timedelta):
-        return Period(days=parsed.days)
-    return Period(months=int(parsed.years * 12 + parsed.months), days=parsed.tdelta.days)
-
-
 def _seconds(text: str) -> float:
-    return float(isodate.parse_duration(text).total_seconds())
+    return parse_duration(text).total_seconds()
 
 
 def _activity(data: dict[str, Any]) -> ActivityRule:
@@ -247,9 +236,9 @@ def load_mapping(path: str | Path) -> Mapping:
         id=cert["id"],
         name=cert["name"],
         iri=cert["iri"],
-        validity=_to_period(cert["validity"]),
-        window=_to_period(cert["window"]),
-        first_due=_to_period(cert["first_due"]),
+        validity=parse_period(cert["validity"]),
+        window=parse_period(cert["window"]),
+        first_due=parse_period(cert["first_due"]),
         recertify_from=cert["recertify_from"],
         time_zone=cert["time_zone"],
     )
