@@ -176,112 +176,121 @@ def pull(
             fix="pass one of the known names to --connector, or add [connectors.NAME] to the file.",
         )
     version = config.lrs[connector.lrs].xapi_version if connector.lrs else "1.0.3"
-    commit_every = commit_every or config.commit_every
     with (
         connector_lock(db, connector_name),
         long_lived_objects_frozen(),
         PageIntake(config.intake_processes, version) as intake,
     ):
-        before = get_cursor(db, connector_name)
         source = source or make_source(config, connector, db, full=full)
-        run_id = start_run(db, connector_name, source.kind, format_instant(now()), before.position if before else None)
-        bound_log = log.bind(run_id=run_id, connector=connector_name)
-        bound_log.info(
+        run = PullRun(db, connector_name, source, now, commit_every or config.commit_every, on_commit)
+        error: Exception | None = None
+        try:
+            run.take_pages(intake)
+        except Exception as failure:
+            error = failure
+        return run.finish(error)
+
+
+class PullRun:
+    """One run of one connector, from its row in the run log to its ending: `take_pages` reads the source to its
+    end, taking each page in and committing pages in batches with their cursor; `finish` writes the ending, the
+    same way whether the run succeeded or failed."""
+
+    def __init__(
+        self,
+        db: Database,
+        connector: str,
+        source: Source,
+        now: Callable[[], datetime],
+        commit_every: int,
+        on_commit: Callable[[RunCounts], None] | None,
+    ) -> None:
+        self.db, self.connector, self.source, self.now = db, connector, source, now
+        self.commit_every, self.on_commit = commit_every, on_commit
+        before = get_cursor(db, connector)
+        self.id = start_run(db, connector, source.kind, format_instant(now()), before.position if before else None)
+        self.log = log.bind(run_id=self.id, connector=connector)
+        self.log.info(
             "run started", phase="pull", source=source.kind, cursor_before=before.position if before else None
         )
-        started = time.monotonic()
-        total = RunCounts()
+        self.started = time.monotonic()
+        self.total = RunCounts()
+        self.pending: list[Taken] = []
+        self.in_flight: deque[tuple[Page, datetime, Future[Intake]]] = deque()
 
-        def committed(counts: RunCounts) -> None:
-            total.add(counts)
-            if on_commit is not None:
-                on_commit(total)
+    def take_pages(self, intake: PageIntake) -> None:
+        """Every page of the source, taken in on the intake processes and committed in page order; when the source
+        fails (the LRS gave up, a file broke), what it gave before is kept, and its error raised."""
+        with Committer(self._commit, self._committed) as committer:
+            pages = self.source.pages()
+            while True:
+                try:
+                    page = next(pages)
+                except StopIteration:
+                    break
+                except Exception:
+                    self._drain(committer)
+                    raise
+                received = self.now()
+                self.in_flight.append((page, received, intake.submit(page, received)))
+                while len(self.in_flight) > intake.ahead or (
+                    len(self.in_flight) > 1
+                    and sum(waiting.size for waiting, _, _ in self.in_flight) >= COMMIT_CHARACTERS // 2
+                ):
+                    self._take_oldest(committer)
+            self._drain(committer)
+        final = self.source.finish()
+        if final is not None:
+            with self.db.transaction():
+                set_cursor(self.db, self.connector, final, self.id, format_instant(self.now()))
+                add_to_run(self.db, self.id, RunCounts(), final.position)
 
-        def commit(pages: list[Taken]) -> RunCounts:
-            return commit_pages(db, source, connector_name, run_id, pages, bound_log)
-
-        try:
-            with Committer(commit, committed) as committer:
-                pending: list[Taken] = []
-                in_flight: deque[tuple[Page, datetime, Future[Intake]]] = deque()
-
-                def take_oldest() -> None:
-                    """The oldest page in flight joins the pending ones, which are committed once there are enough."""
-                    nonlocal pending
-                    page, received, future = in_flight.popleft()
-                    accepted, rejected = intake_of(future)
-                    size = len(page.statements) + len(page.unparsable)
-                    text = sum(len(item.raw) for item in accepted) + sum(len(item.raw) for item in rejected)
-                    pending.append(Taken(page.label, size, format_instant(received), text, accepted, rejected))
-                    if (
-                        sum(taken.size for taken in pending) >= commit_every
-                        or sum(taken.text_size for taken in pending) >= COMMIT_CHARACTERS
-                    ):
-                        committer.submit(pending)
-                        pending = []
-
-                pages = source.pages()
-                while True:
-                    try:
-                        page = next(pages)
-                    except StopIteration:
-                        break
-                    except Exception:
-                        # The source failed (the LRS gave up, a file broke): keep what it gave before, then fail.
-                        while in_flight:
-                            take_oldest()
-                        committer.submit(pending)
-                        committer.wait()
-                        raise
-                    received = now()
-                    in_flight.append((page, received, intake.submit(page, received)))
-                    while len(in_flight) > intake.ahead or (
-                        len(in_flight) > 1
-                        and sum(waiting.size for waiting, _, _ in in_flight) >= COMMIT_CHARACTERS // 2
-                    ):
-                        take_oldest()
-                while in_flight:
-                    take_oldest()
-                committer.submit(pending)
-                committer.wait()
-            final = source.finish()
-            if final is not None:
-                with db.transaction():
-                    set_cursor(db, connector_name, final, run_id, format_instant(now()))
-                    add_to_run(db, run_id, RunCounts(), final.position)
-        except Exception as error:
-            run = finish_run(
-                db,
-                run_id,
-                now=format_instant(now()),
-                outcome=FAILED,
-                error_class=error_class_of(error),
-                error_message=str(error),
-                notes="; ".join(source.notes) or None,
-            )
-            bound_log.error(
-                "run failed",
-                phase="pull",
-                error_class=run.error_class,
-                error=run.error_message,
-                duration_s=round(time.monotonic() - started, 3),
-                **vars(total),
-            )
-            return run
+    def finish(self, error: Exception | None) -> Run:
+        """The run's ending in the run log and one log line: failed with `error`'s class and message, or succeeded
+        (with quarantine when anything was quarantined)."""
+        outcome = FAILED if error is not None else QUARANTINED if self.total.quarantined else SUCCEEDED
         run = finish_run(
-            db,
-            run_id,
-            now=format_instant(now()),
-            outcome=QUARANTINED if total.quarantined else SUCCEEDED,
-            notes="; ".join(source.notes) or None,
+            self.db,
+            self.id,
+            now=format_instant(self.now()),
+            outcome=outcome,
+            error_class=error_class_of(error) if error else None,
+            error_message=str(error) if error else None,
+            notes="; ".join(self.source.notes) or None,
         )
-        bound_log.info(
-            "run finished",
-            phase="pull",
-            outcome=run.outcome,
-            cursor_after=run.cursor_after,
-            notes=run.notes,
-            duration_s=round(time.monotonic() - started, 3),
-            **vars(total),
-        )
+        ending = {"phase": "pull", "duration_s": round(time.monotonic() - self.started, 3), **vars(self.total)}
+        if error is not None:
+            self.log.error("run failed", error_class=run.error_class, error=run.error_message, **ending)
+        else:
+            self.log.info("run finished", outcome=run.outcome, cursor_after=run.cursor_after, notes=run.notes, **ending)
         return run
+
+    def _take_oldest(self, committer: Committer) -> None:
+        """The oldest page in flight joins the pending ones, which are committed once there are enough."""
+        page, received, future = self.in_flight.popleft()
+        accepted, rejected = intake_of(future)
+        size = len(page.statements) + len(page.unparsable)
+        text = sum(len(item.raw) for item in accepted) + sum(len(item.raw) for item in rejected)
+        self.pending.append(Taken(page.label, size, format_instant(received), text, accepted, rejected))
+        if (
+            sum(taken.size for taken in self.pending) >= self.commit_every
+            or sum(taken.text_size for taken in self.pending) >= COMMIT_CHARACTERS
+        ):
+            committer.submit(self.pending)
+            self.pending = []
+
+    def _drain(self, committer: Committer) -> None:
+        """Every page still in flight taken in, and everything pending committed."""
+        while self.in_flight:
+            self._take_oldest(committer)
+        committer.submit(self.pending)
+        self.pending = []
+        committer.wait()
+
+    def _commit(self, pages: list[Taken]) -> RunCounts:
+        return commit_pages(self.db, self.source, self.connector, self.id, pages, self.log)
+
+    def _committed(self, counts: RunCounts) -> None:
+        self.total.add(counts)
+        if self.on_commit is not None:
+            self.on_commit(self.total)
