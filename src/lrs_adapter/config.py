@@ -21,8 +21,8 @@ from marshmallow import Schema, ValidationError, fields, post_load, validate, va
 from lrs_adapter.errors import ConfigError
 from lrs_adapter.model.durations import parse_duration, parse_period
 from lrs_adapter.model.period import Period
+from lrs_adapter.model.timestamps import parse_timestamp
 from lrs_adapter.tomlfile import Strict, load_checked, read_toml
-from lrs_adapter.xapi.timestamps import parse_timestamp
 
 DEFAULT_CONFIG = "lrs-adapter.toml"
 DEFAULT_STORE = "sqlite:///lrs-adapter.db"

@@ -11,8 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from lrs_adapter.config import Config
+from lrs_adapter.model.timestamps import format_instant, utc_now
 from lrs_adapter.store import open_store
-from lrs_adapter.xapi.timestamps import format_instant, utc_now
 
 
 def exercise(operation: Any, headers: dict[str, str], excluded: list[Any]) -> None:

@@ -13,7 +13,7 @@ import pytest
 
 from factory import make_statement
 from lrs_adapter.config import Config, ConnectorConfig
-from lrs_adapter.pipeline.intake import QUARANTINE_RAW_LIMIT
+from lrs_adapter.model.statements import QUARANTINE_RAW_LIMIT
 from lrs_adapter.pipeline.pull import FAILED, QUARANTINED, pull
 from lrs_adapter.pipeline.quarantine_retry import retry_entries
 from lrs_adapter.store import Database

@@ -12,10 +12,10 @@ from prometheus_client import CONTENT_TYPE_LATEST
 from lrs_adapter.api.models import ConnectorHealthRecord, Health
 from lrs_adapter.api.store import Store
 from lrs_adapter.config import Config
+from lrs_adapter.model.timestamps import utc_now
 from lrs_adapter.ops.health import connector_health
 from lrs_adapter.ops.metrics import exposition
 from lrs_adapter.store.runs import Run, list_runs
-from lrs_adapter.xapi.timestamps import utc_now
 
 
 def ops_router(config: Config, store: Store) -> APIRouter:

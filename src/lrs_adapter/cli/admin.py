@@ -15,6 +15,7 @@ from lrs_adapter.cli import Context, fail, main, pass_context
 from lrs_adapter.errors import AdapterError
 from lrs_adapter.mapping.loader import load_mapping
 from lrs_adapter.mapping.model import Mapping
+from lrs_adapter.model.timestamps import format_instant, utc_now
 from lrs_adapter.pipeline.settle import reevaluate
 from lrs_adapter.pipeline.states import certification_states
 from lrs_adapter.sinks import sink_events
@@ -24,7 +25,6 @@ from lrs_adapter.store.corrections import Correction, add_correction, completion
 from lrs_adapter.store.exemptions import ALL, Exemption, exemption_of, remove_exemption, save_exemption
 from lrs_adapter.store.learners import queue_key
 from lrs_adapter.store.locks import stage_lock
-from lrs_adapter.xapi.timestamps import format_instant, utc_now
 
 #: What an audit entry shows of each of the learner's certification states, before and after.
 AUDITED = ("status", "exempt_until", "certified_on", "due_on", "window_opens_on")

@@ -8,11 +8,11 @@ import click
 
 from lrs_adapter.cli import Context, fail, main, pass_context
 from lrs_adapter.errors import AdapterError
+from lrs_adapter.model.timestamps import format_instant, utc_now
 from lrs_adapter.store import open_store
 from lrs_adapter.store.audit import append_audit
 from lrs_adapter.store.backup import backup_sqlite, restore_sqlite
 from lrs_adapter.store.locks import stage_lock
-from lrs_adapter.xapi.timestamps import format_instant, utc_now
 
 
 @main.group("store")

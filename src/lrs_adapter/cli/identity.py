@@ -13,11 +13,11 @@ from lrs_adapter.cli.admin import administering, echo_states, known, learner_sta
 from lrs_adapter.cli.learning import learners_group
 from lrs_adapter.errors import AdapterError
 from lrs_adapter.model.roster import RosterRow
+from lrs_adapter.model.timestamps import utc_now
 from lrs_adapter.pipeline.settle import retire_states
 from lrs_adapter.sinks import sink_events
 from lrs_adapter.store.identity import is_merged, merge, unmerge
 from lrs_adapter.store.learners import add_learner, identifiers_of, resolve
-from lrs_adapter.xapi.timestamps import utc_now
 
 
 @learners_group.command("merge")

@@ -21,12 +21,12 @@ from lrs_adapter.cli import (
 from lrs_adapter.errors import AdapterError, ConfigError, error_class_of, exit_code_of
 from lrs_adapter.mapping.loader import load_mapping
 from lrs_adapter.model.evidence import RecordedRow
+from lrs_adapter.model.timestamps import format_instant, utc_now
 from lrs_adapter.sources.recorded import BadRow, read_history, read_register
 from lrs_adapter.sources.roster import read_roster
 from lrs_adapter.store.audit import append_audit
 from lrs_adapter.store.learners import import_roster, on_roster, unresolved
 from lrs_adapter.store.recorded import recorded_count, save_recorded
-from lrs_adapter.xapi.timestamps import format_instant, utc_now
 
 
 @main.group("mappings")

@@ -10,9 +10,9 @@ import click
 
 from lrs_adapter.cli import EXIT_FAILED, EXIT_OK, Context, fail, main, pass_context
 from lrs_adapter.errors import AdapterError
+from lrs_adapter.model.timestamps import utc_now
 from lrs_adapter.ops.health import connector_health
 from lrs_adapter.ops.metrics import write_textfile
-from lrs_adapter.xapi.timestamps import utc_now
 
 
 @main.command("health")

@@ -15,13 +15,13 @@ from lrs_adapter.config import Config
 from lrs_adapter.errors import AdapterError, ConfigError
 from lrs_adapter.mapping.loader import load_mapping
 from lrs_adapter.mapping.model import Mapping
+from lrs_adapter.model.timestamps import format_instant, utc_now
 from lrs_adapter.pipeline.backfill import backfill, backfill_events
 from lrs_adapter.pipeline.push import PushCounts, deliver
 from lrs_adapter.store import Database
 from lrs_adapter.store.audit import append_audit
 from lrs_adapter.store.locks import stage_lock
 from lrs_adapter.store.outbox import DEAD, STATUSES, Delivery, deliveries, delivery, depth, requeue
-from lrs_adapter.xapi.timestamps import format_instant, utc_now
 
 
 def push_all(config: Config, db: Database, mappings: Sequence[Mapping] | None = None) -> int:

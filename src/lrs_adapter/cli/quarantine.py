@@ -18,9 +18,9 @@ from lrs_adapter.cli import (
     pass_context,
 )
 from lrs_adapter.errors import AdapterError
+from lrs_adapter.model.timestamps import format_instant, utc_now
 from lrs_adapter.pipeline.quarantine_retry import retry_entries
 from lrs_adapter.store.quarantine import DISCARDED, HELD, get_entry, list_entries, resolve
-from lrs_adapter.xapi.timestamps import format_instant, utc_now
 
 
 @main.group("quarantine")

@@ -10,11 +10,11 @@ import click
 from lrs_adapter.cli import Context, fail, main, pass_context
 from lrs_adapter.cli.learning import learners_group
 from lrs_adapter.errors import AdapterError, ConfigError
+from lrs_adapter.model.timestamps import format_instant, utc_now
 from lrs_adapter.store import Database
 from lrs_adapter.store.audit import append_audit
 from lrs_adapter.store.erasure import Erased, compact, employment, erase, leavers_before
 from lrs_adapter.store.locks import stage_lock
-from lrs_adapter.xapi.timestamps import format_instant, utc_now
 
 
 class _DryRun(Exception):

@@ -35,6 +35,23 @@ class Rejected:
     raw: str
 
 
+#: The most of a rejected input kept in quarantine; beyond it the rest is cut and the cut said so.
+QUARANTINE_RAW_LIMIT = 1_000_000
+
+
+def cut_raw(text: str) -> str:
+    """A rejected input's text as quarantine keeps it."""
+    if len(text) > QUARANTINE_RAW_LIMIT:
+        return text[:QUARANTINE_RAW_LIMIT] + f"... [cut: {len(text)} characters in all]"
+    return text
+
+
+def reject_unparsable(source: str, text: str, reason: str) -> Rejected:
+    """Input that is not even JSON: kept as received so that nothing is lost, with the parser's words. A NUL
+    character, which PostgreSQL's text cannot hold, is replaced as undecodable bytes are (U+FFFD)."""
+    return Rejected(source, None, "(json)", f"not valid JSON: {reason}", cut_raw(text.replace("\x00", "\ufffd")))
+
+
 @dataclass(frozen=True)
 class Cursor:
     position: str

@@ -7,9 +7,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from lrs_adapter.model.timestamps import read_timestamp
 from lrs_adapter.pipeline.pull import FAILED, QUARANTINED, SUCCEEDED
 from lrs_adapter.store.database import Database
-from lrs_adapter.xapi.timestamps import read_timestamp
 
 INTERRUPTED = "interrupted"  # a run whose process stopped before it ended (store/runs.py)
 

@@ -15,9 +15,9 @@ from prometheus_client import CollectorRegistry, generate_latest, write_to_textf
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
+from lrs_adapter.model.timestamps import parse_timestamp, read_timestamp
 from lrs_adapter.pipeline.pull import QUARANTINED, SUCCEEDED
 from lrs_adapter.store.database import Database
-from lrs_adapter.xapi.timestamps import parse_timestamp, read_timestamp
 
 
 class _Snapshot(Collector):

@@ -20,6 +20,7 @@ from lrs_adapter.mapping.model import Mapping
 from lrs_adapter.model.events import Cycle
 from lrs_adapter.model.evidence import HISTORY, Evidence
 from lrs_adapter.model.period import Period
+from lrs_adapter.model.timestamps import format_instant
 from lrs_adapter.rules.engine import Completion, Params, Piece, State, evaluate, local_date
 from lrs_adapter.rules.events import certification_events, cycle_statement_id
 from lrs_adapter.store.certifications import (
@@ -32,7 +33,6 @@ from lrs_adapter.store.certifications import (
 )
 from lrs_adapter.store.database import Database
 from lrs_adapter.store.outbox import SinkEvents, enqueue
-from lrs_adapter.xapi.timestamps import format_instant
 
 
 def params_of(mapping: Mapping) -> Params:

@@ -15,17 +15,15 @@ from typing import Any
 
 import orjson
 
-from lrs_adapter.model.statements import Accepted, Rejected
+from lrs_adapter.model.statements import Accepted, Rejected, cut_raw, reject_unparsable
+from lrs_adapter.model.timestamps import format_instant
 from lrs_adapter.xapi.facts import encode, extract
 from lrs_adapter.xapi.statement import StatementInvalid, check_statement
-from lrs_adapter.xapi.timestamps import format_instant
 
 #: Namespace of the ids derived for statements that arrive without one.
 DERIVED_ID_NAMESPACE = uuid.UUID("0f6f2b1e-5a7c-4d0b-9a53-6c1b7f3f2a10")
 #: What an LRS sets or may rewrite; two copies of one statement that differ only here are the same statement.
 LRS_ASSIGNED = frozenset({"id", "stored", "authority", "version"})
-#: The most of a rejected input kept in quarantine; beyond it the rest is cut and the cut said so.
-QUARANTINE_RAW_LIMIT = 1_000_000
 #: How a rejected value too deep for `repr` is kept.
 _OUTER_LEVELS = reprlib.Repr()
 _OUTER_LEVELS.maxlevel = 12
@@ -47,19 +45,7 @@ def _raw_text(value: Any) -> str:
             text = repr(value)
         except RecursionError:  # nested a thousand levels deep or more: its outer levels tell it from another
             text = _OUTER_LEVELS.repr(value)
-    return _cut(text)
-
-
-def _cut(text: str) -> str:
-    if len(text) > QUARANTINE_RAW_LIMIT:
-        return text[:QUARANTINE_RAW_LIMIT] + f"... [cut: {len(text)} characters in all]"
-    return text
-
-
-def reject_unparsable(source: str, text: str, reason: str) -> Rejected:
-    """Input that is not even JSON: kept as received so that nothing is lost, with the parser's words. A NUL
-    character, which PostgreSQL's text cannot hold, is replaced as undecodable bytes are (U+FFFD)."""
-    return Rejected(source, None, "(json)", f"not valid JSON: {reason}", _cut(text.replace("\x00", "\ufffd")))
+    return cut_raw(text)
 
 
 def take_in_text(text: bytes, *, source: str, received_at: datetime, version: str = "1.0.3") -> Accepted | Rejected:

@@ -24,6 +24,7 @@ import structlog
 from lrs_adapter.config import Config, ConnectorConfig
 from lrs_adapter.errors import ConfigError, error_class_of
 from lrs_adapter.model.statements import Accepted, Cursor, Rejected
+from lrs_adapter.model.timestamps import format_instant, utc_now
 from lrs_adapter.pipeline.page_intake import Intake, PageIntake, intake_of
 from lrs_adapter.sources import Page, Source
 from lrs_adapter.sources.export_file import ExportFile
@@ -34,7 +35,6 @@ from lrs_adapter.store.quarantine import quarantine
 from lrs_adapter.store.runs import Run, RunCounts, add_to_run, finish_run, get_cursor, set_cursor, start_run
 from lrs_adapter.store.statements import save_statements
 from lrs_adapter.xapi.client import XapiClient
-from lrs_adapter.xapi.timestamps import format_instant, utc_now
 
 log = structlog.get_logger("lrs_adapter.pipeline.pull")
 

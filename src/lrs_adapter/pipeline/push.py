@@ -19,11 +19,11 @@ import structlog
 from lrs_adapter.config import Config
 from lrs_adapter.errors import REFUSED, AdapterError, error_class_of
 from lrs_adapter.mapping.model import Mapping as CertificationMapping
+from lrs_adapter.model.timestamps import format_instant, utc_now
 from lrs_adapter.sinks import Sink, build_sinks
 from lrs_adapter.store.database import Database
 from lrs_adapter.store.locks import stage_lock
 from lrs_adapter.store.outbox import DEAD, Delivery, mark_delivered, mark_failed, pending, set_batch
-from lrs_adapter.xapi.timestamps import format_instant, utc_now
 
 log = structlog.get_logger(__name__)
 

@@ -11,13 +11,13 @@ from datetime import datetime
 import orjson
 
 from lrs_adapter.model.statements import Accepted
+from lrs_adapter.model.timestamps import format_instant
 from lrs_adapter.pipeline.intake import take_in
 from lrs_adapter.store.database import Database
 from lrs_adapter.store.locks import connector_lock
 from lrs_adapter.store.quarantine import HELD, RELEASED, list_entries, resolve
 from lrs_adapter.store.runs import RunCounts, add_to_run, finish_run, start_run
 from lrs_adapter.store.statements import save_statements
-from lrs_adapter.xapi.timestamps import format_instant
 
 
 def retry_entries(db: Database, entry_ids: list[int] | None, *, now: datetime) -> tuple[int, int]:

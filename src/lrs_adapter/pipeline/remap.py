@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from lrs_adapter.config import Config
+from lrs_adapter.model.timestamps import format_instant, utc_now
 from lrs_adapter.pipeline.run import load_mappings
 from lrs_adapter.pipeline.settle import map_queued
 from lrs_adapter.sinks import sink_events
@@ -17,7 +18,6 @@ from lrs_adapter.store.certifications import last_change, record_at, state_chang
 from lrs_adapter.store.database import Database
 from lrs_adapter.store.evidence import enqueue_everyone
 from lrs_adapter.store.locks import stage_lock
-from lrs_adapter.xapi.timestamps import format_instant, utc_now
 
 
 @dataclass(frozen=True)

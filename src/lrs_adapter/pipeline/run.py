@@ -19,11 +19,11 @@ from datetime import datetime
 from lrs_adapter.config import Config
 from lrs_adapter.mapping.loader import load_mapping
 from lrs_adapter.mapping.model import Mapping
+from lrs_adapter.model.timestamps import utc_now
 from lrs_adapter.pipeline.push import PushCounts, deliver
 from lrs_adapter.pipeline.settle import MapCounts, settle
 from lrs_adapter.pipeline.workers import OnCommit, Pulled, pull_all
 from lrs_adapter.store.database import Database
-from lrs_adapter.xapi.timestamps import utc_now
 
 
 class Watcher:

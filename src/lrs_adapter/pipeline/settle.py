@@ -15,6 +15,7 @@ from datetime import date, datetime
 from lrs_adapter.config import Config
 from lrs_adapter.mapping.mapper import map_learner
 from lrs_adapter.mapping.model import Mapping
+from lrs_adapter.model.timestamps import format_instant
 from lrs_adapter.pipeline.certify import certify
 from lrs_adapter.sinks import sink_events
 from lrs_adapter.store.certifications import drop_state, requeue_due, state_record
@@ -34,7 +35,6 @@ from lrs_adapter.store.learners import keys_of, queue_key, resolve, roster_facts
 from lrs_adapter.store.locks import stage_lock
 from lrs_adapter.store.outbox import SinkEvents
 from lrs_adapter.store.recorded import recorded_completions
-from lrs_adapter.xapi.timestamps import format_instant
 
 BATCH = 200
 

@@ -26,7 +26,7 @@ from tincan import (
     Verb,
 )
 
-from lrs_adapter.xapi.timestamps import parse_timestamp
+from lrs_adapter.model.timestamps import parse_timestamp
 
 EARNED = "http://id.tincanapi.com/verb/earned"
 VOIDED = "http://adlnet.gov/expapi/verbs/voided"

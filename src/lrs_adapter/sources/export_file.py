@@ -15,8 +15,7 @@ from typing import IO
 import ijson
 
 from lrs_adapter.errors import ConfigError, SourceFormatError
-from lrs_adapter.model.statements import Accepted, Cursor
-from lrs_adapter.pipeline.intake import reject_unparsable
+from lrs_adapter.model.statements import Accepted, Cursor, reject_unparsable
 from lrs_adapter.sources import Page
 
 JSON_LINES = frozenset({".jsonl", ".ndjson"})

@@ -18,9 +18,9 @@ from itertools import pairwise
 
 from lrs_adapter.config import ConnectorConfig, LrsConfig
 from lrs_adapter.model.statements import Accepted, Cursor
+from lrs_adapter.model.timestamps import format_instant, format_since, parse_timestamp
 from lrs_adapter.sources import Page
 from lrs_adapter.xapi.client import XapiClient
-from lrs_adapter.xapi.timestamps import format_instant, format_since, parse_timestamp
 
 BOUNDARY = timedelta(milliseconds=1)
 

@@ -14,9 +14,9 @@ from typing import Any
 import orjson
 
 from lrs_adapter.model.evidence import Evidence
+from lrs_adapter.model.timestamps import read_timestamp
 from lrs_adapter.store.database import Database
 from lrs_adapter.store.learners import queue_key
-from lrs_adapter.xapi.timestamps import read_timestamp
 
 #: What a completion record says, as the change log and the feed carry it.
 COMPLETION_COLUMNS = (

@@ -11,9 +11,9 @@ from collections.abc import Sequence
 import orjson
 
 from lrs_adapter.model.evidence import Evidence
+from lrs_adapter.model.timestamps import format_instant
 from lrs_adapter.store.database import Database
 from lrs_adapter.xapi.facts import StatementFacts, from_row
-from lrs_adapter.xapi.timestamps import format_instant
 
 
 def learner_facts(db: Database, keys: Sequence[str]) -> list[StatementFacts]:

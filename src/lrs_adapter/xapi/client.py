@@ -21,6 +21,7 @@ from tenacity import RetryCallState
 
 from lrs_adapter.config import LrsConfig
 from lrs_adapter.errors import LrsRejected, ProtocolError, TransientError
+from lrs_adapter.model.timestamps import parse_timestamp
 from lrs_adapter.xapi.retry import (
     FAIL_FAST,
     RetryableFailure,
@@ -28,7 +29,6 @@ from lrs_adapter.xapi.retry import (
     parse_retry_after,
     retrying,
 )
-from lrs_adapter.xapi.timestamps import parse_timestamp
 
 log = structlog.get_logger(__name__)
 

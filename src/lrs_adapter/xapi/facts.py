@@ -15,8 +15,8 @@ from typing import Any
 import isodate
 import orjson
 
+from lrs_adapter.model.timestamps import read_timestamp
 from lrs_adapter.xapi.identity import learner_ifi
-from lrs_adapter.xapi.timestamps import read_timestamp
 
 CONTEXT_PLACES = ("parent", "grouping", "category", "other")
 #: cmi5 9.6.2.1: statements cmi5 defines carry this category; "allowed" ones in a cmi5 session do not.

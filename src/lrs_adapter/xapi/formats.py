@@ -20,7 +20,7 @@ from typing import Any
 
 import isodate
 
-from lrs_adapter.xapi.timestamps import TimestampError, read_timestamp
+from lrs_adapter.model.timestamps import TimestampError, read_timestamp
 
 
 class StatementInvalid(ValueError):
