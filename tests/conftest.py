@@ -17,7 +17,7 @@ import pytest
 from hypothesis import settings
 
 from lrs_adapter.store import Database, open_store
-from services import need_service
+from tests.helpers.services import need_service
 
 # Under CI the property tests draw the same examples every run: a red CI is then a repeatable one.
 settings.register_profile("ci", derandomize=True, deadline=None)

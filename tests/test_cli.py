@@ -12,8 +12,8 @@ from pathlib import Path
 import orjson
 from click.testing import CliRunner
 
-from factory import make_statements
 from lrs_adapter.cli import main
+from tests.helpers.factory import make_statements
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -112,7 +112,7 @@ def test_one_failing_connector_stops_no_other_and_the_most_urgent_code_wins(tmp_
 
 
 def test_status_after_sync_and_as_of_another_day(tmp_path: Path) -> None:
-    from prevent import IRI, SATISFIED, statement
+    from tests.helpers.prevent import IRI, SATISFIED, statement
 
     lines = [
         orjson.dumps(
@@ -154,7 +154,7 @@ def test_register_and_history_imports_list_bad_rows_and_change_nothing_the_secon
 
 
 def test_remap_after_a_mapping_fix_shows_then_applies_the_changes(tmp_path: Path) -> None:
-    from prevent import IRI, SATISFIED, statement
+    from tests.helpers.prevent import IRI, SATISFIED, statement
 
     course = "https://lms.example.org/courses/prevent-2026"  # the LMS's own IRI, which the mapping did not know
     config = export_config(tmp_path, [orjson.dumps(statement(SATISFIED, course, learner="P00042"))])
@@ -196,7 +196,7 @@ def test_the_demo_fixtures_end_to_end_with_the_reports(tmp_path: Path) -> None:
 
 
 def test_report_html_writes_the_managers_page_whole(tmp_path: Path) -> None:
-    from team import AS_OF, MANAGER, TEAM, build_team_store
+    from tests.helpers.team import AS_OF, MANAGER, TEAM, build_team_store
 
     config = build_team_store(tmp_path)
     page = tmp_path / "out" / "team.html"

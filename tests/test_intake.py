@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from factory import make_statement
 from lrs_adapter.intake import Accepted, Rejected, content_hash, take_in
+from tests.helpers.factory import make_statement
 
 NOW = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
 

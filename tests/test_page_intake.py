@@ -14,7 +14,6 @@ from pathlib import Path
 import orjson
 import pytest
 
-from factory import make_statements
 from lrs_adapter.config import Config, ConnectorConfig
 from lrs_adapter.errors import TransientError
 from lrs_adapter.page_intake import PageIntake, intake_of, take_in_page
@@ -22,6 +21,7 @@ from lrs_adapter.pull import pull
 from lrs_adapter.sources import Page
 from lrs_adapter.store import Database
 from lrs_adapter.store.migrations import migrate
+from tests.helpers.factory import make_statements
 
 RECEIVED = datetime(2026, 3, 1, 9, tzinfo=UTC)
 

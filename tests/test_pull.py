@@ -17,8 +17,6 @@ import pytest
 import responses
 from responses import matchers
 
-from factory import make_statements
-from faults import dying_source
 from lrs_adapter import pull as pull_module
 from lrs_adapter.config import Config, ConnectorConfig, LrsConfig, RetryPolicy
 from lrs_adapter.errors import LockedError
@@ -26,6 +24,8 @@ from lrs_adapter.pull import FAILED, QUARANTINED, SUCCEEDED, pull
 from lrs_adapter.store import Database
 from lrs_adapter.store.locks import connector_lock
 from lrs_adapter.store.runs import get_cursor, list_runs, start_run
+from tests.helpers.factory import make_statements
+from tests.helpers.faults import dying_source
 
 ENDPOINT = "https://lrs.example.org/xAPI/"
 STATEMENTS = ENDPOINT + "statements"

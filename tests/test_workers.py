@@ -13,8 +13,8 @@ from pathlib import Path
 import orjson
 import pytest
 
-from factory import make_statements
 from lrs_adapter.store import open_store
+from tests.helpers.factory import make_statements
 
 ROOT = Path(__file__).resolve().parents[1]
 CONNECTORS = 6

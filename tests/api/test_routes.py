@@ -9,13 +9,13 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from changelog import PREVENT, settle
 from lrs_adapter.api import create_app
 from lrs_adapter.config import Config
 from lrs_adapter.store import open_store
 from lrs_adapter.store.evidence import reevaluate
 from lrs_adapter.store.exemptions import ALL, Exemption, save_exemption
-from prevent import HOME
+from tests.helpers.changelog import PREVENT, settle
+from tests.helpers.prevent import HOME
 
 
 def test_every_route_wants_a_valid_bearer_token(app: FastAPI, token: str) -> None:

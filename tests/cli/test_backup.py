@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from lrs_adapter.cli import main
 from lrs_adapter.store import open_store
 from lrs_adapter.store.backup import backup_sqlite
-from team import AS_OF, build_team_store
+from tests.helpers.team import AS_OF, build_team_store
 
 
 def cli(config: Path, *args: str) -> tuple[int, str]:

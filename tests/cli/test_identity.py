@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from lrs_adapter.cli import main
 from lrs_adapter.store import open_store
-from team import build_team_store
+from tests.helpers.team import build_team_store
 
 
 def cli(config: Path, *args: str) -> tuple[int, str]:

@@ -13,7 +13,7 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Response
 
 from lrs_adapter.cli import main
-from prevent import IRI, SATISFIED, statement
+from tests.helpers.prevent import IRI, SATISFIED, statement
 
 ROOT = Path(__file__).resolve().parents[2]
 #: The CLI evaluates as of today: a month ago, so the learners are green (not yet in their window) whenever this runs.

@@ -8,11 +8,11 @@ from pathlib import Path
 import orjson
 from rich.console import Console
 
-from factory import make_statements
 from lrs_adapter.cli.progress import pull_progress
 from lrs_adapter.config import load_config
 from lrs_adapter.store import Database
 from lrs_adapter.workers import pull_connector
+from tests.helpers.factory import make_statements
 
 
 def export(tmp_path: Path, store_url: str) -> Path:

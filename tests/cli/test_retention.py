@@ -11,7 +11,7 @@ import orjson
 from click.testing import CliRunner
 
 from lrs_adapter.cli import main
-from prevent import IRI, SATISFIED, statement
+from tests.helpers.prevent import IRI, SATISFIED, statement
 
 ROOT = Path(__file__).resolve().parents[2]
 #: The leaver to erase: distinctive values, so that a match can only be theirs.

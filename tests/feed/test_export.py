@@ -10,11 +10,11 @@ import orjson
 import pytest
 from click.testing import CliRunner
 
-from changelog import sync
 from lrs_adapter.cli import main
 from lrs_adapter.files import atomic_file
 from lrs_adapter.store import open_store
-from prevent import IRI, SATISFIED, statement
+from tests.helpers.changelog import sync
+from tests.helpers.prevent import IRI, SATISFIED, statement
 
 
 @pytest.fixture

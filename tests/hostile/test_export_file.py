@@ -11,12 +11,12 @@ from typing import Any
 import orjson
 import pytest
 
-from factory import make_statement
 from lrs_adapter.config import Config, ConnectorConfig
 from lrs_adapter.intake import QUARANTINE_RAW_LIMIT
 from lrs_adapter.pull import FAILED, QUARANTINED, pull
 from lrs_adapter.quarantine_review import retry_entries
 from lrs_adapter.store import Database
+from tests.helpers.factory import make_statement
 
 NOW = datetime(2026, 2, 1, 12, tzinfo=UTC)
 MB = 1_000_000

@@ -12,11 +12,11 @@ from typing import Any
 import orjson
 import responses
 
-from factory import make_statement
 from lrs_adapter.config import Config, ConnectorConfig, LrsConfig, RetryPolicy
 from lrs_adapter.pull import FAILED, QUARANTINED, pull
 from lrs_adapter.store import Database
 from lrs_adapter.store.runs import get_cursor
+from tests.helpers.factory import make_statement
 
 ENDPOINT = "https://lrs.example.org/xAPI/"
 NOW = datetime(2026, 2, 1, 12, tzinfo=UTC)

@@ -13,12 +13,12 @@ from pathlib import Path
 import orjson
 import pytest
 
-from factory import make_statement
 from lrs_adapter import pull as pull_module
 from lrs_adapter.config import Config, ConnectorConfig
 from lrs_adapter.pull import pull
 from lrs_adapter.sources.export_file import ExportFile
 from lrs_adapter.store import open_store
+from tests.helpers.factory import make_statement
 
 MB = 1_000_000
 UNIT = 2_000  # lines of one unit of the file: a commit's worth (the store's commit_every, set below)

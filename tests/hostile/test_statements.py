@@ -13,10 +13,10 @@ import orjson
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from factory import make_statement
 from lrs_adapter.config import Config, ConnectorConfig
 from lrs_adapter.pull import QUARANTINED, SUCCEEDED, pull
 from lrs_adapter.store import open_store
+from tests.helpers.factory import make_statement
 
 NOW = datetime(2026, 2, 1, 12, tzinfo=UTC)
 

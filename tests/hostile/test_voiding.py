@@ -13,7 +13,7 @@ from lrs_adapter.config import Config, ConnectorConfig
 from lrs_adapter.pull import QUARANTINED, SUCCEEDED, pull
 from lrs_adapter.sources.export_file import ExportFile
 from lrs_adapter.store import Database
-from prevent import COMPLETED, IRI, statement, voiding
+from tests.helpers.prevent import COMPLETED, IRI, statement, voiding
 
 NOW = datetime(2026, 2, 1, 12, tzinfo=UTC)
 PAGE = 10_000

@@ -9,10 +9,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from certification_run import differences, rounds, run_both_rounds
-from lrs_servers import LRS
 
-from transport_faults import FaultPlan, faulty_sessions
+from tests.helpers.certification_run import differences, rounds, run_both_rounds
+from tests.helpers.lrs_servers import LRS
+from tests.helpers.transport_faults import FaultPlan, faulty_sessions
 
 SCHEDULES = 50
 #: The adapter's requests in the two rounds without faults (pull pages, statement PUTs: ~112): faults land among them.

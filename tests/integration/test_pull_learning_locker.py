@@ -7,15 +7,15 @@ from pathlib import Path
 
 import orjson
 import pytest
-from lrs_servers import LRS
 
-from factory import make_statement, make_statements
-from faults import dying_source
 from lrs_adapter.check import run_checks
 from lrs_adapter.config import Config, ConnectorConfig, LrsConfig, RetryPolicy
 from lrs_adapter.pull import FAILED, SUCCEEDED, pull
 from lrs_adapter.store import Database, open_store
 from lrs_adapter.store.runs import get_cursor
+from tests.helpers.factory import make_statement, make_statements
+from tests.helpers.faults import dying_source
+from tests.helpers.lrs_servers import LRS
 
 VOIDED = "http://adlnet.gov/expapi/verbs/voided"
 FAST = RetryPolicy(max_attempts=2, initial_wait=0.01, max_wait=0.01, max_total=1)
@@ -132,7 +132,7 @@ def test_sync_pulls_then_maps_end_to_end(learning_locker: LRS, tmp_path: Path) -
     from click.testing import CliRunner
 
     from lrs_adapter.cli import main
-    from prevent import ATTENDED, COMPLETED, IRI, PASSED, statement
+    from tests.helpers.prevent import ATTENDED, COMPLETED, IRI, PASSED, statement
 
     root = Path(__file__).resolve().parents[2]
     learning_locker.post(

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from lrs_servers import LRS
-
-from faults import dying_source
 from lrs_adapter.check import run_checks
 from lrs_adapter.config import Config, ConnectorConfig, LrsConfig, RetryPolicy
 from lrs_adapter.pull import FAILED, SUCCEEDED, pull
 from lrs_adapter.store import Database
 from lrs_adapter.store.runs import get_cursor
+from tests.helpers.faults import dying_source
+from tests.helpers.lrs_servers import LRS
 
 FAST = RetryPolicy(max_attempts=2, initial_wait=0.01, max_wait=0.01, max_total=1)
 

@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 import responses
-from lrs_servers import LRS
 from pytest_httpserver import HTTPServer
 from werkzeug import Response
 
@@ -22,8 +21,9 @@ from lrs_adapter.sinks.certification_statement import EARNED, VOIDED
 from lrs_adapter.store import Database
 from lrs_adapter.store.outbox import DELIVERED, deliveries
 from lrs_adapter.sync import deliver, settle
-from prevent import HOME, IRI, SATISFIED, statement, voiding
-from pushing import PREVENT
+from tests.helpers.lrs_servers import LRS
+from tests.helpers.prevent import HOME, IRI, SATISFIED, statement, voiding
+from tests.helpers.pushing import PREVENT
 
 FAST = RetryPolicy(max_attempts=2, initial_wait=0.01, max_wait=0.05, max_total=1)
 SECRET = "hook-secret"

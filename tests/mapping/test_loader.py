@@ -13,7 +13,7 @@ from lrs_adapter.errors import ConfigError
 from lrs_adapter.mapping.loader import load_mapping
 from lrs_adapter.mapping.mapper import map_learner
 from lrs_adapter.mapping.model import Period
-from prevent import COMPLETED, facts, statement
+from tests.helpers.prevent import COMPLETED, facts, statement
 
 ROOT = Path(__file__).resolve().parents[2]
 MAPPINGS = sorted((ROOT / "mappings").glob("*.toml"))

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from lrs_adapter.mapping.loader import load_mapping
 from lrs_adapter.mapping.mapper import Evidence, map_learner
-from prevent import (
+from tests.helpers.prevent import (
     ATTENDED,
     COMPLETED,
     IRI,

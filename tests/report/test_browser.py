@@ -20,8 +20,8 @@ from lrs_adapter.mapping.model import Mapping
 from lrs_adapter.report import render_report
 from lrs_adapter.report.page import STATUSES
 from lrs_adapter.store import Database
-from services import need_service
-from team import AS_OF, HOSTILE_NAME, MANAGER, TEAM, expected_counts
+from tests.helpers.services import need_service
+from tests.helpers.team import AS_OF, HOSTILE_NAME, MANAGER, TEAM, expected_counts
 
 CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
 COLOUR = {status.key: status.colour for status in STATUSES}

@@ -12,7 +12,7 @@ from lrs_adapter.mapping.model import Mapping
 from lrs_adapter.report import render_report
 from lrs_adapter.report.page import STATUSES, Report, render
 from lrs_adapter.store import Database
-from team import AS_OF, EXEMPT_UNTIL, HOSTILE_NAME, MANAGER, TEAM, expected_counts
+from tests.helpers.team import AS_OF, EXEMPT_UNTIL, HOSTILE_NAME, MANAGER, TEAM, expected_counts
 
 URGENCY = [status.key for status in STATUSES]
 

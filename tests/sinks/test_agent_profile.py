@@ -13,8 +13,8 @@ from lrs_adapter.errors import DeliveryRefused
 from lrs_adapter.sinks.agent_profile import KEY, AgentProfileSink
 from lrs_adapter.store import Database
 from lrs_adapter.store.outbox import Delivery
-from prevent import HOME, IRI, SATISFIED, statement, voiding
-from pushing import evaluate, take
+from tests.helpers.prevent import HOME, IRI, SATISFIED, statement, voiding
+from tests.helpers.pushing import evaluate, take
 
 NOW = "2026-06-01T00:00:00.000000Z"
 ENDPOINT = "https://lrs.example.org/xAPI/"

@@ -23,8 +23,8 @@ from lrs_adapter.store import Database
 from lrs_adapter.store.learners import import_roster
 from lrs_adapter.store.recorded import save_recorded
 from lrs_adapter.xapi.statement import check_statement
-from prevent import HOME, IRI, SATISFIED, statement
-from pushing import PREVENT, evaluate, take
+from tests.helpers.prevent import HOME, IRI, SATISFIED, statement
+from tests.helpers.pushing import PREVENT, evaluate, take
 
 ROOT = Path(__file__).resolve().parents[2]
 NOW = "2026-06-01T00:00:00.000000Z"

@@ -12,8 +12,8 @@ from lrs_adapter.errors import REFUSED, DeliveryRefused, LrsRejected, TransientE
 from lrs_adapter.sinks.lrs_statements import LrsStatementsSink
 from lrs_adapter.store import Database
 from lrs_adapter.store.outbox import Delivery
-from prevent import HOME, IRI, SATISFIED, statement
-from pushing import PREVENT, evaluate, take
+from tests.helpers.prevent import HOME, IRI, SATISFIED, statement
+from tests.helpers.pushing import PREVENT, evaluate, take
 
 ENDPOINT = "https://lrs.example.org/xAPI/"
 URL = ENDPOINT + "statements"

@@ -15,8 +15,8 @@ from lrs_adapter.push import push
 from lrs_adapter.sinks.webhook import EVENT, EVENT_ID, SIGNATURE, WebhookSink, verify
 from lrs_adapter.store import Database
 from lrs_adapter.store.outbox import DEAD, DELIVERED, deliveries, requeue
-from prevent import IRI, SATISFIED, statement, voiding
-from pushing import evaluate, take
+from tests.helpers.prevent import IRI, SATISFIED, statement, voiding
+from tests.helpers.pushing import evaluate, take
 
 NOW = "2026-06-01T00:00:00.000000Z"
 SECRET = "s3cret-for-tests"

@@ -9,10 +9,10 @@ from pathlib import Path
 import orjson
 import pytest
 
-from factory import make_statements
 from lrs_adapter.errors import SourceFormatError
 from lrs_adapter.page_intake import take_in_page
 from lrs_adapter.sources.export_file import ExportFile
+from tests.helpers.factory import make_statements
 
 
 def read(path: Path, batch: int = 2) -> list:  # type: ignore[type-arg]

@@ -12,7 +12,7 @@ from lrs_adapter.store import Database
 from lrs_adapter.store.corrections import Correction, add_correction, completion_of, retract
 from lrs_adapter.store.evidence import map_queued, reevaluate
 from lrs_adapter.store.learners import account_key, import_roster
-from prevent import HOME
+from tests.helpers.prevent import HOME
 
 ROOT = Path(__file__).resolve().parents[2]
 PREVENT = load_mapping(ROOT / "mappings" / "prevent.toml")

@@ -7,10 +7,10 @@ from datetime import date
 
 import orjson
 
-from changelog import sync
 from lrs_adapter.store import Database
 from lrs_adapter.store.erasure import ERASED_HOME, employment, erase, leavers_before
-from prevent import HOME, IRI, SATISFIED, statement
+from tests.helpers.changelog import sync
+from tests.helpers.prevent import HOME, IRI, SATISFIED, statement
 
 
 def test_erasing_keeps_statements_under_a_pseudonym_and_nothing_that_names_the_person(db: Database) -> None:

@@ -11,7 +11,7 @@ from lrs_adapter.mapping.loader import load_mapping
 from lrs_adapter.store import Database
 from lrs_adapter.store.evidence import map_queued
 from lrs_adapter.store.statements import save_statements
-from prevent import ATTENDED, HOME, IRI, RECEIVED, SATISFIED, statement, voiding
+from tests.helpers.prevent import ATTENDED, HOME, IRI, RECEIVED, SATISFIED, statement, voiding
 
 PREVENT = load_mapping(Path(__file__).resolve().parents[2] / "mappings" / "prevent.toml")
 ANN = "P00001"

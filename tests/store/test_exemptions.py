@@ -16,7 +16,7 @@ from lrs_adapter.store.evidence import map_queued
 from lrs_adapter.store.exemptions import ALL, Exemption, exempt_until, remove_exemption, save_exemption
 from lrs_adapter.store.learners import account_key, import_roster
 from lrs_adapter.store.states import certification_states
-from prevent import HOME
+from tests.helpers.prevent import HOME
 
 ROOT = Path(__file__).resolve().parents[2]
 PREVENT = load_mapping(ROOT / "mappings" / "prevent.toml")

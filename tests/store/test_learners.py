@@ -13,7 +13,7 @@ from lrs_adapter.store import Database
 from lrs_adapter.store.evidence import map_queued
 from lrs_adapter.store.learners import import_roster, resolve, unresolved
 from lrs_adapter.store.statements import save_statements
-from prevent import HOME, IRI, RECEIVED, SATISFIED, statement
+from tests.helpers.prevent import HOME, IRI, RECEIVED, SATISFIED, statement
 
 ROOT = Path(__file__).resolve().parents[2]
 ROSTER = read_roster(ROOT / "fixtures" / "roster.csv")

@@ -6,8 +6,8 @@ import pytest
 
 from lrs_adapter.store import Database
 from lrs_adapter.store.outbox import DEAD, DELIVERED, PENDING, delivery, depth, mark_delivered, mark_failed, requeue
-from prevent import IRI, SATISFIED, statement, voiding
-from pushing import evaluate, take
+from tests.helpers.prevent import IRI, SATISFIED, statement, voiding
+from tests.helpers.pushing import evaluate, take
 
 NOW = "2026-06-01T00:00:00.000000Z"
 

@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from factory import make_statement
 from lrs_adapter.intake import Accepted, take_in
 from lrs_adapter.store import Database
 from lrs_adapter.store.statements import save_statements
+from tests.helpers.factory import make_statement
 
 NOW = datetime(2026, 1, 5, 12, tzinfo=UTC)
 VOIDED = "http://adlnet.gov/expapi/verbs/voided"

@@ -12,7 +12,7 @@ from lrs_adapter.cli import main
 from lrs_adapter.mapping.loader import load_mapping
 from lrs_adapter.store import open_store
 from lrs_adapter.store.states import certification_states, learner_name
-from team import AS_OF, MANAGER, TEAM, build_team_store
+from tests.helpers.team import AS_OF, MANAGER, TEAM, build_team_store
 
 
 def test_a_managers_view_and_another_day(tmp_path: Path) -> None:
