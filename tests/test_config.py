@@ -40,10 +40,12 @@ def test_a_valid_file_loads_with_paths_relative_to_it(write_config) -> None:  # 
     path: Path = write_config(VALID)
     config = load_config(path)
     assert config.store_url == f"sqlite:///{path.parent / 'data' / 'store.db'}"
-    assert config.lrs["main"].page_size == 200 and config.lrs["main"].retry.max_attempts == 3
+    assert config.lrs["main"].page_size == 200
+    assert config.lrs["main"].retry.max_attempts == 3
     assert config.lrs["main"].retry.max_wait == 60  # defaults fill the rest
     assert config.connectors["archive"].file == path.parent / "exports" / "archive.jsonl"
-    assert config.connectors["prevent"].since is not None and config.connectors["prevent"].since.hour == 23
+    assert config.connectors["prevent"].since is not None
+    assert config.connectors["prevent"].since.hour == 23
     assert "council-token-abc" not in repr(config)
 
 
@@ -59,9 +61,12 @@ def test_every_mistake_is_named_with_file_key_and_fix(write_config) -> None:  # 
         load_config(path)
     text = str(caught.value)
     assert str(path) in text
-    assert "key lrs.main.page_size" in text and "from 1 to 10000" in text
-    assert "key lrs.main.since_feild: Unknown field" in text and "correct its spelling" in text
-    assert "key connectors.prevent.since" in text and "ISO 8601" in text
+    assert "key lrs.main.page_size" in text
+    assert "from 1 to 10000" in text
+    assert "key lrs.main.since_feild: Unknown field" in text
+    assert "correct its spelling" in text
+    assert "key connectors.prevent.since" in text
+    assert "ISO 8601" in text
 
 
 def test_intake_processes_default_to_two_and_a_wrong_count_is_named(write_config) -> None:  # type: ignore[no-untyped-def]
@@ -69,7 +74,8 @@ def test_intake_processes_default_to_two_and_a_wrong_count_is_named(write_config
     assert load_config(write_config(VALID + "\n[pull]\nintake_processes = 0\n")).intake_processes == 0
     with pytest.raises(ConfigError) as caught:
         load_config(write_config(VALID + "\n[pull]\nintake_processes = -1\n"))
-    assert "key pull.intake_processes" in str(caught.value) and "number of CPU cores" in str(caught.value)
+    assert "key pull.intake_processes" in str(caught.value)
+    assert "number of CPU cores" in str(caught.value)
 
 
 def test_an_unknown_lrs_name_is_named(write_config) -> None:  # type: ignore[no-untyped-def]
@@ -81,7 +87,8 @@ def test_credentials_in_the_endpoint_are_refused_without_echoing_them(write_conf
     path = write_config(VALID.replace("https://lrs.example.org", "https://adapter:hunter2@lrs.example.org"))
     with pytest.raises(ConfigError) as caught:
         load_config(path)
-    assert "lrs.main.endpoint" in str(caught.value) and "hunter2" not in str(caught.value)
+    assert "lrs.main.endpoint" in str(caught.value)
+    assert "hunter2" not in str(caught.value)
 
 
 def test_bad_toml_names_the_line(write_config) -> None:  # type: ignore[no-untyped-def]
@@ -154,10 +161,14 @@ def test_sink_mistakes_are_named_with_key_and_fix(write_config) -> None:  # type
     with pytest.raises(ConfigError) as raised:
         load_config(path)
     message = str(raised.value)
-    assert "sinks.mailer.secret_env" in message and "s3cr3t" not in message
-    assert "sinks.lms.events" in message and "only a webhook sink chooses its events" in message
-    assert "sinks.results.lrs" in message and "needs `lrs`" in message
-    assert "sinks.other.kind" in message and "lrs_statements" in message
+    assert "sinks.mailer.secret_env" in message
+    assert "s3cr3t" not in message
+    assert "sinks.lms.events" in message
+    assert "only a webhook sink chooses its events" in message
+    assert "sinks.results.lrs" in message
+    assert "needs `lrs`" in message
+    assert "sinks.other.kind" in message
+    assert "lrs_statements" in message
 
 
 def test_a_sink_naming_an_unknown_lrs_is_named(write_config) -> None:  # type: ignore[no-untyped-def]
@@ -203,4 +214,5 @@ def test_the_retention_period_is_a_calendar_period(write_config) -> None:  # typ
     for wrong in ("6 years", "P", "P0Y", "PT6H"):
         with pytest.raises(ConfigError) as caught:
             load_config(write_config(VALID + f'\n[retention]\nleavers_after = "{wrong}"\n'))
-        assert "key retention.leavers_after" in str(caught.value) and 'e.g. "P6Y"' in str(caught.value)
+        assert "key retention.leavers_after" in str(caught.value)
+        assert 'e.g. "P6Y"' in str(caught.value)

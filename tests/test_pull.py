@@ -76,9 +76,12 @@ def test_cursor_never_passes_consistent_through(db: Database, tmp_path: Path) ->
     served = stored(make_statements(6))
     serve([served[:3], served[3:]], consistent_through="2026-01-01T10:02:30.000Z")
     run = pull(config(tmp_path), db, "c", now=lambda: NOW)
-    assert run.outcome == SUCCEEDED and run.new == 6 and run.pages == 2
+    assert run.outcome == SUCCEEDED
+    assert run.new == 6
+    assert run.pages == 2
     cursor = get_cursor(db, "c")
-    assert cursor is not None and cursor.position == "2026-01-01T10:02:30.000000Z"
+    assert cursor is not None
+    assert cursor.position == "2026-01-01T10:02:30.000000Z"
     assert cursor.basis == "consistent_through"
 
 
@@ -87,7 +90,8 @@ def test_no_consistent_through_rereads_the_overlap_and_says_so(db: Database, tmp
     served = stored(make_statements(4))
     serve([served[:3], served[3:]])
     first = pull(config(tmp_path, overlap_seconds=120), db, "c", now=lambda: NOW)
-    assert first.notes and "no X-Experience-API-Consistent-Through" in first.notes
+    assert first.notes
+    assert "no X-Experience-API-Consistent-Through" in first.notes
     assert get_cursor(db, "c") == type(get_cursor(db, "c"))("2026-01-01T10:03:00.000000Z", "newest_seen")
     responses.reset()
     serve([served[2:]])
@@ -102,9 +106,11 @@ def test_pages_out_of_order_move_the_cursor_only_at_the_end(db: Database, tmp_pa
     served = stored(make_statements(6))
     serve([served[3:], served[:3]])  # newest page first, as Ralph does
     run = pull(config(tmp_path), db, "c", now=lambda: NOW)
-    assert run.outcome == SUCCEEDED and "ascending" in (run.notes or "")
+    assert run.outcome == SUCCEEDED
+    assert "ascending" in (run.notes or "")
     cursor = get_cursor(db, "c")
-    assert cursor is not None and cursor.position == "2026-01-01T10:05:00.000000Z"
+    assert cursor is not None
+    assert cursor.position == "2026-01-01T10:05:00.000000Z"
 
 
 @responses.activate
@@ -118,14 +124,13 @@ def test_interrupted_pull_resumes_to_the_store_of_a_clean_run(
     cfg = config(tmp_path)
 
     broken = pull(cfg, db, "c", now=lambda: NOW, source=dying_source(cfg, "c", db, after=after))
-    assert (
-        broken.outcome == FAILED
-        and broken.error_class == "internal"
-        and "killed after page" in (broken.error_message or "")
-    )
+    assert broken.outcome == FAILED
+    assert broken.error_class == "internal"
+    assert "killed after page" in (broken.error_message or "")
     assert len(ids(db)) == 3 * after
     cursor = get_cursor(db, "c")
-    assert cursor is not None and cursor.position == served[3 * after - 1]["stored"].replace(".000Z", ".000000Z")
+    assert cursor is not None
+    assert cursor.position == served[3 * after - 1]["stored"].replace(".000Z", ".000000Z")
     resumed = pull(cfg, db, "c", now=lambda: NOW)
     assert resumed.outcome == SUCCEEDED
     assert ids(db) == {s["id"] for s in served}
@@ -140,10 +145,12 @@ def test_pages_committed_together_keep_what_came_before_a_failure(db: Database, 
     source = dying_source(cfg, "c", db, after=3)
     broken = pull(cfg, db, "c", now=lambda: NOW, source=source, commit_every=6)  # two pages a transaction
     # The source failed after page 3, alone in its batch: it is committed before the run fails, cursor and all.
-    assert broken.outcome == FAILED and broken.pages == 3
+    assert broken.outcome == FAILED
+    assert broken.pages == 3
     assert len(ids(db)) == 9
     cursor = get_cursor(db, "c")
-    assert cursor is not None and cursor.position == "2026-01-01T10:08:00.000000Z"
+    assert cursor is not None
+    assert cursor.position == "2026-01-01T10:08:00.000000Z"
     assert pull(cfg, db, "c", now=lambda: NOW, commit_every=6).outcome == SUCCEEDED
     assert ids(db) == {s["id"] for s in served}
 
@@ -169,7 +176,8 @@ def test_a_commit_failing_on_its_thread_fails_the_run_and_keeps_the_batches_befo
     assert (broken.outcome, broken.error_class, broken.error_message) == (FAILED, "internal", "disk full")
     assert ids(db) == {s["id"] for s in served[:6]}
     cursor = get_cursor(db, "c")
-    assert cursor is not None and cursor.position == "2026-01-01T10:05:00.000000Z"
+    assert cursor is not None
+    assert cursor.position == "2026-01-01T10:05:00.000000Z"
     monkeypatch.undo()
     assert pull(config(tmp_path), db, "c", now=lambda: NOW).outcome == SUCCEEDED
     assert ids(db) == {s["id"] for s in served}
@@ -189,7 +197,8 @@ def test_bad_statements_are_quarantined_and_the_good_ones_around_them_stored(db:
     ]
     (tmp_path / "export.jsonl").write_bytes(b"\n".join(lines) + b"\n")
     run = pull(config(tmp_path), db, "f", now=lambda: NOW)
-    assert run.outcome == QUARANTINED and (run.new, run.quarantined) == (3, 3)
+    assert run.outcome == QUARANTINED
+    assert (run.new, run.quarantined) == (3, 3)
     assert ids(db) == {good[0]["id"], good[1]["id"], good[3]["id"]}
     reasons = dict(db.execute("SELECT field, source FROM quarantine"))
     assert set(reasons) == {"verb", "(json)", "timestamp"}
@@ -234,6 +243,7 @@ def test_the_statement_corpus_through_intake(db: Database, tmp_path: Path) -> No
     for name in ("cmi5_INVALID_initialized", "spec103_appendixA_simple_INVALID"):
         assert (runs[name].outcome, runs[name].error_class) == (FAILED, "source_format")
         raw = db.one("SELECT raw FROM quarantine WHERE connector = ?", (name,))
-        assert raw is not None and raw[0] == (CORPUS / f"{name}.json").read_text()
+        assert raw is not None
+        assert raw[0] == (CORPUS / f"{name}.json").read_text()
     stored = {row[0] for row in db.execute("SELECT connector FROM statements")}
     assert stored == {path.stem for path in files} - set(quarantined)

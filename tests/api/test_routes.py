@@ -108,7 +108,8 @@ def test_the_report_page_is_served_behind_the_token(config: Config, token: str) 
     assert TestClient(app).get("/report", params={"manager": "P00900"}).status_code == 401
     client = TestClient(app, headers={"Authorization": f"Bearer {token}"})
     page = client.get("/report", params={"manager": "P00900", "status": "red"})
-    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert page.status_code == 200
+    assert page.headers["content-type"].startswith("text/html")
     assert '<form method="get" action="/report">' in page.text
     assert client.get("/report", params={"manager": "P00900", "status": "purple"}).status_code == 422
 

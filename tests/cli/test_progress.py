@@ -34,9 +34,13 @@ def test_a_terminal_sees_the_counts_grow_commit_by_commit(tmp_path: Path, db: Da
             "demo",
             on_commit=lambda counts: (seen.append(counts.fetched), show("demo", counts)),
         )
-    assert pulled.run is not None and pulled.run.fetched == 250
-    assert seen == sorted(seen) and seen[-1] == 250 and len(seen) >= 2
-    assert "pulling demo:" in screen.getvalue() and "250 statements" in screen.getvalue()
+    assert pulled.run is not None
+    assert pulled.run.fetched == 250
+    assert seen == sorted(seen)
+    assert seen[-1] == 250
+    assert len(seen) >= 2
+    assert "pulling demo:" in screen.getvalue()
+    assert "250 statements" in screen.getvalue()
 
 
 def test_off_a_terminal_there_is_no_progress_line() -> None:

@@ -124,7 +124,8 @@ def test_every_generated_line_is_stored_or_quarantined(file: list[tuple[str, byt
             stored = {row[0] for row in db.execute("SELECT id FROM statements")}
             assert len(stored) == run.new
             for field, reason in db.execute("SELECT field, reason FROM quarantine"):
-                assert field and reason
+                assert field
+                assert reason
             valid = {orjson.loads(line)["id"] for mutation, line in file if mutation == "none"}
             assert valid <= stored
         finally:

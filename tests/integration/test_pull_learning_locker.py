@@ -49,7 +49,8 @@ def test_more_than_three_pages_then_only_what_was_posted_since(
     assert (run.outcome, run.pages, run.fetched, run.new) == (SUCCEEDED, 5, 450, 450)
     assert stored_ids(db) == {s["id"] for s in first}
     cursor = get_cursor(db, "ll")
-    assert cursor is not None and cursor.basis == "consistent_through"
+    assert cursor is not None
+    assert cursor.basis == "consistent_through"
     assert run.notes is None  # it sends Consistent-Through and ascending order: nothing to report
 
     later = make_statements(40, start=1000)
@@ -114,7 +115,8 @@ def test_voiding_statement_arriving_before_its_target(learning_locker: LRS, db: 
     learning_locker.post([void])
     cfg = config(learning_locker, tmp_path)
     run = pull(cfg, db, "ll")
-    assert (run.new, run.voided) == (1, 1) and stored_ids(db) == {void["id"]}
+    assert (run.new, run.voided) == (1, 1)
+    assert stored_ids(db) == {void["id"]}
     (tmp_path / "x.jsonl").write_bytes(orjson.dumps(copy.deepcopy(completion)) + b"\n")
     pull(cfg, db, "file")
     assert db.one("SELECT voided_by FROM statements WHERE id = ?", (completion["id"],)) == (void["id"],)
@@ -124,7 +126,8 @@ def test_check_reports_a_conformant_lrs(learning_locker: LRS, tmp_path: Path) ->
     lines: list[str] = []
     run_checks(config(learning_locker, tmp_path), lines.append)
     text = "\n".join(lines)
-    assert "speaks 1.0.3 (ok)" in text and "credentials accepted; sends X-Experience-API-Consistent-Through" in text
+    assert "speaks 1.0.3 (ok)" in text
+    assert "credentials accepted; sends X-Experience-API-Consistent-Through" in text
     assert "writable" in text
 
 

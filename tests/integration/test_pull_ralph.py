@@ -44,17 +44,23 @@ def test_every_loaded_statement_pulled_across_pages_and_the_quirks_logged(
     monkeypatch.setenv("RALPH_TEST_PASSWORD", ralph.password)
     cfg = config(ralph, tmp_path)
     run = pull(cfg, db, "ralph")
-    assert run.outcome == SUCCEEDED and run.pages >= 3
-    assert run.new == len(ralph.loaded) and run.quarantined == 0
+    assert run.outcome == SUCCEEDED
+    assert run.pages >= 3
+    assert run.new == len(ralph.loaded)
+    assert run.quarantined == 0
     assert {row[0] for row in db.execute("SELECT id FROM statements")} == {s["id"] for s in ralph.loaded}
     assert run.notes is not None
-    assert "the cursor is on timestamp" in run.notes and "ascending order" in run.notes
+    assert "the cursor is on timestamp" in run.notes
+    assert "ascending order" in run.notes
     cursor = get_cursor(db, "ralph")
     newest = max(row[0] for row in db.execute("SELECT timestamp FROM statements"))
-    assert cursor is not None and (cursor.position, cursor.basis) == (newest, "newest_seen")
+    assert cursor is not None
+    assert (cursor.position, cursor.basis) == (newest, "newest_seen")
 
     again = pull(cfg, db, "ralph")  # re-reads the overlap on timestamp, adds nothing
-    assert again.outcome == SUCCEEDED and again.new == 0 and again.fetched == again.duplicate
+    assert again.outcome == SUCCEEDED
+    assert again.new == 0
+    assert again.fetched == again.duplicate
 
 
 def test_killed_mid_run_the_cursor_does_not_move_and_the_rerun_gets_everything(
@@ -76,7 +82,8 @@ def test_check_reports_no_about_and_no_consistent_through(ralph: LRS, tmp_path: 
     ok, _ = run_checks(cfg, lines.append)
     text = "\n".join(lines)
     assert ok, text
-    assert "no About resource (404)" in text and "does NOT send" in text
+    assert "no About resource (404)" in text
+    assert "does NOT send" in text
 
 
 def test_wrong_password_is_a_config_error_with_ralphs_message(
@@ -84,6 +91,8 @@ def test_wrong_password_is_a_config_error_with_ralphs_message(
 ) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setenv("RALPH_TEST_PASSWORD", "Wr0ng-Pa55")
     run = pull(config(ralph, tmp_path), db, "ralph")
-    assert run.outcome == FAILED and run.error_class == "config"
-    assert "401" in (run.error_message or "") and "Invalid authentication credentials" in (run.error_message or "")
+    assert run.outcome == FAILED
+    assert run.error_class == "config"
+    assert "401" in (run.error_message or "")
+    assert "Invalid authentication credentials" in (run.error_message or "")
     assert "Wr0ng-Pa55" not in (run.error_message or "")

@@ -65,7 +65,8 @@ def test_every_option_has_both_columns() -> None:
 def test_live_presence_is_dated_by_the_leave_that_completes_the_hour() -> None:
     [case] = [c for c in CASES if c["case"].startswith("webinar_live: join/leave pairs")]
     [evidence] = map_learner("P00001", facts(*case["statements"]), PREVENT)
-    assert evidence.instant.isoformat() == "2026-03-02T11:05:00+00:00" and len(evidence.statement_ids) == 4
+    assert evidence.instant.isoformat() == "2026-03-02T11:05:00+00:00"
+    assert len(evidence.statement_ids) == 4
 
 
 # ------------------------------------------------------------------------------------------ across the table
@@ -78,7 +79,8 @@ def test_evidence_keeps_its_statements_and_a_deterministic_id() -> None:
     s = statement(SATISFIED, ELEARNING)
     [first] = map_learner("P00001", facts(s), PREVENT)
     [again] = map_learner("P00001", facts(s), PREVENT)
-    assert first == again and first.statement_ids == (s["id"],)
+    assert first == again
+    assert first.statement_ids == (s["id"],)
     assert first.learner == "P00001"
 
 

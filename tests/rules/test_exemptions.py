@@ -21,7 +21,8 @@ params_strategy = st.builds(
     recertify_from=st.sampled_from(["completion", "expiry"]),
     time_zone=st.sampled_from(["Europe/London", "America/New_York"]),
 )
-instants = st.datetimes(min_value=datetime(2019, 1, 1), max_value=datetime(2030, 12, 31)).map(
+# Hypothesis takes naive bounds only (an aware draw comes from `timezones=`); each instant is made aware in UTC below.
+instants = st.datetimes(min_value=datetime(2019, 1, 1), max_value=datetime(2030, 12, 31)).map(  # noqa: DTZ001
     lambda moment: moment.replace(tzinfo=UTC)
 )
 histories = st.lists(st.tuples(st.sampled_from(["elearning", "wrap"]), instants), max_size=6).map(

@@ -56,7 +56,8 @@ def test_a_new_document_is_created_only_if_none_exists(db: Database, sink: Agent
     sink.send([certified])
     ((headers, document),) = puts()
     assert headers["X-Experience-API-Version"] == "1.0.3"
-    assert document[KEY]["status"] == "green" and document[KEY]["due_on"] == "2027-01-10"
+    assert document[KEY]["status"] == "green"
+    assert document[KEY]["due_on"] == "2027-01-10"
     assert document[KEY]["last_event"] == "certified"
 
 
@@ -69,7 +70,8 @@ def test_an_existing_document_is_merged_and_replaced_if_it_still_matches(db: Dat
     sink.send([revoked])
     ((_, document),) = puts()
     assert document["theme"] == "dark"  # another writer's key survives
-    assert document[KEY]["last_event"] == "revoked" and document[KEY]["status"] == "none"
+    assert document[KEY]["last_event"] == "revoked"
+    assert document[KEY]["status"] == "none"
 
 
 @responses.activate

@@ -48,7 +48,8 @@ def test_a_409_for_the_same_statement_is_delivered(sink: LrsStatementsSink, cert
     sink.send([certified])
     put = responses.calls[0].request
     assert put.headers["X-Experience-API-Version"] == "2.0.0"
-    assert json.loads(put.body)["id"] == sent["id"] and "version" not in json.loads(put.body)
+    assert json.loads(put.body)["id"] == sent["id"]
+    assert "version" not in json.loads(put.body)
 
 
 @responses.activate

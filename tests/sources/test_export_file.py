@@ -33,8 +33,11 @@ def test_json_lines_in_batches_with_bad_lines_kept_by_number(tmp_path: Path) -> 
     taken = [take_in_page(page, datetime(2026, 1, 1, tzinfo=UTC), "1.0.3") for page in pages]
     assert [item.id for accepted, _ in taken for item in accepted] == [s["id"] for s in statements]
     bad = [rejected for _, rejected in taken for rejected in rejected]
-    assert len(bad) == 1 and bad[0].source == f"{path}:3" and bad[0].raw == "{torn"
-    assert bad[0].field == "(json)" and bad[0].reason.startswith("not valid JSON")
+    assert len(bad) == 1
+    assert bad[0].source == f"{path}:3"
+    assert bad[0].raw == "{torn"
+    assert bad[0].field == "(json)"
+    assert bad[0].reason.startswith("not valid JSON")
 
 
 @pytest.mark.parametrize("layout", ["array", "concatenated", "single"])

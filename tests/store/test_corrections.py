@@ -32,7 +32,8 @@ def test_a_correction_counts_and_a_retraction_tombstones_it_for_good(db: Databas
     [(completion_id, counted, sources)] = db.execute(
         "SELECT id, counted, sources FROM completions WHERE learner = 'P00001'"
     )
-    assert counted == 1 and "correction by ann: signed sheet" in sources
+    assert counted == 1
+    assert "correction by ann: signed sheet" in sources
     assert db.one("SELECT status FROM certification_states WHERE learner = 'P00001'") == ("green",)
 
     completion = completion_of(db, "P00001", completion_id)

@@ -61,5 +61,6 @@ def test_erasing_a_learner_erases_the_identities_merged_into_them(db: Database) 
         merge(db, "P00001", "P07001", reason="old number", actor="ann", now="n")
         erased = erase(db, "P00001", home_page=HOME)
     assert (erased.roster_rows, erased.statements) == (2, 1)
-    assert db.execute("SELECT id FROM learners") == [] and db.execute("SELECT * FROM merges") == []
+    assert db.execute("SELECT id FROM learners") == []
+    assert db.execute("SELECT * FROM merges") == []
     assert db.execute("SELECT learner FROM statements") == [(None,)]

@@ -54,7 +54,8 @@ def test_new_then_duplicate_then_conflict(db: Database) -> None:
     counts = save(db, changed)
     assert (counts.new, counts.duplicate, counts.conflicts) == (0, 0, 1)
     raw = db.one("SELECT raw FROM statements WHERE id = ?", (first["id"],))
-    assert raw is not None and '"success":false' not in raw[0], "a conflict must never overwrite what was stored"
+    assert raw is not None, "a conflict must never overwrite what was stored"
+    assert '"success":false' not in raw[0], "a conflict must never overwrite what was stored"
     assert db.one("SELECT COUNT(*) FROM statement_conflicts WHERE statement_id = ?", (first["id"],)) == (1,)
 
 

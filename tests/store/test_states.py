@@ -33,6 +33,7 @@ def test_a_managers_view_and_another_day(tmp_path: Path) -> None:
         assert (later[0]["status"], later[0]["as_of"]) == ("red", "2027-03-04")
         stored = certification_states(db, learner="P10005")
         assert stored[0]["as_of"] != "2027-03-04"
-        assert learner_name(db, MANAGER) == "Morgan Manager" and learner_name(db, "nobody") is None
+        assert learner_name(db, MANAGER) == "Morgan Manager"
+        assert learner_name(db, "nobody") is None
     finally:
         db.close()
