@@ -8,6 +8,7 @@ import pytest
 
 from lrs_adapter.config import load_config
 from lrs_adapter.errors import ConfigError
+from tests.helpers.configs import WriteConfig
 
 VALID = """
 [store]
@@ -36,7 +37,7 @@ file = "exports/archive.jsonl"
 """
 
 
-def test_a_valid_file_loads_with_paths_relative_to_it(write_config) -> None:  # type: ignore[no-untyped-def]
+def test_a_valid_file_loads_with_paths_relative_to_it(write_config: WriteConfig) -> None:
     path: Path = write_config(VALID)
     config = load_config(path)
     assert config.store_url == f"sqlite:///{path.parent / 'data' / 'store.db'}"
@@ -49,7 +50,7 @@ def test_a_valid_file_loads_with_paths_relative_to_it(write_config) -> None:  # 
     assert "council-token-abc" not in repr(config)
 
 
-def test_every_mistake_is_named_with_file_key_and_fix(write_config) -> None:  # type: ignore[no-untyped-def]
+def test_every_mistake_is_named_with_file_key_and_fix(write_config: WriteConfig) -> None:
     broken = (
         VALID.replace("page_size = 200", "page_size = 0")
         .replace('since_field = "timestamp"', 'since_feild = "timestamp"')
@@ -69,7 +70,7 @@ def test_every_mistake_is_named_with_file_key_and_fix(write_config) -> None:  # 
     assert "ISO 8601" in text
 
 
-def test_intake_processes_default_to_two_and_a_wrong_count_is_named(write_config) -> None:  # type: ignore[no-untyped-def]
+def test_intake_processes_default_to_two_and_a_wrong_count_is_named(write_config: WriteConfig) -> None:
     assert load_config(write_config(VALID)).intake_processes == 2
     assert load_config(write_config(VALID + "\n[pull]\nintake_processes = 0\n")).intake_processes == 0
     with pytest.raises(ConfigError) as caught:
@@ -78,12 +79,12 @@ def test_intake_processes_default_to_two_and_a_wrong_count_is_named(write_config
     assert "number of CPU cores" in str(caught.value)
 
 
-def test_an_unknown_lrs_name_is_named(write_config) -> None:  # type: ignore[no-untyped-def]
+def test_an_unknown_lrs_name_is_named(write_config: WriteConfig) -> None:
     with pytest.raises(ConfigError, match=r"key connectors.prevent.lrs.*'mian'.*known: main"):
         load_config(write_config(VALID.replace('lrs = "main"', 'lrs = "mian"')))
 
 
-def test_credentials_in_the_endpoint_are_refused_without_echoing_them(write_config) -> None:  # type: ignore[no-untyped-def]
+def test_credentials_in_the_endpoint_are_refused_without_echoing_them(write_config: WriteConfig) -> None:
     path = write_config(VALID.replace("https://lrs.example.org", "https://adapter:hunter2@lrs.example.org"))
     with pytest.raises(ConfigError) as caught:
         load_config(path)
@@ -91,7 +92,7 @@ def test_credentials_in_the_endpoint_are_refused_without_echoing_them(write_conf
     assert "hunter2" not in str(caught.value)
 
 
-def test_bad_toml_names_the_line(write_config) -> None:  # type: ignore[no-untyped-def]
+def test_bad_toml_names_the_line(write_config: WriteConfig) -> None:
     with pytest.raises(ConfigError, match=r"not valid TOML.*line 3"):
         load_config(write_config('[store]\nurl = "x"\nthis is not toml\n'))
 
@@ -101,7 +102,9 @@ def test_missing_file_says_how_to_fix(tmp_path: Path) -> None:
         load_config(tmp_path / "nowhere.toml")
 
 
-def test_a_missing_password_variable_is_named_not_shown(write_config, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_missing_password_variable_is_named_not_shown(
+    write_config: WriteConfig, monkeypatch: pytest.MonkeyPatch
+) -> None:
     config = load_config(write_config(VALID))
     monkeypatch.delenv("LRS_MAIN_PASSWORD", raising=False)
     with pytest.raises(ConfigError, match=r"LRS_MAIN_PASSWORD.*not set"):
@@ -111,7 +114,7 @@ def test_a_missing_password_variable_is_named_not_shown(write_config, monkeypatc
     assert "s3cret" not in repr(config)
 
 
-def test_one_connector_needs_exactly_one_source(write_config) -> None:  # type: ignore[no-untyped-def]
+def test_one_connector_needs_exactly_one_source(write_config: WriteConfig) -> None:
     with pytest.raises(ConfigError, match=r"exactly one of"):
         load_config(write_config('[connectors.x]\nlrs = "a"\nfile = "b"\n[lrs.a]\nendpoint = "http://h/x/"\n'))
 
@@ -140,7 +143,7 @@ events = ["window_opened", "overdue"]
 """
 
 
-def test_sinks_load_with_their_events_and_folder(write_config) -> None:  # type: ignore[no-untyped-def]
+def test_sinks_load_with_their_events_and_folder(write_config: WriteConfig) -> None:
     path: Path = write_config(SINKS)
     config = load_config(path)
     assert config.max_attempts == 7
@@ -151,7 +154,7 @@ def test_sinks_load_with_their_events_and_folder(write_config) -> None:  # type:
     assert "token=abc" not in repr(config.sinks["mailer"])
 
 
-def test_sink_mistakes_are_named_with_key_and_fix(write_config) -> None:  # type: ignore[no-untyped-def]
+def test_sink_mistakes_are_named_with_key_and_fix(write_config: WriteConfig) -> None:
     path: Path = write_config(
         SINKS.replace('secret_env = "MAILER_SECRET"', 'secret_env = "s3cr3t value"')
         .replace('kind = "lms_file"', 'kind = "lms_file"\nevents = ["certified"]')
@@ -171,12 +174,12 @@ def test_sink_mistakes_are_named_with_key_and_fix(write_config) -> None:  # type
     assert "lrs_statements" in message
 
 
-def test_a_sink_naming_an_unknown_lrs_is_named(write_config) -> None:  # type: ignore[no-untyped-def]
+def test_a_sink_naming_an_unknown_lrs_is_named(write_config: WriteConfig) -> None:
     with pytest.raises(ConfigError, match=r"sinks\.results\.lrs"):
         load_config(write_config(SINKS.replace('lrs = "main"', 'lrs = "elsewhere"')))
 
 
-def test_health_and_api_settings(write_config) -> None:  # type: ignore[no-untyped-def]
+def test_health_and_api_settings(write_config: WriteConfig) -> None:
     from datetime import timedelta
 
     config = load_config(
@@ -188,14 +191,16 @@ def test_health_and_api_settings(write_config) -> None:  # type: ignore[no-untyp
 
 
 @pytest.mark.parametrize("age", ["26", "h", "1h1d", "0h", "-1h", ""])
-def test_a_wrong_max_age_names_the_key_and_the_fix(write_config, age: str) -> None:  # type: ignore[no-untyped-def]
+def test_a_wrong_max_age_names_the_key_and_the_fix(write_config: WriteConfig, age: str) -> None:
     with pytest.raises(ConfigError) as error:
         load_config(write_config(f'[health]\nmax_age = "{age}"\n'))
     assert "key health.max_age: Not a duration." in str(error.value)
     assert '"26h"' in str(error.value)
 
 
-def test_the_api_tokens_are_read_from_the_environment_and_never_shown(write_config, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_the_api_tokens_are_read_from_the_environment_and_never_shown(
+    write_config: WriteConfig, monkeypatch: pytest.MonkeyPatch
+) -> None:
     config = load_config(write_config('[api]\ntokens_env = ["API_TOKEN_A", "API_TOKEN_B"]\n'))
     monkeypatch.delenv("API_TOKEN_A", raising=False)
     monkeypatch.delenv("API_TOKEN_B", raising=False)
@@ -206,7 +211,7 @@ def test_the_api_tokens_are_read_from_the_environment_and_never_shown(write_conf
     assert "s3cret" not in repr(config)
 
 
-def test_the_retention_period_is_a_calendar_period(write_config) -> None:  # type: ignore[no-untyped-def]
+def test_the_retention_period_is_a_calendar_period(write_config: WriteConfig) -> None:
     from lrs_adapter.mapping.model import Period
 
     assert load_config(write_config(VALID + '\n[retention]\nleavers_after = "P6Y"\n')).leavers_after == Period(72)

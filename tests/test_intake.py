@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -14,7 +15,7 @@ from tests.helpers.factory import make_statement
 NOW = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
 
 
-def without_lrs_fields(i: int = 1) -> dict:
+def without_lrs_fields(i: int = 1) -> dict[str, Any]:
     statement = make_statement(i)
     for key in ("id", "stored", "timestamp"):
         statement.pop(key, None)

@@ -96,7 +96,7 @@ def test_an_intake_process_that_dies_fails_the_run_as_transient_and_says_so() ->
         first = [intake.submit(page, RECEIVED) for page in pages(3)]
         [intake_of(future) for future in first]
         assert intake._pool is not None
-        children = list(intake._pool._processes)  # type: ignore[attr-defined]  # the pool's own, by pid
+        children = list(intake._pool._processes)  # the pool's own, by pid
         assert len(children) == 2
         for pid in children:
             os.kill(pid, signal.SIGKILL)

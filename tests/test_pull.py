@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import orjson
@@ -24,6 +25,7 @@ from lrs_adapter.pull import FAILED, QUARANTINED, SUCCEEDED, pull
 from lrs_adapter.store import Database
 from lrs_adapter.store.locks import connector_lock
 from lrs_adapter.store.runs import get_cursor, list_runs, start_run
+from lrs_adapter.store.statements import save_statements
 from tests.helpers.factory import make_statements
 from tests.helpers.faults import dying_source
 
@@ -46,7 +48,7 @@ def config(tmp_path: Path, **lrs: object) -> Config:
     )
 
 
-def stored(statements: list[dict], start_minute: int = 0) -> list[dict]:
+def stored(statements: list[dict[str, Any]], start_minute: int = 0) -> list[dict[str, Any]]:
     """Statements as an LRS serves them: with `stored`, ascending."""
     out = copy.deepcopy(statements)
     for index, statement in enumerate(out):
@@ -54,7 +56,7 @@ def stored(statements: list[dict], start_minute: int = 0) -> list[dict]:
     return out
 
 
-def serve(pages: list[list[dict]], consistent_through: str | None = None) -> None:
+def serve(pages: list[list[dict[str, Any]]], consistent_through: str | None = None) -> None:
     """Register pages chained by `more`; every request of the chain answers with the same headers."""
     headers = {"X-Experience-API-Consistent-Through": consistent_through} if consistent_through else {}
     for number, statements in enumerate(pages):
@@ -92,11 +94,15 @@ def test_no_consistent_through_rereads_the_overlap_and_says_so(db: Database, tmp
     first = pull(config(tmp_path, overlap_seconds=120), db, "c", now=lambda: NOW)
     assert first.notes
     assert "no X-Experience-API-Consistent-Through" in first.notes
-    assert get_cursor(db, "c") == type(get_cursor(db, "c"))("2026-01-01T10:03:00.000000Z", "newest_seen")
+    cursor = get_cursor(db, "c")
+    assert cursor is not None
+    assert (cursor.position, cursor.basis) == ("2026-01-01T10:03:00.000000Z", "newest_seen")
     responses.reset()
     serve([served[2:]])
     second = pull(config(tmp_path, overlap_seconds=120), db, "c", now=lambda: NOW)
-    since = parse_qs(urlsplit(responses.calls[0].request.url).query)["since"]
+    url = responses.calls[0].request.url
+    assert isinstance(url, str), url
+    since = parse_qs(urlsplit(url).query)["since"]
     assert since == ["2026-01-01T10:00:59.999Z"]  # 10:03 - 120 s - 1 ms
     assert (second.new, second.duplicate) == (0, 2)
 
@@ -162,7 +168,7 @@ def test_a_commit_failing_on_its_thread_fails_the_run_and_keeps_the_batches_befo
     served = stored(make_statements(12))
     serve([served[i : i + 3] for i in range(0, 12, 3)], consistent_through="2026-01-01T11:00:00.000Z")
     calls = 0
-    save = pull_module.save_statements
+    save = save_statements
 
     def failing_third(*args: object, **kwargs: object) -> object:
         nonlocal calls
@@ -200,7 +206,7 @@ def test_bad_statements_are_quarantined_and_the_good_ones_around_them_stored(db:
     assert run.outcome == QUARANTINED
     assert (run.new, run.quarantined) == (3, 3)
     assert ids(db) == {good[0]["id"], good[1]["id"], good[3]["id"]}
-    reasons = dict(db.execute("SELECT field, source FROM quarantine"))
+    reasons: dict[str, str] = dict(db.execute("SELECT field, source FROM quarantine"))
     assert set(reasons) == {"verb", "(json)", "timestamp"}
     assert reasons["(json)"].endswith("export.jsonl:3")
 
@@ -233,7 +239,7 @@ def test_the_statement_corpus_through_intake(db: Database, tmp_path: Path) -> No
         connectors={path.stem: ConnectorConfig(name=path.stem, file=path) for path in files},
     )
     runs = {path.stem: pull(cfg, db, path.stem, now=lambda: NOW) for path in files}
-    quarantined = dict(db.execute("SELECT connector, field FROM quarantine"))
+    quarantined: dict[str, str] = dict(db.execute("SELECT connector, field FROM quarantine"))
     assert quarantined == {
         "cmi5_INVALID_initialized": "(json)",
         "spec103_appendixA_simple_INVALID": "(json)",

@@ -11,6 +11,7 @@ from rich.console import Console
 from lrs_adapter.cli.progress import pull_progress
 from lrs_adapter.config import load_config
 from lrs_adapter.store import Database
+from lrs_adapter.store.runs import RunCounts
 from lrs_adapter.workers import pull_connector
 from tests.helpers.factory import make_statements
 
@@ -28,12 +29,12 @@ def test_a_terminal_sees_the_counts_grow_commit_by_commit(tmp_path: Path, db: Da
     with pull_progress(console) as show:
         assert show is not None
         seen: list[int] = []
-        pulled = pull_connector(
-            load_config(export(tmp_path, store_url)),
-            db,
-            "demo",
-            on_commit=lambda counts: (seen.append(counts.fetched), show("demo", counts)),
-        )
+
+        def on_commit(counts: RunCounts) -> None:
+            seen.append(counts.fetched)
+            show("demo", counts)
+
+        pulled = pull_connector(load_config(export(tmp_path, store_url)), db, "demo", on_commit=on_commit)
     assert pulled.run is not None
     assert pulled.run.fetched == 250
     assert seen == sorted(seen)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import orjson
 
@@ -13,13 +14,14 @@ from lrs_adapter.config import Config, ConnectorConfig
 from lrs_adapter.pull import QUARANTINED, SUCCEEDED, pull
 from lrs_adapter.sources.export_file import ExportFile
 from lrs_adapter.store import Database
+from lrs_adapter.store.runs import Run
 from tests.helpers.prevent import COMPLETED, IRI, statement, voiding
 
 NOW = datetime(2026, 2, 1, 12, tzinfo=UTC)
 PAGE = 10_000
 
 
-def pull_page(db: Database, tmp_path: Path, name: str, statements: list[dict]) -> object:
+def pull_page(db: Database, tmp_path: Path, name: str, statements: list[dict[str, Any]]) -> Run:
     path = tmp_path / f"{name}.jsonl"
     path.write_bytes(b"".join(orjson.dumps(s) + b"\n" for s in statements))
     config = Config(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 from pathlib import Path
+from typing import Any
 
 import orjson
 import pytest
@@ -86,7 +87,7 @@ def test_interrupted_pull_ends_with_the_store_of_a_clean_run(
     clean.close()
 
 
-def voiding(target_id: str) -> dict:
+def voiding(target_id: str) -> dict[str, Any]:
     statement = make_statement(9999)
     statement["verb"] = {"id": VOIDED, "display": {"en-GB": "voided"}}
     statement["object"] = {"objectType": "StatementRef", "id": target_id}

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from lrs_adapter.check import run_checks
 from lrs_adapter.config import Config, ConnectorConfig, LrsConfig, RetryPolicy
 from lrs_adapter.pull import FAILED, SUCCEEDED, pull
@@ -39,8 +41,8 @@ def config(lrs: LRS, tmp_path: Path) -> Config:
 
 
 def test_every_loaded_statement_pulled_across_pages_and_the_quirks_logged(
-    ralph: LRS, db: Database, tmp_path: Path, monkeypatch
-) -> None:  # type: ignore[no-untyped-def]
+    ralph: LRS, db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("RALPH_TEST_PASSWORD", ralph.password)
     cfg = config(ralph, tmp_path)
     run = pull(cfg, db, "ralph")
@@ -64,8 +66,8 @@ def test_every_loaded_statement_pulled_across_pages_and_the_quirks_logged(
 
 
 def test_killed_mid_run_the_cursor_does_not_move_and_the_rerun_gets_everything(
-    ralph: LRS, db: Database, tmp_path: Path, monkeypatch
-) -> None:  # type: ignore[no-untyped-def]
+    ralph: LRS, db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("RALPH_TEST_PASSWORD", ralph.password)
     cfg = config(ralph, tmp_path)
     assert pull(cfg, db, "ralph", source=dying_source(cfg, "ralph", db, after=2)).outcome == FAILED
@@ -74,7 +76,9 @@ def test_killed_mid_run_the_cursor_does_not_move_and_the_rerun_gets_everything(
     assert db.one("SELECT COUNT(*) FROM statements") == (len(ralph.loaded),)
 
 
-def test_check_reports_no_about_and_no_consistent_through(ralph: LRS, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_check_reports_no_about_and_no_consistent_through(
+    ralph: LRS, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("RALPH_TEST_PASSWORD", ralph.password)
     cfg = config(ralph, tmp_path)
     cfg = Config(cfg.path, f"sqlite:///{tmp_path / 's.db'}", cfg.lrs, cfg.connectors)
@@ -87,8 +91,8 @@ def test_check_reports_no_about_and_no_consistent_through(ralph: LRS, tmp_path: 
 
 
 def test_wrong_password_is_a_config_error_with_ralphs_message(
-    ralph: LRS, db: Database, tmp_path: Path, monkeypatch
-) -> None:  # type: ignore[no-untyped-def]
+    ralph: LRS, db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("RALPH_TEST_PASSWORD", "Wr0ng-Pa55")
     run = pull(config(ralph, tmp_path), db, "ralph")
     assert run.outcome == FAILED

@@ -19,7 +19,7 @@ from lrs_adapter.push import PushCounts
 from lrs_adapter.sinks.agent_profile import KEY
 from lrs_adapter.sinks.certification_statement import EARNED, VOIDED
 from lrs_adapter.store import Database
-from lrs_adapter.store.outbox import DELIVERED, deliveries
+from lrs_adapter.store.outbox import DELIVERED, deliveries, mark_delivered
 from lrs_adapter.sync import deliver, settle
 from tests.helpers.lrs_servers import LRS
 from tests.helpers.prevent import HOME, IRI, SATISFIED, statement, voiding
@@ -165,9 +165,7 @@ def test_a_push_killed_half_way_and_run_again_delivers_every_item_once(
     class Killed(BaseException):
         """The process dies after the LRS acknowledged the third statement, before the outbox recorded it."""
 
-    import lrs_adapter.push as push_module
-
-    recorded = push_module.mark_delivered
+    recorded = mark_delivered
 
     def dies_on_the_third(db: Database, ids: list[int], now: str) -> None:
         if len(deliveries(db, status=DELIVERED)) == 2:

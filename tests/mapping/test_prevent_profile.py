@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import random
 from pathlib import Path
+from typing import Any
 
 import orjson
 import pytest
@@ -40,7 +41,7 @@ BRIEFING = f"{IRI}/prevent-briefing"
 REG = "4eb0e063-669b-479a-86b3-f9be9ac88a1d"
 
 
-def found(*statements: dict) -> set[tuple[str, str]]:
+def found(*statements: dict[str, Any]) -> set[tuple[str, str]]:
     return {(e.option, e.component) for e in map_learner("P00001", facts(*statements), PREVENT)}
 
 
@@ -51,7 +52,7 @@ CASES = [
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case["case"] for case in CASES])
-def test_profile_row(case: dict) -> None:
+def test_profile_row(case: dict[str, Any]) -> None:
     """fixtures/statements/prevent-profile.jsonl: each row of the profile, both columns, and exactly what it gives."""
     assert found(*case["statements"]) == {tuple(pair) for pair in case["expect"]}
 

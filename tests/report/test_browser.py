@@ -66,17 +66,19 @@ def open_page(driver: webdriver.Chrome, page: str, path: Path) -> None:
 
 
 def style(driver: webdriver.Chrome, selector: str, prop: str) -> list[str]:
-    return driver.execute_script(
+    values: list[str] = driver.execute_script(
         "return [...document.querySelectorAll(arguments[0])].map(e => getComputedStyle(e)[arguments[1]])",
         selector,
         prop,
     )
+    return values
 
 
 def texts(driver: webdriver.Chrome, selector: str) -> list[str]:
-    return driver.execute_script(
+    values: list[str] = driver.execute_script(
         "return [...document.querySelectorAll(arguments[0])].map(e => e.textContent.trim())", selector
     )
+    return values
 
 
 def screenshot(driver: webdriver.Chrome, path: Path) -> Path:

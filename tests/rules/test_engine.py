@@ -8,7 +8,7 @@ from lrs_adapter.mapping.model import Period
 from lrs_adapter.rules.engine import Params, Piece, evaluate
 
 PARAMS = Params(Period(months=24), Period(months=6), Period(months=6), "completion", "Europe/London")
-ROUTES = {"webinar_recorded": (("video", "check"),)}
+ROUTES: dict[str, tuple[tuple[str, ...], ...]] = {"webinar_recorded": (("video", "check"),)}
 
 
 def at(day: str) -> datetime:

@@ -34,8 +34,8 @@ assignments = st.none() | days
 
 @EXAMPLES
 @given(histories, params_strategy, assignments, days, days)
-def test_an_exemption_changes_the_status_before_its_end_and_nothing_else(  # type: ignore[no-untyped-def]
-    pieces, params, assigned_on, as_of, until
+def test_an_exemption_changes_the_status_before_its_end_and_nothing_else(
+    pieces: list[Piece], params: Params, assigned_on: date | None, as_of: date, until: date
 ) -> None:
     plain, plain_completions = evaluate(pieces, params=params, as_of=as_of, assigned_on=assigned_on)
     state, completions = evaluate(pieces, params=params, as_of=as_of, assigned_on=assigned_on, exempt_until=until)

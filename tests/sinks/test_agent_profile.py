@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 import responses
@@ -38,7 +39,7 @@ def certified_then_revoked(db: Database) -> list[Delivery]:
     return made + evaluate(db, "2026-06-02T00:00:00.000000Z", {"profile": SINK_EVENTS["agent_profile"]})
 
 
-def puts() -> list[tuple[dict, dict]]:
+def puts() -> list[tuple[dict[str, Any], dict[str, Any]]]:
     return [
         (dict(call.request.headers), json.loads(call.request.body or b"{}"))
         for call in responses.calls

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -71,7 +72,7 @@ def test_the_voiding_statement_targets_the_cycle_and_is_the_same_every_time(db: 
 
 
 def test_same_statement_ignores_what_an_lrs_adds_and_sees_a_changed_result() -> None:
-    sent = {
+    sent: dict[str, Any] = {
         "actor": {"account": {"homePage": HOME, "name": "P1"}},
         "verb": {"id": EARNED},
         "object": {"id": CERT.iri},

@@ -47,6 +47,7 @@ def test_a_409_for_the_same_statement_is_delivered(sink: LrsStatementsSink, cert
     responses.get(URL, json=held, match=[responses.matchers.query_param_matcher({"statementId": sent["id"]})])
     sink.send([certified])
     put = responses.calls[0].request
+    assert put.body is not None
     assert put.headers["X-Experience-API-Version"] == "2.0.0"
     assert json.loads(put.body)["id"] == sent["id"]
     assert "version" not in json.loads(put.body)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pytest_httpserver import HTTPServer
@@ -37,7 +38,7 @@ def hook(httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch) -> WebhookSink
     return WebhookSink(config)
 
 
-def received(httpserver: HTTPServer) -> list[dict]:
+def received(httpserver: HTTPServer) -> list[dict[str, Any]]:
     return [request.get_json() for request, response in httpserver.log if response.status_code == 204]
 
 
@@ -122,6 +123,7 @@ def test_a_4xx_fails_that_delivery_and_holds_the_learners_later_ones(
     assert (counts.delivered, counts.failed, counts.waiting) == (1, 1, 1)  # P00001's revocation waits
     assert [e["learner"] for e in received(httpserver)] == ["P00002"]
     (failed,) = [d for d in deliveries(db) if d.last_error]
+    assert failed.last_error is not None
     assert "422" in failed.last_error
     assert "unknown user" in failed.last_error
 

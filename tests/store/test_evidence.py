@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import orjson
 
@@ -17,7 +18,7 @@ PREVENT = load_mapping(Path(__file__).resolve().parents[2] / "mappings" / "preve
 ANN = "P00001"
 
 
-def pull(db: Database, *statements: dict) -> None:
+def pull(db: Database, *statements: dict[str, Any]) -> None:
     accepted = [take_in(dict(s), source="t", received_at=RECEIVED) for s in statements]
     assert all(isinstance(a, Accepted) for a in accepted)
     with db.transaction():
