@@ -23,7 +23,7 @@ from pathlib import Path
 import orjson
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT))  # the test helpers: tests.helpers
 
 from lrs_adapter.mapping.loader import load_mapping  # noqa: E402
 from lrs_adapter.mapping.mapper import map_learner  # noqa: E402
@@ -33,7 +33,7 @@ from lrs_adapter.pipeline.settle import map_queued  # noqa: E402
 from lrs_adapter.store import open_store  # noqa: E402
 from lrs_adapter.store.evidence import learner_facts  # noqa: E402
 from lrs_adapter.store.statements import save_statements  # noqa: E402
-from prevent import (  # noqa: E402
+from tests.helpers.prevent import (  # noqa: E402
     ATTENDED,
     COMPLETED,
     IRI,

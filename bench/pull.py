@@ -5,7 +5,7 @@ bare ``requests`` + ``json`` loop that stores nothing, at least 3x as fast as th
 objects, and that its memory does not grow with the number of statements (1M within 10% of 100k), an export
 file included. Those are claims about a real HTTP exchange and a real process, so everything here is real:
 
-- statements come from ``tests/factory.py`` (realistic shapes, about 2 KB each, as an LRS returns them with
+- statements come from ``tests/helpers/factory.py`` (realistic shapes, about 2 KB each, as an LRS returns them with
   ``stored``, ``authority`` and ``version``), written as static StatementResult pages of ``--page-size``;
 - the pages are served by ``python -m http.server`` on a loopback port (no home-made server, no mocks);
 - each case runs as its own child process, timed from spawn to exit (start-up included, as a user sees it),
@@ -67,9 +67,9 @@ RSS_GROWTH = 0.10  # peak RSS at the largest size within 10% of the smallest
 
 # -- the statements -------------------------------------------------------------------------------------------
 def load_factory() -> Any:
-    """``tests/`` is not a package on the path: import the factory the way the tests see it."""
-    sys.path.insert(0, str(ROOT / "tests"))
-    return importlib.import_module("factory")
+    """The tests' statement factory (``tests.helpers.factory``), with the repository root on the path."""
+    sys.path.insert(0, str(ROOT))
+    return importlib.import_module("tests.helpers.factory")
 
 
 def templates(count: int) -> list[str]:

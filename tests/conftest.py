@@ -17,7 +17,8 @@ import pytest
 from hypothesis import settings
 
 from lrs_adapter.store import Database, open_store
-from services import need_service
+from tests.helpers.configs import WriteConfig
+from tests.helpers.services import need_service
 
 # Under CI the property tests draw the same examples every run: a red CI is then a repeatable one.
 settings.register_profile("ci", derandomize=True, deadline=None)
@@ -62,7 +63,7 @@ def db(store_url: str) -> Iterator[Database]:
 
 
 @pytest.fixture
-def write_config(tmp_path: Path):  # type: ignore[no-untyped-def]
+def write_config(tmp_path: Path) -> WriteConfig:
     """Write a TOML config into the test's directory and return its path."""
 
     def write(text: str, name: str = "lrs-adapter.toml") -> Path:

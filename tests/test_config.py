@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
 from pathlib import Path
 
 import pytest
 
 from lrs_adapter.config import load_config
 from lrs_adapter.errors import ConfigError
+from tests.helpers.configs import WriteConfig
 
 VALID = """
 [store]
@@ -36,18 +42,20 @@ file = "exports/archive.jsonl"
 """
 
 
-def test_a_valid_file_loads_with_paths_relative_to_it(write_config) -> None:  # type: ignore[no-untyped-def]
+def test_a_valid_file_loads_with_paths_relative_to_it(write_config: WriteConfig) -> None:
     path: Path = write_config(VALID)
     config = load_config(path)
     assert config.store_url == f"sqlite:///{path.parent / 'data' / 'store.db'}"
-    assert config.lrs["main"].page_size == 200 and config.lrs["main"].retry.max_attempts == 3
+    assert config.lrs["main"].page_size == 200
+    assert config.lrs["main"].retry.max_attempts == 3
     assert config.lrs["main"].retry.max_wait == 60  # defaults fill the rest
     assert config.connectors["archive"].file == path.parent / "exports" / "archive.jsonl"
-    assert config.connectors["prevent"].since is not None and config.connectors["prevent"].since.hour == 23
+    assert config.connectors["prevent"].since is not None
+    assert config.connectors["prevent"].since.hour == 23
     assert "council-token-abc" not in repr(config)
 
 
-def test_every_mistake_is_named_with_file_key_and_fix(write_config) -> None:  # type: ignore[no-untyped-def]
+def test_every_mistake_is_named_with_file_key_and_fix(write_config: WriteConfig) -> None:
     broken = (
         VALID.replace("page_size = 200", "page_size = 0")
         .replace('since_field = "timestamp"', 'since_feild = "timestamp"')
@@ -59,32 +67,37 @@ def test_every_mistake_is_named_with_file_key_and_fix(write_config) -> None:  # 
         load_config(path)
     text = str(caught.value)
     assert str(path) in text
-    assert "key lrs.main.page_size" in text and "from 1 to 10000" in text
-    assert "key lrs.main.since_feild: Unknown field" in text and "correct its spelling" in text
-    assert "key connectors.prevent.since" in text and "ISO 8601" in text
+    assert "key lrs.main.page_size" in text
+    assert "from 1 to 10000" in text
+    assert "key lrs.main.since_feild: Unknown field" in text
+    assert "correct its spelling" in text
+    assert "key connectors.prevent.since" in text
+    assert "ISO 8601" in text
 
 
-def test_intake_processes_default_to_two_and_a_wrong_count_is_named(write_config) -> None:  # type: ignore[no-untyped-def]
+def test_intake_processes_default_to_two_and_a_wrong_count_is_named(write_config: WriteConfig) -> None:
     assert load_config(write_config(VALID)).intake_processes == 2
     assert load_config(write_config(VALID + "\n[pull]\nintake_processes = 0\n")).intake_processes == 0
     with pytest.raises(ConfigError) as caught:
         load_config(write_config(VALID + "\n[pull]\nintake_processes = -1\n"))
-    assert "key pull.intake_processes" in str(caught.value) and "number of CPU cores" in str(caught.value)
+    assert "key pull.intake_processes" in str(caught.value)
+    assert "number of CPU cores" in str(caught.value)
 
 
-def test_an_unknown_lrs_name_is_named(write_config) -> None:  # type: ignore[no-untyped-def]
+def test_an_unknown_lrs_name_is_named(write_config: WriteConfig) -> None:
     with pytest.raises(ConfigError, match=r"key connectors.prevent.lrs.*'mian'.*known: main"):
         load_config(write_config(VALID.replace('lrs = "main"', 'lrs = "mian"')))
 
 
-def test_credentials_in_the_endpoint_are_refused_without_echoing_them(write_config) -> None:  # type: ignore[no-untyped-def]
+def test_credentials_in_the_endpoint_are_refused_without_echoing_them(write_config: WriteConfig) -> None:
     path = write_config(VALID.replace("https://lrs.example.org", "https://adapter:hunter2@lrs.example.org"))
     with pytest.raises(ConfigError) as caught:
         load_config(path)
-    assert "lrs.main.endpoint" in str(caught.value) and "hunter2" not in str(caught.value)
+    assert "lrs.main.endpoint" in str(caught.value)
+    assert "hunter2" not in str(caught.value)
 
 
-def test_bad_toml_names_the_line(write_config) -> None:  # type: ignore[no-untyped-def]
+def test_bad_toml_names_the_line(write_config: WriteConfig) -> None:
     with pytest.raises(ConfigError, match=r"not valid TOML.*line 3"):
         load_config(write_config('[store]\nurl = "x"\nthis is not toml\n'))
 
@@ -94,7 +107,9 @@ def test_missing_file_says_how_to_fix(tmp_path: Path) -> None:
         load_config(tmp_path / "nowhere.toml")
 
 
-def test_a_missing_password_variable_is_named_not_shown(write_config, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_missing_password_variable_is_named_not_shown(
+    write_config: WriteConfig, monkeypatch: pytest.MonkeyPatch
+) -> None:
     config = load_config(write_config(VALID))
     monkeypatch.delenv("LRS_MAIN_PASSWORD", raising=False)
     with pytest.raises(ConfigError, match=r"LRS_MAIN_PASSWORD.*not set"):
@@ -104,7 +119,7 @@ def test_a_missing_password_variable_is_named_not_shown(write_config, monkeypatc
     assert "s3cret" not in repr(config)
 
 
-def test_one_connector_needs_exactly_one_source(write_config) -> None:  # type: ignore[no-untyped-def]
+def test_one_connector_needs_exactly_one_source(write_config: WriteConfig) -> None:
     with pytest.raises(ConfigError, match=r"exactly one of"):
         load_config(write_config('[connectors.x]\nlrs = "a"\nfile = "b"\n[lrs.a]\nendpoint = "http://h/x/"\n'))
 
@@ -133,7 +148,7 @@ events = ["window_opened", "overdue"]
 """
 
 
-def test_sinks_load_with_their_events_and_folder(write_config) -> None:  # type: ignore[no-untyped-def]
+def test_sinks_load_with_their_events_and_folder(write_config: WriteConfig) -> None:
     path: Path = write_config(SINKS)
     config = load_config(path)
     assert config.max_attempts == 7
@@ -144,7 +159,7 @@ def test_sinks_load_with_their_events_and_folder(write_config) -> None:  # type:
     assert "token=abc" not in repr(config.sinks["mailer"])
 
 
-def test_sink_mistakes_are_named_with_key_and_fix(write_config) -> None:  # type: ignore[no-untyped-def]
+def test_sink_mistakes_are_named_with_key_and_fix(write_config: WriteConfig) -> None:
     path: Path = write_config(
         SINKS.replace('secret_env = "MAILER_SECRET"', 'secret_env = "s3cr3t value"')
         .replace('kind = "lms_file"', 'kind = "lms_file"\nevents = ["certified"]')
@@ -154,18 +169,22 @@ def test_sink_mistakes_are_named_with_key_and_fix(write_config) -> None:  # type
     with pytest.raises(ConfigError) as raised:
         load_config(path)
     message = str(raised.value)
-    assert "sinks.mailer.secret_env" in message and "s3cr3t" not in message
-    assert "sinks.lms.events" in message and "only a webhook sink chooses its events" in message
-    assert "sinks.results.lrs" in message and "needs `lrs`" in message
-    assert "sinks.other.kind" in message and "lrs_statements" in message
+    assert "sinks.mailer.secret_env" in message
+    assert "s3cr3t" not in message
+    assert "sinks.lms.events" in message
+    assert "only a webhook sink chooses its events" in message
+    assert "sinks.results.lrs" in message
+    assert "needs `lrs`" in message
+    assert "sinks.other.kind" in message
+    assert "lrs_statements" in message
 
 
-def test_a_sink_naming_an_unknown_lrs_is_named(write_config) -> None:  # type: ignore[no-untyped-def]
+def test_a_sink_naming_an_unknown_lrs_is_named(write_config: WriteConfig) -> None:
     with pytest.raises(ConfigError, match=r"sinks\.results\.lrs"):
         load_config(write_config(SINKS.replace('lrs = "main"', 'lrs = "elsewhere"')))
 
 
-def test_health_and_api_settings(write_config) -> None:  # type: ignore[no-untyped-def]
+def test_health_and_api_settings(write_config: WriteConfig) -> None:
     from datetime import timedelta
 
     config = load_config(
@@ -177,14 +196,16 @@ def test_health_and_api_settings(write_config) -> None:  # type: ignore[no-untyp
 
 
 @pytest.mark.parametrize("age", ["26", "h", "1h1d", "0h", "-1h", ""])
-def test_a_wrong_max_age_names_the_key_and_the_fix(write_config, age: str) -> None:  # type: ignore[no-untyped-def]
+def test_a_wrong_max_age_names_the_key_and_the_fix(write_config: WriteConfig, age: str) -> None:
     with pytest.raises(ConfigError) as error:
         load_config(write_config(f'[health]\nmax_age = "{age}"\n'))
     assert "key health.max_age: Not a duration." in str(error.value)
     assert '"26h"' in str(error.value)
 
 
-def test_the_api_tokens_are_read_from_the_environment_and_never_shown(write_config, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_the_api_tokens_are_read_from_the_environment_and_never_shown(
+    write_config: WriteConfig, monkeypatch: pytest.MonkeyPatch
+) -> None:
     config = load_config(write_config('[api]\ntokens_env = ["API_TOKEN_A", "API_TOKEN_B"]\n'))
     monkeypatch.delenv("API_TOKEN_A", raising=False)
     monkeypatch.delenv("API_TOKEN_B", raising=False)
@@ -195,7 +216,7 @@ def test_the_api_tokens_are_read_from_the_environment_and_never_shown(write_conf
     assert "s3cret" not in repr(config)
 
 
-def test_the_retention_period_is_a_calendar_period(write_config) -> None:  # type: ignore[no-untyped-def]
+def test_the_retention_period_is_a_calendar_period(write_config: WriteConfig) -> None:
     from lrs_adapter.model.period import Period
 
     assert load_config(write_config(VALID + '\n[retention]\nleavers_after = "P6Y"\n')).leavers_after == Period(72)
@@ -203,7 +224,8 @@ def test_the_retention_period_is_a_calendar_period(write_config) -> None:  # typ
     for wrong in ("6 years", "P", "P0Y", "PT6H"):
         with pytest.raises(ConfigError) as caught:
             load_config(write_config(VALID + f'\n[retention]\nleavers_after = "{wrong}"\n'))
-        assert "key retention.leavers_after" in str(caught.value) and 'e.g. "P6Y"' in str(caught.value)
+        assert "key retention.leavers_after" in str(caught.value)
+        assert 'e.g. "P6Y"' in str(caught.value)
 
 
 @pytest.mark.parametrize(
@@ -213,7 +235,7 @@ def test_the_retention_period_is_a_calendar_period(write_config) -> None:  # typ
         *[("PT26H", 26), ("P1D", 24), ("P1DT12H", 36), ("PT1.5H", 1.5), ("PT90M", 1.5), ("P1W", 168)],  # ISO 8601
     ],
 )
-def test_max_age_takes_the_short_form_and_iso_8601(write_config, age: str, hours: float) -> None:  # type: ignore[no-untyped-def]
+def test_max_age_takes_the_short_form_and_iso_8601(write_config: WriteConfig, age: str, hours: float) -> None:
     from datetime import timedelta
 
     assert load_config(write_config(f'[health]\nmax_age = "{age}"\n')).health_max_age == timedelta(hours=hours)
@@ -222,27 +244,31 @@ def test_max_age_takes_the_short_form_and_iso_8601(write_config, age: str, hours
 @pytest.mark.parametrize(
     ("age", "reason"), [("PT0S", "Not a duration."), ("P1M", "no years or months"), ("PT1.5H30M", "last number")]
 )
-def test_a_wrong_iso_max_age_says_why_with_the_key_and_the_fix(write_config, age: str, reason: str) -> None:  # type: ignore[no-untyped-def]
+def test_a_wrong_iso_max_age_says_why_with_the_key_and_the_fix(
+    write_config: WriteConfig, age: str, reason: str
+) -> None:
     path = write_config(f'[health]\nmax_age = "{age}"\n')
     with pytest.raises(ConfigError) as error:
         load_config(path)
-    assert str(path) in str(error.value) and "key health.max_age: " in str(error.value)
-    assert reason in str(error.value) and '"PT26H"' in str(error.value)
+    assert str(path) in str(error.value)
+    assert "key health.max_age: " in str(error.value)
+    assert reason in str(error.value)
+    assert '"PT26H"' in str(error.value)
 
 
 @pytest.mark.parametrize(
     ("period", "months", "days"), [("P6Y", 72, 0), ("P72M", 72, 0), ("P5Y6M", 66, 0), ("P90D", 0, 90), ("P2W", 0, 14)]
 )
 def test_the_retention_period_takes_every_iso_calendar_period(
-    write_config, period: str, months: int, days: int
-) -> None:  # type: ignore[no-untyped-def]
+    write_config: WriteConfig, period: str, months: int, days: int
+) -> None:
     from lrs_adapter.model.period import Period
 
     config = load_config(write_config(f'[retention]\nleavers_after = "{period}"\n'))
     assert config.leavers_after == Period(months=months, days=days)
 
 
-def test_an_unknown_lrs_is_named_beside_every_other_mistake(write_config) -> None:  # type: ignore[no-untyped-def]
+def test_an_unknown_lrs_is_named_beside_every_other_mistake(write_config: WriteConfig) -> None:
     path = write_config(
         SINKS.replace('lrs = "main"', 'lrs = "elsewhere"').replace("max_attempts = 7", "max_attempts = 0")
         + '\n[connectors.c]\nlrs = "nope"\nsince = "yesterday"\n'
@@ -250,27 +276,33 @@ def test_an_unknown_lrs_is_named_beside_every_other_mistake(write_config) -> Non
     with pytest.raises(ConfigError) as caught:
         load_config(path)
     text = str(caught.value)
-    assert "key push.max_attempts" in text and "key connectors.c.since" in text
+    assert "key push.max_attempts" in text
+    assert "key connectors.c.since" in text
     assert "key connectors.c.lrs: names an LRS 'nope' that has no [lrs.nope] table (known: main)." in text
-    assert (
-        "key sinks.results.lrs: names an LRS 'elsewhere'" in text
-        and "Fix: the name of a table under [lrs.NAME]" in text
-    )
+    assert "key sinks.results.lrs: names an LRS 'elsewhere'" in text
+    assert "Fix: the name of a table under [lrs.NAME]" in text
 
 
 def test_each_table_is_declared_once_in_the_record_it_loads_into() -> None:
     """A schema's keys are the fields of the record its table becomes (data_key is the name in the file)."""
     from dataclasses import fields as record_fields
 
+    from marshmallow import Schema, fields
+
     from lrs_adapter import config
 
-    records = {
+    def section_schema(section: str) -> type[Schema]:
+        field = config.ConfigSchema().fields[section]
+        assert isinstance(field, fields.Nested)
+        return type(field.schema)
+
+    records: dict[type[Schema], type[DataclassInstance]] = {
         config.RetrySchema: config.RetryPolicy,
         config.LrsSchema: config.LrsConfig,
         config.ConnectorSchema: config.ConnectorConfig,
         config.SinkSchema: config.SinkConfig,
         config.ApiSchema: config.ApiConfig,
-        **{type(config.ConfigSchema().fields[section].schema): config.Config for section in config.SECTIONS},
+        **{section_schema(section): config.Config for section in config.SECTIONS},
     }
     for schema, record in records.items():
         assert set(schema().fields) <= {field.name for field in record_fields(record)}, schema.__name__

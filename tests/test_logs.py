@@ -8,7 +8,7 @@ from pathlib import Path
 
 import orjson
 
-from factory import make_statements
+from tests.helpers.factory import make_statements
 
 
 def test_a_syncs_log_lines_parse_as_json_and_carry_the_run_id(tmp_path: Path) -> None:

@@ -9,11 +9,11 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from changelog import sync
 from lrs_adapter.api import create_app
 from lrs_adapter.config import Config, load_config
 from lrs_adapter.store import open_store
-from prevent import IRI, SATISFIED, statement
+from tests.helpers.changelog import sync
+from tests.helpers.prevent import IRI, SATISFIED, statement
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "test-token-0123456789"

@@ -28,7 +28,8 @@ def test_the_audit_trail_is_served_filtered_and_paged(app: FastAPI, client: Test
     assert TestClient(app).get("/audit").status_code == 401
     everything = client.get("/audit").json()
     assert [(e["actor"], e["action"]) for e in everything] == [("hr.admin", "roster.import"), ("lms.admin", "exempt")]
-    assert everything[1]["before"] == {"status": "amber"} and everything[1]["reason"] == "long-term leave"
+    assert everything[1]["before"] == {"status": "amber"}
+    assert everything[1]["reason"] == "long-term leave"
     assert [e["action"] for e in client.get("/audit", params={"learner": "P00001"}).json()] == ["exempt"]
     assert [e["action"] for e in client.get("/audit", params={"since": "2026-11-01"}).json()] == ["exempt"]
     assert client.get("/audit", params={"after": everything[0]["id"], "limit": 1}).json() == everything[1:]

@@ -9,13 +9,13 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from changelog import PREVENT, settle
 from lrs_adapter.api import create_app
 from lrs_adapter.config import Config
 from lrs_adapter.pipeline.settle import reevaluate
 from lrs_adapter.store import open_store
 from lrs_adapter.store.exemptions import ALL, Exemption, save_exemption
-from prevent import HOME
+from tests.helpers.changelog import PREVENT, settle
+from tests.helpers.prevent import HOME
 
 
 def test_every_route_wants_a_valid_bearer_token(app: FastAPI, token: str) -> None:
@@ -108,7 +108,8 @@ def test_the_report_page_is_served_behind_the_token(config: Config, token: str) 
     assert TestClient(app).get("/report", params={"manager": "P00900"}).status_code == 401
     client = TestClient(app, headers={"Authorization": f"Bearer {token}"})
     page = client.get("/report", params={"manager": "P00900", "status": "red"})
-    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert page.status_code == 200
+    assert page.headers["content-type"].startswith("text/html")
     assert '<form method="get" action="/report">' in page.text
     assert client.get("/report", params={"manager": "P00900", "status": "purple"}).status_code == 422
 

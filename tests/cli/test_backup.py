@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from lrs_adapter.cli import main
 from lrs_adapter.store import open_store
 from lrs_adapter.store.backup import backup_sqlite
-from team import AS_OF, build_team_store
+from tests.helpers.team import AS_OF, build_team_store
 
 
 def cli(config: Path, *args: str) -> tuple[int, str]:
@@ -64,18 +64,22 @@ def test_a_backup_restored_into_a_fresh_store_gives_identical_status(tmp_path: P
 def test_the_command_writes_the_copy_and_audits_it(tmp_path: Path) -> None:
     config = build_team_store(tmp_path)
     code, output = cli(config, "store", "backup", str(tmp_path / "copy.db"))
-    assert code == 0 and f"wrote {tmp_path / 'copy.db'}" in output, output
+    assert code == 0, output
+    assert f"wrote {tmp_path / 'copy.db'}" in output, output
     [entry] = [e for e in lines(config, "audit", "--format", "json") if e["action"] == "store.backup"]
     assert entry["after"] == {"file": str(tmp_path / "copy.db"), "bytes": (tmp_path / "copy.db").stat().st_size}
     code, output = cli(config, "store", "backup", str(tmp_path / "store.db"))
-    assert code == 2 and "would overwrite the store itself" in output
+    assert code == 2
+    assert "would overwrite the store itself" in output
 
 
 def test_a_postgresql_store_is_pointed_at_pg_dump(tmp_path: Path, pg_url: str) -> None:
     config = tmp_path / "lrs-adapter.toml"
     config.write_text(f'[store]\nurl = "{pg_url}"\n')
     code, output = cli(config, "store", "backup", str(tmp_path / "backup.db"))
-    assert code == 2 and "pg_dump" in output and not (tmp_path / "backup.db").exists()
+    assert code == 2
+    assert "pg_dump" in output
+    assert not (tmp_path / "backup.db").exists()
 
 
 def test_store_restore_brings_back_the_state_of_the_backup_and_audits_it(tmp_path: Path) -> None:
@@ -86,9 +90,11 @@ def test_store_restore_brings_back_the_state_of_the_backup_and_audits_it(tmp_pat
     assert code == 0, output
     assert lines(config, "status", "--format", "json") != at_backup
     code, output = cli(config, "store", "restore", str(tmp_path / "copy.db"), "--reason", "bad exemption")
-    assert code == 1 and "Aborted" in output  # it asks first, and no answer is no
+    assert code == 1
+    assert "Aborted" in output  # it asks first, and no answer is no
     code, output = cli(config, "store", "restore", str(tmp_path / "copy.db"), "--reason", "bad exemption", "--yes")
-    assert code == 0 and "restored" in output, output
+    assert code == 0, output
+    assert "restored" in output, output
     assert lines(config, "status", "--format", "json") == at_backup
     [entry] = [e for e in lines(config, "audit", "--format", "json") if e["action"] == "store.restore"]
     assert entry["reason"] == "bad exemption"
@@ -98,6 +104,8 @@ def test_a_file_that_is_no_backup_is_refused(tmp_path: Path) -> None:
     config = build_team_store(tmp_path)
     (tmp_path / "notes.db").write_text("not a database at all, just text " * 200)
     code, output = cli(config, "store", "restore", str(tmp_path / "notes.db"), "--reason", "x", "--yes")
-    assert code == 2 and "is not a backup of an lrs-adapter store" in output
+    assert code == 2
+    assert "is not a backup of an lrs-adapter store" in output
     code, output = cli(config, "store", "restore", str(tmp_path / "missing.db"), "--reason", "x", "--yes")
-    assert code == 2 and "there is no backup" in output
+    assert code == 2
+    assert "there is no backup" in output

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from lrs_adapter.cli import main
 from lrs_adapter.store import open_store
-from team import build_team_store
+from tests.helpers.team import build_team_store
 
 
 def cli(config: Path, *args: str) -> tuple[int, str]:
@@ -50,11 +50,15 @@ def status_of(config: Path, learner: str) -> list[str]:
 def test_a_merge_then_an_unmerge_leaves_every_learner_as_it_was(tmp_path: Path) -> None:
     config = build_team_store(tmp_path)
     before = snapshot(config)
-    assert status_of(config, "P10001") == ["red"] and status_of(config, "P10007") == ["green"]
+    assert status_of(config, "P10001") == ["red"]
+    assert status_of(config, "P10007") == ["green"]
 
     code, output = cli(config, "learners", "merge", "P10001", "P10007", "--reason", "old and new payroll number")
-    assert code == 0 and "P10001 prevent: green" in output and "P10007: merged into P10001" in output, output
-    assert status_of(config, "P10001") == ["green"] and status_of(config, "P10007") == []
+    assert code == 0, output
+    assert "P10001 prevent: green" in output, output
+    assert "P10007: merged into P10001" in output, output
+    assert status_of(config, "P10001") == ["green"]
+    assert status_of(config, "P10007") == []
     feed = lines(config, "feed", "export", "--kind", "certifications")
     assert [r["deleted"] for r in feed if r["learner_id"] == "P10007"][-1] is True
     completions = lines(config, "feed", "export", "--kind", "completions")
@@ -75,10 +79,12 @@ def test_a_merge_then_an_unmerge_leaves_every_learner_as_it_was(tmp_path: Path) 
 
     assert cli(config, "roster", "import", str(tmp_path / "roster.csv"))[0] == 0
     assert cli(config, "remap")[0] == 0  # everything mapped again: the merge stands
-    assert status_of(config, "P10001") == ["green"] and status_of(config, "P10007") == []
+    assert status_of(config, "P10001") == ["green"]
+    assert status_of(config, "P10007") == []
 
     code, output = cli(config, "learners", "unmerge", "P10007", "--reason", "two people after all")
-    assert code == 0 and "P10007 prevent: green" in output, output
+    assert code == 0, output
+    assert "P10007 prevent: green" in output, output
     assert snapshot(config) == before
     assert status_of(config, "P10001") == ["red"]
 
@@ -88,12 +94,15 @@ def test_refusals_leave_everything_as_it_was(tmp_path: Path) -> None:
     before = snapshot(config)
     assert cli(config, "learners", "merge", "P10001", "P10001", "--reason", "r")[0] == 2
     code, output = cli(config, "learners", "merge", "P10001", "P99999", "--reason", "r")
-    assert code == 2 and "no learner 'P99999'" in output
+    assert code == 2
+    assert "no learner 'P99999'" in output
     code, output = cli(config, "learners", "unmerge", "P10002", "--reason", "r")
-    assert code == 2 and "P10002 is not merged into anyone" in output
+    assert code == 2
+    assert "P10002 is not merged into anyone" in output
     assert cli(config, "learners", "merge", "P10001", "P10002", "--reason", "r")[0] == 0
     code, output = cli(config, "learners", "merge", "P10003", "P10002", "--reason", "r")
-    assert code == 2 and "P10002 is merged into another learner already" in output
+    assert code == 2
+    assert "P10002 is merged into another learner already" in output
     assert cli(config, "learners", "unmerge", "P10002", "--reason", "r")[0] == 0
     assert snapshot(config) == before
 
@@ -120,7 +129,8 @@ def test_a_learner_added_by_hand_is_reported_and_no_leaver(tmp_path: Path) -> No
         "--reason",
         "elected member, not on HR's payroll",
     )
-    assert code == 0 and "G00001 prevent: red" in output, output
+    assert code == 0, output
+    assert "G00001 prevent: red" in output, output
     assert cli(config, "roster", "import", str(tmp_path / "roster.csv"))[0] == 0  # HR's snapshot does not list her
     [record] = [
         r for r in lines(config, "report", "--manager", "M00001", "--format", "json") if r["learner"] == "G00001"
@@ -138,4 +148,5 @@ def test_a_learner_added_by_hand_is_reported_and_no_leaver(tmp_path: Path) -> No
         config, "learners", "add", "G00002", "--name", "X", "--department", "D", "--staff-group", "S",
         "--email", "gwen.governor@example.org", "--reason", "r",
     )  # fmt: skip
-    assert code == 2 and "known already (G00001)" in output
+    assert code == 2
+    assert "known already (G00001)" in output

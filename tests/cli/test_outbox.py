@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import orjson
@@ -13,11 +13,11 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Response
 
 from lrs_adapter.cli import main
-from prevent import IRI, SATISFIED, statement
+from tests.helpers.prevent import IRI, SATISFIED, statement
 
 ROOT = Path(__file__).resolve().parents[2]
 #: The CLI evaluates as of today: a month ago, so the learners are green (not yet in their window) whenever this runs.
-DONE = date.today() - timedelta(days=30)
+DONE = datetime.now(UTC).date() - timedelta(days=30)
 DUE = DONE + relativedelta(years=2)
 
 
@@ -64,13 +64,17 @@ def test_dry_run_shows_what_would_be_pushed_and_pushes_nothing(config: Path, htt
     httpserver.expect_request("/hook").respond_with_response(Response(status=204))
     code, output = cli(config, "sync", "--dry-run")
     assert code == 0, output
-    assert "dry run: would push 2 to hook:" in output and "dry run: would push 2 to totara:" in output
+    assert "dry run: would push 2 to hook:" in output
+    assert "dry run: would push 2 to totara:" in output
     assert f"certified     P00001 prevent: cycle completed {DONE} due {DUE}" in output
-    assert httpserver.log == [] and not (config.parent / "upload").exists()
+    assert httpserver.log == []
+    assert not (config.parent / "upload").exists()
     code, output = cli(config, "sync")
     assert code == 0, output
-    assert "push hook: delivered 2" in output and "push totara: delivered 2" in output
-    assert len(httpserver.log) == 2 and len(list((config.parent / "upload").glob("*.csv"))) == 1
+    assert "push hook: delivered 2" in output
+    assert "push totara: delivered 2" in output
+    assert len(httpserver.log) == 2
+    assert len(list((config.parent / "upload").glob("*.csv"))) == 1
     assert "a-secret-never-printed" not in output
 
 
@@ -80,24 +84,30 @@ def test_a_dead_letter_is_listed_with_its_error_and_delivered_by_retry_once_the_
     httpserver.expect_request("/hook").respond_with_response(Response("maintenance", status=503))
     assert cli(config, "sync")[0] == 1
     code, output = cli(config, "push")
-    assert code == 1 and "push hook: delivered 0 · failed 1 (dead-lettered 1) · waiting 1" in output
+    assert code == 1
+    assert "push hook: delivered 0 · failed 1 (dead-lettered 1) · waiting 1" in output
     code, output = cli(config, "outbox", "list", "--status", "dead")
-    assert code == 0 and "→ hook dead (attempts 2)" in output
-    assert "last error: transient: gave up on webhook 'hook'" in output and "503" in output
+    assert code == 0
+    assert "→ hook dead (attempts 2)" in output
+    assert "last error: transient: gave up on webhook 'hook'" in output
+    assert "503" in output
     dead_id = output.split()[0]
     code, output = cli(config, "outbox", "show", dead_id)
-    assert code == 0 and orjson.loads(output)["status"] == "dead"
+    assert code == 0
+    assert orjson.loads(output)["status"] == "dead"
     httpserver.clear()
     httpserver.expect_request("/hook").respond_with_response(Response(status=204))
     code, output = cli(config, "outbox", "retry", "--all")
     assert code == 0, output
-    assert "1 dead deliveries back in line" in output and "push hook: delivered 2" in output
+    assert "1 dead deliveries back in line" in output
+    assert "push hook: delivered 2" in output
     assert "hook: delivered 2" in cli(config, "outbox", "list")[1]
 
 
 def test_retry_with_nothing_named_says_how(config: Path) -> None:
     code, output = cli(config, "outbox", "retry")
-    assert code == 1 and "--all" in output
+    assert code == 1
+    assert "--all" in output
 
 
 def test_a_sink_added_later_is_backfilled_then_pushed_and_the_backfill_is_audited(
@@ -109,12 +119,16 @@ def test_a_sink_added_later_is_backfilled_then_pushed_and_the_backfill_is_audite
     assert cli(config, "sync")[0] == 0
     config.write_text(full)
     code, output = cli(config, "outbox", "backfill", "totara", "--dry-run")
-    assert code == 0 and "would add for totara: certified 2" in output, output
+    assert code == 0, output
+    assert "would add for totara: certified 2" in output, output
     code, output = cli(config, "outbox", "backfill", "totara")
-    assert code == 0 and "added for totara: certified 2" in output, output
+    assert code == 0, output
+    assert "added for totara: certified 2" in output, output
     assert "nothing: it lacks no event" in cli(config, "outbox", "backfill", "totara")[1]
     code, output = cli(config, "push")
-    assert code == 0 and "push totara: delivered 2" in output and "push hook: delivered 0" in output
+    assert code == 0
+    assert "push totara: delivered 2" in output
+    assert "push hook: delivered 0" in output
     (upload,) = (config.parent / "upload").glob("*.csv")
     assert len(upload.read_text().splitlines()) == 3
     audit = [orjson.loads(line) for line in cli(config, "audit", "--format", "json")[1].splitlines()]
@@ -123,4 +137,5 @@ def test_a_sink_added_later_is_backfilled_then_pushed_and_the_backfill_is_audite
         {},
     ]
     code, output = cli(config, "outbox", "backfill", "nowhere")
-    assert code == 2 and "there is no sink 'nowhere'" in output
+    assert code == 2
+    assert "there is no sink 'nowhere'" in output

@@ -8,11 +8,12 @@ from pathlib import Path
 import orjson
 from rich.console import Console
 
-from factory import make_statements
 from lrs_adapter.cli.progress import pull_progress
 from lrs_adapter.config import load_config
 from lrs_adapter.pipeline.workers import pull_connector
 from lrs_adapter.store import Database
+from lrs_adapter.store.runs import RunCounts
+from tests.helpers.factory import make_statements
 
 
 def export(tmp_path: Path, store_url: str) -> Path:
@@ -28,15 +29,19 @@ def test_a_terminal_sees_the_counts_grow_commit_by_commit(tmp_path: Path, db: Da
     with pull_progress(console) as show:
         assert show is not None
         seen: list[int] = []
-        pulled = pull_connector(
-            load_config(export(tmp_path, store_url)),
-            db,
-            "demo",
-            on_commit=lambda counts: (seen.append(counts.fetched), show("demo", counts)),
-        )
-    assert pulled.run is not None and pulled.run.fetched == 250
-    assert seen == sorted(seen) and seen[-1] == 250 and len(seen) >= 2
-    assert "pulling demo:" in screen.getvalue() and "250 statements" in screen.getvalue()
+
+        def on_commit(counts: RunCounts) -> None:
+            seen.append(counts.fetched)
+            show("demo", counts)
+
+        pulled = pull_connector(load_config(export(tmp_path, store_url)), db, "demo", on_commit=on_commit)
+    assert pulled.run is not None
+    assert pulled.run.fetched == 250
+    assert seen == sorted(seen)
+    assert seen[-1] == 250
+    assert len(seen) >= 2
+    assert "pulling demo:" in screen.getvalue()
+    assert "250 statements" in screen.getvalue()
 
 
 def test_off_a_terminal_there_is_no_progress_line() -> None:

@@ -11,7 +11,7 @@ import orjson
 from click.testing import CliRunner
 
 from lrs_adapter.cli import main
-from prevent import IRI, SATISFIED, statement
+from tests.helpers.prevent import IRI, SATISFIED, statement
 
 ROOT = Path(__file__).resolve().parents[2]
 #: The leaver to erase: distinctive values, so that a match can only be theirs.
@@ -78,36 +78,46 @@ def personal(data: bytes) -> list[bytes]:
 
 def test_retention_erases_a_leaver_past_the_period_from_the_store_file_and_the_feed(tmp_path: Path) -> None:
     config = make_store(tmp_path)
-    assert personal(stored_bytes(tmp_path)) and personal(feed_output(config))  # the grep can find them
+    assert personal(stored_bytes(tmp_path))  # the grep can find them
+    assert personal(feed_output(config))
 
     code, output = cli(config, "retention", "apply", "--dry-run")
-    assert code == 0 and f"{PAYROLL} (left 2019-03-31): 2 statements pseudonymised, 1 roster rows" in output, output
-    assert "would erase: 1 leavers" in output and "dry run: nothing was changed" in output
+    assert code == 0, output
+    assert f"{PAYROLL} (left 2019-03-31): 2 statements pseudonymised, 1 roster rows" in output, output
+    assert "would erase: 1 leavers" in output
+    assert "dry run: nothing was changed" in output
     assert personal(stored_bytes(tmp_path)) == [NAME.encode(), EMAIL.encode(), PAYROLL.encode(), OLD_PAYROLL.encode()]
 
     code, output = cli(config, "retention", "apply")
-    assert code == 0 and "erased: 1 leavers" in output, output
-    assert "1 register/history rows" in output and "feed records" in output
+    assert code == 0, output
+    assert "erased: 1 leavers" in output, output
+    assert "1 register/history rows" in output
+    assert "feed records" in output
     assert personal(stored_bytes(tmp_path)) == []
     assert personal(feed_output(config)) == []
     assert [r["learner"] for r in lines(config, "status", "--format", "json")] == [STAYER]  # the stayer is untouched
     entries = lines(config, "audit", "--format", "json")
     [erasure] = [e for e in entries if e["action"] == "retention.erase"]
-    assert erasure["learner"].startswith("erased-") and erasure["after"]["statements"] == 2
+    assert erasure["learner"].startswith("erased-")
+    assert erasure["after"]["statements"] == 2
     assert erasure["before"] == {"left_on": "2019-03-31", "on_roster": True}
     assert all(e["learner"] in (None, erasure["learner"]) for e in entries)  # the exemption's entry, emptied
     code, output = cli(config, "retention", "apply")
-    assert code == 0 and "erased: 0 leavers" in output
+    assert code == 0
+    assert "erased: 0 leavers" in output
 
 
 def test_an_erasure_request_is_refused_while_employed_unless_forced(tmp_path: Path) -> None:
     config = make_store(tmp_path)
     code, output = cli(config, "learners", "erase", STAYER, "--reason", "request 2026/114")
-    assert code == 2 and f"{STAYER} is still employed (on HR's roster with no leaving date)" in output
+    assert code == 2
+    assert f"{STAYER} is still employed (on HR's roster with no leaving date)" in output
     assert lines(config, "status", "--learner", STAYER, "--format", "json")[0]["status"] == "green"
     code, output = cli(config, "learners", "erase", STAYER, "--reason", "request 2026/114", "--force")
-    assert code == 0 and "1 statements pseudonymised" in output, output
-    assert STAYER.encode() not in stored_bytes(tmp_path) and b"sam.stayer" not in stored_bytes(tmp_path)
+    assert code == 0, output
+    assert "1 statements pseudonymised" in output, output
+    assert STAYER.encode() not in stored_bytes(tmp_path)
+    assert b"sam.stayer" not in stored_bytes(tmp_path)
     assert cli(config, "learners", "erase", PAYROLL, "--reason", "request 2026/115")[0] == 0  # a leaver: no force
     assert personal(stored_bytes(tmp_path)) == []
 
@@ -115,4 +125,6 @@ def test_an_erasure_request_is_refused_while_employed_unless_forced(tmp_path: Pa
 def test_retention_without_a_period_names_the_key_to_set(tmp_path: Path) -> None:
     config = make_store(tmp_path, retention="")
     code, output = cli(config, "retention", "apply")
-    assert code == 2 and "retention.leavers_after" in output and 'leavers_after = "P6Y"' in output
+    assert code == 2
+    assert "retention.leavers_after" in output
+    assert 'leavers_after = "P6Y"' in output

@@ -8,11 +8,11 @@ from contextlib import ExitStack
 
 import pytest
 
-from changelog import PREVENT, store_statements, sync
 from lrs_adapter.feed.changes import UnknownCursor, read_changes
 from lrs_adapter.pipeline.settle import map_queued
 from lrs_adapter.store import Database, open_store
-from prevent import HOME, IRI, SATISFIED, statement, voiding
+from tests.helpers.changelog import PREVENT, store_statements, sync
+from tests.helpers.prevent import HOME, IRI, SATISFIED, statement, voiding
 
 
 class Consumer:

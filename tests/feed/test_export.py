@@ -10,11 +10,11 @@ import orjson
 import pytest
 from click.testing import CliRunner
 
-from changelog import sync
 from lrs_adapter.cli import main
 from lrs_adapter.files import atomic_file
 from lrs_adapter.store import open_store
-from prevent import IRI, SATISFIED, statement
+from tests.helpers.changelog import sync
+from tests.helpers.prevent import IRI, SATISFIED, statement
 
 
 @pytest.fixture
@@ -65,9 +65,14 @@ def test_an_unknown_cursor_fails_and_leaves_the_old_file(config: Path, tmp_path:
 
 def test_a_write_that_fails_midway_leaves_no_file(tmp_path: Path) -> None:
     target = tmp_path / "feed.jsonl"
-    with pytest.raises(RuntimeError), atomic_file(target) as out:
-        out.write("half")
-        raise RuntimeError("disk full")
+
+    def write_half_then_fail() -> None:
+        with atomic_file(target) as out:
+            out.write("half")
+            raise RuntimeError("disk full")
+
+    with pytest.raises(RuntimeError, match="disk full"):
+        write_half_then_fail()
     assert list(tmp_path.iterdir()) == []
 
 

@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator, FormatChecker
 
-from changelog import settle, sync
 from lrs_adapter.feed.changes import read_changes
 from lrs_adapter.feed.records import feed_records
 from lrs_adapter.store import Database
-from prevent import IRI, PASSED, SATISFIED, statement, voiding
+from tests.helpers.changelog import settle, sync
+from tests.helpers.prevent import IRI, PASSED, SATISFIED, statement, voiding
 
 
 def validator(name: str) -> Draft202012Validator:

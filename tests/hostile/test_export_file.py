@@ -11,12 +11,12 @@ from typing import Any
 import orjson
 import pytest
 
-from factory import make_statement
 from lrs_adapter.config import Config, ConnectorConfig
 from lrs_adapter.model.statements import QUARANTINE_RAW_LIMIT
 from lrs_adapter.pipeline.pull import FAILED, QUARANTINED, pull
 from lrs_adapter.pipeline.quarantine_retry import retry_entries
 from lrs_adapter.store import Database
+from tests.helpers.factory import make_statement
 
 NOW = datetime(2026, 2, 1, 12, tzinfo=UTC)
 MB = 1_000_000
@@ -55,7 +55,8 @@ def varied(i: int, **changes: Any) -> bytes:
 def with_extension(i: int, value: bytes) -> bytes:
     """Statement `i` with a result extension whose value is written as given (for text orjson would not write)."""
     line = varied(i)
-    assert b'"result":{' in line and b'"result":{"extensions"' not in line
+    assert b'"result":{' in line
+    assert b'"result":{"extensions"' not in line
     return line.replace(b'"result":{', b'"result":{"extensions":{"https://example.org/x":' + value + b"},", 1)
 
 
@@ -115,7 +116,8 @@ def test_every_hostile_line_is_stored_or_quarantined_with_its_field(db: Database
     path = tmp_path / "export.jsonl"
     path.write_bytes(b"\n".join(line for _, line, _ in CASES) + b"\n")
     run = pull_file(db, path)
-    assert run.outcome == QUARANTINED and run.error_class is None
+    assert run.outcome == QUARANTINED
+    assert run.error_class is None
     quarantined = {
         int(source.rsplit(":", 1)[1]): (field, reason, size)
         for source, field, reason, size in db.execute("SELECT source, field, reason, LENGTH(raw) FROM quarantine")
@@ -125,10 +127,13 @@ def test_every_hostile_line_is_stored_or_quarantined_with_its_field(db: Database
     }
     assert {what: outcomes[n] for n, (what, _, _) in enumerate(CASES, start=1)} == {what: e for what, _, e in CASES}
     stored = db.one("SELECT COUNT(*) FROM statements")
-    assert stored is not None and stored[0] == run.new == sum(e == STORED for _, _, e in CASES)
+    assert stored is not None
+    assert stored[0] == run.new == sum(e == STORED for _, _, e in CASES)
     assert run.fetched == len(CASES) == run.new + run.quarantined
     for field, reason, size in quarantined.values():  # a short reason; the raw text kept, cut to the limit
-        assert field and 0 < len(reason) < 500 and size <= QUARANTINE_RAW_LIMIT + 100, (field, reason)
+        assert field, (field, reason)
+        assert 0 < len(reason) < 500, (field, reason)
+        assert size <= QUARANTINE_RAW_LIMIT + 100, (field, reason)
     # Retrying takes what was kept in again without harm; the two lines whose bad bytes were kept as U+FFFD are then
     # JSON, and pass: a retry is an admin's decision to take the repaired text.
     assert retry_entries(db, None, now=NOW) == (2, len(quarantined) - 2)
@@ -145,7 +150,8 @@ def test_a_json_array_with_an_extension_10000_levels_deep(db: Database, tmp_path
     run = pull_file(db, path)
     assert (run.outcome, run.new, run.quarantined) == (QUARANTINED, 2, 1)
     row = db.one("SELECT field, reason, raw FROM quarantine")
-    assert row is not None and row[:2] == ("(statement)", "cannot be serialised: Recursion limit reached")
+    assert row is not None
+    assert row[:2] == ("(statement)", "cannot be serialised: Recursion limit reached")
     assert make_statement(2, verb="passed")["id"] in row[2]  # its outer levels, id included, tell it apart
 
 
@@ -155,7 +161,9 @@ def test_invalid_utf8_in_a_json_array_stops_there_and_keeps_what_came_before(db:
     run = pull_file(db, path)
     assert (run.outcome, run.error_class, run.new, run.quarantined) == (FAILED, "source_format", 1, 1)
     row = db.one("SELECT field, reason FROM quarantine")
-    assert row is not None and row[0] == "(json)" and "invalid bytes in UTF8" in row[1]
+    assert row is not None
+    assert row[0] == "(json)"
+    assert "invalid bytes in UTF8" in row[1]
 
 
 @pytest.mark.parametrize("what", ["a NUL byte", "an extension 1,000 levels deep"])
@@ -166,4 +174,5 @@ def test_pulling_the_same_hostile_file_again_adds_nothing(db: Database, tmp_path
     first, again = pull_file(db, path), pull_file(db, path)
     assert (first.new, first.quarantined, again.new, again.duplicate, again.quarantined) == (1, 1, 0, 1, 1)
     count = db.one("SELECT COUNT(*) FROM quarantine")
-    assert count is not None and count[0] == 1
+    assert count is not None
+    assert count[0] == 1

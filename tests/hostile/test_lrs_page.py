@@ -12,11 +12,11 @@ from typing import Any
 import orjson
 import responses
 
-from factory import make_statement
 from lrs_adapter.config import Config, ConnectorConfig, LrsConfig, RetryPolicy
 from lrs_adapter.pipeline.pull import FAILED, QUARANTINED, pull
 from lrs_adapter.store import Database
 from lrs_adapter.store.runs import get_cursor
+from tests.helpers.factory import make_statement
 
 ENDPOINT = "https://lrs.example.org/xAPI/"
 NOW = datetime(2026, 2, 1, 12, tzinfo=UTC)
@@ -68,7 +68,8 @@ def test_each_item_of_a_hostile_page_is_stored_or_quarantined(db: Database, tmp_
     fields = sorted(row[0] for row in db.execute("SELECT field FROM quarantine"))
     assert fields == sorted(["verb", "actor", "timestamp", "actor", "object.id", *["(statement)"] * 4])
     cursor = get_cursor(db, "c")
-    assert cursor is not None and cursor.position == "2026-01-01T10:00:09.000000Z"  # the newest good one
+    assert cursor is not None
+    assert cursor.position == "2026-01-01T10:00:09.000000Z"  # the newest good one
 
 
 @responses.activate
@@ -77,7 +78,8 @@ def test_a_body_nested_beyond_the_parser_fails_the_run_as_transient(db: Database
     responses.get(ENDPOINT + "statements", body=b'{"statements": [' + deep + b'], "more": ""}')
     run = pull(config(tmp_path), db, "c", now=lambda: NOW)
     assert (run.outcome, run.error_class) == (FAILED, "transient")
-    assert "unreadable JSON" in (run.error_message or "") and get_cursor(db, "c") is None
+    assert "unreadable JSON" in (run.error_message or "")
+    assert get_cursor(db, "c") is None
 
 
 @responses.activate
@@ -91,4 +93,6 @@ def test_a_statement_that_is_not_utf_8_inside_a_readable_page_is_quarantined_alo
     run = pull(config(tmp_path), db, "c", now=lambda: NOW)
     assert (run.outcome, run.new, run.quarantined) == (QUARANTINED, 3, 1)
     [(field, reason, raw)] = db.execute("SELECT field, reason, raw FROM quarantine")
-    assert field == "(json)" and reason.startswith("not valid JSON") and "L\ufffd\ufffdarner" in raw
+    assert field == "(json)"
+    assert reason.startswith("not valid JSON")
+    assert "L\ufffd\ufffdarner" in raw

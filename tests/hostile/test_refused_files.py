@@ -99,5 +99,6 @@ def test_the_commands_print_the_refusal_and_exit_2(tmp_path: Path) -> None:
         (["mappings", "check", str(mapping)], "nested too deeply"),
     ]:
         result = CliRunner().invoke(main, ["--config", str(config), "--log-format", "json", *args])
-        assert result.exit_code == 2 and words in result.output, (args, result.output)
+        assert result.exit_code == 2, (args, result.output)
+        assert words in result.output, (args, result.output)
         assert isinstance(result.exception, SystemExit), result.exception  # a refusal, not a traceback

@@ -13,10 +13,10 @@ import orjson
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from factory import make_statement
 from lrs_adapter.config import Config, ConnectorConfig
 from lrs_adapter.pipeline.pull import QUARANTINED, SUCCEEDED, pull
 from lrs_adapter.store import open_store
+from tests.helpers.factory import make_statement
 
 NOW = datetime(2026, 2, 1, 12, tzinfo=UTC)
 
@@ -124,7 +124,8 @@ def test_every_generated_line_is_stored_or_quarantined(file: list[tuple[str, byt
             stored = {row[0] for row in db.execute("SELECT id FROM statements")}
             assert len(stored) == run.new
             for field, reason in db.execute("SELECT field, reason FROM quarantine"):
-                assert field and reason
+                assert field
+                assert reason
             valid = {orjson.loads(line)["id"] for mutation, line in file if mutation == "none"}
             assert valid <= stored
         finally:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import orjson
 
@@ -13,13 +14,14 @@ from lrs_adapter.config import Config, ConnectorConfig
 from lrs_adapter.pipeline.pull import QUARANTINED, SUCCEEDED, pull
 from lrs_adapter.sources.export_file import ExportFile
 from lrs_adapter.store import Database
-from prevent import COMPLETED, IRI, statement, voiding
+from lrs_adapter.store.runs import Run
+from tests.helpers.prevent import COMPLETED, IRI, statement, voiding
 
 NOW = datetime(2026, 2, 1, 12, tzinfo=UTC)
 PAGE = 10_000
 
 
-def pull_page(db: Database, tmp_path: Path, name: str, statements: list[dict]) -> object:
+def pull_page(db: Database, tmp_path: Path, name: str, statements: list[dict[str, Any]]) -> Run:
     path = tmp_path / f"{name}.jsonl"
     path.write_bytes(b"".join(orjson.dumps(s) + b"\n" for s in statements))
     config = Config(
@@ -44,7 +46,8 @@ def test_a_page_of_10000_voiding_statements(db: Database, tmp_path: Path) -> Non
             "id": f"{IRI}/{void['object']['id']}",
         }  # a void must name a StatementRef
     page = voids + voids_of_voids + [voiding(t) for t in later] + broken
-    assert len(page) == PAGE and first.outcome == SUCCEEDED
+    assert len(page) == PAGE
+    assert first.outcome == SUCCEEDED
     started = time.monotonic()
     run = pull_page(db, tmp_path, "voids", page)
     seconds = time.monotonic() - started
@@ -52,8 +55,10 @@ def test_a_page_of_10000_voiding_statements(db: Database, tmp_path: Path) -> Non
     reasons = {tuple(row) for row in db.execute("SELECT field, reason FROM quarantine")}
     assert reasons == {("object", "a voiding statement's object must be a StatementRef, not Activity")}
     voided = db.one("SELECT COUNT(*) FROM statements WHERE voided_by IS NOT NULL")
-    assert voided is not None and voided[0] == len(voids)  # and no voiding statement voided
+    assert voided is not None
+    assert voided[0] == len(voids)  # and no voiding statement voided
     assert seconds < 60, seconds  # generous: about 2 s on a 2-core machine
     assert pull_page(db, tmp_path, "latecomers", later).new == 5
     arrived = db.execute("SELECT voided_by FROM statements WHERE id IN (?, ?, ?, ?, ?)", [t["id"] for t in later])
-    assert len(arrived) == 5 and all(row[0] for row in arrived)  # voided on arrival
+    assert len(arrived) == 5
+    assert all(row[0] for row in arrived)  # voided on arrival

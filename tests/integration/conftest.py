@@ -1,4 +1,4 @@
-"""Fixtures that run the real LRSs (see lrs_servers.py) for the integration tests.
+"""Fixtures that run the real LRSs (see tests/helpers/lrs_servers.py) for the integration tests.
 
 ``learning_locker`` is function-scoped: the service is ready in under a second, so every test
 gets an empty store and tests cannot depend on each other's statements. ``ralph`` is
@@ -15,10 +15,10 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from certification_run import run_both_rounds
-from lrs_servers import LRS, LearningLocker, Ralph, require
 
-from factory import make_statements
+from tests.helpers.certification_run import run_both_rounds
+from tests.helpers.factory import make_statements
+from tests.helpers.lrs_servers import LRS, LearningLocker, Ralph, require
 
 # More than Ralph's default page cap (100) and not a multiple of it, so paging is exercised.
 RALPH_STATEMENTS = 250

@@ -9,10 +9,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from certification_run import differences, rounds, run_both_rounds
-from lrs_servers import LRS
 
-from transport_faults import FaultPlan, faulty_sessions
+from tests.helpers.certification_run import differences, rounds, run_both_rounds
+from tests.helpers.lrs_servers import LRS
+from tests.helpers.transport_faults import FaultPlan, faulty_sessions
 
 SCHEDULES = 50
 #: The adapter's requests in the two rounds without faults (pull pages, statement PUTs: ~112): faults land among them.
@@ -28,7 +28,8 @@ def test_the_fault_free_run_certifies_revokes_and_re_certifies(fault_free: dict[
     assert {f"P1{n:04d}" for n in (1, 2, *range(5, 17))} <= earned  # P10003 and P10004: voided, not re-sent
     assert not {"P10003", "P10004"} & earned
     revoked = [event for _, event, _, _ in fault_free["outbox"] if event == "revoked"]
-    assert len(revoked) == 4 and len(fault_free["lrs_received"]["voided"]) == 4 + 4  # the source's and ours
+    assert len(revoked) == 4
+    assert len(fault_free["lrs_received"]["voided"]) == 4 + 4  # the source's and ours
 
 
 @pytest.mark.parametrize("seed", range(SCHEDULES))

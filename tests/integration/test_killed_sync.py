@@ -14,11 +14,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from certification_run import config, differences, outcome, post, rounds, sync_until_done
-from killed_sync import POINTS
-from lrs_servers import LRS
 
 from lrs_adapter.store import open_store
+from tests.helpers.certification_run import config, differences, outcome, post, rounds, sync_until_done
+from tests.helpers.killed_sync import POINTS
+from tests.helpers.lrs_servers import LRS
 
 ROOT = Path(__file__).resolve().parents[2]
 #: How many times each point is met in one round's sync, at least: the kill lands on one of them, by seed.
@@ -36,7 +36,8 @@ def kill_at(lrs: LRS, store_url: str, work_dir: Path, point: str, k: int) -> Non
     killed = subprocess.run(
         [
             sys.executable,
-            str(Path(__file__).parent / "killed_sync.py"),
+            "-m",
+            "tests.helpers.killed_sync",
             lrs.endpoint,
             store_url,
             str(work_dir),
@@ -46,7 +47,7 @@ def kill_at(lrs: LRS, store_url: str, work_dir: Path, point: str, k: int) -> Non
         capture_output=True,
         text=True,
         timeout=120,
-        env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
+        env={**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT)])},
         check=False,
     )
     assert killed.returncode == -signal.SIGKILL, (

@@ -6,9 +6,9 @@ import os
 from pathlib import Path
 
 import pytest
-from lrs_servers import LRS, LearningLocker, require
 
-from factory import make_statements
+from tests.helpers.factory import make_statements
+from tests.helpers.lrs_servers import LRS, LearningLocker, require
 
 pytestmark = pytest.mark.lrs
 

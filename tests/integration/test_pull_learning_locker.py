@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import copy
 from pathlib import Path
+from typing import Any
 
 import orjson
 import pytest
-from lrs_servers import LRS
 
-from factory import make_statement, make_statements
-from faults import dying_source
 from lrs_adapter.config import Config, ConnectorConfig, LrsConfig, RetryPolicy
 from lrs_adapter.ops.check import run_checks
 from lrs_adapter.pipeline.pull import FAILED, SUCCEEDED, pull
 from lrs_adapter.store import Database, open_store
 from lrs_adapter.store.runs import get_cursor
+from tests.helpers.factory import make_statement, make_statements
+from tests.helpers.faults import dying_source
+from tests.helpers.lrs_servers import LRS
 
 VOIDED = "http://adlnet.gov/expapi/verbs/voided"
 FAST = RetryPolicy(max_attempts=2, initial_wait=0.01, max_wait=0.01, max_total=1)
@@ -49,7 +50,8 @@ def test_more_than_three_pages_then_only_what_was_posted_since(
     assert (run.outcome, run.pages, run.fetched, run.new) == (SUCCEEDED, 5, 450, 450)
     assert stored_ids(db) == {s["id"] for s in first}
     cursor = get_cursor(db, "ll")
-    assert cursor is not None and cursor.basis == "consistent_through"
+    assert cursor is not None
+    assert cursor.basis == "consistent_through"
     assert run.notes is None  # it sends Consistent-Through and ascending order: nothing to report
 
     later = make_statements(40, start=1000)
@@ -85,7 +87,7 @@ def test_interrupted_pull_ends_with_the_store_of_a_clean_run(
     clean.close()
 
 
-def voiding(target_id: str) -> dict:
+def voiding(target_id: str) -> dict[str, Any]:
     statement = make_statement(9999)
     statement["verb"] = {"id": VOIDED, "display": {"en-GB": "voided"}}
     statement["object"] = {"objectType": "StatementRef", "id": target_id}
@@ -114,7 +116,8 @@ def test_voiding_statement_arriving_before_its_target(learning_locker: LRS, db: 
     learning_locker.post([void])
     cfg = config(learning_locker, tmp_path)
     run = pull(cfg, db, "ll")
-    assert (run.new, run.voided) == (1, 1) and stored_ids(db) == {void["id"]}
+    assert (run.new, run.voided) == (1, 1)
+    assert stored_ids(db) == {void["id"]}
     (tmp_path / "x.jsonl").write_bytes(orjson.dumps(copy.deepcopy(completion)) + b"\n")
     pull(cfg, db, "file")
     assert db.one("SELECT voided_by FROM statements WHERE id = ?", (completion["id"],)) == (void["id"],)
@@ -124,7 +127,8 @@ def test_check_reports_a_conformant_lrs(learning_locker: LRS, tmp_path: Path) ->
     lines: list[str] = []
     run_checks(config(learning_locker, tmp_path), lines.append)
     text = "\n".join(lines)
-    assert "speaks 1.0.3 (ok)" in text and "credentials accepted; sends X-Experience-API-Consistent-Through" in text
+    assert "speaks 1.0.3 (ok)" in text
+    assert "credentials accepted; sends X-Experience-API-Consistent-Through" in text
     assert "writable" in text
 
 
@@ -132,7 +136,7 @@ def test_sync_pulls_then_maps_end_to_end(learning_locker: LRS, tmp_path: Path) -
     from click.testing import CliRunner
 
     from lrs_adapter.cli import main
-    from prevent import ATTENDED, COMPLETED, IRI, PASSED, statement
+    from tests.helpers.prevent import ATTENDED, COMPLETED, IRI, PASSED, statement
 
     root = Path(__file__).resolve().parents[2]
     learning_locker.post(

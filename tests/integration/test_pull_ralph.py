@@ -8,14 +8,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from lrs_servers import LRS
+import pytest
 
-from faults import dying_source
 from lrs_adapter.config import Config, ConnectorConfig, LrsConfig, RetryPolicy
 from lrs_adapter.ops.check import run_checks
 from lrs_adapter.pipeline.pull import FAILED, SUCCEEDED, pull
 from lrs_adapter.store import Database
 from lrs_adapter.store.runs import get_cursor
+from tests.helpers.faults import dying_source
+from tests.helpers.lrs_servers import LRS
 
 FAST = RetryPolicy(max_attempts=2, initial_wait=0.01, max_wait=0.01, max_total=1)
 
@@ -40,27 +41,33 @@ def config(lrs: LRS, tmp_path: Path) -> Config:
 
 
 def test_every_loaded_statement_pulled_across_pages_and_the_quirks_logged(
-    ralph: LRS, db: Database, tmp_path: Path, monkeypatch
-) -> None:  # type: ignore[no-untyped-def]
+    ralph: LRS, db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("RALPH_TEST_PASSWORD", ralph.password)
     cfg = config(ralph, tmp_path)
     run = pull(cfg, db, "ralph")
-    assert run.outcome == SUCCEEDED and run.pages >= 3
-    assert run.new == len(ralph.loaded) and run.quarantined == 0
+    assert run.outcome == SUCCEEDED
+    assert run.pages >= 3
+    assert run.new == len(ralph.loaded)
+    assert run.quarantined == 0
     assert {row[0] for row in db.execute("SELECT id FROM statements")} == {s["id"] for s in ralph.loaded}
     assert run.notes is not None
-    assert "the cursor is on timestamp" in run.notes and "ascending order" in run.notes
+    assert "the cursor is on timestamp" in run.notes
+    assert "ascending order" in run.notes
     cursor = get_cursor(db, "ralph")
     newest = max(row[0] for row in db.execute("SELECT timestamp FROM statements"))
-    assert cursor is not None and (cursor.position, cursor.basis) == (newest, "newest_seen")
+    assert cursor is not None
+    assert (cursor.position, cursor.basis) == (newest, "newest_seen")
 
     again = pull(cfg, db, "ralph")  # re-reads the overlap on timestamp, adds nothing
-    assert again.outcome == SUCCEEDED and again.new == 0 and again.fetched == again.duplicate
+    assert again.outcome == SUCCEEDED
+    assert again.new == 0
+    assert again.fetched == again.duplicate
 
 
 def test_killed_mid_run_the_cursor_does_not_move_and_the_rerun_gets_everything(
-    ralph: LRS, db: Database, tmp_path: Path, monkeypatch
-) -> None:  # type: ignore[no-untyped-def]
+    ralph: LRS, db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("RALPH_TEST_PASSWORD", ralph.password)
     cfg = config(ralph, tmp_path)
     assert pull(cfg, db, "ralph", source=dying_source(cfg, "ralph", db, after=2)).outcome == FAILED
@@ -69,7 +76,9 @@ def test_killed_mid_run_the_cursor_does_not_move_and_the_rerun_gets_everything(
     assert db.one("SELECT COUNT(*) FROM statements") == (len(ralph.loaded),)
 
 
-def test_check_reports_no_about_and_no_consistent_through(ralph: LRS, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_check_reports_no_about_and_no_consistent_through(
+    ralph: LRS, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("RALPH_TEST_PASSWORD", ralph.password)
     cfg = config(ralph, tmp_path)
     cfg = Config(cfg.path, f"sqlite:///{tmp_path / 's.db'}", cfg.lrs, cfg.connectors)
@@ -77,14 +86,17 @@ def test_check_reports_no_about_and_no_consistent_through(ralph: LRS, tmp_path: 
     ok, _ = run_checks(cfg, lines.append)
     text = "\n".join(lines)
     assert ok, text
-    assert "no About resource (404)" in text and "does NOT send" in text
+    assert "no About resource (404)" in text
+    assert "does NOT send" in text
 
 
 def test_wrong_password_is_a_config_error_with_ralphs_message(
-    ralph: LRS, db: Database, tmp_path: Path, monkeypatch
-) -> None:  # type: ignore[no-untyped-def]
+    ralph: LRS, db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("RALPH_TEST_PASSWORD", "Wr0ng-Pa55")
     run = pull(config(ralph, tmp_path), db, "ralph")
-    assert run.outcome == FAILED and run.error_class == "config"
-    assert "401" in (run.error_message or "") and "Invalid authentication credentials" in (run.error_message or "")
+    assert run.outcome == FAILED
+    assert run.error_class == "config"
+    assert "401" in (run.error_message or "")
+    assert "Invalid authentication credentials" in (run.error_message or "")
     assert "Wr0ng-Pa55" not in (run.error_message or "")

@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 import responses
-from lrs_servers import LRS
 from pytest_httpserver import HTTPServer
 from werkzeug import Response
 
@@ -21,9 +20,10 @@ from lrs_adapter.pipeline.settle import settle
 from lrs_adapter.sinks.agent_profile import KEY
 from lrs_adapter.sinks.certification_statement import EARNED, VOIDED
 from lrs_adapter.store import Database
-from lrs_adapter.store.outbox import DELIVERED, deliveries
-from prevent import HOME, IRI, SATISFIED, statement, voiding
-from pushing import PREVENT
+from lrs_adapter.store.outbox import DELIVERED, deliveries, mark_delivered
+from tests.helpers.lrs_servers import LRS
+from tests.helpers.prevent import HOME, IRI, SATISFIED, statement, voiding
+from tests.helpers.pushing import PREVENT
 
 FAST = RetryPolicy(max_attempts=2, initial_wait=0.01, max_wait=0.05, max_total=1)
 SECRET = "hook-secret"
@@ -81,7 +81,8 @@ def test_a_sync_run_twice_pushes_each_result_once(learning_locker: LRS, db: Data
     assert {s["actor"]["account"]["name"] for s in held} == {"P00001", "P00002", "P00003"}
     assert {s["id"] for s in held} == {d.payload["cycle"]["statement_id"] for d in deliveries(db, sink="lrs")}
     first = held[0]
-    assert first["object"]["id"] == PREVENT.certification.iri and first["result"]["completion"] is True
+    assert first["object"]["id"] == PREVENT.certification.iri
+    assert first["result"]["completion"] is True
 
 
 @responses.activate
@@ -115,7 +116,8 @@ def test_a_voided_completion_is_revoked_everywhere_and_a_resend_under_a_new_id_r
     assert withdrawn.status_code == 200  # still there, voided: the voiding statement is ours
     voids = learning_locker.get("statements", verb=VOIDED).json()["statements"]
     assert certification["id"] in {v["object"]["id"] for v in voids}
-    assert documents[-1][KEY]["last_event"] == "revoked" and documents[-1][KEY]["status"] == "none"
+    assert documents[-1][KEY]["last_event"] == "revoked"
+    assert documents[-1][KEY]["status"] == "none"
     hooks = [request.get_json() for request, _ in httpserver.log]
     assert [h["event"] for h in hooks] == ["certified", "revoked"]
     assert hooks[1]["cycle"]["statement_id"] == certification["id"]
@@ -127,7 +129,8 @@ def test_a_voided_completion_is_revoked_everywhere_and_a_resend_under_a_new_id_r
     assert again["id"] != certification["id"]
     assert again["context"]["statement"]["id"] == resent["id"]
     assert learning_locker.get("statements", statementId=again["id"]).status_code == 200
-    assert documents[-1][KEY]["last_event"] == "certified" and documents[-1][KEY]["status"] == "green"
+    assert documents[-1][KEY]["last_event"] == "certified"
+    assert documents[-1][KEY]["status"] == "green"
     assert [request.get_json()["event"] for request, _ in httpserver.log][-1] == "certified"
 
 
@@ -144,7 +147,8 @@ def test_the_day_a_window_opens_emits_window_opened_and_no_statement(
     assert (counts.sinks["lrs"].delivered, counts.sinks["hook"].delivered) == (0, 1)
     hooks = [request.get_json() for request, _ in httpserver.log]
     assert [h["event"] for h in hooks] == ["certified", "window_opened"]
-    assert hooks[1]["state"]["status"] == "amber" and hooks[1]["state"]["window_opens_on"] == "2026-03-10"
+    assert hooks[1]["state"]["status"] == "amber"
+    assert hooks[1]["state"]["window_opens_on"] == "2026-03-10"
     assert len(earned(learning_locker)) == 1
     sync(cfg, db, "2026-09-11")
     assert [request.get_json()["event"] for request, _ in httpserver.log][-1] == "overdue"
@@ -161,9 +165,7 @@ def test_a_push_killed_half_way_and_run_again_delivers_every_item_once(
     class Killed(BaseException):
         """The process dies after the LRS acknowledged the third statement, before the outbox recorded it."""
 
-    import lrs_adapter.pipeline.push as push_module
-
-    recorded = push_module.mark_delivered
+    recorded = mark_delivered
 
     def dies_on_the_third(db: Database, ids: list[int], now: str) -> None:
         if len(deliveries(db, status=DELIVERED)) == 2:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import random
 from pathlib import Path
+from typing import Any
 
 import orjson
 import pytest
@@ -16,7 +17,7 @@ from hypothesis import strategies as st
 from lrs_adapter.mapping.loader import load_mapping
 from lrs_adapter.mapping.mapper import map_learner
 from lrs_adapter.model.evidence import Evidence
-from prevent import (
+from tests.helpers.prevent import (
     ATTENDED,
     COMPLETED,
     IRI,
@@ -41,7 +42,7 @@ BRIEFING = f"{IRI}/prevent-briefing"
 REG = "4eb0e063-669b-479a-86b3-f9be9ac88a1d"
 
 
-def found(*statements: dict) -> set[tuple[str, str]]:
+def found(*statements: dict[str, Any]) -> set[tuple[str, str]]:
     return {(e.option, e.component) for e in map_learner("P00001", facts(*statements), PREVENT)}
 
 
@@ -52,7 +53,7 @@ CASES = [
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case["case"] for case in CASES])
-def test_profile_row(case: dict) -> None:
+def test_profile_row(case: dict[str, Any]) -> None:
     """fixtures/statements/prevent-profile.jsonl: each row of the profile, both columns, and exactly what it gives."""
     assert found(*case["statements"]) == {tuple(pair) for pair in case["expect"]}
 
@@ -66,7 +67,8 @@ def test_every_option_has_both_columns() -> None:
 def test_live_presence_is_dated_by_the_leave_that_completes_the_hour() -> None:
     [case] = [c for c in CASES if c["case"].startswith("webinar_live: join/leave pairs")]
     [evidence] = map_learner("P00001", facts(*case["statements"]), PREVENT)
-    assert evidence.instant.isoformat() == "2026-03-02T11:05:00+00:00" and len(evidence.statement_ids) == 4
+    assert evidence.instant.isoformat() == "2026-03-02T11:05:00+00:00"
+    assert len(evidence.statement_ids) == 4
 
 
 # ------------------------------------------------------------------------------------------ across the table
@@ -79,7 +81,8 @@ def test_evidence_keeps_its_statements_and_a_deterministic_id() -> None:
     s = statement(SATISFIED, ELEARNING)
     [first] = map_learner("P00001", facts(s), PREVENT)
     [again] = map_learner("P00001", facts(s), PREVENT)
-    assert first == again and first.statement_ids == (s["id"],)
+    assert first == again
+    assert first.statement_ids == (s["id"],)
     assert first.learner == "P00001"
 
 

@@ -47,6 +47,7 @@ def test_each_problem_is_named_in_one_pass(tmp_path: Path, monkeypatch: pytest.M
     (tmp_path / "a-file").write_text("not a folder")
     lines: list[str] = []
     ok, code = run_checks(load_config(config(tmp_path, "http://127.0.0.1:9/hook", "a-file/upload")), lines.append)
-    assert not ok and code == 2  # the missing secret is a config error
+    assert not ok
+    assert code == 2  # the missing secret is a config error
     assert any(line.startswith("sink totara: FAILED") for line in lines)
     assert any(line.startswith("sink hook: FAILED (config)") and "CHECK_HOOK_SECRET" in line for line in lines)

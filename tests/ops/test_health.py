@@ -9,10 +9,10 @@ import orjson
 import pytest
 from click.testing import CliRunner
 
-from factory import make_statements
 from lrs_adapter.cli import main
 from lrs_adapter.ops.health import judge
 from lrs_adapter.store import open_store
+from tests.helpers.factory import make_statements
 
 NOW = datetime(2026, 11, 26, 8, 0, tzinfo=UTC)
 DAY = timedelta(hours=26)

@@ -6,8 +6,8 @@ from lrs_adapter.pipeline.backfill import backfill
 from lrs_adapter.rules.events import EVENTS
 from lrs_adapter.store import Database
 from lrs_adapter.store.outbox import deliveries
-from prevent import IRI, SATISFIED, statement, voiding
-from pushing import PREVENT, evaluate, take
+from tests.helpers.prevent import IRI, SATISFIED, statement, voiding
+from tests.helpers.pushing import PREVENT, evaluate, take
 
 NOW = "2026-06-01T00:00:00.000000Z"
 ALL = frozenset(EVENTS)

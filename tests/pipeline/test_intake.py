@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import copy
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from factory import make_statement
 from lrs_adapter.model.statements import Accepted, Rejected
 from lrs_adapter.pipeline.intake import content_hash, take_in
+from tests.helpers.factory import make_statement
 
 NOW = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
 
 
-def without_lrs_fields(i: int = 1) -> dict:
+def without_lrs_fields(i: int = 1) -> dict[str, Any]:
     statement = make_statement(i)
     for key in ("id", "stored", "timestamp"):
         statement.pop(key, None)
@@ -33,8 +34,11 @@ def test_the_derived_id_depends_on_content_not_on_import_time() -> None:
     first = take_in(without_lrs_fields(), source="f:1", received_at=NOW)
     later = take_in(without_lrs_fields(), source="g:9", received_at=NOW + timedelta(days=30))
     other = take_in(without_lrs_fields(2), source="f:2", received_at=NOW)
-    assert isinstance(first, Accepted) and isinstance(later, Accepted) and isinstance(other, Accepted)
-    assert first.id == later.id and first.content_hash == later.content_hash
+    assert isinstance(first, Accepted)
+    assert isinstance(later, Accepted)
+    assert isinstance(other, Accepted)
+    assert first.id == later.id
+    assert first.content_hash == later.content_hash
     assert other.id != first.id
 
 
@@ -56,13 +60,15 @@ def test_a_rejected_statement_is_kept_as_received() -> None:
     outcome = take_in(copy.deepcopy(statement), source="f:7", received_at=NOW)
     assert isinstance(outcome, Rejected)
     assert (outcome.field, outcome.source, outcome.statement_id) == ("verb.id", "f:7", None)
-    assert "stored" not in outcome.raw and '"completed"' in outcome.raw
+    assert "stored" not in outcome.raw
+    assert '"completed"' in outcome.raw
 
 
 def test_a_timestamp_after_stored_is_kept_as_sent() -> None:
     statement = make_statement(4) | {"timestamp": "2026-05-01T00:00:00Z", "stored": "2026-04-01T00:00:00Z"}
     outcome = take_in(statement, source="x", received_at=NOW)
-    assert isinstance(outcome, Accepted) and outcome.timestamp > outcome.stored  # the rules decide, not intake
+    assert isinstance(outcome, Accepted)
+    assert outcome.timestamp > outcome.stored  # the rules decide, not intake
 
 
 json_values = st.recursive(
@@ -78,7 +84,8 @@ def test_intake_never_raises_on_any_json_value(value: object) -> None:
     outcome = take_in(value, source="fuzz", received_at=NOW)
     assert isinstance(outcome, Accepted | Rejected)
     if isinstance(outcome, Rejected):
-        assert outcome.field and outcome.reason
+        assert outcome.field
+        assert outcome.reason
 
 
 @settings(max_examples=200, deadline=None)
@@ -88,5 +95,6 @@ def test_reimporting_is_idempotent(i: int, drop: str) -> None:
     statement.pop(drop, None)
     first = take_in(copy.deepcopy(statement), source="a", received_at=NOW)
     second = take_in(copy.deepcopy(statement), source="b", received_at=NOW + timedelta(hours=1))
-    assert isinstance(first, Accepted) and isinstance(second, Accepted)
+    assert isinstance(first, Accepted)
+    assert isinstance(second, Accepted)
     assert (first.id, first.content_hash) == (second.id, second.content_hash)

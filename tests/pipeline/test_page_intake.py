@@ -14,7 +14,6 @@ from pathlib import Path
 import orjson
 import pytest
 
-from factory import make_statements
 from lrs_adapter.config import Config, ConnectorConfig
 from lrs_adapter.errors import TransientError
 from lrs_adapter.pipeline.page_intake import PageIntake, intake_of, take_in_page
@@ -22,6 +21,7 @@ from lrs_adapter.pipeline.pull import pull
 from lrs_adapter.sources import Page
 from lrs_adapter.store import Database
 from lrs_adapter.store.migrations import migrate
+from tests.helpers.factory import make_statements
 
 RECEIVED = datetime(2026, 3, 1, 9, tzinfo=UTC)
 
@@ -96,7 +96,7 @@ def test_an_intake_process_that_dies_fails_the_run_as_transient_and_says_so() ->
         first = [intake.submit(page, RECEIVED) for page in pages(3)]
         [intake_of(future) for future in first]
         assert intake._pool is not None
-        children = list(intake._pool._processes)  # type: ignore[attr-defined]  # the pool's own, by pid
+        children = list(intake._pool._processes)  # the pool's own, by pid
         assert len(children) == 2
         for pid in children:
             os.kill(pid, signal.SIGKILL)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import orjson
@@ -17,8 +18,6 @@ import pytest
 import responses
 from responses import matchers
 
-from factory import make_statements
-from faults import dying_source
 from lrs_adapter.config import Config, ConnectorConfig, LrsConfig, RetryPolicy
 from lrs_adapter.errors import LockedError
 from lrs_adapter.pipeline import pull as pull_module
@@ -26,6 +25,9 @@ from lrs_adapter.pipeline.pull import FAILED, QUARANTINED, SUCCEEDED, pull
 from lrs_adapter.store import Database
 from lrs_adapter.store.locks import connector_lock
 from lrs_adapter.store.runs import get_cursor, list_runs, start_run
+from lrs_adapter.store.statements import save_statements
+from tests.helpers.factory import make_statements
+from tests.helpers.faults import dying_source
 
 ENDPOINT = "https://lrs.example.org/xAPI/"
 STATEMENTS = ENDPOINT + "statements"
@@ -46,7 +48,7 @@ def config(tmp_path: Path, **lrs: object) -> Config:
     )
 
 
-def stored(statements: list[dict], start_minute: int = 0) -> list[dict]:
+def stored(statements: list[dict[str, Any]], start_minute: int = 0) -> list[dict[str, Any]]:
     """Statements as an LRS serves them: with `stored`, ascending."""
     out = copy.deepcopy(statements)
     for index, statement in enumerate(out):
@@ -54,7 +56,7 @@ def stored(statements: list[dict], start_minute: int = 0) -> list[dict]:
     return out
 
 
-def serve(pages: list[list[dict]], consistent_through: str | None = None) -> None:
+def serve(pages: list[list[dict[str, Any]]], consistent_through: str | None = None) -> None:
     """Register pages chained by `more`; every request of the chain answers with the same headers."""
     headers = {"X-Experience-API-Consistent-Through": consistent_through} if consistent_through else {}
     for number, statements in enumerate(pages):
@@ -76,9 +78,12 @@ def test_cursor_never_passes_consistent_through(db: Database, tmp_path: Path) ->
     served = stored(make_statements(6))
     serve([served[:3], served[3:]], consistent_through="2026-01-01T10:02:30.000Z")
     run = pull(config(tmp_path), db, "c", now=lambda: NOW)
-    assert run.outcome == SUCCEEDED and run.new == 6 and run.pages == 2
+    assert run.outcome == SUCCEEDED
+    assert run.new == 6
+    assert run.pages == 2
     cursor = get_cursor(db, "c")
-    assert cursor is not None and cursor.position == "2026-01-01T10:02:30.000000Z"
+    assert cursor is not None
+    assert cursor.position == "2026-01-01T10:02:30.000000Z"
     assert cursor.basis == "consistent_through"
 
 
@@ -87,12 +92,17 @@ def test_no_consistent_through_rereads_the_overlap_and_says_so(db: Database, tmp
     served = stored(make_statements(4))
     serve([served[:3], served[3:]])
     first = pull(config(tmp_path, overlap_seconds=120), db, "c", now=lambda: NOW)
-    assert first.notes and "no X-Experience-API-Consistent-Through" in first.notes
-    assert get_cursor(db, "c") == type(get_cursor(db, "c"))("2026-01-01T10:03:00.000000Z", "newest_seen")
+    assert first.notes
+    assert "no X-Experience-API-Consistent-Through" in first.notes
+    cursor = get_cursor(db, "c")
+    assert cursor is not None
+    assert (cursor.position, cursor.basis) == ("2026-01-01T10:03:00.000000Z", "newest_seen")
     responses.reset()
     serve([served[2:]])
     second = pull(config(tmp_path, overlap_seconds=120), db, "c", now=lambda: NOW)
-    since = parse_qs(urlsplit(responses.calls[0].request.url).query)["since"]
+    url = responses.calls[0].request.url
+    assert isinstance(url, str), url
+    since = parse_qs(urlsplit(url).query)["since"]
     assert since == ["2026-01-01T10:00:59.999Z"]  # 10:03 - 120 s - 1 ms
     assert (second.new, second.duplicate) == (0, 2)
 
@@ -102,9 +112,11 @@ def test_pages_out_of_order_move_the_cursor_only_at_the_end(db: Database, tmp_pa
     served = stored(make_statements(6))
     serve([served[3:], served[:3]])  # newest page first, as Ralph does
     run = pull(config(tmp_path), db, "c", now=lambda: NOW)
-    assert run.outcome == SUCCEEDED and "ascending" in (run.notes or "")
+    assert run.outcome == SUCCEEDED
+    assert "ascending" in (run.notes or "")
     cursor = get_cursor(db, "c")
-    assert cursor is not None and cursor.position == "2026-01-01T10:05:00.000000Z"
+    assert cursor is not None
+    assert cursor.position == "2026-01-01T10:05:00.000000Z"
 
 
 @responses.activate
@@ -118,14 +130,13 @@ def test_interrupted_pull_resumes_to_the_store_of_a_clean_run(
     cfg = config(tmp_path)
 
     broken = pull(cfg, db, "c", now=lambda: NOW, source=dying_source(cfg, "c", db, after=after))
-    assert (
-        broken.outcome == FAILED
-        and broken.error_class == "internal"
-        and "killed after page" in (broken.error_message or "")
-    )
+    assert broken.outcome == FAILED
+    assert broken.error_class == "internal"
+    assert "killed after page" in (broken.error_message or "")
     assert len(ids(db)) == 3 * after
     cursor = get_cursor(db, "c")
-    assert cursor is not None and cursor.position == served[3 * after - 1]["stored"].replace(".000Z", ".000000Z")
+    assert cursor is not None
+    assert cursor.position == served[3 * after - 1]["stored"].replace(".000Z", ".000000Z")
     resumed = pull(cfg, db, "c", now=lambda: NOW)
     assert resumed.outcome == SUCCEEDED
     assert ids(db) == {s["id"] for s in served}
@@ -140,10 +151,12 @@ def test_pages_committed_together_keep_what_came_before_a_failure(db: Database, 
     source = dying_source(cfg, "c", db, after=3)
     broken = pull(cfg, db, "c", now=lambda: NOW, source=source, commit_every=6)  # two pages a transaction
     # The source failed after page 3, alone in its batch: it is committed before the run fails, cursor and all.
-    assert broken.outcome == FAILED and broken.pages == 3
+    assert broken.outcome == FAILED
+    assert broken.pages == 3
     assert len(ids(db)) == 9
     cursor = get_cursor(db, "c")
-    assert cursor is not None and cursor.position == "2026-01-01T10:08:00.000000Z"
+    assert cursor is not None
+    assert cursor.position == "2026-01-01T10:08:00.000000Z"
     assert pull(cfg, db, "c", now=lambda: NOW, commit_every=6).outcome == SUCCEEDED
     assert ids(db) == {s["id"] for s in served}
 
@@ -155,7 +168,7 @@ def test_a_commit_failing_on_its_thread_fails_the_run_and_keeps_the_batches_befo
     served = stored(make_statements(12))
     serve([served[i : i + 3] for i in range(0, 12, 3)], consistent_through="2026-01-01T11:00:00.000Z")
     calls = 0
-    save = pull_module.save_statements
+    save = save_statements
 
     def failing_third(*args: object, **kwargs: object) -> object:
         nonlocal calls
@@ -169,7 +182,8 @@ def test_a_commit_failing_on_its_thread_fails_the_run_and_keeps_the_batches_befo
     assert (broken.outcome, broken.error_class, broken.error_message) == (FAILED, "internal", "disk full")
     assert ids(db) == {s["id"] for s in served[:6]}
     cursor = get_cursor(db, "c")
-    assert cursor is not None and cursor.position == "2026-01-01T10:05:00.000000Z"
+    assert cursor is not None
+    assert cursor.position == "2026-01-01T10:05:00.000000Z"
     monkeypatch.undo()
     assert pull(config(tmp_path), db, "c", now=lambda: NOW).outcome == SUCCEEDED
     assert ids(db) == {s["id"] for s in served}
@@ -189,9 +203,10 @@ def test_bad_statements_are_quarantined_and_the_good_ones_around_them_stored(db:
     ]
     (tmp_path / "export.jsonl").write_bytes(b"\n".join(lines) + b"\n")
     run = pull(config(tmp_path), db, "f", now=lambda: NOW)
-    assert run.outcome == QUARANTINED and (run.new, run.quarantined) == (3, 3)
+    assert run.outcome == QUARANTINED
+    assert (run.new, run.quarantined) == (3, 3)
     assert ids(db) == {good[0]["id"], good[1]["id"], good[3]["id"]}
-    reasons = dict(db.execute("SELECT field, source FROM quarantine"))
+    reasons: dict[str, str] = dict(db.execute("SELECT field, source FROM quarantine"))
     assert set(reasons) == {"verb", "(json)", "timestamp"}
     assert reasons["(json)"].endswith("export.jsonl:3")
 
@@ -224,7 +239,7 @@ def test_the_statement_corpus_through_intake(db: Database, tmp_path: Path) -> No
         connectors={path.stem: ConnectorConfig(name=path.stem, file=path) for path in files},
     )
     runs = {path.stem: pull(cfg, db, path.stem, now=lambda: NOW) for path in files}
-    quarantined = dict(db.execute("SELECT connector, field FROM quarantine"))
+    quarantined: dict[str, str] = dict(db.execute("SELECT connector, field FROM quarantine"))
     assert quarantined == {
         "cmi5_INVALID_initialized": "(json)",
         "spec103_appendixA_simple_INVALID": "(json)",
@@ -234,6 +249,7 @@ def test_the_statement_corpus_through_intake(db: Database, tmp_path: Path) -> No
     for name in ("cmi5_INVALID_initialized", "spec103_appendixA_simple_INVALID"):
         assert (runs[name].outcome, runs[name].error_class) == (FAILED, "source_format")
         raw = db.one("SELECT raw FROM quarantine WHERE connector = ?", (name,))
-        assert raw is not None and raw[0] == (CORPUS / f"{name}.json").read_text()
+        assert raw is not None
+        assert raw[0] == (CORPUS / f"{name}.json").read_text()
     stored = {row[0] for row in db.execute("SELECT connector FROM statements")}
     assert stored == {path.stem for path in files} - set(quarantined)

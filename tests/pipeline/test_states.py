@@ -13,7 +13,7 @@ from lrs_adapter.mapping.loader import load_mapping
 from lrs_adapter.pipeline.states import certification_states
 from lrs_adapter.store import open_store
 from lrs_adapter.store.states import learner_name
-from team import AS_OF, MANAGER, TEAM, build_team_store
+from tests.helpers.team import AS_OF, MANAGER, TEAM, build_team_store
 
 
 def test_a_managers_view_and_another_day(tmp_path: Path) -> None:
@@ -34,6 +34,7 @@ def test_a_managers_view_and_another_day(tmp_path: Path) -> None:
         assert (later[0]["status"], later[0]["as_of"]) == ("red", "2027-03-04")
         stored = certification_states(db, learner="P10005")
         assert stored[0]["as_of"] != "2027-03-04"
-        assert learner_name(db, MANAGER) == "Morgan Manager" and learner_name(db, "nobody") is None
+        assert learner_name(db, MANAGER) == "Morgan Manager"
+        assert learner_name(db, "nobody") is None
     finally:
         db.close()

@@ -1,4 +1,4 @@
-"""The team of tests/team.py in a real store, built once per module: the page tests only read it."""
+"""The team of tests/helpers/team.py in a real store, built once per module: the page tests only read it."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from lrs_adapter.mapping.loader import load_mapping
 from lrs_adapter.mapping.model import Mapping
 from lrs_adapter.store import Database, open_store
-from team import ROOT, build_team_store
+from tests.helpers.team import ROOT, build_team_store
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ from lrs_adapter.mapping.model import Mapping
 from lrs_adapter.report import render_report
 from lrs_adapter.report.page import STATUSES, Report, render
 from lrs_adapter.store import Database
-from team import AS_OF, EXEMPT_UNTIL, HOSTILE_NAME, MANAGER, TEAM, expected_counts
+from tests.helpers.team import AS_OF, EXEMPT_UNTIL, HOSTILE_NAME, MANAGER, TEAM, expected_counts
 
 URGENCY = [status.key for status in STATUSES]
 
@@ -32,8 +32,10 @@ def test_the_managers_direct_reports_most_urgent_first(team_store: Database, pre
     assert dict(shown) == {learner: row[4] for learner, row in TEAM.items()}  # P20001 is another manager's
     assert [URGENCY.index(status) for _, status in shown] == sorted(URGENCY.index(status) for _, status in shown)
     assert summary(page) == expected_counts()
-    assert "Morgan Manager" in page and "Prevent and WRAP Certification Pathway" in page
-    assert 'datetime="2026-12-01"' in page and "1 Dec 2026" in page
+    assert "Morgan Manager" in page
+    assert "Prevent and WRAP Certification Pathway" in page
+    assert 'datetime="2026-12-01"' in page
+    assert "1 Dec 2026" in page
 
 
 def test_filters_narrow_the_table_and_the_department_narrows_the_summary(
@@ -51,7 +53,8 @@ def test_filters_narrow_the_table_and_the_department_narrows_the_summary(
 def test_without_as_of_the_page_shows_what_the_last_sync_stored(team_store: Database, prevent_mapping: Mapping) -> None:
     page = render_report(team_store, mappings=[prevent_mapping], manager=MANAGER)
     stored = team_store.one("SELECT MAX(as_of) FROM certification_states")
-    assert stored is not None and f'evaluated on <time datetime="{stored[0]}">' in page
+    assert stored is not None
+    assert f'evaluated on <time datetime="{stored[0]}">' in page
     assert len(rows(page)) == len(TEAM)
 
 
@@ -65,7 +68,8 @@ def test_names_are_text_never_markup_and_the_page_has_no_script(team_store: Data
 def test_served_pages_get_a_get_form_and_summary_links_that_keep_the_other_filters() -> None:
     report = Report(manager="M1", manager_name=None, members=[], department="A & B", as_of=date(2026, 12, 1))
     static, served = render(report), render(Report(**{**report.__dict__, "form_action": "/report"}))
-    assert "<form" not in static and "Department: <strong>A &amp; B</strong>" in static
+    assert "<form" not in static
+    assert "Department: <strong>A &amp; B</strong>" in static
     assert '<form method="get" action="/report">' in served
     assert '<input type="hidden" name="manager" value="M1">' in served
     for name in ("department", "status", "as_of"):
@@ -75,7 +79,8 @@ def test_served_pages_get_a_get_form_and_summary_links_that_keep_the_other_filte
 
 def test_an_empty_team_says_so() -> None:
     page = render(Report(manager="M9", manager_name=None, members=[]))
-    assert "No direct reports match these filters." in page and "no certification states stored yet" in page
+    assert "No direct reports match these filters." in page
+    assert "no certification states stored yet" in page
     assert summary(page) == dict.fromkeys(URGENCY, 0)
 
 

@@ -21,7 +21,8 @@ params_strategy = st.builds(
     recertify_from=st.sampled_from(["completion", "expiry"]),
     time_zone=st.sampled_from(["Europe/London", "America/New_York"]),
 )
-instants = st.datetimes(min_value=datetime(2019, 1, 1), max_value=datetime(2030, 12, 31)).map(
+# Hypothesis takes naive bounds only (an aware draw comes from `timezones=`); each instant is made aware in UTC below.
+instants = st.datetimes(min_value=datetime(2019, 1, 1), max_value=datetime(2030, 12, 31)).map(  # noqa: DTZ001
     lambda moment: moment.replace(tzinfo=UTC)
 )
 histories = st.lists(st.tuples(st.sampled_from(["elearning", "wrap"]), instants), max_size=6).map(
@@ -33,8 +34,8 @@ assignments = st.none() | days
 
 @EXAMPLES
 @given(histories, params_strategy, assignments, days, days)
-def test_an_exemption_changes_the_status_before_its_end_and_nothing_else(  # type: ignore[no-untyped-def]
-    pieces, params, assigned_on, as_of, until
+def test_an_exemption_changes_the_status_before_its_end_and_nothing_else(
+    pieces: list[Piece], params: Params, assigned_on: date | None, as_of: date, until: date
 ) -> None:
     plain, plain_completions = evaluate(pieces, params=params, as_of=as_of, assigned_on=assigned_on)
     state, completions = evaluate(pieces, params=params, as_of=as_of, assigned_on=assigned_on, exempt_until=until)

@@ -26,7 +26,8 @@ params_strategy = st.builds(
     recertify_from=st.sampled_from(["completion", "expiry"]),
     time_zone=st.sampled_from(["Europe/London", "UTC", "America/New_York"]),
 )
-instants = st.datetimes(min_value=datetime(2019, 1, 1), max_value=datetime(2030, 12, 31)).map(
+# Hypothesis takes naive bounds only (an aware draw comes from `timezones=`); each instant is made aware in UTC below.
+instants = st.datetimes(min_value=datetime(2019, 1, 1), max_value=datetime(2030, 12, 31)).map(  # noqa: DTZ001
     lambda moment: moment.replace(tzinfo=UTC)
 )
 histories = st.lists(st.tuples(st.sampled_from(OPTIONS), instants), max_size=8).map(
@@ -44,7 +45,9 @@ FAR = date(9999, 12, 31)
     st.randoms(use_true_random=False),
     st.dates(min_value=date(2019, 1, 1), max_value=date(2032, 1, 1)),
 )
-def test_arrival_order_never_matters(pieces, params, assigned_on, rnd: random.Random, as_of) -> None:  # type: ignore[no-untyped-def]
+def test_arrival_order_never_matters(
+    pieces: list[Piece], params: Params, assigned_on: date | None, rnd: random.Random, as_of: date
+) -> None:
     shuffled = list(pieces)
     rnd.shuffle(shuffled)
     first = evaluate(pieces, params=params, as_of=as_of, assigned_on=assigned_on)
@@ -55,7 +58,9 @@ def test_arrival_order_never_matters(pieces, params, assigned_on, rnd: random.Ra
 
 @EXAMPLES
 @given(histories, params_strategy, assignments)
-def test_a_counted_recertification_never_lies_before_its_window(pieces, params, assigned_on) -> None:  # type: ignore[no-untyped-def]
+def test_a_counted_recertification_never_lies_before_its_window(
+    pieces: list[Piece], params: Params, assigned_on: date | None
+) -> None:
     _, completions = evaluate(pieces, params=params, as_of=FAR, assigned_on=assigned_on)
     counted = [c for c in completions if c.counted]
     for before, after in itertools.pairwise(counted):
@@ -67,7 +72,9 @@ def test_a_counted_recertification_never_lies_before_its_window(pieces, params, 
 
 @EXAMPLES
 @given(histories, params_strategy.filter(lambda p: p.recertify_from == "completion"), assignments)
-def test_due_date_is_the_certifying_completion_plus_validity(pieces, params, assigned_on) -> None:  # type: ignore[no-untyped-def]
+def test_due_date_is_the_certifying_completion_plus_validity(
+    pieces: list[Piece], params: Params, assigned_on: date | None
+) -> None:
     _, completions = evaluate(pieces, params=params, as_of=FAR, assigned_on=assigned_on)
     for completion in completions:
         if completion.counted:
@@ -76,7 +83,9 @@ def test_due_date_is_the_certifying_completion_plus_validity(pieces, params, ass
 
 @EXAMPLES
 @given(histories, params_strategy, assignments)
-def test_between_two_events_status_only_moves_forward(pieces, params, assigned_on) -> None:  # type: ignore[no-untyped-def]
+def test_between_two_events_status_only_moves_forward(
+    pieces: list[Piece], params: Params, assigned_on: date | None
+) -> None:
     from zoneinfo import ZoneInfo
 
     zone = ZoneInfo(params.time_zone)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 import responses
@@ -13,8 +14,8 @@ from lrs_adapter.errors import DeliveryRefused
 from lrs_adapter.sinks.agent_profile import KEY, AgentProfileSink
 from lrs_adapter.store import Database
 from lrs_adapter.store.outbox import Delivery
-from prevent import HOME, IRI, SATISFIED, statement, voiding
-from pushing import evaluate, take
+from tests.helpers.prevent import HOME, IRI, SATISFIED, statement, voiding
+from tests.helpers.pushing import evaluate, take
 
 NOW = "2026-06-01T00:00:00.000000Z"
 ENDPOINT = "https://lrs.example.org/xAPI/"
@@ -38,7 +39,7 @@ def certified_then_revoked(db: Database) -> list[Delivery]:
     return made + evaluate(db, "2026-06-02T00:00:00.000000Z", {"profile": SINK_EVENTS["agent_profile"]})
 
 
-def puts() -> list[tuple[dict, dict]]:
+def puts() -> list[tuple[dict[str, Any], dict[str, Any]]]:
     return [
         (dict(call.request.headers), json.loads(call.request.body or b"{}"))
         for call in responses.calls
@@ -56,7 +57,8 @@ def test_a_new_document_is_created_only_if_none_exists(db: Database, sink: Agent
     sink.send([certified])
     ((headers, document),) = puts()
     assert headers["X-Experience-API-Version"] == "1.0.3"
-    assert document[KEY]["status"] == "green" and document[KEY]["due_on"] == "2027-01-10"
+    assert document[KEY]["status"] == "green"
+    assert document[KEY]["due_on"] == "2027-01-10"
     assert document[KEY]["last_event"] == "certified"
 
 
@@ -69,7 +71,8 @@ def test_an_existing_document_is_merged_and_replaced_if_it_still_matches(db: Dat
     sink.send([revoked])
     ((_, document),) = puts()
     assert document["theme"] == "dark"  # another writer's key survives
-    assert document[KEY]["last_event"] == "revoked" and document[KEY]["status"] == "none"
+    assert document[KEY]["last_event"] == "revoked"
+    assert document[KEY]["status"] == "none"
 
 
 @responses.activate

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -23,8 +24,8 @@ from lrs_adapter.store import Database
 from lrs_adapter.store.learners import import_roster
 from lrs_adapter.store.recorded import save_recorded
 from lrs_adapter.xapi.statement import check_statement
-from prevent import HOME, IRI, SATISFIED, statement
-from pushing import PREVENT, evaluate, take
+from tests.helpers.prevent import HOME, IRI, SATISFIED, statement
+from tests.helpers.pushing import PREVENT, evaluate, take
 
 ROOT = Path(__file__).resolve().parents[2]
 NOW = "2026-06-01T00:00:00.000000Z"
@@ -71,7 +72,7 @@ def test_the_voiding_statement_targets_the_cycle_and_is_the_same_every_time(db: 
 
 
 def test_same_statement_ignores_what_an_lrs_adds_and_sees_a_changed_result() -> None:
-    sent = {
+    sent: dict[str, Any] = {
         "actor": {"account": {"homePage": HOME, "name": "P1"}},
         "verb": {"id": EARNED},
         "object": {"id": CERT.iri},

@@ -11,8 +11,8 @@ from lrs_adapter.pipeline.push import push
 from lrs_adapter.sinks.lms_file import LmsFileSink
 from lrs_adapter.store import Database
 from lrs_adapter.store.outbox import depth
-from prevent import ATTENDED, IRI, SATISFIED, statement
-from pushing import evaluate, take
+from tests.helpers.prevent import ATTENDED, IRI, SATISFIED, statement
+from tests.helpers.pushing import evaluate, take
 
 GOLDEN = Path(__file__).parent / "golden" / "totara-certification-upload.csv"
 NOW = "2026-06-01T00:00:00.000000Z"

@@ -12,8 +12,8 @@ from lrs_adapter.errors import REFUSED, DeliveryRefused, LrsRejected, TransientE
 from lrs_adapter.sinks.lrs_statements import LrsStatementsSink
 from lrs_adapter.store import Database
 from lrs_adapter.store.outbox import Delivery
-from prevent import HOME, IRI, SATISFIED, statement
-from pushing import PREVENT, evaluate, take
+from tests.helpers.prevent import HOME, IRI, SATISFIED, statement
+from tests.helpers.pushing import PREVENT, evaluate, take
 
 ENDPOINT = "https://lrs.example.org/xAPI/"
 URL = ENDPOINT + "statements"
@@ -47,8 +47,10 @@ def test_a_409_for_the_same_statement_is_delivered(sink: LrsStatementsSink, cert
     responses.get(URL, json=held, match=[responses.matchers.query_param_matcher({"statementId": sent["id"]})])
     sink.send([certified])
     put = responses.calls[0].request
+    assert put.body is not None
     assert put.headers["X-Experience-API-Version"] == "2.0.0"
-    assert json.loads(put.body)["id"] == sent["id"] and "version" not in json.loads(put.body)
+    assert json.loads(put.body)["id"] == sent["id"]
+    assert "version" not in json.loads(put.body)
 
 
 @responses.activate

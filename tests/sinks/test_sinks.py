@@ -9,7 +9,7 @@ import pytest
 from lrs_adapter.config import SINK_EVENTS, Config, LrsConfig, SinkConfig
 from lrs_adapter.errors import ConfigError
 from lrs_adapter.sinks import build_sinks, sink_events
-from pushing import PREVENT
+from tests.helpers.pushing import PREVENT
 
 
 def config(home_page: str | None) -> Config:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pytest_httpserver import HTTPServer
@@ -15,8 +16,8 @@ from lrs_adapter.pipeline.push import push
 from lrs_adapter.sinks.webhook import EVENT, EVENT_ID, SIGNATURE, WebhookSink, verify
 from lrs_adapter.store import Database
 from lrs_adapter.store.outbox import DEAD, DELIVERED, deliveries, requeue
-from prevent import IRI, SATISFIED, statement, voiding
-from pushing import evaluate, take
+from tests.helpers.prevent import IRI, SATISFIED, statement, voiding
+from tests.helpers.pushing import evaluate, take
 
 NOW = "2026-06-01T00:00:00.000000Z"
 SECRET = "s3cret-for-tests"
@@ -37,7 +38,7 @@ def hook(httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch) -> WebhookSink
     return WebhookSink(config)
 
 
-def received(httpserver: HTTPServer) -> list[dict]:
+def received(httpserver: HTTPServer) -> list[dict[str, Any]]:
     return [request.get_json() for request, response in httpserver.log if response.status_code == 204]
 
 
@@ -57,7 +58,8 @@ def test_events_are_posted_signed_and_in_order(db: Database, httpserver: HTTPSer
         assert request.headers[EVENT] == request.get_json()["event"]
         assert request.headers[EVENT_ID] == request.get_json()["event_id"]
     revoked = received(httpserver)[1]
-    assert revoked["state"]["status"] == "none" and revoked["cycle"]["due_on"] == "2027-01-10"
+    assert revoked["state"]["status"] == "none"
+    assert revoked["cycle"]["due_on"] == "2027-01-10"
 
 
 def test_an_old_signature_is_refused_by_the_receiver_check() -> None:
@@ -94,7 +96,8 @@ def test_a_down_receiver_dead_letters_after_max_attempts_and_outbox_retry_delive
         counts = push(db, {"hook": hook}, now=lambda: NOW, max_attempts=2)
         assert counts.sinks["hook"].delivered == 0
     (dead,) = deliveries(db, status=DEAD)
-    assert "503" in str(dead.last_error) and dead.attempts == 2
+    assert "503" in str(dead.last_error)
+    assert dead.attempts == 2
     httpserver.clear()
     httpserver.expect_request("/events").respond_with_response(Response(status=204))
     assert requeue(db, [dead.id]) == 1
@@ -120,7 +123,9 @@ def test_a_4xx_fails_that_delivery_and_holds_the_learners_later_ones(
     assert (counts.delivered, counts.failed, counts.waiting) == (1, 1, 1)  # P00001's revocation waits
     assert [e["learner"] for e in received(httpserver)] == ["P00002"]
     (failed,) = [d for d in deliveries(db) if d.last_error]
-    assert "422" in failed.last_error and "unknown user" in failed.last_error
+    assert failed.last_error is not None
+    assert "422" in failed.last_error
+    assert "unknown user" in failed.last_error
 
 
 def test_a_missing_secret_is_a_config_error_that_names_the_variable(

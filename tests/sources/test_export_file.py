@@ -9,13 +9,14 @@ from pathlib import Path
 import orjson
 import pytest
 
-from factory import make_statements
 from lrs_adapter.errors import SourceFormatError
 from lrs_adapter.pipeline.page_intake import take_in_page
+from lrs_adapter.sources import Page
 from lrs_adapter.sources.export_file import ExportFile
+from tests.helpers.factory import make_statements
 
 
-def read(path: Path, batch: int = 2) -> list:  # type: ignore[type-arg]
+def read(path: Path, batch: int = 2) -> list[Page]:
     return list(ExportFile(path, batch=batch).pages())
 
 
@@ -32,9 +33,12 @@ def test_json_lines_in_batches_with_bad_lines_kept_by_number(tmp_path: Path) -> 
     assert pages[0].statements[0] == (f"{path}:1", lines[0].encode())
     taken = [take_in_page(page, datetime(2026, 1, 1, tzinfo=UTC), "1.0.3") for page in pages]
     assert [item.id for accepted, _ in taken for item in accepted] == [s["id"] for s in statements]
-    bad = [rejected for _, rejected in taken for rejected in rejected]
-    assert len(bad) == 1 and bad[0].source == f"{path}:3" and bad[0].raw == "{torn"
-    assert bad[0].field == "(json)" and bad[0].reason.startswith("not valid JSON")
+    bad = [rejected for _, rejections in taken for rejected in rejections]
+    assert len(bad) == 1
+    assert bad[0].source == f"{path}:3"
+    assert bad[0].raw == "{torn"
+    assert bad[0].field == "(json)"
+    assert bad[0].reason.startswith("not valid JSON")
 
 
 @pytest.mark.parametrize("layout", ["array", "concatenated", "single"])
@@ -57,7 +61,7 @@ def test_a_broken_array_keeps_what_came_before_and_quarantines_the_break(tmp_pat
     path = tmp_path / "export.json"
     path.write_text(text[: len(text) - 700] + "}}, {{{")
     source = ExportFile(path, batch=10)
-    pages = []
+    pages: list[Page] = []
     with pytest.raises(SourceFormatError, match=r"not valid JSON after statement 2") as caught:
         pages.extend(source.pages())
     assert caught.value.error_class == "source_format"

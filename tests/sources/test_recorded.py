@@ -30,7 +30,8 @@ def test_the_same_row_twice_has_one_identity(tmp_path: Path) -> None:
     path = tmp_path / "r.csv"
     path.write_text("payroll_number,name,date_delivered,delivered_by\nP1,A,2026-01-02,M\nP1,A,02/01/2026,M\n")
     rows, bad = read_register(path, today=TODAY)
-    assert len({row.id for row in rows}) == 1 and not bad
+    assert len({row.id for row in rows}) == 1
+    assert not bad
 
 
 def test_history_rows_name_their_option_and_bad_ones_are_reported(tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ from lrs_adapter.sources.roster import read_roster
 from lrs_adapter.store import Database
 from lrs_adapter.store.corrections import Correction, add_correction, completion_of, retract
 from lrs_adapter.store.learners import account_key, import_roster
-from prevent import HOME
+from tests.helpers.prevent import HOME
 
 ROOT = Path(__file__).resolve().parents[2]
 PREVENT = load_mapping(ROOT / "mappings" / "prevent.toml")
@@ -32,7 +32,8 @@ def test_a_correction_counts_and_a_retraction_tombstones_it_for_good(db: Databas
     [(completion_id, counted, sources)] = db.execute(
         "SELECT id, counted, sources FROM completions WHERE learner = 'P00001'"
     )
-    assert counted == 1 and "correction by ann: signed sheet" in sources
+    assert counted == 1
+    assert "correction by ann: signed sheet" in sources
     assert db.one("SELECT status FROM certification_states WHERE learner = 'P00001'") == ("green",)
 
     completion = completion_of(db, "P00001", completion_id)

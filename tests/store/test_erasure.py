@@ -7,10 +7,10 @@ from datetime import date
 
 import orjson
 
-from changelog import sync
 from lrs_adapter.store import Database
 from lrs_adapter.store.erasure import ERASED_HOME, employment, erase, leavers_before
-from prevent import HOME, IRI, SATISFIED, statement
+from tests.helpers.changelog import sync
+from tests.helpers.prevent import HOME, IRI, SATISFIED, statement
 
 
 def test_erasing_keeps_statements_under_a_pseudonym_and_nothing_that_names_the_person(db: Database) -> None:
@@ -61,5 +61,6 @@ def test_erasing_a_learner_erases_the_identities_merged_into_them(db: Database) 
         merge(db, "P00001", "P07001", reason="old number", actor="ann", now="n")
         erased = erase(db, "P00001", home_page=HOME)
     assert (erased.roster_rows, erased.statements) == (2, 1)
-    assert db.execute("SELECT id FROM learners") == [] and db.execute("SELECT * FROM merges") == []
+    assert db.execute("SELECT id FROM learners") == []
+    assert db.execute("SELECT * FROM merges") == []
     assert db.execute("SELECT learner FROM statements") == [(None,)]

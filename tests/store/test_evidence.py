@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import orjson
 
@@ -12,13 +13,13 @@ from lrs_adapter.pipeline.intake import take_in
 from lrs_adapter.pipeline.settle import map_queued
 from lrs_adapter.store import Database
 from lrs_adapter.store.statements import save_statements
-from prevent import ATTENDED, HOME, IRI, RECEIVED, SATISFIED, statement, voiding
+from tests.helpers.prevent import ATTENDED, HOME, IRI, RECEIVED, SATISFIED, statement, voiding
 
 PREVENT = load_mapping(Path(__file__).resolve().parents[2] / "mappings" / "prevent.toml")
 ANN = "P00001"
 
 
-def pull(db: Database, *statements: dict) -> None:
+def pull(db: Database, *statements: dict[str, Any]) -> None:
     accepted = [take_in(dict(s), source="t", received_at=RECEIVED) for s in statements]
     assert all(isinstance(a, Accepted) for a in accepted)
     with db.transaction():

@@ -16,7 +16,7 @@ from lrs_adapter.store import Database
 from lrs_adapter.store.certifications import requeue_due
 from lrs_adapter.store.exemptions import ALL, Exemption, exempt_until, remove_exemption, save_exemption
 from lrs_adapter.store.learners import account_key, import_roster
-from prevent import HOME
+from tests.helpers.prevent import HOME
 
 ROOT = Path(__file__).resolve().parents[2]
 PREVENT = load_mapping(ROOT / "mappings" / "prevent.toml")
@@ -73,5 +73,6 @@ def test_the_later_of_an_exemption_from_one_certification_and_from_all_holds(db:
     assert exempt_until(db, "P2", "prevent") is None
     with db.transaction():
         removed = remove_exemption(db, "P1", "prevent")
-    assert removed is not None and removed.until == date(2027, 1, 1)
+    assert removed is not None
+    assert removed.until == date(2027, 1, 1)
     assert exempt_until(db, "P1", "prevent") == date(2026, 12, 15)

@@ -17,7 +17,8 @@ def test_merged_identifiers_resolve_to_the_learner_kept_until_unmerged(db: Datab
     keys = ["mbox:b", account_key(HOME, "B"), "mbox:a", payroll_key("nobody")]
     assert resolve(db, keys, HOME) == {"mbox:b": "A", account_key(HOME, "B"): "A", "mbox:a": "A"}
     assert keys_of(db, "A", HOME) == sorted({"mbox:a", "mbox:b", account_key(HOME, "A"), account_key(HOME, "B")})
-    assert is_merged(db, "B") and not is_merged(db, "A")
+    assert is_merged(db, "B")
+    assert not is_merged(db, "A")
     with db.transaction():
         merge(db, "C", "A", reason="and again", actor="ann", now="n")
     assert resolve(db, ["mbox:b"], HOME) == {"mbox:b": "C"}  # B into A, A into C

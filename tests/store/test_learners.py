@@ -5,16 +5,18 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from lrs_adapter.mapping.loader import load_mapping
+from lrs_adapter.model.roster import RosterRow
 from lrs_adapter.model.statements import Accepted
 from lrs_adapter.pipeline.intake import take_in
 from lrs_adapter.pipeline.settle import map_queued
 from lrs_adapter.sources.roster import read_roster
 from lrs_adapter.store import Database
-from lrs_adapter.store.learners import import_roster, resolve, unresolved
+from lrs_adapter.store.learners import RosterCounts, import_roster, resolve, unresolved
 from lrs_adapter.store.statements import save_statements
-from prevent import HOME, IRI, RECEIVED, SATISFIED, statement
+from tests.helpers.prevent import HOME, IRI, RECEIVED, SATISFIED, statement
 
 ROOT = Path(__file__).resolve().parents[2]
 ROSTER = read_roster(ROOT / "fixtures" / "roster.csv")
@@ -22,18 +24,18 @@ PREVENT = load_mapping(ROOT / "mappings" / "prevent.toml")
 TODAY = date(2026, 6, 1)
 
 
-def roster(db: Database, rows=ROSTER):  # type: ignore[no-untyped-def]
+def roster(db: Database, rows: list[RosterRow] = ROSTER) -> RosterCounts:
     return import_roster(db, rows, home_page=HOME, today=TODAY, now="now")
 
 
-def pull(db: Database, *statements: dict) -> None:
+def pull(db: Database, *statements: dict[str, Any]) -> None:
     accepted = [take_in(dict(s), source="t", received_at=RECEIVED) for s in statements]
     assert all(isinstance(a, Accepted) for a in accepted)
     with db.transaction():
         save_statements(db, accepted, connector="c", run_id=1, received_at="now")  # type: ignore[arg-type]
 
 
-def by_mbox(email: str) -> dict:
+def by_mbox(email: str) -> dict[str, Any]:
     s = statement(SATISFIED, f"{IRI}/prevent-elearning", learner=email)
     s["actor"] = {"objectType": "Agent", "mbox": f"mailto:{email}"}
     return s

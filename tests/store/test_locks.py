@@ -38,7 +38,8 @@ def test_second_holder_is_refused_and_other_connectors_are_free(db: Database) ->
 def test_killed_holder_frees_the_lock_at_once(db: Database, store_url: str) -> None:
     holder = subprocess.Popen([sys.executable, "-c", HOLD, store_url, "prevent"], stdout=subprocess.PIPE, text=True)
     try:
-        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        assert holder.stdout is not None
+        assert holder.stdout.readline().strip() == "held"
         with pytest.raises(LockedError), connector_lock(db, "prevent"):
             pass
         os.kill(holder.pid, signal.SIGKILL)
@@ -72,7 +73,8 @@ def test_a_stage_lock_waits_for_the_holder_then_gives_up_with_a_clear_message(db
         text=True,
     )
     try:
-        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        assert holder.stdout is not None
+        assert holder.stdout.readline().strip() == "held"
         started = time.monotonic()
         with pytest.raises(LockedError, match="another run held the settle lock"), stage_lock(db, "settle", wait=0.3):
             pass

@@ -6,8 +6,8 @@ import pytest
 
 from lrs_adapter.store import Database
 from lrs_adapter.store.outbox import DEAD, DELIVERED, PENDING, delivery, depth, mark_delivered, mark_failed, requeue
-from prevent import IRI, SATISFIED, statement, voiding
-from pushing import evaluate, take
+from tests.helpers.prevent import IRI, SATISFIED, statement, voiding
+from tests.helpers.pushing import evaluate, take
 
 NOW = "2026-06-01T00:00:00.000000Z"
 
@@ -46,9 +46,13 @@ def test_a_change_rolled_back_leaves_no_delivery(db: Database) -> None:
     class Killed(Exception):
         pass
 
-    with pytest.raises(Killed), db.transaction():
-        evaluate(db, NOW)
-        raise Killed
+    def evaluate_then_die() -> None:
+        with db.transaction():
+            evaluate(db, NOW)
+            raise Killed
+
+    with pytest.raises(Killed):
+        evaluate_then_die()
     assert depth(db) == {}
     assert db.one("SELECT COUNT(*) FROM certification_states") == (0,)
 
@@ -59,10 +63,13 @@ def test_failures_dead_letter_after_max_attempts_and_retry_puts_them_back(db: Da
     assert mark_failed(db, item.id, "transient: 503", NOW, max_attempts=2) == PENDING
     assert mark_failed(db, item.id, "transient: 503 again", NOW, max_attempts=2) == DEAD
     dead = delivery(db, item.id)
-    assert dead is not None and (dead.attempts, dead.last_error) == (2, "transient: 503 again")
+    assert dead is not None
+    assert (dead.attempts, dead.last_error) == (2, "transient: 503 again")
     assert requeue(db, None) == 1
     back = delivery(db, item.id)
-    assert back is not None and (back.status, back.attempts) == (PENDING, 0)
+    assert back is not None
+    assert (back.status, back.attempts) == (PENDING, 0)
     mark_delivered(db, [item.id], NOW)
     done = delivery(db, item.id)
-    assert done is not None and (done.status, done.last_error, done.delivered_at) == (DELIVERED, None, NOW)
+    assert done is not None
+    assert (done.status, done.last_error, done.delivered_at) == (DELIVERED, None, NOW)

@@ -14,7 +14,7 @@ from lrs_adapter.sources.roster import read_roster
 from lrs_adapter.store import Database
 from lrs_adapter.store.learners import import_roster, unresolved
 from lrs_adapter.store.recorded import save_recorded
-from prevent import HOME
+from tests.helpers.prevent import HOME
 
 ROOT = Path(__file__).resolve().parents[2]
 PREVENT = load_mapping(ROOT / "mappings" / "prevent.toml")

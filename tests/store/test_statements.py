@@ -4,26 +4,27 @@ from __future__ import annotations
 
 import copy
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
-from factory import make_statement
 from lrs_adapter.model.statements import Accepted
 from lrs_adapter.pipeline.intake import take_in
 from lrs_adapter.store import Database
-from lrs_adapter.store.statements import save_statements
+from lrs_adapter.store.statements import SaveCounts, save_statements
+from tests.helpers.factory import make_statement
 
 NOW = datetime(2026, 1, 5, 12, tzinfo=UTC)
 VOIDED = "http://adlnet.gov/expapi/verbs/voided"
 
 
-def accepted(statement: dict) -> Accepted:
+def accepted(statement: dict[str, Any]) -> Accepted:
     outcome = take_in(copy.deepcopy(statement), source="test", received_at=NOW)
     assert isinstance(outcome, Accepted), outcome
     return outcome
 
 
-def voiding(target_id: str, i: int) -> dict:
+def voiding(target_id: str, i: int) -> dict[str, Any]:
     base = make_statement(i)
     return {
         "id": base["id"],
@@ -34,7 +35,7 @@ def voiding(target_id: str, i: int) -> dict:
     }
 
 
-def save(db: Database, *statements: dict):  # type: ignore[no-untyped-def]
+def save(db: Database, *statements: dict[str, Any]) -> SaveCounts:
     with db.transaction():
         return save_statements(db, [accepted(s) for s in statements], connector="c", run_id=1, received_at="now")
 
@@ -42,7 +43,9 @@ def save(db: Database, *statements: dict):  # type: ignore[no-untyped-def]
 def voided_by(db: Database, statement_id: str) -> str | None:
     row = db.one("SELECT voided_by FROM statements WHERE id = ?", (statement_id,))
     assert row is not None
-    return row[0]
+    voiding_id = row[0]
+    assert voiding_id is None or isinstance(voiding_id, str), voiding_id
+    return voiding_id
 
 
 def test_new_then_duplicate_then_conflict(db: Database) -> None:
@@ -55,7 +58,8 @@ def test_new_then_duplicate_then_conflict(db: Database) -> None:
     counts = save(db, changed)
     assert (counts.new, counts.duplicate, counts.conflicts) == (0, 0, 1)
     raw = db.one("SELECT raw FROM statements WHERE id = ?", (first["id"],))
-    assert raw is not None and '"success":false' not in raw[0], "a conflict must never overwrite what was stored"
+    assert raw is not None, "a conflict must never overwrite what was stored"
+    assert '"success":false' not in raw[0], "a conflict must never overwrite what was stored"
     assert db.one("SELECT COUNT(*) FROM statement_conflicts WHERE statement_id = ?", (first["id"],)) == (1,)
 
 

@@ -122,7 +122,8 @@ def test_503_then_success_backs_off_with_jitter_within_the_cap() -> None:
     responses.get(STATEMENTS, json=page(["a"]))
     sleeps = Sleeps()
     assert parsed(next(iter(client(sleeps).statement_pages({})))) == [{"id": "a"}]
-    assert len(sleeps) == 3 and all(0 <= s <= 30 for s in sleeps)
+    assert len(sleeps) == 3
+    assert all(0 <= s <= 30 for s in sleeps)
 
 
 @responses.activate
@@ -162,7 +163,8 @@ def test_client_errors_fail_fast_with_the_lrs_message_as_config_errors(status: i
         list(client(sleeps).statement_pages({}))
     assert caught.value.error_class == "config"
     assert "the LRS's own words" in str(caught.value)
-    assert sleeps == [] and len(responses.calls) == 1
+    assert sleeps == []
+    assert len(responses.calls) == 1
 
 
 @responses.activate

@@ -150,7 +150,8 @@ def test_full_statement_yields_its_fields() -> None:
         registration="b22893ae-a13e-406f-abb6-fd463ed7c645",
         voids=None,
     )
-    assert checked.timestamp is not None and checked.timestamp.tzinfo is UTC
+    assert checked.timestamp is not None
+    assert checked.timestamp.tzinfo is UTC
 
 
 def test_minimal_statement_from_a_file_has_no_id_or_instants() -> None:
@@ -226,7 +227,8 @@ def test_group_actor_is_evidence_for_nobody() -> None:
 def test_timestamps_become_aware_utc(text: str, expected: datetime) -> None:
     timestamp = check_statement(minimal(timestamp=text)).timestamp
     assert timestamp == expected
-    assert timestamp is not None and timestamp.utcoffset() == timedelta(0)
+    assert timestamp is not None
+    assert timestamp.utcoffset() == timedelta(0)
 
 
 @pytest.mark.parametrize(
@@ -321,7 +323,8 @@ def test_account_key_is_unambiguous() -> None:
         check_statement(minimal(actor={"account": {"homePage": "https://lms.example.org/a b", "name": "c"}}))
     assert caught.value.field == "actor.account.homePage"
     key = learner_ifi({"account": {"homePage": "https://lms.example.org/a", "name": "b c"}})
-    assert key is not None and key.removeprefix("account:").split(" ", 1) == ["https://lms.example.org/a", "b c"]
+    assert key is not None
+    assert key.removeprefix("account:").split(" ", 1) == ["https://lms.example.org/a", "b c"]
 
 
 # -------------------------------------------------------------------------------------------------- faults
@@ -571,7 +574,8 @@ def test_fault_names_its_field(broken: Broken, field: str) -> None:
         check_statement(broken())
     error = caught.value
     assert error.field == field, str(error)
-    assert error.reason and str(error) == f"{field}: {error.reason}"
+    assert error.reason
+    assert str(error) == f"{field}: {error.reason}"
 
 
 def test_statement_invalid_is_a_picklable_value_error() -> None:
@@ -626,10 +630,15 @@ _JSON = st.recursive(
 
 
 def _expect_only_statement_invalid(statement: object) -> None:
+    error: StatementInvalid | None = None
     try:
         checked = check_statement(statement)
-    except StatementInvalid as error:
-        assert isinstance(error.field, str) and error.field and error.reason
+    except StatementInvalid as invalid:
+        error = invalid
+    if error is not None:
+        assert isinstance(error.field, str)
+        assert error.field
+        assert error.reason
         return
     assert isinstance(checked.verb_id, str)
     for instant in (checked.timestamp, checked.stored):
@@ -698,12 +707,16 @@ def test_any_aware_instant_round_trips_through_isoformat(moment: datetime) -> No
     offset = moment.utcoffset()
     if offset is not None and offset % timedelta(minutes=1):
         return  # offsets with seconds (historic local mean times) have no ISO 8601 form
+    error: StatementInvalid | None = None
     try:
         parsed = formats.parse_timestamp(text, "timestamp")
-    except StatementInvalid as error:  # only year 1 or 9999 instants that leave datetime's range in UTC
+    except StatementInvalid as invalid:  # only year 1 or 9999 instants that leave datetime's range in UTC
+        error = invalid
+    if error is not None:
         assert "range" in error.reason, error
         return
-    assert offset is not None and parsed == moment.replace(tzinfo=timezone(offset))  # the offset isoformat wrote
+    assert offset is not None
+    assert parsed == moment.replace(tzinfo=timezone(offset))  # the offset isoformat wrote
     assert parsed.tzinfo is UTC
 
 

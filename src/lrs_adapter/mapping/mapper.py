@@ -107,7 +107,8 @@ def _presence(
                 span_start, span_end = start, end
             else:
                 span_end = max(span_end, end)
-            assert span_start is not None and span_end is not None
+            assert span_start is not None
+            assert span_end is not None
             if covered + (span_end - span_start).total_seconds() >= presence.at_least_s:
                 found.append((end, list(used)))
                 break

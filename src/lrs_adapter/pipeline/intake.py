@@ -82,7 +82,9 @@ def take_in(statement: Any, *, source: str, received_at: datetime, version: str 
         return Rejected(
             source, raw_id if isinstance(raw_id, str) else None, error.field, error.reason, _raw_text(statement)
         )
-    assert checked.id is not None and checked.timestamp is not None and checked.stored is not None
+    assert checked.id is not None
+    assert checked.timestamp is not None
+    assert checked.stored is not None
     return Accepted(
         id=checked.id,
         learner=checked.learner,

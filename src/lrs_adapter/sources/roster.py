@@ -7,7 +7,7 @@ row is reported with its line number and reason; one bad row refuses the file.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from lrs_adapter.errors import ConfigError
@@ -38,7 +38,7 @@ def parse_date(text: str) -> date:
     text = text.strip()
     for layout in ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y"):
         try:
-            return datetime.strptime(text, layout).date()
+            return datetime.strptime(text, layout).replace(tzinfo=UTC).date()  # a calendar day: any zone gives the same
         except ValueError:
             continue
     raise ValueError(f"{text!r} is not a date (write 2026-03-31 or 31/03/2026)")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import isodate
@@ -65,7 +65,7 @@ def _seconds(duration: Any) -> float | None:
     parsed = isodate.parse_duration(duration)
     if isinstance(parsed, timedelta):
         return parsed.total_seconds()
-    return float(parsed.totimedelta(start=datetime(2000, 1, 1)).total_seconds())
+    return float(parsed.totimedelta(start=datetime(2000, 1, 1, tzinfo=UTC)).total_seconds())
 
 
 def extract(statement: dict[str, Any]) -> dict[str, Any]:

@@ -10,9 +10,9 @@ import orjson
 from click.testing import CliRunner
 
 from lrs_adapter.cli import main
-from prevent import IRI, SATISFIED, statement
+from tests.helpers.prevent import IRI, SATISFIED, statement
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 AS_OF = date(2026, 12, 1)
 MANAGER = "M00001"
 HOSTILE_NAME = "Siobhán O'Brien <script>alert(1)</script>"

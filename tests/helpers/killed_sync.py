@@ -1,7 +1,8 @@
 """One `sync` pass (pull, settle, push) against a real LRS, in a process that SIGKILLs itself at the K-th call
 of a chosen point: the test side of the SIGKILL harness, so that no kill switch lives in the product.
 
-Usage: python killed_sync.py ENDPOINT STORE_URL WORK_DIR POINT K
+Usage, from the repository root (``src`` and the root on the path): python -m tests.helpers.killed_sync ENDPOINT
+STORE_URL WORK_DIR POINT K
 """
 
 from __future__ import annotations
@@ -13,9 +14,6 @@ from functools import wraps
 from importlib import import_module
 from pathlib import Path
 from typing import Any
-
-HERE = Path(__file__).resolve().parent
-sys.path[:0] = [str(HERE), str(HERE.parent)]
 
 #: Where a kill lands: (module, attribute, "before" or "after" the call). Each names a moment a scheduler's
 #: SIGKILL can hit: inside an open transaction, right after a commit, and between the LRS's acknowledgement and
@@ -55,14 +53,14 @@ def arm(point: str, k: int) -> None:
 
 def main() -> None:
     endpoint, store_url, work_dir, point, k = sys.argv[1:6]
-    from certification_run import DAY, config
-    from lrs_servers import LRS
 
     from lrs_adapter.pipeline.pull import pull
     from lrs_adapter.pipeline.push import deliver
     from lrs_adapter.pipeline.settle import settle
     from lrs_adapter.store import open_store
-    from pushing import PREVENT
+    from tests.helpers.certification_run import DAY, config
+    from tests.helpers.lrs_servers import LRS
+    from tests.helpers.pushing import PREVENT
 
     arm(point, int(k))
     lrs = LRS(endpoint=endpoint, username="any", password="any", log_path=Path(work_dir) / "unused.log")

@@ -10,9 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from lrs_servers import LRS
 
-from factory import make_statements
 from lrs_adapter.config import SINK_EVENTS, Config, ConnectorConfig, LrsConfig, RetryPolicy, SinkConfig
 from lrs_adapter.pipeline.pull import SUCCEEDED, pull
 from lrs_adapter.pipeline.push import deliver
@@ -20,8 +18,10 @@ from lrs_adapter.pipeline.settle import settle
 from lrs_adapter.sinks.certification_statement import EARNED, VOIDED
 from lrs_adapter.store import Database, open_store
 from lrs_adapter.store.outbox import depth
-from prevent import HOME, IRI, SATISFIED, statement, voiding
-from pushing import PREVENT
+from tests.helpers.factory import make_statements
+from tests.helpers.lrs_servers import LRS
+from tests.helpers.prevent import HOME, IRI, SATISFIED, statement, voiding
+from tests.helpers.pushing import PREVENT
 
 DAY = datetime(2026, 6, 1, 6, tzinfo=UTC)
 PAGE = 40

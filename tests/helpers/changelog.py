@@ -13,9 +13,9 @@ from lrs_adapter.pipeline.intake import take_in
 from lrs_adapter.pipeline.settle import map_queued
 from lrs_adapter.store import Database
 from lrs_adapter.store.statements import save_statements
-from prevent import HOME, RECEIVED
+from tests.helpers.prevent import HOME, RECEIVED
 
-PREVENT = load_mapping(Path(__file__).resolve().parents[1] / "mappings" / "prevent.toml")
+PREVENT = load_mapping(Path(__file__).resolve().parents[2] / "mappings" / "prevent.toml")
 NOW = "2026-06-01T00:00:00.000000Z"
 
 

@@ -14,9 +14,9 @@ from lrs_adapter.rules.events import EVENTS
 from lrs_adapter.store import Database
 from lrs_adapter.store.outbox import Delivery, deliveries
 from lrs_adapter.store.statements import save_statements
-from prevent import HOME, RECEIVED
+from tests.helpers.prevent import HOME, RECEIVED
 
-PREVENT = load_mapping(Path(__file__).resolve().parents[1] / "mappings" / "prevent.toml")
+PREVENT = load_mapping(Path(__file__).resolve().parents[2] / "mappings" / "prevent.toml")
 EVERY_EVENT = {"everything": frozenset(EVENTS)}
 
 
