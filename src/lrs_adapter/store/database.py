@@ -32,6 +32,10 @@ class Row(tuple[Any, ...]):
     __slots__ = ()
     _columns: ClassVar[tuple[str, ...]] = ()
 
+    def as_dict(self) -> dict[str, Any]:
+        """The row keyed by its column names."""
+        return dict(zip(self._columns, self, strict=True))
+
     def __getattr__(self, name: str) -> Any:  # only reached for a name that is no column
         raise AttributeError(f"the row has no column {name!r} (it has {', '.join(self._columns) or 'none'})")
 
@@ -41,7 +45,7 @@ def row_class(columns: tuple[str, ...]) -> type[Row]:
     """The row type for one list of column names: each name a read-only property, as a namedtuple's fields are."""
     namespace: dict[str, Any] = {"__slots__": (), "_columns": columns}
     for index, name in reversed(list(enumerate(columns))):  # a name given twice reads its first column
-        if name.isidentifier() and not hasattr(tuple, name) and not name.startswith("_"):
+        if name.isidentifier() and not hasattr(Row, name) and not name.startswith("_"):
             namespace[name] = property(itemgetter(index))
     return type("Row", (Row,), namespace)
 
@@ -50,6 +54,19 @@ def _postgresql_rows(cursor: Any) -> Any:
     """psycopg's row factory (psycopg.rows.RowFactory): called once per result, gives the row type to build."""
     description = cursor.description
     return row_class(tuple(column.name for column in description)) if description else tuple
+
+
+#: Values per `IN (...)` list: well inside both databases' limits on parameters.
+IN_CHUNK = 500
+
+
+def rows_in(db: Database, sql: str, values: Sequence[Any], params: Sequence[Any] = ()) -> list[Row]:
+    """`sql` with its `{}` made an `IN (...)` list of `values`, run a chunk of them at a time (after `params`)."""
+    rows: list[Row] = []
+    for start in range(0, len(values), IN_CHUNK):
+        chunk = values[start : start + IN_CHUNK]
+        rows += db.execute(sql.format(",".join("?" * len(chunk))), (*params, *chunk))
+    return rows
 
 
 class Database:
