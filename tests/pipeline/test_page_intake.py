@@ -20,6 +20,7 @@ from lrs_adapter.pipeline.page_intake import PageIntake, intake_of, take_in_page
 from lrs_adapter.pipeline.pull import pull
 from lrs_adapter.sources import Page
 from lrs_adapter.store import Database
+from lrs_adapter.store.database import Row
 from lrs_adapter.store.migrations import migrate
 from tests.helpers.factory import make_statements
 
@@ -54,7 +55,7 @@ def test_pages_taken_in_on_processes_equal_pages_taken_in_here() -> None:
     assert [(item.source, item.field) for item in rejected] == [("p0 #4", "(json)"), ("p0 #5", "verb.id")]
 
 
-def _store(path: Path) -> list[tuple[object, ...]]:
+def _store(path: Path) -> list[Row]:
     db = Database(f"sqlite:///{path}")
     try:
         return db.execute(

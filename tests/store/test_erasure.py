@@ -8,7 +8,7 @@ from datetime import date
 import orjson
 
 from lrs_adapter.store import Database
-from lrs_adapter.store.erasure import ERASED_HOME, employment, erase, leavers_before
+from lrs_adapter.store.erasure import ERASED_HOME, employment, erase, leavers_before, roster_standing
 from tests.helpers.changelog import sync
 from tests.helpers.prevent import HOME, IRI, SATISFIED, statement
 
@@ -64,3 +64,15 @@ def test_erasing_a_learner_erases_the_identities_merged_into_them(db: Database) 
     assert db.execute("SELECT id FROM learners") == []
     assert db.execute("SELECT * FROM merges") == []
     assert db.execute("SELECT learner FROM statements") == [(None,)]
+
+
+def test_roster_standing_is_on_roster_and_leaving_date_or_none_for_a_stranger(db: Database) -> None:
+    with db.transaction():
+        db.executemany(
+            "INSERT INTO learners (id, name, department, staff_group, no_it_access, left_on, on_roster, updated_at)"
+            " VALUES (?, 'N', 'D', 'G', 0, ?, ?, 'now')",
+            [("here", None, 1), ("gone", "2025-03-31", 0)],
+        )
+    assert roster_standing(db, "here") == {"left_on": None, "on_roster": True}
+    assert roster_standing(db, "gone") == {"left_on": "2025-03-31", "on_roster": False}
+    assert roster_standing(db, "nobody") is None

@@ -12,6 +12,8 @@ from lrs_adapter.model.statements import Accepted
 from lrs_adapter.pipeline.intake import take_in
 from lrs_adapter.pipeline.settle import map_queued
 from lrs_adapter.store import Database
+from lrs_adapter.store.database import Row
+from lrs_adapter.store.evidence import statement_ids_of
 from lrs_adapter.store.statements import save_statements
 from tests.helpers.prevent import ATTENDED, HOME, IRI, RECEIVED, SATISFIED, statement, voiding
 
@@ -26,7 +28,7 @@ def pull(db: Database, *statements: dict[str, Any]) -> None:
         save_statements(db, accepted, connector="c", run_id=1, received_at="now")  # type: ignore[arg-type]
 
 
-def evidence(db: Database) -> list[tuple[str, str, str]]:
+def evidence(db: Database) -> list[Row]:
     return db.execute("SELECT learner, option_id, component FROM evidence ORDER BY learner, option_id, component")
 
 
@@ -122,3 +124,13 @@ def test_status_changes_with_time_alone_when_the_next_transition_comes(db: Datab
         "2027-01-11",
     )
     assert db.execute("SELECT kind FROM changes ORDER BY seq")[-1] == ("state",)
+
+
+def test_statement_ids_of_stored_evidence(db: Database) -> None:
+    with db.transaction():
+        db.executemany(
+            "INSERT INTO evidence (id, learner, certification, option_id, component, instant, statement_ids, mapped_at)"
+            " VALUES (?, 'p1', 'c', 'o', 'k', 'now', ?, 'now')",
+            [("e1", '["s1", "s2"]'), ("e2", "[]")],
+        )
+    assert statement_ids_of(db, {"e1", "e2", "e3"}) == {"e1": ["s1", "s2"], "e2": []}

@@ -14,7 +14,15 @@ from lrs_adapter.pipeline.intake import take_in
 from lrs_adapter.pipeline.settle import map_queued
 from lrs_adapter.sources.roster import read_roster
 from lrs_adapter.store import Database
-from lrs_adapter.store.learners import RosterCounts, import_roster, resolve, unresolved
+from lrs_adapter.store.learners import (
+    RosterCounts,
+    import_roster,
+    is_known,
+    learner_row,
+    resolve,
+    roster_standings,
+    unresolved,
+)
 from lrs_adapter.store.statements import save_statements
 from tests.helpers.prevent import HOME, IRI, RECEIVED, SATISFIED, statement
 
@@ -95,3 +103,39 @@ def test_one_person_under_two_identifiers_is_mapped_as_one(db: Database) -> None
     )
     assert map_queued(db, [PREVENT], "2026-06-01T00:00:00.000000Z", home_page=HOME).learners == len(ROSTER)
     assert db.execute("SELECT learner, COUNT(*) FROM evidence GROUP BY learner") == [("P00002", 2)]
+
+
+def _learners(db: Database) -> None:
+    with db.transaction():
+        db.executemany(
+            "INSERT INTO learners (id, name, department, manager, staff_group, no_it_access, assigned_on, left_on,"
+            " on_roster, updated_at) VALUES (?, ?, 'Care', ?, 'G', 0, '2024-01-01', ?, ?, 'now')",
+            [("p1", "Ann", "m1", None, 1), ("p2", "Bo", None, "2025-01-01", 0)],
+        )
+        db.execute(
+            "INSERT INTO certification_states (learner, certification, as_of, status, evidence_ids, evaluated_at)"
+            " VALUES ('p9', 'c', '2026-01-01', 'red', '[]', 'now')"
+        )
+
+
+def test_is_known_on_the_roster_once_or_evaluated(db: Database) -> None:
+    _learners(db)
+    assert [is_known(db, learner) for learner in ("p1", "p2", "p9", "p0")] == [True, True, True, False]
+
+
+def test_learner_row_and_roster_standings_read_the_roster_as_it_stands(db: Database) -> None:
+    _learners(db)
+    row = learner_row(db, "p2")
+    assert row is not None
+    assert row.as_dict() == {
+        "name": "Bo",
+        "department": "Care",
+        "manager": None,
+        "staff_group": "G",
+        "on_roster": 0,
+        "assigned_on": "2024-01-01",
+        "left_on": "2025-01-01",
+    }
+    assert learner_row(db, "p9") is None
+    standings = sorted(roster_standings(db, {"p1", "p2", "p9"}))
+    assert standings == [("p1", 1, "m1", "Care"), ("p2", 0, None, "Care")]

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
 from lrs_adapter.store import Database, open_store
-from lrs_adapter.store.migrations import MIGRATIONS, migrate
+from lrs_adapter.store.migrations import MIGRATIONS, migrate, probe_write
 
 
 def test_migrating_again_changes_nothing(db: Database, store_url: str) -> None:
@@ -26,3 +28,10 @@ def test_a_failed_transaction_leaves_nothing_behind(db: Database) -> None:
     except RuntimeError:
         pass
     assert db.execute("SELECT * FROM cursors") == []
+
+
+def test_the_write_probe_leaves_nothing_behind_and_can_run_again(db: Database) -> None:
+    probe_write(db)
+    probe_write(db)
+    with pytest.raises(Exception, match="lrs_adapter_write_probe"):
+        db.execute("SELECT * FROM lrs_adapter_write_probe")

@@ -5,7 +5,17 @@ from __future__ import annotations
 import pytest
 
 from lrs_adapter.store import Database
-from lrs_adapter.store.outbox import DEAD, DELIVERED, PENDING, delivery, depth, mark_delivered, mark_failed, requeue
+from lrs_adapter.store.outbox import (
+    DEAD,
+    DELIVERED,
+    PENDING,
+    delivery,
+    depth,
+    mark_delivered,
+    mark_failed,
+    requeue,
+    sink_totals,
+)
 from tests.helpers.prevent import IRI, SATISFIED, statement, voiding
 from tests.helpers.pushing import evaluate, take
 
@@ -73,3 +83,23 @@ def test_failures_dead_letter_after_max_attempts_and_retry_puts_them_back(db: Da
     done = delivery(db, item.id)
     assert done is not None
     assert (done.status, done.last_error, done.delivered_at) == (DELIVERED, None, NOW)
+
+
+def test_sink_totals_count_pending_and_dead_deliveries_and_every_attempt_but_a_delivering_one(db: Database) -> None:
+    rows = [
+        ("e1", "lms", PENDING, 0),
+        ("e2", "lms", PENDING, 2),
+        ("e3", "lms", DELIVERED, 3),
+        ("e4", "lms", DEAD, 5),
+        ("e5", "hook", DELIVERED, 1),
+    ]
+    with db.transaction():
+        db.executemany(
+            "INSERT INTO outbox (event_id, sink, event, learner, certification, payload, status, attempts, created_at)"
+            " VALUES (?, ?, 'certified', 'l', 'c', '{}', ?, ?, 'now')",
+            rows,
+        )
+    assert [(r.sink, r.pending, r.dead, r.failed_attempts) for r in sink_totals(db)] == [
+        ("hook", 0, 0, 0),
+        ("lms", 2, 1, 2 + 2 + 5),
+    ]

@@ -12,6 +12,7 @@ from lrs_adapter.pipeline.settle import map_queued
 from lrs_adapter.sources.recorded import read_register
 from lrs_adapter.sources.roster import read_roster
 from lrs_adapter.store import Database
+from lrs_adapter.store.database import Row
 from lrs_adapter.store.learners import import_roster, unresolved
 from lrs_adapter.store.recorded import save_recorded
 from tests.helpers.prevent import HOME
@@ -22,7 +23,7 @@ ROWS, _ = read_register(ROOT / "fixtures" / "registers" / "highways-depot-briefi
 ROSTER = read_roster(ROOT / "fixtures" / "roster.csv")
 
 
-def briefings(db: Database) -> list[tuple[str, str, str, str]]:
+def briefings(db: Database) -> list[Row]:
     return db.execute(
         "SELECT learner, substr(instant, 1, 10), source, flags FROM evidence WHERE option_id = 'briefing' ORDER BY learner"
     )

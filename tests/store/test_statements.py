@@ -11,7 +11,7 @@ import pytest
 from lrs_adapter.model.statements import Accepted
 from lrs_adapter.pipeline.intake import take_in
 from lrs_adapter.store import Database
-from lrs_adapter.store.statements import SaveCounts, save_statements
+from lrs_adapter.store.statements import SaveCounts, save_statements, statement_count, statement_origins
 from tests.helpers.factory import make_statement
 
 NOW = datetime(2026, 1, 5, 12, tzinfo=UTC)
@@ -114,3 +114,13 @@ def test_group_actor_is_stored_for_nobody(db: Database) -> None:
     statement["actor"] = {"objectType": "Group", "member": [statement["actor"]]}
     save(db, statement)
     assert db.one("SELECT learner FROM statements WHERE id = ?", (statement["id"],)) == (None,)
+
+
+def test_statement_count_and_origins(db: Database) -> None:
+    assert statement_count(db) == 0
+    first, second = make_statement(1), make_statement(2)
+    save(db, first, second)
+    assert statement_count(db) == 2
+    origins = statement_origins(db, [first["id"], "no-such-id"])
+    assert list(origins) == [first["id"]]
+    assert origins[first["id"]][0] == "c"

@@ -22,6 +22,8 @@ from lrs_adapter.feed.changes import UnknownCursor, read_changes
 from lrs_adapter.feed.records import feed_records
 from lrs_adapter.mapping.loader import load_mapping
 from lrs_adapter.pipeline.states import certification_states
+from lrs_adapter.store.certifications import completions_of
+from lrs_adapter.store.learners import learner_row
 
 NO_NUL = r"^[^\x00]*$"  # a text query value holding NUL is no name anybody has (and PostgreSQL refuses it)
 MAX_SEQ = 2**63 - 1
@@ -82,39 +84,22 @@ def feed_router(config: Config, store: Store) -> APIRouter:
     )
     def learner(learner_id: Annotated[str, Path(pattern=NO_NUL)]) -> Learner:
         with store.open() as db:
-            row = db.one(
-                "SELECT name, department, manager, staff_group, on_roster, assigned_on, left_on FROM learners"
-                " WHERE id = ?",
-                (learner_id,),
-            )
+            row = learner_row(db, learner_id)
             states = certification_states(db, learner=learner_id)
-            completions = db.execute(
-                "SELECT certification, option_id, completed_at, completed_on, counted, reason, cycle_due_on"
-                " FROM completions WHERE learner = ? ORDER BY completed_at, id",
-                (learner_id,),
-            )
+            completions = completions_of(db, learner_id)
         if row is None and not states:
             raise HTTPException(404, "no such learner")
         facts: dict[str, Any] = dict.fromkeys(
             ("name", "department", "manager", "staff_group", "assigned_on", "left_on")
         )
         if row is not None:
-            facts = dict(zip(("name", "department", "manager", "staff_group"), row[:4], strict=True))
-            facts |= {"assigned_on": row[5], "left_on": row[6]}
+            facts = {key: value for key, value in row.as_dict().items() if key != "on_roster"}
         return Learner(
             id=learner_id,
-            on_roster=bool(row and row[4]),
+            on_roster=bool(row and row.on_roster),
             states=[CertificationState(**s) for s in states],
-            completions=[
-                CompletionSummary(
-                    certification=c[0],
-                    option=c[1],
-                    completed_at=c[2],
-                    completed_on=c[3],
-                    counted=bool(c[4]),
-                    reason=c[5],
-                    cycle_due_on=c[6],
-                )
+            completions=[  # the row's other columns (id, option_id) are no fields of the summary: left out
+                CompletionSummary(**(c.as_dict() | {"option": c.option_id, "counted": bool(c.counted)}))
                 for c in completions
             ],
             **facts,

@@ -21,9 +21,10 @@ from lrs_adapter.pipeline.states import certification_states
 from lrs_adapter.sinks import sink_events
 from lrs_adapter.store import Database
 from lrs_adapter.store.audit import append_audit
+from lrs_adapter.store.certifications import completions_of
 from lrs_adapter.store.corrections import Correction, add_correction, completion_of, retract
 from lrs_adapter.store.exemptions import ALL, Exemption, exemption_of, remove_exemption, save_exemption
-from lrs_adapter.store.learners import queue_key
+from lrs_adapter.store.learners import is_known, queue_key
 from lrs_adapter.store.locks import stage_lock
 
 #: What an audit entry shows of each of the learner's certification states, before and after.
@@ -32,13 +33,6 @@ AUDITED = ("status", "exempt_until", "certified_on", "due_on", "window_opens_on"
 
 def learner_states(db: Database, learner: str) -> dict[str, dict[str, Any]]:
     return {r["certification"]: {k: r[k] for k in AUDITED} for r in certification_states(db, learner=learner)}
-
-
-def known(db: Database, learner: str) -> bool:
-    return bool(
-        db.one("SELECT 1 FROM learners WHERE id = ?", (learner,))
-        or db.one("SELECT 1 FROM certification_states WHERE learner = ?", (learner,))
-    )
 
 
 class Change:
@@ -97,7 +91,7 @@ def administering(context: Context, learner: str | None) -> Iterator[Change]:
     one the change is about, who must be known (None: a learner yet to be added)."""
     mappings = [load_mapping(path) for path in context.config.mappings]
     with context.store() as db, stage_lock(db, "settle"), db.transaction():
-        if learner is not None and not known(db, learner):
+        if learner is not None and not is_known(db, learner):
             raise click.UsageError(
                 f"no learner {learner!r}: not on the roster and never evaluated (lrs-adapter status)"
             )
@@ -194,13 +188,17 @@ def echo_states(learner: str, states: dict[str, dict[str, Any]]) -> None:
 
 
 def learner_completions(db: Database, learner: str) -> list[dict[str, Any]]:
-    rows = db.execute(
-        "SELECT id, certification, option_id, completed_on, counted, reason FROM completions WHERE learner = ?"
-        " ORDER BY completed_at, id",
-        (learner,),
-    )
-    keys = ("id", "certification", "option", "completed_on", "counted", "reason")
-    return [dict(zip(keys, (*r[:4], bool(r[4]), r[5]), strict=True)) for r in rows]
+    return [
+        {
+            "id": r.id,
+            "certification": r.certification,
+            "option": r.option_id,
+            "completed_on": r.completed_on,
+            "counted": bool(r.counted),
+            "reason": r.reason,
+        }
+        for r in completions_of(db, learner)
+    ]
 
 
 @main.group("completion")

@@ -13,6 +13,7 @@ from lrs_adapter.store import open_store
 from lrs_adapter.store.audit import append_audit
 from lrs_adapter.store.backup import backup_sqlite, restore_sqlite
 from lrs_adapter.store.locks import stage_lock
+from lrs_adapter.store.statements import statement_count
 
 
 @main.group("store")
@@ -52,11 +53,9 @@ def store_restore(context: Context, file: Path, reason: str, yes: bool) -> None:
     what they wrote since the backup is gone; the next sync pulls it again from each connector's restored cursor)."""
     try:
         with context.store() as db, stage_lock(db, "settle"):
-            held = db.one("SELECT COUNT(*) FROM statements")
-            if held and held[0] and not yes:
-                click.confirm(
-                    f"The store holds {held[0]} statements; replace everything in it with {file}?", abort=True
-                )
+            held = statement_count(db)
+            if held and not yes:
+                click.confirm(f"The store holds {held} statements; replace everything in it with {file}?", abort=True)
             restore_sqlite(db, file)
         restored = open_store(context.config.store_url)  # migrates an older backup forward
         try:
@@ -69,9 +68,9 @@ def store_restore(context: Context, file: Path, reason: str, yes: bool) -> None:
                     reason=reason,
                     after={"file": str(file)},
                 )
-            statements = restored.one("SELECT COUNT(*) FROM statements")
+            statements = statement_count(restored)
         finally:
             restored.close()
     except AdapterError as error:
         fail(error)
-    click.echo(f"restored {file}: {statements[0] if statements else 0} statements")
+    click.echo(f"restored {file}: {statements} statements")

@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from lrs_adapter.cli import Context, fail, pass_context
-from lrs_adapter.cli.admin import administering, echo_states, known, learner_states
+from lrs_adapter.cli.admin import administering, echo_states, learner_states
 from lrs_adapter.cli.learning import learners_group
 from lrs_adapter.errors import AdapterError
 from lrs_adapter.model.roster import RosterRow
@@ -17,7 +17,7 @@ from lrs_adapter.model.timestamps import utc_now
 from lrs_adapter.pipeline.settle import retire_states
 from lrs_adapter.sinks import sink_events
 from lrs_adapter.store.identity import is_merged, merge, unmerge
-from lrs_adapter.store.learners import add_learner, identifiers_of, resolve
+from lrs_adapter.store.learners import add_learner, identifiers_of, is_known, resolve
 
 
 @learners_group.command("merge")
@@ -32,7 +32,7 @@ def learners_merge(context: Context, kept: str, merged: str, reason: str) -> Non
     try:
         with administering(context, kept) as change:
             db = change.db
-            if not known(db, merged):
+            if not is_known(db, merged):
                 raise click.UsageError(f"no learner {merged!r}: not on the roster and never evaluated")
             for learner in (kept, merged):
                 if is_merged(db, learner):
@@ -123,7 +123,7 @@ def learners_add(
         config = context.config
         with administering(context, None) as change:
             taken = resolve(change.db, sorted(identifiers_of(row, config.home_page)), None)
-            if known(change.db, learner) or taken:
+            if is_known(change.db, learner) or taken:
                 raise click.UsageError(
                     f"{learner} or one of their identifiers is known already"
                     f" ({', '.join(sorted(set(taken.values()))) or learner}): use `learners merge` for one person"

@@ -13,7 +13,8 @@ from lrs_adapter.errors import AdapterError, ConfigError
 from lrs_adapter.model.timestamps import format_instant, utc_now
 from lrs_adapter.store import Database
 from lrs_adapter.store.audit import append_audit
-from lrs_adapter.store.erasure import Erased, compact, employment, erase, leavers_before
+from lrs_adapter.store.erasure import Erased, compact, employment, erase, leavers_before, roster_standing
+from lrs_adapter.store.learners import is_known
 from lrs_adapter.store.locks import stage_lock
 
 
@@ -31,7 +32,7 @@ def summary(erased: Erased) -> str:
 
 
 def erase_audited(context: Context, db: Database, learner: str, *, action: str, reason: str, now: str) -> Erased:
-    left = db.one("SELECT left_on, on_roster FROM learners WHERE id = ?", (learner,))
+    before = roster_standing(db, learner)
     erased = erase(db, learner, home_page=context.config.home_page)
     append_audit(
         db,
@@ -40,7 +41,7 @@ def erase_audited(context: Context, db: Database, learner: str, *, action: str, 
         at=now,
         learner=erased.pseudonym,  # the entry must not name the person it erased
         reason=reason,
-        before={"left_on": left[0], "on_roster": bool(left[1])} if left else None,
+        before=before,
         after=asdict(erased),
     )
     return erased
@@ -103,10 +104,7 @@ def learners_erase(context: Context, learner: str, reason: str, force: bool) -> 
         now = format_instant(utc_now())
         with context.store() as db, stage_lock(db, "settle"):
             with db.transaction():
-                known = db.one("SELECT 1 FROM learners WHERE id = ?", (learner,)) or db.one(
-                    "SELECT 1 FROM certification_states WHERE learner = ?", (learner,)
-                )
-                if not known:
+                if not is_known(db, learner):
                     raise click.UsageError(f"no learner {learner!r}: nothing to erase")
                 employed = employment(db, learner, utc_now().date())
                 if employed and not force:

@@ -22,6 +22,7 @@ from lrs_adapter.mapping.model import Mapping
 from lrs_adapter.pipeline.states import certification_states
 from lrs_adapter.report import render_report
 from lrs_adapter.report.page import STATUSES
+from lrs_adapter.store.certifications import completions_of
 from lrs_adapter.store.states import COLUMNS
 
 FORMAT = click.option(
@@ -76,15 +77,7 @@ def status_command(context: Context, learner: str | None, certification: str | N
             records = certification_states(
                 db, learner=learner, certification=certification, as_of=day, mappings=mappings_for(context, day)
             )
-            completions = (
-                db.execute(
-                    "SELECT certification, option_id, completed_on, counted, COALESCE(reason, ''), cycle_due_on"
-                    " FROM completions WHERE learner = ? ORDER BY completed_at",
-                    (learner,),
-                )
-                if learner
-                else []
-            )
+            completions = completions_of(db, learner) if learner else []
     except AdapterError as error:
         fail(error)
     show(
@@ -106,9 +99,9 @@ def status_command(context: Context, learner: str | None, certification: str | N
     )
     if fmt == "table" and completions:
         click.echo("\ncompletions (judged with everything known):")
-        for cert, option, on, counted, reason, due in completions:
-            verdict = f"counted, due {due}" if counted else f"not counted: {reason}"
-            click.echo(f"  {on}  {cert}  {option:<18} {verdict}")
+        for c in completions:
+            verdict = f"counted, due {c.cycle_due_on}" if c.counted else f"not counted: {c.reason or ''}"
+            click.echo(f"  {c.completed_on}  {c.certification}  {c.option_id:<18} {verdict}")
     if fmt == "table" and not records:
         click.echo("no certification states yet: run `lrs-adapter sync`")
 

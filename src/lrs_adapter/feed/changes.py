@@ -16,12 +16,10 @@ from typing import Any
 import orjson
 
 from lrs_adapter.errors import AdapterError
+from lrs_adapter.store.certifications import changes_after, settled_change
 from lrs_adapter.store.database import Database
 
 KINDS = {"completions": "completion", "certifications": "state"}
-
-#: Rows no open PostgreSQL transaction can still precede.
-_SETTLED = "writer_xid < pg_snapshot_xmin(pg_current_snapshot())"
 
 
 class UnknownCursor(AdapterError):
@@ -43,31 +41,21 @@ class Change:
 
 def read_changes(db: Database, kind: str, *, after: int = 0, limit: int | None = None) -> list[Change]:
     """Changes of one kind ("completion" or "state") after the record whose seq is `after` (0: from the start)."""
-    columns = "seq, learner, certification, kind, subject, record, changed_at"
-    page = "" if limit is None else f" LIMIT {int(limit)}"
-    if db.dialect == "sqlite":
-        _check_cursor(db, after, "")
-        rows = db.execute(f"SELECT {columns} FROM changes WHERE kind = ? AND seq > ? ORDER BY seq{page}", (kind, after))
-    elif after == 0:
-        rows = db.execute(
-            f"SELECT {columns} FROM changes WHERE kind = ? AND {_SETTLED} ORDER BY writer_xid, seq{page}", (kind,)
-        )
-    else:
-        writer = _check_cursor(db, after, f" AND {_SETTLED}")
-        rows = db.execute(
-            f"SELECT {columns} FROM changes WHERE kind = ? AND {_SETTLED}"
-            f" AND (writer_xid, seq) > (CAST(? AS xid8), ?) ORDER BY writer_xid, seq{page}",
-            (kind, writer, after),
-        )
-    return [Change(r[0], r[1], r[2], r[3], r[4], orjson.loads(r[5]) if r[5] else None, r[6]) for r in rows]
+    rows = changes_after(db, kind, after=after, writer=_writer_of(db, after), limit=limit)
+    return [Change(r.seq, r.learner, r.certification, r.kind, r.subject, _record(r.record), r.changed_at) for r in rows]
 
 
-def _check_cursor(db: Database, after: int, settled: str) -> str | None:
+def _record(text: str | None) -> dict[str, Any] | None:
+    return orjson.loads(text) if text else None
+
+
+def _writer_of(db: Database, after: int) -> str | None:
+    """The transaction id that wrote the cursor's record (None on SQLite, and for 0); refused when it is none."""
     if after == 0:
         return None
-    row = db.one(f"SELECT writer_xid FROM changes WHERE seq = ?{settled}", (after,))
+    row = settled_change(db, after)
     if row is None:
         raise UnknownCursor(
             f"no record of the feed has seq {after}: pass the seq of the last record you read (or 0 for all)."
         )
-    return None if row[0] is None else str(row[0])
+    return None if row.writer_xid is None else str(row.writer_xid)

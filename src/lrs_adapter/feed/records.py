@@ -7,7 +7,7 @@ looked up for a whole page at once; the learner's facts are as the roster stands
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,9 +15,11 @@ import orjson
 
 from lrs_adapter.feed.changes import Change
 from lrs_adapter.store.database import Database
+from lrs_adapter.store.evidence import statement_ids_of
+from lrs_adapter.store.learners import roster_standings
+from lrs_adapter.store.statements import statement_origins
 
 SCHEMA_VERSION = 1
-_CHUNK = 500  # ids per IN (...) list: well inside both databases' parameter limits
 
 
 @dataclass(frozen=True)
@@ -102,40 +104,14 @@ def feed_records(db: Database, changes: Sequence[Change]) -> list[dict[str, Any]
     """Records for a page of changes (of either kind), with everything they refer to read in a few queries."""
     completions = [c.record for c in changes if c.kind == "completion" and c.record]
     states = [c.record for c in changes if c.kind == "state" and c.record]
-    origins = {
-        r[0]: Origin(r[1], r[2])
-        for r in _rows_in(
-            db,
-            "SELECT id, connector, stored FROM statements WHERE id IN ({})",
-            {s for data in completions for s in orjson.loads(data["statement_ids"])},
-        )
-    }
-    statements_of = {
-        r[0]: orjson.loads(r[1])
-        for r in _rows_in(
-            db,
-            "SELECT id, statement_ids FROM evidence WHERE id IN ({})",
-            {e for data in states for e in orjson.loads(data["evidence_ids"])},
-        )
-    }
+    statements = {s for data in completions for s in orjson.loads(data["statement_ids"])}
+    origins = {id_: Origin(*origin) for id_, origin in statement_origins(db, statements).items()}
+    statements_of = statement_ids_of(db, {e for data in states for e in orjson.loads(data["evidence_ids"])})
     learners = {
-        r[0]: LearnerFacts(bool(r[1]), r[2], r[3])
-        for r in _rows_in(
-            db,
-            "SELECT id, on_roster, manager, department FROM learners WHERE id IN ({})",
-            {c.learner for c in changes if c.kind == "state"},
-        )
+        r.id: LearnerFacts(bool(r.on_roster), r.manager, r.department)
+        for r in roster_standings(db, {c.learner for c in changes if c.kind == "state"})
     }
     return [
         completion_record(c, origins) if c.kind == "completion" else certification_record(c, learners, statements_of)
         for c in changes
     ]
-
-
-def _rows_in(db: Database, sql: str, ids: Iterable[str]) -> list[tuple[Any, ...]]:
-    wanted = sorted(ids)
-    rows: list[tuple[Any, ...]] = []
-    for start in range(0, len(wanted), _CHUNK):
-        chunk = wanted[start : start + _CHUNK]
-        rows += db.execute(sql.format(",".join("?" * len(chunk))), chunk)
-    return rows

@@ -17,13 +17,10 @@ from lrs_adapter.config import Config, LrsConfig, SinkConfig
 from lrs_adapter.errors import AdapterError, error_class_of, exit_code_of
 from lrs_adapter.sinks import LRS_KINDS, require_home_page
 from lrs_adapter.store import open_store
+from lrs_adapter.store.migrations import probe_write
 from lrs_adapter.xapi.client import XapiClient
 
 Echo = Callable[[str], None]
-
-
-class _Rollback(Exception):
-    """Raised on purpose to undo the store probe's write."""
 
 
 def check_lrs(lrs: LrsConfig, echo: Echo) -> int:
@@ -51,11 +48,7 @@ def check_store(config: Config, echo: Echo) -> int:
     try:
         db = open_store(config.store_url)
         try:
-            with db.transaction():
-                db.execute("CREATE TABLE lrs_adapter_write_probe (x INTEGER)")
-                raise _Rollback
-        except _Rollback:
-            pass
+            probe_write(db)
         finally:
             db.close()
     except AdapterError as error:

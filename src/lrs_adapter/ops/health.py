@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from lrs_adapter.model.timestamps import read_timestamp
 from lrs_adapter.pipeline.pull import FAILED, QUARANTINED, SUCCEEDED
 from lrs_adapter.store.database import Database
+from lrs_adapter.store.runs import last_ended, last_outcome
 
 INTERRUPTED = "interrupted"  # a run whose process stopped before it ended (store/runs.py)
 
@@ -45,13 +46,6 @@ def connector_health(
 ) -> list[ConnectorHealth]:
     verdicts = []
     for connector in connectors:
-        success = db.one(
-            "SELECT MAX(ended_at) FROM runs WHERE connector = ? AND outcome IN (?, ?)",
-            (connector, SUCCEEDED, QUARANTINED),
-        )
-        newest = db.one(
-            "SELECT outcome FROM runs WHERE connector = ? AND outcome <> 'running' ORDER BY id DESC LIMIT 1",
-            (connector,),
-        )
-        verdicts.append(judge(connector, success[0] if success else None, newest[0] if newest else None, max_age, now))
+        success = last_ended(db, (SUCCEEDED, QUARANTINED), connector).get(connector)
+        verdicts.append(judge(connector, success, last_outcome(db, connector), max_age, now))
     return verdicts

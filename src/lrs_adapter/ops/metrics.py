@@ -18,6 +18,8 @@ from prometheus_client.registry import Collector
 from lrs_adapter.model.timestamps import parse_timestamp, read_timestamp
 from lrs_adapter.pipeline.pull import QUARANTINED, SUCCEEDED
 from lrs_adapter.store.database import Database
+from lrs_adapter.store.outbox import sink_totals
+from lrs_adapter.store.runs import cursor_positions, last_ended, run_counts, statement_totals
 
 
 class _Snapshot(Collector):
@@ -38,31 +40,24 @@ def families(db: Database, now: datetime) -> list[Metric]:
     quarantined = CounterMetricFamily(
         "lrs_adapter_statements_quarantined", "Statements quarantined at intake.", labels=["connector"]
     )
-    for connector, outcome, count in db.execute(
-        "SELECT connector, outcome, COUNT(*) FROM runs GROUP BY connector, outcome ORDER BY connector, outcome"
-    ):
-        runs.add_metric([connector, outcome], count)
-    for connector, fetched_sum, quarantined_sum in db.execute(
-        "SELECT connector, SUM(fetched), SUM(quarantined) FROM runs GROUP BY connector ORDER BY connector"
-    ):
-        fetched.add_metric([connector], fetched_sum)
-        quarantined.add_metric([connector], quarantined_sum)
+    for row in run_counts(db):
+        runs.add_metric([row.connector, row.outcome], row.runs)
+    for row in statement_totals(db):
+        fetched.add_metric([row.connector], row.fetched)
+        quarantined.add_metric([row.connector], row.quarantined)
     last_success = GaugeMetricFamily(
         "lrs_adapter_last_success_timestamp_seconds",
         "When the connector's newest successful run ended (Unix time).",
         labels=["connector"],
     )
-    for connector, ended_at in db.execute(
-        "SELECT connector, MAX(ended_at) FROM runs WHERE outcome IN (?, ?) GROUP BY connector ORDER BY connector",
-        (SUCCEEDED, QUARANTINED),
-    ):
+    for connector, ended_at in last_ended(db, (SUCCEEDED, QUARANTINED)).items():
         last_success.add_metric([connector], read_timestamp(ended_at).timestamp())
     lag = GaugeMetricFamily(
         "lrs_adapter_cursor_lag_seconds",
         "How far the connector's cursor (the newest `stored` it has safely read) is behind now.",
         labels=["connector"],
     )
-    for connector, position in db.execute("SELECT connector, position FROM cursors ORDER BY connector"):
+    for connector, position in cursor_positions(db).items():
         instant = parse_timestamp(position)  # an export file's cursor is no instant: it has no lag to show
         if instant is not None:
             lag.add_metric([connector], max(0.0, (now - instant).total_seconds()))
@@ -79,15 +74,10 @@ def _outbox(db: Database) -> Iterable[Metric]:
         "Delivery attempts that failed (every attempt but a delivering one).",
         labels=["sink"],
     )
-    for sink, pending, dead_count, failed in db.execute(
-        "SELECT sink, SUM(CASE WHEN status = 'pending' THEN 1 ELSE 0 END),"
-        " SUM(CASE WHEN status = 'dead' THEN 1 ELSE 0 END),"
-        " SUM(CASE WHEN status = 'delivered' THEN attempts - 1 ELSE attempts END)"
-        " FROM outbox GROUP BY sink ORDER BY sink"
-    ):
-        depth.add_metric([sink], pending)
-        dead.add_metric([sink], dead_count)
-        failures.add_metric([sink], failed)
+    for row in sink_totals(db):
+        depth.add_metric([row.sink], row.pending)
+        dead.add_metric([row.sink], row.dead)
+        failures.add_metric([row.sink], row.failed_attempts)
     return depth, dead, failures
 
 

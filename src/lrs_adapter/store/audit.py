@@ -82,14 +82,14 @@ def list_audit(
         params.append(limit)
     return [
         AuditEntry(
-            int(r[0]),
-            r[1],
-            r[2],
-            r[3],
-            r[4],
-            r[5],
-            None if r[6] is None else orjson.loads(r[6]),
-            None if r[7] is None else orjson.loads(r[7]),
+            int(r.id),
+            r.at,
+            r.actor,
+            r.action,
+            r.learner,
+            r.reason,
+            None if r.before is None else orjson.loads(r.before),
+            None if r.after is None else orjson.loads(r.after),
         )
         for r in db.execute(sql, tuple(params))
     ]

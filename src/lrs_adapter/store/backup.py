@@ -61,8 +61,9 @@ def restore_sqlite(db: Database, backup: Path) -> int:
         raise ConfigError(f"there is no backup {backup}.", fix="give the file `store backup` wrote.")
     try:
         source = sqlite3.connect(f"file:{backup}?mode=ro", uri=True)
+        source.row_factory = sqlite3.Row  # this connection is the backup file's own, not a `Database`
         try:
-            row = source.execute("SELECT COUNT(*) FROM schema_migrations").fetchone()
+            row = source.execute("SELECT COUNT(*) AS migrations FROM schema_migrations").fetchone()
             target = sqlite3.connect(db.path, timeout=30)
             try:
                 source.backup(target)
@@ -74,4 +75,4 @@ def restore_sqlite(db: Database, backup: Path) -> int:
         raise ConfigError(
             f"{backup} is not a backup of an lrs-adapter store ({error}).", fix="give the file `store backup` wrote."
         ) from None
-    return int(row[0]) if row else 0
+    return int(row["migrations"]) if row else 0

@@ -15,7 +15,7 @@ import orjson
 
 from lrs_adapter.model.evidence import Evidence
 from lrs_adapter.model.timestamps import read_timestamp
-from lrs_adapter.store.database import Database
+from lrs_adapter.store.database import Database, Row
 from lrs_adapter.store.learners import queue_key
 
 #: What a completion record says, as the change log and the feed carry it.
@@ -41,7 +41,7 @@ Change = tuple[str, dict[str, Any] | None]
 def completion_records(db: Database, learner: str, certification: str) -> dict[str, dict[str, Any]]:
     """The learner's stored completion records for a certification, by id."""
     return {
-        row[0]: dict(zip(COMPLETION_COLUMNS, row, strict=True))
+        row.id: dict(zip(COMPLETION_COLUMNS, row, strict=True))
         for row in db.execute(
             f"SELECT {', '.join(COMPLETION_COLUMNS)} FROM completions WHERE learner = ? AND certification = ?",
             (learner, certification),
@@ -76,7 +76,7 @@ def state_records(db: Database, certification: str) -> list[tuple[str, dict[str,
         " ORDER BY learner",
         (certification,),
     )
-    return [(row[0], dict(zip(STATE_COLUMNS, row[1:], strict=True))) for row in rows]
+    return [(row.learner, dict(zip(STATE_COLUMNS, row[1:], strict=True))) for row in rows]
 
 
 def save_state(
@@ -139,7 +139,7 @@ def requeue_due(db: Database, today: date, home_page: str | None) -> int:
     """Status changes with time alone (a window opens, a due date passes): queue every learner whose stored state
     has a next transition on or before today, so that `sync` re-evaluates them."""
     learners = [
-        row[0]
+        row.learner
         for row in db.execute(
             "SELECT DISTINCT learner FROM certification_states WHERE next_transition <= ?", (today.isoformat(),)
         )
@@ -157,15 +157,15 @@ def stored_evidence(db: Database, learner: str, certification: str) -> list[Evid
     )
     return [
         Evidence(
-            r[0],
+            r.id,
             learner,
             certification,
-            r[1],
-            r[2],
-            read_timestamp(r[3]),
-            tuple(orjson.loads(r[4])),
-            r[5],
-            tuple(flag for flag in r[6].split(",") if flag),
+            r.option_id,
+            r.component,
+            read_timestamp(r.instant),
+            tuple(orjson.loads(r.statement_ids)),
+            r.source,
+            tuple(flag for flag in r.flags.split(",") if flag),
         )
         for r in rows
     ]
@@ -173,8 +173,8 @@ def stored_evidence(db: Database, learner: str, certification: str) -> list[Evid
 
 def last_change(db: Database) -> int:
     """The change log's newest sequence number (0 when empty)."""
-    row = db.one("SELECT COALESCE(MAX(seq), 0) FROM changes")
-    return int(row[0]) if row else 0
+    row = db.one("SELECT COALESCE(MAX(seq), 0) AS seq FROM changes")
+    return int(row.seq) if row else 0
 
 
 def state_changes_since(db: Database, seq: int) -> list[tuple[str, str, dict[str, Any]]]:
@@ -185,10 +185,55 @@ def state_changes_since(db: Database, seq: int) -> list[tuple[str, str, dict[str
         " ORDER BY learner, certification",
         (seq,),
     )
-    return [(row[0], row[1], orjson.loads(row[2])) for row in rows]
+    return [(row.learner, row.certification, orjson.loads(row.record)) for row in rows]
 
 
 def record_at(db: Database, subject: str, seq: int) -> dict[str, Any] | None:
     """What the change log said of `subject` (a completion id, or "learner|certification") as of `seq`."""
     row = db.one("SELECT record FROM changes WHERE subject = ? AND seq <= ? ORDER BY seq DESC LIMIT 1", (subject, seq))
-    return orjson.loads(row[0]) if row and row[0] else None
+    return orjson.loads(row.record) if row and row.record else None
+
+
+def completions_of(db: Database, learner: str) -> list[Row]:
+    """Every completion of the learner's, of every certification, oldest first: id, certification, option_id,
+    completed_at, completed_on, counted, reason, cycle_due_on."""
+    return db.execute(
+        "SELECT id, certification, option_id, completed_at, completed_on, counted, reason, cycle_due_on"
+        " FROM completions WHERE learner = ? ORDER BY completed_at, id",
+        (learner,),
+    )
+
+
+#: Rows no open PostgreSQL transaction can still precede (feed/changes.py explains the order).
+_SETTLED = "writer_xid < pg_snapshot_xmin(pg_current_snapshot())"
+_CHANGE_COLUMNS = "seq, learner, certification, kind, subject, record, changed_at"
+
+
+def settled_change(db: Database, seq: int) -> Row | None:
+    """The change log's row `seq` with its writer's transaction id (`writer_xid`, None on SQLite); None when there
+    is no such row, or (PostgreSQL) while a transaction still open could commit a row before it."""
+    settled = f" AND {_SETTLED}" if db.dialect == "postgresql" else ""
+    return db.one(f"SELECT writer_xid FROM changes WHERE seq = ?{settled}", (seq,))
+
+
+def changes_after(
+    db: Database, kind: str, *, after: int, writer: str | None = None, limit: int | None = None
+) -> list[Row]:
+    """Changes of one kind after the row `after` (0: from the start) in the order a reader can follow with one
+    cursor: `seq` on SQLite; on PostgreSQL (writer, seq) over settled rows, `writer` being the `writer_xid` of row
+    `after` (`settled_change`). Columns: seq, learner, certification, kind, subject, record, changed_at."""
+    page = "" if limit is None else f" LIMIT {int(limit)}"
+    if db.dialect == "sqlite":
+        return db.execute(
+            f"SELECT {_CHANGE_COLUMNS} FROM changes WHERE kind = ? AND seq > ? ORDER BY seq{page}", (kind, after)
+        )
+    if after == 0:
+        return db.execute(
+            f"SELECT {_CHANGE_COLUMNS} FROM changes WHERE kind = ? AND {_SETTLED} ORDER BY writer_xid, seq{page}",
+            (kind,),
+        )
+    return db.execute(
+        f"SELECT {_CHANGE_COLUMNS} FROM changes WHERE kind = ? AND {_SETTLED}"
+        f" AND (writer_xid, seq) > (CAST(? AS xid8), ?) ORDER BY writer_xid, seq{page}",
+        (kind, writer, after),
+    )

@@ -34,7 +34,7 @@ def add_correction(db: Database, correction: Correction, now: str) -> str:
     identity = f"{CORRECTION}|{c.learner}|{c.certification}|{c.option}|{c.completed_on.isoformat()}"
     row_id = hashlib.sha256(identity.encode()).hexdigest()[:32]
     name_row = db.one("SELECT name, department FROM learners WHERE id = ?", (c.learner,))
-    name, department = (str(name_row[0]), str(name_row[1])) if name_row else ("", "")
+    name, department = (str(name_row.name), str(name_row.department)) if name_row else ("", "")
     db.execute(
         "INSERT INTO recorded_completions (id, certification, kind, option_id, learner_key, payroll_number, name,"
         " completed_on, recorded_by, department, source, imported_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
@@ -75,7 +75,8 @@ def completion_of(db: Database, learner: str, completion_id: str) -> StoredCompl
     )
     if row is None:
         return None
-    return StoredCompletion(row[0], row[1], row[2], row[3], bool(row[4]), tuple(orjson.loads(row[5])))
+    evidence_ids = tuple(orjson.loads(row.evidence_ids))
+    return StoredCompletion(row.id, row.certification, row.option_id, row.completed_on, bool(row.counted), evidence_ids)
 
 
 def retract(db: Database, learner: str, completion: StoredCompletion, reason: str, actor: str, now: str) -> None:
@@ -87,7 +88,7 @@ def retract(db: Database, learner: str, completion: StoredCompletion, reason: st
 
 
 def retracted_evidence(db: Database, learner: str) -> set[str]:
-    return {row[0] for row in db.execute("SELECT evidence_id FROM retractions WHERE learner = ?", (learner,))}
+    return {row.evidence_id for row in db.execute("SELECT evidence_id FROM retractions WHERE learner = ?", (learner,))}
 
 
 def without_retracted(evidence: Sequence[Evidence], retracted: set[str]) -> list[Evidence]:

@@ -10,12 +10,63 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from functools import lru_cache
+from operator import itemgetter
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from lrs_adapter.errors import ConfigError
 
-Row = tuple[Any, ...]
+
+class Row(tuple[Any, ...]):
+    """A row read by column name (`row.learner`) that is still the tuple the driver returned.
+
+    Not `sqlite3.Row`: that one compares unequal to a tuple and cannot be sliced, and code here and in the tests
+    unpacks rows (`learner, *values = row`), slices them, zips them with column names and compares them with
+    tuples. Both drivers hand their rows to `row_class` (SQLite once per query in `Database.execute`, PostgreSQL
+    through psycopg's row factory), so a name reads the same on both. A column without a plain name
+    (`COUNT(*)`) is read by name only with an `AS` alias; PostgreSQL folds unquoted names to lower case, so the
+    store's SQL names its columns in lower case.
+    """
+
+    __slots__ = ()
+    _columns: ClassVar[tuple[str, ...]] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        """The row keyed by its column names."""
+        return dict(zip(self._columns, self, strict=True))
+
+    def __getattr__(self, name: str) -> Any:  # only reached for a name that is no column
+        raise AttributeError(f"the row has no column {name!r} (it has {', '.join(self._columns) or 'none'})")
+
+
+@lru_cache(maxsize=512)
+def row_class(columns: tuple[str, ...]) -> type[Row]:
+    """The row type for one list of column names: each name a read-only property, as a namedtuple's fields are."""
+    namespace: dict[str, Any] = {"__slots__": (), "_columns": columns}
+    for index, name in reversed(list(enumerate(columns))):  # a name given twice reads its first column
+        if name.isidentifier() and not hasattr(Row, name) and not name.startswith("_"):
+            namespace[name] = property(itemgetter(index))
+    return type("Row", (Row,), namespace)
+
+
+def _postgresql_rows(cursor: Any) -> Any:
+    """psycopg's row factory (psycopg.rows.RowFactory): called once per result, gives the row type to build."""
+    description = cursor.description
+    return row_class(tuple(column.name for column in description)) if description else tuple
+
+
+#: Values per `IN (...)` list: well inside both databases' limits on parameters.
+IN_CHUNK = 500
+
+
+def rows_in(db: Database, sql: str, values: Sequence[Any], params: Sequence[Any] = ()) -> list[Row]:
+    """`sql` with its `{}` made an `IN (...)` list of `values`, run a chunk of them at a time (after `params`)."""
+    rows: list[Row] = []
+    for start in range(0, len(values), IN_CHUNK):
+        chunk = values[start : start + IN_CHUNK]
+        rows += db.execute(sql.format(",".join("?" * len(chunk))), (*params, *chunk))
+    return rows
 
 
 class Database:
@@ -60,7 +111,9 @@ class Database:
             import psycopg  # here, not at the top: 50 ms that every command on the default SQLite would pay
 
             try:
-                self._conn = psycopg.connect(url.replace("postgres://", "postgresql://", 1), autocommit=True)
+                self._conn = psycopg.connect(
+                    url.replace("postgres://", "postgresql://", 1), autocommit=True, row_factory=_postgresql_rows
+                )
             except psycopg.Error as error:
                 # psycopg's message names host and user, never the password.
                 raise ConfigError(
@@ -74,8 +127,15 @@ class Database:
         return sql.replace("?", "%s") if self.dialect == "postgresql" else sql
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        """The rows, each a tuple that also reads its columns by name (`Row`)."""
         cursor = self._conn.execute(self._sql(sql), params)
-        return list(cursor.fetchall()) if cursor.description else []
+        description = cursor.description
+        if not description:
+            return []
+        if self.dialect == "postgresql":
+            return list(cursor.fetchall())  # already `Row`s, made by `_postgresql_rows`
+        # One row type per query, not sqlite3's per-row `row_factory` (a Python call for every row).
+        return list(map(row_class(tuple(column[0] for column in description)), cursor.fetchall()))
 
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         if rows:

@@ -9,19 +9,17 @@ The pseudonym is random, not derived from the person, so nobody can recompute it
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
 from datetime import date
 from typing import Any
 
 import orjson
 
-from lrs_adapter.store.database import Database
+from lrs_adapter.store.database import Database, rows_in
 from lrs_adapter.store.learners import keys_of, merged_into, payroll_key
 
 #: The account homePage of a pseudonymised actor.
 ERASED_HOME = "urn:lrs-adapter:erased"
-_CHUNK = 500
 
 
 @dataclass(frozen=True)
@@ -52,7 +50,14 @@ def leavers_before(db: Database, cutoff: date) -> list[Leaver]:
         "SELECT id, left_on FROM learners WHERE left_on IS NOT NULL AND left_on < ? ORDER BY left_on, id",
         (cutoff.isoformat(),),
     )
-    return [Leaver(str(r[0]), date.fromisoformat(str(r[1]))) for r in rows]
+    return [Leaver(str(r.id), date.fromisoformat(str(r.left_on))) for r in rows]
+
+
+def roster_standing(db: Database, learner: str) -> dict[str, Any] | None:
+    """Whether the person is on the roster and when they left (None: not on it): an erasure's audit entry keeps
+    this much of them as they were."""
+    row = db.one("SELECT left_on, on_roster FROM learners WHERE id = ?", (learner,))
+    return {"left_on": row.left_on, "on_roster": bool(row.on_roster)} if row else None
 
 
 def employment(db: Database, learner: str, today: date) -> str | None:
@@ -60,20 +65,12 @@ def employment(db: Database, learner: str, today: date) -> str | None:
     row = db.one("SELECT on_roster, left_on FROM learners WHERE id = ?", (learner,))
     if row is None:
         return None
-    on_roster, left_on = bool(row[0]), row[1]
+    on_roster, left_on = bool(row.on_roster), row.left_on
     if left_on is None and on_roster:
         return "on HR's roster with no leaving date"
     if left_on is not None and date.fromisoformat(str(left_on)) > today:
         return f"leaving on {left_on}, not yet"
     return None
-
-
-def _in(db: Database, sql: str, values: Sequence[str], params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-    rows: list[tuple[Any, ...]] = []
-    for start in range(0, len(values), _CHUNK):
-        chunk = values[start : start + _CHUNK]
-        rows += db.execute(sql.format(",".join("?" * len(chunk))), (*params, *chunk))
-    return rows
 
 
 def _pseudonymised(raw: str, actor: dict[str, Any]) -> str:
@@ -97,21 +94,21 @@ def erase_one(db: Database, learner: str, *, home_page: str | None) -> Erased:
     pseudonym = f"erased-{uuid.uuid4().hex}"
     actor = {"objectType": "Agent", "account": {"homePage": ERASED_HOME, "name": pseudonym}}
     keys = sorted(set(keys_of(db, learner, home_page)) | {payroll_key(learner)})
-    statements = _in(db, "SELECT id, raw FROM statements WHERE learner IN ({})", keys)
+    statements = rows_in(db, "SELECT id, raw FROM statements WHERE learner IN ({})", keys)
     db.executemany(
         "UPDATE statements SET raw = ?, learner = NULL WHERE id = ?",
         [(_pseudonymised(raw, actor), statement_id) for statement_id, raw in statements],
     )
-    ids = [row[0] for row in statements]
-    conflicts = _in(db, "SELECT id, raw FROM statement_conflicts WHERE statement_id IN ({})", ids)
+    ids = [row.id for row in statements]
+    conflicts = rows_in(db, "SELECT id, raw FROM statement_conflicts WHERE statement_id IN ({})", ids)
     db.executemany(
-        "UPDATE statement_conflicts SET raw = ? WHERE id = ?", [(_pseudonymised(r[1], actor), r[0]) for r in conflicts]
+        "UPDATE statement_conflicts SET raw = ? WHERE id = ?", [(_pseudonymised(r.raw, actor), r.id) for r in conflicts]
     )
-    recorded = _in(db, "SELECT id FROM recorded_completions WHERE learner_key IN ({})", keys)
+    recorded = rows_in(db, "SELECT id FROM recorded_completions WHERE learner_key IN ({})", keys)
     recorded += db.execute("SELECT id FROM recorded_completions WHERE payroll_number = ?", (learner,))
-    _in(db, "DELETE FROM recorded_completions WHERE learner_key IN ({})", keys)
+    rows_in(db, "DELETE FROM recorded_completions WHERE learner_key IN ({})", keys)
     db.execute("DELETE FROM recorded_completions WHERE payroll_number = ?", (learner,))
-    _in(db, "DELETE FROM learners_to_map WHERE learner IN ({})", keys)
+    rows_in(db, "DELETE FROM learners_to_map WHERE learner IN ({})", keys)
 
     def delete(table: str, column: str = "learner") -> int:
         found = db.one(f"SELECT COUNT(*) FROM {table} WHERE {column} = ?", (learner,))

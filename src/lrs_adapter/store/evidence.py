@@ -6,13 +6,13 @@ learner from the queue (pipeline/settle.py), so a killed run leaves every learne
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import orjson
 
 from lrs_adapter.model.evidence import Evidence
 from lrs_adapter.model.timestamps import format_instant
-from lrs_adapter.store.database import Database
+from lrs_adapter.store.database import Database, rows_in
 from lrs_adapter.xapi.facts import StatementFacts, from_row
 
 
@@ -20,11 +20,16 @@ def learner_facts(db: Database, keys: Sequence[str]) -> list[StatementFacts]:
     """The facts of every statement made under any of one learner's identifiers."""
     marks = ",".join("?" * len(keys))
     rows = db.execute(
-        "SELECT id, learner, verb_id, object_id, registration, timestamp, stored, voided_by IS NOT NULL, facts"
-        f" FROM statements WHERE learner IN ({marks}) AND voids IS NULL",
+        "SELECT id, learner, verb_id, object_id, registration, timestamp, stored, voided_by IS NOT NULL AS voided,"
+        f" facts FROM statements WHERE learner IN ({marks}) AND voids IS NULL",
         tuple(keys),
     )
-    return [from_row(r[0], r[1], r[2], r[3], r[4], r[5], r[6], bool(r[7]), r[8]) for r in rows]
+    return [
+        from_row(
+            r.id, r.learner, r.verb_id, r.object_id, r.registration, r.timestamp, r.stored, bool(r.voided), r.facts
+        )
+        for r in rows
+    ]
 
 
 def save_evidence(db: Database, learner: str, certification: str, evidence: Sequence[Evidence], now: str) -> None:
@@ -52,7 +57,7 @@ def save_evidence(db: Database, learner: str, certification: str, evidence: Sequ
 
 def queued(db: Database, limit: int) -> list[str]:
     """The next identifiers waiting in the queue of learners to map."""
-    return [row[0] for row in db.execute("SELECT learner FROM learners_to_map ORDER BY learner LIMIT ?", (limit,))]
+    return [row.learner for row in db.execute("SELECT learner FROM learners_to_map ORDER BY learner LIMIT ?", (limit,))]
 
 
 def dequeue(db: Database, keys: Sequence[str]) -> None:
@@ -81,3 +86,9 @@ def any_recorded(db: Database) -> bool:
 
 def any_retracted(db: Database) -> bool:
     return db.one("SELECT 1 FROM retractions LIMIT 1") is not None
+
+
+def statement_ids_of(db: Database, evidence_ids: Iterable[str]) -> dict[str, list[str]]:
+    """The statements each stored evidence of `evidence_ids` was mapped from: a feed record's sources."""
+    rows = rows_in(db, "SELECT id, statement_ids FROM evidence WHERE id IN ({})", sorted(evidence_ids))
+    return {row.id: orjson.loads(row.statement_ids) for row in rows}

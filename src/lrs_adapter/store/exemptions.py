@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from lrs_adapter.store.database import Database
+from lrs_adapter.store.database import Database, Row
 
 #: The certification column's value for an exemption from every certification.
 ALL = "*"
@@ -27,8 +27,15 @@ class Exemption:
         return {"certification": self.certification, "until": self.until.isoformat(), "reason": self.reason}
 
 
-def _exemption(row: tuple[object, ...]) -> Exemption:
-    return Exemption(str(row[0]), str(row[1]), date.fromisoformat(str(row[2])), str(row[3]), str(row[4]), str(row[5]))
+def _exemption(row: Row) -> Exemption:
+    return Exemption(
+        str(row.learner),
+        str(row.certification),
+        date.fromisoformat(str(row.until)),
+        str(row.reason),
+        str(row.actor),
+        str(row.created_at),
+    )
 
 
 _SELECT = "SELECT learner, certification, until, reason, actor, created_at FROM exemptions"
@@ -69,7 +76,7 @@ def exempt_until(db: Database, learner: str, certification: str) -> date | None:
     rows = db.execute(
         "SELECT until FROM exemptions WHERE learner = ? AND certification IN (?, ?)", (learner, certification, ALL)
     )
-    return max((date.fromisoformat(r[0]) for r in rows), default=None)
+    return max((date.fromisoformat(r.until) for r in rows), default=None)
 
 
 def list_exemptions(db: Database, learners: list[str] | None = None) -> list[Exemption]:

@@ -20,7 +20,7 @@ def unmerge(db: Database, merged: str) -> str | None:
     """The learner `merged` had been merged into, or None when it was not merged."""
     row = db.one("SELECT kept FROM merges WHERE merged = ?", (merged,))
     db.execute("DELETE FROM merges WHERE merged = ?", (merged,))
-    return str(row[0]) if row else None
+    return str(row.kept) if row else None
 
 
 def is_merged(db: Database, learner: str) -> bool:

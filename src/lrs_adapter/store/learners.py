@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from lrs_adapter.model.roster import RosterRow
-from lrs_adapter.store.database import Database
+from lrs_adapter.store.database import Database, Row, rows_in
 
 LEARNER_COLUMNS = "id, name, department, manager, staff_group, no_it_access, assigned_on, left_on, on_roster"
 
@@ -47,7 +47,7 @@ def identifiers_of(row: RosterRow, home_page: str | None) -> set[str]:
 
 def merged_into(db: Database) -> dict[str, str]:
     """Each merged learner's id and the learner their identifiers and history now belong to (`learners merge`)."""
-    merges: dict[str, str] = {row[0]: row[1] for row in db.execute("SELECT merged, kept FROM merges")}
+    merges: dict[str, str] = {row.merged: row.kept for row in db.execute("SELECT merged, kept FROM merges")}
     return {merged: _followed(merges, merged) for merged in merges}
 
 
@@ -84,7 +84,7 @@ def roster_facts(db: Database, learner_id: str) -> tuple[bool | None, date | Non
     row = db.one("SELECT no_it_access, assigned_on FROM learners WHERE id = ? AND on_roster = 1", (learner_id,))
     if row is None:
         return None, None
-    return bool(row[0]), date.fromisoformat(row[1]) if row[1] else None
+    return bool(row.no_it_access), date.fromisoformat(row.assigned_on) if row.assigned_on else None
 
 
 def queue_key(learner_id: str, home_page: str | None) -> str:
@@ -97,7 +97,7 @@ def keys_of(db: Database, learner_id: str, home_page: str | None) -> list[str]:
     people = [learner_id, *(m for m, kept in merged_into(db).items() if kept == learner_id)]
     keys: set[str] = set()
     for person in people:
-        keys |= {row[0] for row in db.execute("SELECT ifi FROM learner_identifiers WHERE learner_id = ?", (person,))}
+        keys |= {row.ifi for row in db.execute("SELECT ifi FROM learner_identifiers WHERE learner_id = ?", (person,))}
         if home_page:
             keys.add(account_key(home_page, person))
     return sorted(keys)
@@ -125,10 +125,10 @@ def import_roster(
     counts = RosterCounts()
     with db.transaction():
         before: dict[str, str] = dict(db.execute("SELECT ifi, learner_id FROM learner_identifiers"))
-        existing = {row[0]: tuple(row) for row in db.execute(f"SELECT {LEARNER_COLUMNS} FROM learners")}
+        existing = {row.id: row for row in db.execute(f"SELECT {LEARNER_COLUMNS} FROM learners")}
         present = set()
         # People added by hand (`learners add`) are not HR's: missing from its snapshot, they are no leavers.
-        added = {row[0] for row in db.execute("SELECT id FROM learners WHERE added_by IS NOT NULL")}
+        added = {row.id for row in db.execute("SELECT id FROM learners WHERE added_by IS NOT NULL")}
         reevaluate: set[str] = set()  # a new, changed or leaving roster row changes that learner's state
         for row in rows:
             values = _row_values(row)
@@ -152,7 +152,7 @@ def import_roster(
                 (*values, now),
             )
         for learner_id, old in existing.items():
-            if learner_id not in present and learner_id not in added and old[8]:
+            if learner_id not in present and learner_id not in added and old.on_roster:
                 counts.leavers += 1
                 reevaluate.add(learner_id)
                 db.execute(
@@ -207,15 +207,38 @@ def add_learner(db: Database, row: RosterRow, *, home_page: str | None, actor: s
 
 def on_roster(db: Database) -> int:
     """How many people the roster lists now: an import's audit entry shows the number before and after."""
-    row = db.one("SELECT COUNT(*) FROM learners WHERE on_roster = 1")
-    return int(row[0]) if row else 0
+    row = db.one("SELECT COUNT(*) AS people FROM learners WHERE on_roster = 1")
+    return int(row.people) if row else 0
 
 
 def unresolved(db: Database, home_page: str | None) -> list[tuple[str, int, str]]:
     """Actors and recorded completions no learner answers to: (identifier, count, last seen), most first."""
     rows = db.execute(
-        "SELECT learner, COUNT(*), MAX(stored) FROM statements WHERE learner IS NOT NULL GROUP BY learner"
+        "SELECT learner, COUNT(*) AS seen, MAX(stored) AS last_seen FROM statements WHERE learner IS NOT NULL"
+        " GROUP BY learner"
         " UNION ALL SELECT learner_key, COUNT(*), MAX(completed_on) FROM recorded_completions GROUP BY learner_key"
     )
-    known = resolve(db, [row[0] for row in rows], home_page)
-    return sorted(((r[0], int(r[1]), r[2]) for r in rows if r[0] not in known), key=lambda r: (-r[1], r[0]))
+    known = resolve(db, [row.learner for row in rows], home_page)
+    found = [(r.learner, int(r.seen), r.last_seen) for r in rows if r.learner not in known]
+    return sorted(found, key=lambda item: (-item[1], item[0]))  # most seen first
+
+
+def is_known(db: Database, learner: str) -> bool:
+    """On the roster (now or once) or evaluated: someone an administrative command can act on."""
+    return bool(
+        db.one("SELECT 1 FROM learners WHERE id = ?", (learner,))
+        or db.one("SELECT 1 FROM certification_states WHERE learner = ?", (learner,))
+    )
+
+
+def learner_row(db: Database, learner: str) -> Row | None:
+    """The learner's roster facts: name, department, manager, staff_group, on_roster, assigned_on, left_on."""
+    return db.one(
+        "SELECT name, department, manager, staff_group, on_roster, assigned_on, left_on FROM learners WHERE id = ?",
+        (learner,),
+    )
+
+
+def roster_standings(db: Database, learners: Iterable[str]) -> list[Row]:
+    """(id, on_roster, manager, department) of each of `learners` the store knows, as the roster stands now."""
+    return rows_in(db, "SELECT id, on_roster, manager, department FROM learners WHERE id IN ({})", sorted(learners))

@@ -12,7 +12,7 @@ import re
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from filelock import FileLock, Timeout
 
@@ -64,8 +64,11 @@ def _lock(db: Database, name: str, *, wait: float, busy: str) -> Iterator[None]:
             lock.release()
         return
     import psycopg  # only a PostgreSQL store pays for importing it
+    from psycopg.rows import dict_row
 
-    with psycopg.connect(db.url.replace("postgres://", "postgresql://", 1), autocommit=True) as conn:
+    # A connection of its own (the lock is the connection's), so rows by name through psycopg's dict rows.
+    url = db.url.replace("postgres://", "postgresql://", 1)
+    with psycopg.connect(url, autocommit=True, row_factory=dict_row) as conn:
         key = advisory_key(name)
         deadline = time.monotonic() + wait
         while not _try_advisory_lock(conn, key):
@@ -78,6 +81,6 @@ def _lock(db: Database, name: str, *, wait: float, busy: str) -> Iterator[None]:
             conn.execute("SELECT pg_advisory_unlock(%s)", (key,))
 
 
-def _try_advisory_lock(conn: psycopg.Connection[tuple[bool]], key: int) -> bool:
-    row = conn.execute("SELECT pg_try_advisory_lock(%s)", (key,)).fetchone()
-    return bool(row and row[0])
+def _try_advisory_lock(conn: psycopg.Connection[dict[str, Any]], key: int) -> bool:
+    row = conn.execute("SELECT pg_try_advisory_lock(%s) AS locked", (key,)).fetchone()
+    return bool(row and row["locked"])

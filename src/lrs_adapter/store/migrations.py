@@ -313,7 +313,7 @@ def migrate(db: Database) -> int:
             # a concurrent create: they take turns (the lock goes with the transaction).
             db.execute("SELECT pg_advisory_xact_lock(?)", (MIGRATION_LOCK,))
         db.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, description TEXT)")
-    applied = {row[0] for row in db.execute("SELECT version FROM schema_migrations")}
+    applied = {row.version for row in db.execute("SELECT version FROM schema_migrations")}
     for version, description, statements in MIGRATIONS:
         if version in applied:
             continue
@@ -327,3 +327,18 @@ def migrate(db: Database) -> int:
                 db.execute(sql.replace("{serial}", SERIAL[db.dialect]).replace("{writer_xid}", WRITER_XID[db.dialect]))
             db.execute("INSERT INTO schema_migrations (version, description) VALUES (?, ?)", (version, description))
     return max(version for version, _, _ in MIGRATIONS)
+
+
+class _Rollback(Exception):
+    """Raised on purpose to undo the write probe."""
+
+
+def probe_write(db: Database) -> None:
+    """Can this store be written? A table is created in a transaction that is then rolled back, so nothing stays;
+    the driver's error is raised when it cannot."""
+    try:
+        with db.transaction():
+            db.execute("CREATE TABLE lrs_adapter_write_probe (x INTEGER)")
+            raise _Rollback
+    except _Rollback:
+        pass

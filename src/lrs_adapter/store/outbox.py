@@ -15,7 +15,7 @@ from typing import Any
 import orjson
 
 from lrs_adapter.model.events import Event
-from lrs_adapter.store.database import Database
+from lrs_adapter.store.database import Database, Row
 
 PENDING, DELIVERED, DEAD = "pending", "delivered", "dead"
 STATUSES = (PENDING, DELIVERED, DEAD)
@@ -47,23 +47,9 @@ class Delivery:
     delivered_at: str | None
 
 
-def _delivery(row: Sequence[Any]) -> Delivery:
-    return Delivery(
-        id=row[0],
-        event_id=row[1],
-        sink=row[2],
-        event=row[3],
-        learner=row[4],
-        certification=row[5],
-        payload=orjson.loads(row[6]),
-        status=row[7],
-        attempts=row[8],
-        last_error=row[9],
-        batch=row[10],
-        created_at=row[11],
-        attempted_at=row[12],
-        delivered_at=row[13],
-    )
+def _delivery(row: Row) -> Delivery:
+    """`row`: the outbox's `COLUMNS`, the fields of a `Delivery`."""
+    return Delivery(**(row.as_dict() | {"payload": orjson.loads(row.payload)}))
 
 
 def enqueue(db: Database, events: Sequence[Event], sinks: SinkEvents, now: str) -> int:
@@ -83,7 +69,7 @@ def enqueue(db: Database, events: Sequence[Event], sinks: SinkEvents, now: str) 
 
 def event_ids_of(db: Database, sink: str) -> set[str]:
     """The ids of every event ever put in the outbox for `sink`, delivered or not."""
-    return {row[0] for row in db.execute("SELECT event_id FROM outbox WHERE sink = ?", (sink,))}
+    return {row.event_id for row in db.execute("SELECT event_id FROM outbox WHERE sink = ?", (sink,))}
 
 
 def pending(db: Database, sink: str) -> list[Delivery]:
@@ -127,7 +113,7 @@ def mark_failed(db: Database, delivery_id: int, error: str, now: str, max_attemp
     """Count the attempt; after `max_attempts` the delivery is dead-lettered. Returns its status now."""
     with db.transaction():
         row = db.one("SELECT attempts FROM outbox WHERE id = ?", (delivery_id,))
-        attempts = (row[0] if row else 0) + 1
+        attempts = (row.attempts if row else 0) + 1
         status = DEAD if attempts >= max_attempts else PENDING
         db.execute(
             "UPDATE outbox SET status = ?, attempts = ?, last_error = ?, attempted_at = ? WHERE id = ?",
@@ -147,7 +133,7 @@ def requeue(db: Database, ids: Sequence[int] | None) -> int:
     with db.transaction():
         if ids is None:
             rows = db.execute("SELECT id FROM outbox WHERE status = ?", (DEAD,))
-            ids = [r[0] for r in rows]
+            ids = [r.id for r in rows]
         db.executemany(
             "UPDATE outbox SET status = ?, attempts = 0 WHERE id = ? AND status = ?", [(PENDING, i, DEAD) for i in ids]
         )
@@ -160,3 +146,14 @@ def depth(db: Database) -> dict[str, dict[str, int]]:
     for sink, status, count in db.execute("SELECT sink, status, COUNT(*) FROM outbox GROUP BY sink, status"):
         counts.setdefault(sink, {})[status] = count
     return counts
+
+
+def sink_totals(db: Database) -> list[Row]:
+    """Per sink: deliveries pending, deliveries dead, and failed attempts (every attempt but a delivering one);
+    (sink, pending, dead, failed_attempts), by sink."""
+    return db.execute(
+        "SELECT sink, SUM(CASE WHEN status = 'pending' THEN 1 ELSE 0 END) AS pending,"
+        " SUM(CASE WHEN status = 'dead' THEN 1 ELSE 0 END) AS dead,"
+        " SUM(CASE WHEN status = 'delivered' THEN attempts - 1 ELSE attempts END) AS failed_attempts"
+        " FROM outbox GROUP BY sink ORDER BY sink"
+    )

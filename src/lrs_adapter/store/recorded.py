@@ -16,7 +16,7 @@ def save_recorded(db: Database, rows: Sequence[RecordedRow], *, certification: s
     """(new rows, rows already imported)."""
     with db.transaction():
         known = {
-            row[0]
+            row.id
             for row in db.execute("SELECT id FROM recorded_completions WHERE certification = ?", (certification,))
         }
         fresh = [row for row in rows if row.id not in known]
@@ -51,8 +51,8 @@ def save_recorded(db: Database, rows: Sequence[RecordedRow], *, certification: s
 
 def recorded_count(db: Database, certification: str) -> int:
     """How many rows are held for a certification: an import's audit entry shows the number before and after."""
-    row = db.one("SELECT COUNT(*) FROM recorded_completions WHERE certification = ?", (certification,))
-    return int(row[0]) if row else 0
+    row = db.one("SELECT COUNT(*) AS held FROM recorded_completions WHERE certification = ?", (certification,))
+    return int(row.held) if row else 0
 
 
 def recorded_completions(db: Database, certification: str, keys: Sequence[str]) -> list[RecordedCompletion]:
@@ -62,4 +62,4 @@ def recorded_completions(db: Database, certification: str, keys: Sequence[str]) 
         f" WHERE certification = ? AND learner_key IN ({marks})",
         (certification, *keys),
     )
-    return [RecordedCompletion(r[0], r[1], r[2], date.fromisoformat(r[3]), r[4]) for r in rows]
+    return [RecordedCompletion(r.id, r.kind, r.option_id, date.fromisoformat(r.completed_on), r.source) for r in rows]

@@ -7,10 +7,11 @@ row `interrupted`.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, fields
 
 from lrs_adapter.model.statements import Cursor
-from lrs_adapter.store.database import Database
+from lrs_adapter.store.database import Database, Row
 
 COUNTERS = ("pages", "fetched", "new", "duplicate", "quarantined", "voided", "conflicts")
 
@@ -69,7 +70,7 @@ def start_run(db: Database, connector: str, source_kind: str, now: str, cursor_b
             (connector, source_kind, now, cursor_before),
         )
     assert row is not None
-    return int(row[0])
+    return int(row.id)
 
 
 def add_to_run(db: Database, run_id: int, counts: RunCounts, cursor_after: str | None) -> None:
@@ -118,7 +119,7 @@ def list_runs(db: Database, *, connector: str | None = None, limit: int = 20, fa
 
 def get_cursor(db: Database, connector: str) -> Cursor | None:
     row = db.one("SELECT position, basis FROM cursors WHERE connector = ?", (connector,))
-    return Cursor(row[0], row[1]) if row else None
+    return Cursor(row.position, row.basis) if row else None
 
 
 def set_cursor(db: Database, connector: str, cursor: Cursor, run_id: int, now: str) -> None:
@@ -128,3 +129,47 @@ def set_cursor(db: Database, connector: str, cursor: Cursor, run_id: int, now: s
         " run_id = excluded.run_id, updated_at = excluded.updated_at",
         (connector, cursor.position, cursor.basis, run_id, now),
     )
+
+
+def run_counts(db: Database) -> list[Row]:
+    """How many runs each connector has had with each outcome: (connector, outcome, runs), by connector."""
+    return db.execute(
+        "SELECT connector, outcome, COUNT(*) AS runs FROM runs GROUP BY connector, outcome ORDER BY connector, outcome"
+    )
+
+
+def statement_totals(db: Database) -> list[Row]:
+    """Statements each connector's runs fetched and quarantined, all runs together: (connector, fetched,
+    quarantined), by connector."""
+    return db.execute(
+        "SELECT connector, SUM(fetched) AS fetched, SUM(quarantined) AS quarantined FROM runs GROUP BY connector"
+        " ORDER BY connector"
+    )
+
+
+def last_ended(db: Database, outcomes: Sequence[str], connector: str | None = None) -> dict[str, str]:
+    """When each connector's newest run with one of `outcomes` ended (only `connector`'s when given); a connector
+    without such a run is left out."""
+    marks = ",".join("?" * len(outcomes))
+    where, params = (" AND connector = ?", (connector,)) if connector else ("", ())
+    rows = db.execute(
+        f"SELECT connector, MAX(ended_at) AS ended_at FROM runs WHERE outcome IN ({marks}){where}"
+        " GROUP BY connector ORDER BY connector",
+        (*outcomes, *params),
+    )
+    return {row.connector: row.ended_at for row in rows}
+
+
+def last_outcome(db: Database, connector: str) -> str | None:
+    """The outcome of the connector's newest finished run (None: it has none)."""
+    row = db.one(
+        "SELECT outcome FROM runs WHERE connector = ? AND outcome <> 'running' ORDER BY id DESC LIMIT 1", (connector,)
+    )
+    return row.outcome if row else None
+
+
+def cursor_positions(db: Database) -> dict[str, str]:
+    """Each connector's cursor position (the newest `stored` it has safely read, or an export file's), by
+    connector."""
+    rows = db.execute("SELECT connector, position FROM cursors ORDER BY connector")
+    return {row.connector: row.position for row in rows}

@@ -6,11 +6,11 @@ and all, or not at all.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from lrs_adapter.model.statements import Accepted
-from lrs_adapter.store.database import Database
+from lrs_adapter.store.database import Database, rows_in
 
 #: Keeps `IN (...)` lists under every database's limit on parameters.
 CHUNK = 500
@@ -29,10 +29,11 @@ def _chunks(items: Sequence[str]) -> list[Sequence[str]]:
 
 
 def _lookup(db: Database, sql: str, keys: Sequence[str]) -> dict[str, str]:
+    """`sql` selects two columns, a key and its value: each row is a (key, value) pair for the dict."""
     found: dict[str, str] = {}
     for chunk in _chunks(keys):
         marks = ",".join("?" * len(chunk))
-        found.update((row[0], row[1]) for row in db.execute(sql.format(marks=marks), tuple(chunk)))
+        found.update(db.execute(sql.format(marks=marks), tuple(chunk)))
     return found
 
 
@@ -120,3 +121,15 @@ def _record_conflict(
         " VALUES (?, ?, ?, ?, ?, ?, ?)",
         (item.id, connector, run_id, stored_hash, item.content_hash, item.raw, received_at),
     )
+
+
+def statement_count(db: Database) -> int:
+    """How many statements the store holds (a restore asks before replacing them, and reports what it brought)."""
+    row = db.one("SELECT COUNT(*) AS held FROM statements")
+    return int(row.held) if row else 0
+
+
+def statement_origins(db: Database, ids: Iterable[str]) -> dict[str, tuple[str, str]]:
+    """(connector, stored) of each statement of `ids` the store holds: where a feed record's evidence came from."""
+    rows = rows_in(db, "SELECT id, connector, stored FROM statements WHERE id IN ({})", sorted(ids))
+    return {row.id: (row.connector, row.stored) for row in rows}

@@ -63,4 +63,4 @@ def stored_states(
 def learner_name(db: Database, learner: str) -> str | None:
     """A manager is named on their own page when the roster knows them."""
     row = db.one("SELECT name FROM learners WHERE id = ?", (learner,))
-    return str(row[0]) if row and row[0] else None
+    return str(row.name) if row and row.name else None
