@@ -88,31 +88,47 @@ def _presence(
             sessions[statement.registration or statement.object_id].append(statement)
     found = []
     for events in sessions.values():
-        open_joins: list[StatementFacts] = []
-        intervals: list[tuple[datetime, datetime, list[str]]] = []
-        for event in events:
-            if event.verb == presence.join:
-                open_joins.append(event)
-            elif open_joins:
-                join = open_joins.pop(0)
-                intervals.append((join.instant, event.instant, [join.id, event.id]))
-        covered, used = 0.0, []
-        span_start: datetime | None = None
-        span_end: datetime | None = None
-        for start, end, ids in sorted(intervals, key=lambda interval: interval[0]):
-            used += ids
-            if span_end is None or start > span_end:
-                if span_start is not None and span_end is not None:
-                    covered += (span_end - span_start).total_seconds()
-                span_start, span_end = start, end
-            else:
-                span_end = max(span_end, end)
-            assert span_start is not None
-            assert span_end is not None
-            if covered + (span_end - span_start).total_seconds() >= presence.at_least_s:
-                found.append((end, list(used)))
-                break
+        evidence = _covering_leave(_join_leave_intervals(events, presence.join), presence.at_least_s)
+        if evidence is not None:
+            found.append(evidence)
     return found
+
+
+def _join_leave_intervals(events: list[StatementFacts], join_verb: str) -> list[tuple[datetime, datetime, list[str]]]:
+    """One session's events in order: each leave closes the earliest open join (a leave with none open adds
+    nothing); each interval carries the ids of its join and leave."""
+    open_joins: list[StatementFacts] = []
+    intervals: list[tuple[datetime, datetime, list[str]]] = []
+    for event in events:
+        if event.verb == join_verb:
+            open_joins.append(event)
+        elif open_joins:
+            join = open_joins.pop(0)
+            intervals.append((join.instant, event.instant, [join.id, event.id]))
+    return intervals
+
+
+def _covering_leave(
+    intervals: list[tuple[datetime, datetime, list[str]]], at_least_s: float
+) -> tuple[datetime, list[str]] | None:
+    """Taking the intervals in order of start, the end of the first one at which their union reaches
+    ``at_least_s`` seconds, with the ids of every interval taken so far; None if the union never does."""
+    covered, used = 0.0, []
+    span_start: datetime | None = None
+    span_end: datetime | None = None
+    for start, end, ids in sorted(intervals, key=lambda interval: interval[0]):
+        used += ids
+        if span_end is None or start > span_end:
+            if span_start is not None and span_end is not None:
+                covered += (span_end - span_start).total_seconds()
+            span_start, span_end = start, end
+        else:
+            span_end = max(span_end, end)
+        assert span_start is not None
+        assert span_end is not None
+        if covered + (span_end - span_start).total_seconds() >= at_least_s:
+            return end, list(used)
+    return None
 
 
 def _local_start(day: date, zone: ZoneInfo) -> datetime:

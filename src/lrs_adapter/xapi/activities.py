@@ -63,19 +63,28 @@ def _check_definition(definition: object, activity_path: str) -> None:
         elif key == "extensions":
             fault = extensions_fault(value)
         elif key == "interactionType":
-            fault = None
-            if type(value) is not str or value not in INTERACTION_TYPES:
-                fault = f"{show(value)} is not an interaction type (they are case-sensitive)"
+            fault = _interaction_type_fault(value)
         elif key == "correctResponsesPattern":
-            fault = None
-            if type(value) is not list or any(type(response) is not str for response in value):
-                fault = f"must be an array of strings, not {show(value)}"
+            fault = _responses_fault(value)
         elif key in _COMPONENT_LISTS:
             fault = _components_fault(value)
         else:  # not in the definition schema: tolerated, the adapter never reads it
             continue
         if fault is not None:
             raise StatementInvalid(f"{activity_path}.definition.{key}", fault)
+
+
+def _interaction_type_fault(value: object) -> str | None:
+    if type(value) is not str or value not in INTERACTION_TYPES:
+        return f"{show(value)} is not an interaction type (they are case-sensitive)"
+    return None
+
+
+def _responses_fault(value: object) -> str | None:
+    """``correctResponsesPattern``: an array of strings."""
+    if type(value) is not list or any(type(response) is not str for response in value):
+        return f"must be an array of strings, not {show(value)}"
+    return None
 
 
 def _components_fault(components: object) -> str | None:
