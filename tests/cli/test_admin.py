@@ -61,22 +61,27 @@ def outbox_events(config: Path) -> list[str]:
         db.close()
 
 
+def shows_exempt_everywhere(config: Path, until: str) -> None:
+    """P00001 exempt until `until` in status, the manager's report (JSON and table) and the feed."""
+    assert (status(config)["status"], status(config)["exempt_until"]) == ("exempt", until)
+    [reported] = [
+        r for r in lines(config, "report", "--manager", "P00900", "--format", "json") if r["learner"] == "P00001"
+    ]
+    assert (reported["status"], reported["exempt_until"]) == ("exempt", until)
+    code, table = cli(config, "report", "--manager", "P00900")
+    assert code == 0
+    assert "exempt_until" in table
+    assert until in table
+    assert (feed_state(config)["status"], feed_state(config)["exempt_until"]) == ("exempt", until)
+
+
 def test_exempt_then_unexempt_shows_everywhere_at_once_and_is_audited(config: Path) -> None:
     assert status(config)["status"] == "red"
     code, output = cli(config, "exempt", "P00001", "--until", "2099-01-01", "--reason", "long-term leave")
     assert code == 0, output
     assert "P00001 prevent: exempt until 2099-01-01" in output
 
-    assert (status(config)["status"], status(config)["exempt_until"]) == ("exempt", "2099-01-01")
-    [reported] = [
-        r for r in lines(config, "report", "--manager", "P00900", "--format", "json") if r["learner"] == "P00001"
-    ]
-    assert (reported["status"], reported["exempt_until"]) == ("exempt", "2099-01-01")
-    code, table = cli(config, "report", "--manager", "P00900")
-    assert code == 0
-    assert "exempt_until" in table
-    assert "2099-01-01" in table
-    assert (feed_state(config)["status"], feed_state(config)["exempt_until"]) == ("exempt", "2099-01-01")
+    shows_exempt_everywhere(config, "2099-01-01")
     assert outbox_events(config)[-1] == "exempted"
     [later] = lines(config, "status", "--learner", "P00001", "--format", "json", "--as-of", "2099-01-01")
     assert later["status"] == "red"  # the day it ends, the rules apply as before
@@ -121,8 +126,8 @@ def test_refusals_name_what_is_wrong_and_change_nothing(config: Path) -> None:
     assert status(config)["status"] == "red"
 
 
-def test_a_completion_added_then_retracted_shows_at_once_and_stays_retracted(config: Path) -> None:
-    done = (datetime.now(UTC).date() - timedelta(days=30)).isoformat()
+def add_a_correction(config: Path, done: str) -> dict[str, Any]:
+    """`completion add` for P00001, checked everywhere it shows at once; the feed's record of it."""
     code, output = cli(
         config, "completion", "add", "P00001", "--option", "wrap", "--on", done, "--reason", "signed sheet"
     )
@@ -138,7 +143,12 @@ def test_a_completion_added_then_retracted_shows_at_once_and_stays_retracted(con
     assert entry["before"]["states"]["prevent"]["status"] == "red"
     assert entry["after"]["states"]["prevent"]["status"] == "green"
     assert entry["after"]["recorded"]["option"] == "wrap"
+    return added
 
+
+def test_a_completion_added_then_retracted_shows_at_once_and_stays_retracted(config: Path) -> None:
+    done = (datetime.now(UTC).date() - timedelta(days=30)).isoformat()
+    added = add_a_correction(config, done)
     code, listing = cli(config, "completion", "list", "P00001")
     assert code == 0
     assert listing.startswith(added["id"])
@@ -164,9 +174,14 @@ def test_a_completion_added_then_retracted_shows_at_once_and_stays_retracted(con
         assert db.execute("SELECT kind, option_id FROM recorded_completions") == [("correction", "wrap")]
     finally:
         db.close()
+
+
+def test_a_correction_that_cannot_be_made_is_refused_with_what_is_wrong(config: Path) -> None:
+    done = (datetime.now(UTC).date() - timedelta(days=30)).isoformat()
     code, output = cli(config, "completion", "retract", "P00001", "nope", "--reason", "r")
     assert code == 2
     assert "P00001 has no completion nope" in output
     code, output = cli(config, "completion", "add", "P00001", "--option", "x", "--on", done, "--reason", "r")
     assert code == 2
     assert "no option 'x'" in output
+    assert status(config)["status"] == "red"

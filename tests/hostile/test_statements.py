@@ -66,11 +66,8 @@ _DROP = object()
 DEEP = "(a value nested this deep)"
 
 
-@st.composite
-def lines(draw: st.DrawFn, i: int) -> tuple[str, bytes]:
-    """(mutation, the line): statement `i` of the factory, valid or broken in one way."""
-    statement = make_statement(i, seed=draw(st.integers(0, 9)))
-    mutation = draw(st.sampled_from(MUTATIONS))
+def mutate(draw: st.DrawFn, statement: dict[str, Any], mutation: str) -> None:
+    """The statement broken in place by `mutation`, when it is one made on the parsed value."""
     where = draw(st.sampled_from(paths(statement)))
     if mutation == "replace":
         put(statement, where, draw(JSON))
@@ -86,6 +83,14 @@ def lines(draw: st.DrawFn, i: int) -> tuple[str, bytes]:
         put(statement, where, "x" * draw(st.integers(100_000, 3_000_000)))
     elif mutation == "deep":  # written as text: orjson writes no more than 254 levels
         put(statement, where, DEEP)
+
+
+@st.composite
+def lines(draw: st.DrawFn, i: int) -> tuple[str, bytes]:
+    """(mutation, the line): statement `i` of the factory, valid or broken in one way."""
+    statement = make_statement(i, seed=draw(st.integers(0, 9)))
+    mutation = draw(st.sampled_from(MUTATIONS))
+    mutate(draw, statement, mutation)
     line = orjson.dumps(statement)
     if mutation == "deep":
         depth = draw(DEPTHS)

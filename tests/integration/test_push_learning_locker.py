@@ -85,6 +85,22 @@ def test_a_sync_run_twice_pushes_each_result_once(learning_locker: LRS, db: Data
     assert first["result"]["completion"] is True
 
 
+def revoked_everywhere(
+    learning_locker: LRS, certification: dict[str, Any], documents: list[dict[str, Any]], httpserver: HTTPServer
+) -> None:
+    """The cycle's certification statement voided in the LRS, the agent profile and the webhook told."""
+    assert earned(learning_locker) == []
+    withdrawn = learning_locker.get("statements", voidedStatementId=certification["id"])
+    assert withdrawn.status_code == 200  # still there, voided: the voiding statement is ours
+    voids = learning_locker.get("statements", verb=VOIDED).json()["statements"]
+    assert certification["id"] in {v["object"]["id"] for v in voids}
+    assert documents[-1][KEY]["last_event"] == "revoked"
+    assert documents[-1][KEY]["status"] == "none"
+    hooks = [request.get_json() for request, _ in httpserver.log]
+    assert [h["event"] for h in hooks] == ["certified", "revoked"]
+    assert hooks[1]["cycle"]["statement_id"] == certification["id"]
+
+
 @responses.activate
 def test_a_voided_completion_is_revoked_everywhere_and_a_resend_under_a_new_id_re_certifies(
     learning_locker: LRS, db: Database, tmp_path: Path, httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch
@@ -111,16 +127,7 @@ def test_a_voided_completion_is_revoked_everywhere_and_a_resend_under_a_new_id_r
 
     learning_locker.post([voiding(completion) | {"timestamp": "2026-06-02T09:00:00Z"}])
     sync(cfg, db, "2026-06-02")
-    assert earned(learning_locker) == []
-    withdrawn = learning_locker.get("statements", voidedStatementId=certification["id"])
-    assert withdrawn.status_code == 200  # still there, voided: the voiding statement is ours
-    voids = learning_locker.get("statements", verb=VOIDED).json()["statements"]
-    assert certification["id"] in {v["object"]["id"] for v in voids}
-    assert documents[-1][KEY]["last_event"] == "revoked"
-    assert documents[-1][KEY]["status"] == "none"
-    hooks = [request.get_json() for request, _ in httpserver.log]
-    assert [h["event"] for h in hooks] == ["certified", "revoked"]
-    assert hooks[1]["cycle"]["statement_id"] == certification["id"]
+    revoked_everywhere(learning_locker, certification, documents, httpserver)
 
     resent = elearning("P00001") | {"id": "6d1c8a52-0f55-4c55-9a8e-1d7c3b0e4f21"}
     learning_locker.post([resent])

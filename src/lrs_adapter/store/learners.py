@@ -125,67 +125,82 @@ def import_roster(
     counts = RosterCounts()
     with db.transaction():
         before: dict[str, str] = dict(db.execute("SELECT ifi, learner_id FROM learner_identifiers"))
-        existing = {row.id: row for row in db.execute(f"SELECT {LEARNER_COLUMNS} FROM learners")}
-        present = set()
-        # People added by hand (`learners add`) are not HR's: missing from its snapshot, they are no leavers.
-        added = {row.id for row in db.execute("SELECT id FROM learners WHERE added_by IS NOT NULL")}
-        reevaluate: set[str] = set()  # a new, changed or leaving roster row changes that learner's state
-        for row in rows:
-            values = _row_values(row)
-            learner_id = row.payroll_numbers[0]
-            present.add(learner_id)
-            old = existing.get(learner_id)
-            if old is None:
-                counts.added += 1
-            elif tuple(old) != values:
-                counts.changed += 1
-            else:
-                counts.unchanged += 1
-                continue
-            reevaluate.add(learner_id)
-            db.execute(
-                f"INSERT INTO learners ({LEARNER_COLUMNS}, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                " ON CONFLICT (id) DO UPDATE SET name = excluded.name, department = excluded.department,"
-                " manager = excluded.manager, staff_group = excluded.staff_group,"
-                " no_it_access = excluded.no_it_access, assigned_on = excluded.assigned_on,"
-                " left_on = excluded.left_on, on_roster = 1, updated_at = excluded.updated_at, added_by = NULL",
-                (*values, now),
-            )
-        for learner_id, old in existing.items():
-            if learner_id not in present and learner_id not in added and old.on_roster:
-                counts.leavers += 1
-                reevaluate.add(learner_id)
-                db.execute(
-                    "UPDATE learners SET on_roster = 0, left_on = COALESCE(left_on, ?), updated_at = ? WHERE id = ?",
-                    (today.isoformat(), now, learner_id),
-                )
+        reevaluate = _upsert_people(db, rows, counts, today=today, now=now)
+        present = {row.payroll_numbers[0] for row in rows}
         after = {key: row.payroll_numbers[0] for row in rows for key in identifiers_of(row, home_page)}
         # Identifiers of people no longer on the roster stay: their history must still resolve to them.
         after = {key: learner for key, learner in before.items() if learner not in present} | after
         db.execute("DELETE FROM learner_identifiers")
         db.executemany("INSERT INTO learner_identifiers (ifi, learner_id) VALUES (?, ?)", sorted(after.items()))
-        moved = {key for key in before.keys() | after.keys() if before.get(key) != after.get(key)}
-        people = {before[key] for key in moved if key in before} | {after[key] for key in moved if key in after}
-        keys = set(moved)
-        for person in people:
-            keys.update(keys_of(db, person, home_page))
-            db.execute("DELETE FROM evidence WHERE learner = ?", (person,))
-        db.executemany(
-            "INSERT INTO learners_to_map (learner) SELECT DISTINCT learner FROM statements WHERE learner = ?"
-            " ON CONFLICT DO NOTHING",
-            [(key,) for key in sorted(keys)],
-        )
-        db.executemany(
-            "INSERT INTO learners_to_map (learner) SELECT DISTINCT learner_key FROM recorded_completions"
-            " WHERE learner_key = ? ON CONFLICT DO NOTHING",
-            [(key,) for key in sorted(keys)],
-        )
+        keys = _requeue_moved(db, before, after, home_page)
         db.executemany(
             "INSERT INTO learners_to_map (learner) VALUES (?) ON CONFLICT DO NOTHING",
             [(payroll_key(learner),) for learner in sorted(reevaluate)],
         )
         counts.requeued = len(keys | {payroll_key(learner) for learner in reevaluate})
     return counts
+
+
+def _upsert_people(db: Database, rows: Sequence[RosterRow], counts: RosterCounts, *, today: date, now: str) -> set[str]:
+    """The roster's rows upserted and the people missing from it made leavers; the learners whose state this
+    changes (a new, changed or leaving roster row)."""
+    existing = {row.id: row for row in db.execute(f"SELECT {LEARNER_COLUMNS} FROM learners")}
+    present = set()
+    # People added by hand (`learners add`) are not HR's: missing from its snapshot, they are no leavers.
+    added = {row.id for row in db.execute("SELECT id FROM learners WHERE added_by IS NOT NULL")}
+    reevaluate: set[str] = set()
+    for row in rows:
+        values = _row_values(row)
+        learner_id = row.payroll_numbers[0]
+        present.add(learner_id)
+        old = existing.get(learner_id)
+        if old is None:
+            counts.added += 1
+        elif tuple(old) != values:
+            counts.changed += 1
+        else:
+            counts.unchanged += 1
+            continue
+        reevaluate.add(learner_id)
+        db.execute(
+            f"INSERT INTO learners ({LEARNER_COLUMNS}, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (id) DO UPDATE SET name = excluded.name, department = excluded.department,"
+            " manager = excluded.manager, staff_group = excluded.staff_group,"
+            " no_it_access = excluded.no_it_access, assigned_on = excluded.assigned_on,"
+            " left_on = excluded.left_on, on_roster = 1, updated_at = excluded.updated_at, added_by = NULL",
+            (*values, now),
+        )
+    for learner_id, old in existing.items():
+        if learner_id not in present and learner_id not in added and old.on_roster:
+            counts.leavers += 1
+            reevaluate.add(learner_id)
+            db.execute(
+                "UPDATE learners SET on_roster = 0, left_on = COALESCE(left_on, ?), updated_at = ? WHERE id = ?",
+                (today.isoformat(), now, learner_id),
+            )
+    return reevaluate
+
+
+def _requeue_moved(db: Database, before: dict[str, str], after: dict[str, str], home_page: str | None) -> set[str]:
+    """An identifier that now resolves to someone else moves its history: both people's evidence is dropped and
+    every identifier of theirs queued to be mapped again. Returns the keys queued."""
+    moved = {key for key in before.keys() | after.keys() if before.get(key) != after.get(key)}
+    people = {before[key] for key in moved if key in before} | {after[key] for key in moved if key in after}
+    keys = set(moved)
+    for person in people:
+        keys.update(keys_of(db, person, home_page))
+        db.execute("DELETE FROM evidence WHERE learner = ?", (person,))
+    db.executemany(
+        "INSERT INTO learners_to_map (learner) SELECT DISTINCT learner FROM statements WHERE learner = ?"
+        " ON CONFLICT DO NOTHING",
+        [(key,) for key in sorted(keys)],
+    )
+    db.executemany(
+        "INSERT INTO learners_to_map (learner) SELECT DISTINCT learner_key FROM recorded_completions"
+        " WHERE learner_key = ? ON CONFLICT DO NOTHING",
+        [(key,) for key in sorted(keys)],
+    )
+    return keys
 
 
 def add_learner(db: Database, row: RosterRow, *, home_page: str | None, actor: str, now: str) -> None:
