@@ -8,10 +8,11 @@ import subprocess
 import sys
 import time
 
+import psycopg
 import pytest
 
 from lrs_adapter.errors import LockedError
-from lrs_adapter.store import Database
+from lrs_adapter.store import Database, open_store
 from lrs_adapter.store.locks import connector_lock, stage_lock
 
 HOLD = """
@@ -88,3 +89,29 @@ def test_a_stage_lock_waits_for_the_holder_then_gives_up_with_a_clear_message(db
     finally:
         holder.kill()
         holder.wait()
+
+
+@pytest.mark.postgres
+def test_stores_in_two_schemas_of_one_database_do_not_lock_each_other_out(pg_url: str) -> None:
+    """Advisory locks are database-wide: the key carries the store's schema, so a second store (another
+    installation, another test run) in its own schema pulls its own connector of the same name."""
+    schema = pg_url.rsplit("%3D", 1)[1]
+    other_schema = f"{schema}_b"
+    admin = psycopg.connect(pg_url, autocommit=True)
+    admin.execute(f"CREATE SCHEMA {other_schema}")
+    first, second = open_store(pg_url), open_store(pg_url.replace(schema, other_schema))
+    try:
+        with connector_lock(first, "prevent"):
+            with connector_lock(second, "prevent"):
+                pass
+            same = open_store(pg_url)
+            try:
+                with pytest.raises(LockedError), connector_lock(same, "prevent"):
+                    pass
+            finally:
+                same.close()
+    finally:
+        first.close()
+        second.close()
+        admin.execute(f"DROP SCHEMA {other_schema} CASCADE")
+        admin.close()

@@ -25,9 +25,11 @@ if TYPE_CHECKING:
 BUSY = "another run of connector {name!r} holds its lock ({how}); this run did nothing. It is safe to run again later."
 
 
-def advisory_key(connector: str) -> int:
-    """A stable signed 64-bit key per connector: PostgreSQL's advisory locks are keyed by bigint."""
-    return int.from_bytes(hashlib.sha256(f"lrs-adapter:{connector}".encode()).digest()[:8], "big", signed=True)
+def advisory_key(schema: str, name: str) -> int:
+    """A stable signed 64-bit key per store and lock name: PostgreSQL's advisory locks are keyed by bigint and held
+    database-wide, so the store's schema is part of the key (two stores in one database, each in its own schema, do
+    not lock each other out)."""
+    return int.from_bytes(hashlib.sha256(f"lrs-adapter:{schema}:{name}".encode()).digest()[:8], "big", signed=True)
 
 
 @contextmanager
@@ -69,7 +71,8 @@ def _lock(db: Database, name: str, *, wait: float, busy: str) -> Iterator[None]:
     # A connection of its own (the lock is the connection's), so rows by name through psycopg's dict rows.
     url = db.url.replace("postgres://", "postgresql://", 1)
     with psycopg.connect(url, autocommit=True, row_factory=dict_row) as conn:
-        key = advisory_key(name)
+        schema = conn.execute("SELECT current_schema() AS schema").fetchone()
+        key = advisory_key(schema["schema"] if schema else "", name)
         deadline = time.monotonic() + wait
         while not _try_advisory_lock(conn, key):
             if time.monotonic() >= deadline:
