@@ -71,6 +71,17 @@ class DeliveryRefused(AdapterError):
     error_class = REFUSED
 
 
+class StoreError(AdapterError):
+    """The store cannot be written for a reason outside the adapter (a full disk, a read-only file): a person must
+    fix the disk or the permissions; what was committed stays, so the next run resumes from there."""
+
+    error_class = "store"
+
+    def __init__(self, message: str, *, fix: str) -> None:
+        self.fix = fix
+        super().__init__(f"{message} Fix: {fix}")
+
+
 class LockedError(AdapterError):
     """Another run holds this connector's lock; this one did nothing."""
 

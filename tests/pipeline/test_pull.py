@@ -253,3 +253,15 @@ def test_the_statement_corpus_through_intake(db: Database, tmp_path: Path) -> No
         assert raw[0] == (CORPUS / f"{name}.json").read_text()
     stored = {row[0] for row in db.execute("SELECT connector FROM statements")}
     assert stored == {path.stem for path in files} - set(quarantined)
+
+
+def test_a_run_that_cannot_start_is_in_the_run_log(db: Database, tmp_path: Path) -> None:
+    """The LRS's password variable is not set: no request is made, and the run log says so (not only stderr)."""
+    cfg = config(tmp_path, username="adapter", password_env="PULL_TEST_UNSET_PASSWORD")
+    run = pull(cfg, db, "c", now=lambda: NOW)
+    assert run.outcome == FAILED
+    assert run.error_class == "config"
+    assert run.error_message is not None
+    assert "PULL_TEST_UNSET_PASSWORD" in run.error_message
+    assert [r.id for r in list_runs(db, connector="c", failed=True)] == [run.id]
+    assert get_cursor(db, "c") is None

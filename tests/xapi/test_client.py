@@ -6,6 +6,8 @@
 from __future__ import annotations
 
 import email.utils
+import socket
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -17,7 +19,7 @@ from responses import matchers
 
 from lrs_adapter.config import LrsConfig, RetryPolicy
 from lrs_adapter.errors import LrsRejected, ProtocolError, TransientError
-from lrs_adapter.xapi.client import StatementPage, XapiClient
+from lrs_adapter.xapi.client import MESSAGE_LENGTH, StatementPage, XapiClient
 from lrs_adapter.xapi.retry import parse_retry_after
 
 ENDPOINT = "https://lrs.example.org/data/xAPI/"
@@ -193,3 +195,118 @@ def test_request_rate_cap_spaces_requests() -> None:
     )
     assert len(list(capped.statement_pages({}))) == 2
     assert sleeps == [0.5]
+
+
+#: What Learning Locker's statements service sends for a route it does not have (seen against the real one: see
+#: tests/integration/test_check_lrs.py); here `responses` sends it for any status the tests need.
+HTML_ERROR_PAGE = """<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>Error</title>
+<style>body { font-family: sans-serif }</style>
+</head>
+<body>
+<pre>Cannot GET /data/xAPI/statements</pre>
+<script>console.log("never shown")</script>
+</body>
+</html>
+"""
+
+
+@responses.activate
+def test_an_html_error_page_is_cut_to_its_text() -> None:
+    responses.get(STATEMENTS, status=404, body=HTML_ERROR_PAGE, content_type="text/html; charset=utf-8")
+    with pytest.raises(LrsRejected) as caught:
+        list(client().statement_pages({}))
+    assert caught.value.lrs_message == "Cannot GET /data/xAPI/statements"
+    assert "<" not in str(caught.value)
+    assert "never shown" not in str(caught.value)
+
+
+@responses.activate
+def test_an_html_page_with_no_body_text_gives_its_title() -> None:
+    responses.get(
+        STATEMENTS, status=403, body="<html><head><title>Forbidden by proxy</title></head><body></body></html>"
+    )
+    with pytest.raises(LrsRejected) as caught:
+        list(client().statement_pages({}))
+    assert caught.value.lrs_message == "Forbidden by proxy"
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        ("word " * 500, "text/plain"),
+        (orjson.dumps({"message": "line one\n" + "a long line " * 100}).decode(), "application/json"),
+        ("<html><body><p>" + "paragraph " * 300 + "</p></body></html>", "text/html"),
+    ],
+)
+@responses.activate
+def test_an_lrs_message_is_one_short_line_whatever_its_length(body: str, content_type: str) -> None:
+    responses.get(STATEMENTS, status=400, body=body, content_type=content_type)
+    with pytest.raises(LrsRejected) as caught:
+        list(client().statement_pages({}))
+    message = caught.value.lrs_message
+    assert len(message) <= MESSAGE_LENGTH
+    assert message.endswith("…")
+    assert "\n" not in str(caught.value)
+
+
+@responses.activate
+def test_a_retried_5xx_html_page_is_cut_in_the_retry_log_and_the_error() -> None:
+    for _ in range(5):
+        responses.get(STATEMENTS, status=502, body=HTML_ERROR_PAGE.replace("Cannot GET", "Bad gateway:"))
+    with pytest.raises(TransientError) as caught:
+        list(client().statement_pages({}))
+    assert "Bad gateway: /data/xAPI/statements" in str(caught.value)
+    assert "<" not in str(caught.value)
+
+
+@pytest.fixture
+def closed_port() -> Iterator[int]:
+    """A port on 127.0.0.1 bound by this test and not listening: a connection to it is refused by the kernel."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        yield int(sock.getsockname()[1])
+
+
+def test_an_lrs_that_is_down_is_named_with_its_address_and_the_next_step(closed_port: int) -> None:
+    sleeps = Sleeps()
+    down = client(sleeps, endpoint=f"http://127.0.0.1:{closed_port}/xAPI/")
+    with pytest.raises(TransientError) as caught:
+        list(down.statement_pages({}))
+    message = str(caught.value)
+    assert message.startswith(f"could not connect to LRS 'main' at 127.0.0.1:{closed_port} (connection refused)")
+    assert "is it up and is the endpoint right? Nothing was lost: the next run resumes from the cursor." in message
+    assert "Max retries" not in message
+    assert "NewConnectionError" not in message
+    assert len(sleeps) == 4  # refused connections are retried like any transient fault
+
+
+def test_a_host_name_that_does_not_resolve_is_said_so() -> None:
+    unknown = client(endpoint="http://lrs.does-not-exist.invalid/xAPI/", retry=RetryPolicy(max_attempts=1))
+    with pytest.raises(TransientError) as caught:
+        unknown.about()
+    assert str(caught.value).startswith(
+        "could not connect to LRS 'main' at lrs.does-not-exist.invalid:80 (host name not found)"
+    )
+    assert "NameResolutionError" not in str(caught.value)
+
+
+def test_an_lrs_that_takes_the_connection_and_never_answers_is_a_read_timeout() -> None:
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        silent = client(
+            endpoint=f"http://127.0.0.1:{server.getsockname()[1]}/xAPI/",
+            read_timeout=0.2,
+            retry=RetryPolicy(max_attempts=2, initial_wait=0.01, max_wait=0.01),
+        )
+        with pytest.raises(TransientError) as caught:
+            silent.about()
+    message = str(caught.value)
+    assert message.startswith("gave up on LRS 'main' after 2 attempts")
+    assert "no answer within read_timeout 0.2 s on GET" in message
+    assert message.endswith("Nothing was lost: the next run resumes from the cursor.")
+    assert "HTTPConnectionPool" not in message

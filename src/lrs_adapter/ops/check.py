@@ -3,7 +3,9 @@
 Each LRS gets `GET about` (the versions it speaks; an LRS without it, such as Ralph, is reported, not failed) and
 `GET statements?limit=1` (the credentials and the endpoint); the store gets a write that is rolled back; each sink
 what it needs without sending anything (a probe event would be acted on): an upload folder it can write, a webhook's
-secret in the environment and its host answering on its port.
+secret in the environment and its host answering on its port, an agent-profile sink's LRS answering a read of the
+Agent Profile API. The mappings are read against the connectors' verb and activity filters (connector_filters.py),
+with a warning for each option the filters keep from ever completing.
 """
 
 from __future__ import annotations
@@ -11,14 +13,19 @@ from __future__ import annotations
 import socket
 import tempfile
 from collections.abc import Callable
-from urllib.parse import urlsplit
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import orjson
 
 from lrs_adapter.config import Config, LrsConfig, SinkConfig
-from lrs_adapter.errors import AdapterError, error_class_of, exit_code_of
+from lrs_adapter.errors import AdapterError, ConfigError, error_class_of, exit_code_of
+from lrs_adapter.mapping.loader import load_mapping
+from lrs_adapter.ops.connector_filters import blocked_options
 from lrs_adapter.sinks import LRS_KINDS, require_home_page
 from lrs_adapter.store import open_store
 from lrs_adapter.store.migrations import probe_write
-from lrs_adapter.xapi.client import XapiClient
+from lrs_adapter.xapi.client import Request, XapiClient
 
 Echo = Callable[[str], None]
 
@@ -61,11 +68,46 @@ def check_store(config: Config, echo: Echo) -> int:
     return 0
 
 
+#: An agent no learner is: reading its profile ids changes nothing and can find nothing.
+PROBE_AGENT = '{"objectType": "Agent", "account": {"homePage": "https://lrs-adapter.invalid/check", "name": "probe"}}'
+#: What an LRS without a resource answers (or a web server in front of it that knows no such route).
+NOT_IMPLEMENTED = frozenset({404, 405, 501})
+
+
+def _json_or_page(content: bytes) -> Any:
+    """The body as JSON, or None for anything else (an HTML page served with 200 is an answer, not a torn body)."""
+    try:
+        return orjson.loads(content)
+    except orjson.JSONDecodeError:
+        return None
+
+
+def probe_agent_profile(config: Config, sink: SinkConfig) -> None:
+    """The Agent Profile API answers, with a read that changes nothing: the profile ids of a made-up agent, which an
+    LRS that implements it answers with a JSON list (empty). Learning Locker's statements service and Ralph have no
+    such resource and answer 404 (an HTML page, or Ralph's `Not Found`): every push would then fail."""
+    assert sink.lrs is not None
+    client = XapiClient(config.lrs[sink.lrs])
+    url = urljoin(client.endpoint, "agents/profile")
+    answer = client.request("GET", url, Request(params={"agent": PROBE_AGENT}, read=_json_or_page), NOT_IMPLEMENTED)
+    if answer.status in NOT_IMPLEMENTED or not isinstance(answer.body, list):
+        said = f"answered {answer.status}" if answer.status in NOT_IMPLEMENTED else "did not answer a JSON list"
+        raise ConfigError(
+            f"LRS {sink.lrs!r} does not implement the Agent Profile API: GET {url} (a made-up agent's profile ids)"
+            f" {said}, so every push to this sink would fail.",
+            file=str(config.path),
+            key=f"sinks.{sink.name}.lrs",
+            fix="point the sink at an LRS that has the Agent Profile API, or remove the sink.",
+        )
+
+
 def check_sink(config: Config, sink: SinkConfig, echo: Echo) -> int:
     events = ", ".join(sorted(sink.events))
     try:
         if sink.kind in LRS_KINDS:
             require_home_page(config, sink.name)
+            if sink.kind == "agent_profile":
+                probe_agent_profile(config, sink)
             echo(f"sink {sink.name}: {sink.kind} to lrs {sink.lrs} (checked above) for {events}")
         elif sink.kind == "lms_file" and sink.directory is not None:
             sink.directory.mkdir(parents=True, exist_ok=True)
@@ -88,9 +130,24 @@ def check_sink(config: Config, sink: SinkConfig, echo: Echo) -> int:
     return 0
 
 
+def check_connector_filters(config: Config, echo: Echo) -> int:
+    """Warn of each mapping option the connectors' verb and activity filters keep from ever completing; a warning
+    fails nothing (a connector may leave an option to another source on purpose). A mapping that does not load
+    fails with its own error."""
+    try:
+        mappings = [load_mapping(path) for path in config.mappings]
+    except AdapterError as error:
+        echo(f"mappings: FAILED ({error_class_of(error)}): {error}")
+        return exit_code_of(error)
+    for blocked in blocked_options(mappings, list(config.connectors.values())):
+        echo(str(blocked))
+    return 0
+
+
 def run_checks(config: Config, echo: Echo) -> tuple[bool, int]:
     """Every check runs, so one pass shows every problem; the worst exit code wins (2 over 1)."""
     codes = [check_lrs(lrs, echo) for lrs in config.lrs.values()] + [check_store(config, echo)]
+    codes.append(check_connector_filters(config, echo))
     codes += [check_sink(config, sink, echo) for sink in config.sinks.values()]
     for connector in config.connectors.values():
         if connector.file is not None and not connector.file.is_file():

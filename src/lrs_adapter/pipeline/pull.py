@@ -22,7 +22,7 @@ from typing import Any
 import structlog
 
 from lrs_adapter.config import Config, ConnectorConfig
-from lrs_adapter.errors import ConfigError, error_class_of
+from lrs_adapter.errors import AdapterError, ConfigError, error_class_of
 from lrs_adapter.model.statements import Accepted, Cursor, Rejected
 from lrs_adapter.model.timestamps import format_instant, utc_now
 from lrs_adapter.pipeline.page_intake import Intake, PageIntake, intake_of
@@ -181,7 +181,10 @@ def pull(
         long_lived_objects_frozen(),
         PageIntake(config.intake_processes, version) as intake,
     ):
-        source = source or make_source(config, connector, db, full=full)
+        try:
+            source = source or make_source(config, connector, db, full=full)
+        except AdapterError as unmade:  # e.g. a password variable not set: the run log shows this run too
+            return failed_at_start(db, connector, unmade, now)
         run = PullRun(db, connector_name, source, now, commit_every or config.commit_every, on_commit)
         error: Exception | None = None
         try:
@@ -189,6 +192,16 @@ def pull(
         except Exception as failure:
             error = failure
         return run.finish(error)
+
+
+def failed_at_start(db: Database, connector: ConnectorConfig, error: AdapterError, now: Callable[[], datetime]) -> Run:
+    """A run that could not begin (its source could not be made), recorded as failed with its error."""
+    at, before = format_instant(now()), get_cursor(db, connector.name)
+    kind = "file" if connector.file is not None else "lrs"
+    run_id = start_run(db, connector.name, kind, at, before.position if before else None)
+    log.error("run failed at its start", phase="pull", run_id=run_id, connector=connector.name,
+              error_class=error_class_of(error), error=str(error))  # fmt: skip
+    return finish_run(db, run_id, now=at, outcome=FAILED, error_class=error_class_of(error), error_message=str(error))
 
 
 class PullRun:

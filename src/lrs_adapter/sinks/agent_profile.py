@@ -19,7 +19,7 @@ from lrs_adapter.config import LrsConfig, SinkConfig
 from lrs_adapter.errors import DeliveryRefused
 from lrs_adapter.sinks.certification_statement import learner_agent
 from lrs_adapter.store.outbox import Delivery
-from lrs_adapter.xapi.client import Request, XapiClient
+from lrs_adapter.xapi.client import RESUMES_FROM_OUTBOX, Request, XapiClient
 
 #: The key this adapter owns in the document.
 KEY = "lrs_adapter"
@@ -61,7 +61,7 @@ class AgentProfileSink:
         self.name = sink.name
         self.profile_id = sink.profile_id
         self.home_page = home_page
-        self.client = client or XapiClient(lrs)
+        self.client = client or XapiClient(lrs, resumes=RESUMES_FROM_OUTBOX)
         self.url = urljoin(self.client.endpoint, "agents/profile")
 
     def send(self, deliveries: Sequence[Delivery]) -> None:

@@ -20,7 +20,7 @@ from lrs_adapter.mapping.model import Mapping as CertificationMapping
 from lrs_adapter.rules.events import CERTIFIED, REVOKED
 from lrs_adapter.sinks.certification_statement import earned_statement, same_statement, voiding_statement
 from lrs_adapter.store.outbox import Delivery
-from lrs_adapter.xapi.client import Request, XapiClient
+from lrs_adapter.xapi.client import RESUMES_FROM_OUTBOX, Request, XapiClient
 
 REFUSALS = {
     400: (REFUSED, "The LRS rejected the statement; its message names the field (lrs-adapter outbox show ID)."),
@@ -41,7 +41,7 @@ class LrsStatementsSink:
         self.name = sink.name
         self.home_page = home_page
         self.certifications = certifications
-        self.client = client or XapiClient(lrs)
+        self.client = client or XapiClient(lrs, resumes=RESUMES_FROM_OUTBOX)
         self.url = urljoin(self.client.endpoint, "statements")
 
     def statement(self, delivery: Delivery) -> dict[str, Any] | None:

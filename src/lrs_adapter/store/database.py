@@ -15,7 +15,7 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any, ClassVar
 
-from lrs_adapter.errors import ConfigError
+from lrs_adapter.errors import ConfigError, StoreError
 
 
 class Row(tuple[Any, ...]):
@@ -69,6 +69,44 @@ def rows_in(db: Database, sql: str, values: Sequence[Any], params: Sequence[Any]
     return rows
 
 
+#: What is kept when the store fails: the sentence every store fault ends with.
+NOTHING_LOST = "nothing committed was lost, and the next run resumes from the last commit."
+#: SQLite's primary result codes (the low byte of `sqlite_errorcode`) that a person must fix, and how.
+_SQLITE_FAULTS = {
+    13: ("the disk holding the store {where} is full", "free space on that disk, or move store.url to a larger one"),
+    8: (
+        "the store {where} cannot be written",
+        "let the user running lrs-adapter write the file, its folder and the -wal and -shm files beside it",
+    ),
+    10: ("the store {where} could not be read or written", "check that disk (and the system log) and its free space"),
+    14: ("the store {where} cannot be opened", "let the user running lrs-adapter read and write it and its folder"),
+}
+#: PostgreSQL's SQLSTATEs of the same kind: disk full, and a read-only server (a standby, or read-only mode).
+_POSTGRESQL_FAULTS = {
+    "53100": ("the disk of the PostgreSQL store {where} is full", "free space on the database server's disk"),
+    "25006": (
+        "the PostgreSQL store {where} is read-only",
+        "point store.url at the primary server, or take the database out of read-only mode",
+    ),
+}
+
+
+def store_fault(error: Exception, where: str) -> StoreError | None:
+    """A StoreError naming the store and the fix for a full disk or a store that cannot be written; None for any
+    other database error (a bug, a constraint), which stays what it is."""
+    code = getattr(error, "sqlite_errorcode", None)
+    known = (
+        _SQLITE_FAULTS.get(code & 0xFF)
+        if isinstance(code, int)
+        else _POSTGRESQL_FAULTS.get(str(getattr(error, "sqlstate", "")))
+    )
+    if known is None:
+        return None
+    what, fix = known
+    said = " ".join(str(error).split())[:200]
+    return StoreError(f"{what.format(where=where)} ({said}): {NOTHING_LOST}", fix=f"{fix}.")
+
+
 class Database:
     """A connection in explicit-transaction mode: nothing is committed except by `transaction()`."""
 
@@ -100,6 +138,9 @@ class Database:
                 self._conn.execute("PRAGMA wal_autocheckpoint=8000")
                 self._conn.execute("PRAGMA foreign_keys=ON")
             except (OSError, sqlite3.Error) as error:
+                fault = store_fault(error, str(self.path))  # a read-only file or a full disk, as at any write
+                if fault is not None:
+                    raise fault from None
                 raise ConfigError(
                     f"cannot open the SQLite store {self.path}: {error}.",
                     key="store.url",
@@ -126,9 +167,27 @@ class Database:
     def _sql(self, sql: str) -> str:
         return sql.replace("?", "%s") if self.dialect == "postgresql" else sql
 
+    @property
+    def where(self) -> str:
+        """The store as a person finds it: the SQLite file, or PostgreSQL's host and database (no credentials)."""
+        return str(self.path) if self.path is not None else self.url.rsplit("@", 1)[-1]
+
+    def _raise_fault(self, error: Exception) -> None:
+        """A full disk or a store that cannot be written, as a StoreError; any other error as it was."""
+        fault = store_fault(error, self.where)
+        if fault is not None:
+            raise fault from error
+
+    def _run(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        try:
+            return self._conn.execute(sql, params)
+        except Exception as error:
+            self._raise_fault(error)
+            raise
+
     def execute(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
         """The rows, each a tuple that also reads its columns by name (`Row`)."""
-        cursor = self._conn.execute(self._sql(sql), params)
+        cursor = self._run(self._sql(sql), params)
         description = cursor.description
         if not description:
             return []
@@ -140,7 +199,11 @@ class Database:
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         if rows:
             cursor = self._conn.cursor()
-            cursor.executemany(self._sql(sql), rows)
+            try:
+                cursor.executemany(self._sql(sql), rows)
+            except Exception as error:
+                self._raise_fault(error)
+                raise
 
     def one(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
         rows = self.execute(sql, params)
@@ -156,16 +219,25 @@ class Database:
             finally:
                 self._depth -= 1
             return
-        self._conn.execute("BEGIN IMMEDIATE" if self.dialect == "sqlite" else "BEGIN")
+        self._run("BEGIN IMMEDIATE" if self.dialect == "sqlite" else "BEGIN")
         self._depth = 1
         try:
             yield self
+            self._run("COMMIT")  # a full disk may fail the commit itself: then nothing of it stands
         except BaseException:
             self._depth = 0
-            self._conn.execute("ROLLBACK")
+            self._rollback()
             raise
         self._depth = 0
-        self._conn.execute("COMMIT")
+
+    def _rollback(self) -> None:
+        """Roll back what is open; after a failed COMMIT SQLite may already have (an error here says so, and the
+        transaction's own error is the one that matters)."""
+        try:
+            self._conn.execute("ROLLBACK")
+        except Exception as error:
+            if "no transaction is active" not in str(error) and store_fault(error, self.where) is None:
+                raise
 
     def close(self) -> None:
         self._conn.close()

@@ -6,10 +6,13 @@ headers that bound them (`X-Experience-API-Consistent-Through`), and raises erro
 
 from __future__ import annotations
 
+import errno
+import socket
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -88,17 +91,125 @@ def _json_or_none(response: requests.Response) -> Any:
         return None
 
 
+#: The longest an LRS's own words get in an error message or a log line.
+MESSAGE_LENGTH = 200
+
+
+class _HtmlText(HTMLParser):
+    """The words of an HTML page (an error page from a proxy or a web framework): its title and its text."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.title: list[str] = []
+        self.text: list[str] = []
+        self._in: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._in.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self._in:
+            del self._in[len(self._in) - 1 - self._in[::-1].index(tag) :]
+
+    def handle_data(self, data: str) -> None:
+        if "script" not in self._in and "style" not in self._in:
+            (self.title if "title" in self._in else self.text).append(data)
+
+
+def one_line(text: str, limit: int = MESSAGE_LENGTH) -> str:
+    """`text` with its whitespace runs made single spaces, cut to `limit` characters (an ellipsis says so)."""
+    line = " ".join(text.split())
+    return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
+
+
+def html_words(content: str) -> str:
+    """What an HTML page says, in one line: its body's text, or its title when the body says nothing."""
+    page = _HtmlText()
+    page.feed(content)
+    page.close()
+    return one_line(" ".join(page.text)) or one_line(" ".join(page.title))
+
+
 def _lrs_message(response: requests.Response) -> str:
-    """The LRS's own words about a refusal (Learning Locker says `message`, Ralph `detail`), cut to a line."""
+    """The LRS's own words about a refusal (Learning Locker says `message`, Ralph `detail`), cut to a short line: an
+    HTML error page (a proxy's, or a server that has no such route) is reduced to its text, so no page reaches a log.
+    """
     try:
         body = orjson.loads(response.content)
     except orjson.JSONDecodeError:
-        return response.text.strip()[:300]
+        text = response.content.decode(response.encoding or "utf-8", errors="replace")
+        is_html = "html" in response.headers.get("Content-Type", "") or text.lstrip()[:1] == "<"
+        return html_words(text) if is_html else one_line(text)
     if isinstance(body, dict):
         for key in ("message", "detail", "error", "errorMessage"):
             if body.get(key):
-                return str(body[key])[:300]
-    return str(body)[:300]
+                return one_line(str(body[key]))
+    return one_line(str(body))
+
+
+#: What a pull's next run does after this one gave up on its LRS (a sink's client says what becomes of deliveries).
+RESUMES_FROM_CURSOR = "the next run resumes from the cursor"
+RESUMES_FROM_OUTBOX = "the deliveries stay pending for the next push"
+
+
+def host_and_port(url: str) -> str:
+    """`host:port` of a URL, the port filled in from the scheme: what a person checks against the LRS."""
+    parts = urlsplit(url)
+    return f"{parts.hostname}:{parts.port or (443 if parts.scheme == 'https' else 80)}"
+
+
+def _causes(error: BaseException) -> Iterator[BaseException]:
+    """`error` and what it wraps: requests wraps urllib3's MaxRetryError (in its args), which wraps a
+    NewConnectionError (its `reason`), which wraps the socket's own error (its cause)."""
+    seen: set[int] = set()
+    waiting: list[BaseException] = [error]
+    while waiting:
+        current = waiting.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        yield current
+        inner = [*current.args, getattr(current, "reason", None), current.__cause__, current.__context__]
+        waiting += [item for item in inner if isinstance(item, BaseException)]
+
+
+#: Socket errors that mean the server was never reached, in a few words.
+_UNREACHED: tuple[tuple[type[OSError], int | None, str], ...] = (
+    (ConnectionRefusedError, None, "connection refused"),
+    (socket.gaierror, None, "host name not found"),
+    (OSError, errno.ENETUNREACH, "network unreachable"),
+    (OSError, errno.EHOSTUNREACH, "host unreachable"),
+)
+
+
+def connection_failure(error: requests.RequestException, lrs: LrsConfig) -> tuple[str, bool]:
+    """What went wrong with the connection, in a few words instead of urllib3's "Max retries exceeded ...
+    NewConnectionError(...)", and whether the LRS was never reached (as against a connection that broke)."""
+    if isinstance(error, requests.ConnectTimeout):
+        return f"no connection within connect_timeout {lrs.connect_timeout:g} s", True
+    if isinstance(error, requests.ReadTimeout):
+        return f"no answer within read_timeout {lrs.read_timeout:g} s", False
+    if isinstance(error, requests.exceptions.SSLError):
+        return f"TLS failed: {one_line(str(_innermost(error)), 120)}", True
+    if isinstance(error, requests.exceptions.ProxyError):
+        return f"the proxy failed: {one_line(str(_innermost(error)), 120)}", True
+    for cause in _causes(error):
+        for kind, number, words in _UNREACHED:
+            if isinstance(cause, kind) and (number is None or cause.errno == number):
+                return words, True
+    return f"the connection broke: {one_line(str(_innermost(error)), 120)}", False
+
+
+def _innermost(error: BaseException) -> BaseException:
+    """The error at the bottom of the chain: the socket's or TLS's own words, without urllib3's wrapping."""
+    current, seen = error, {id(error)}
+    while True:
+        wrapped = (getattr(current, "reason", None), current.__cause__, *current.args, current.__context__)
+        inner = next((item for item in wrapped if isinstance(item, BaseException) and id(item) not in seen), None)
+        if inner is None:
+            return current
+        current = inner
+        seen.add(id(current))
 
 
 class XapiClient:
@@ -111,8 +222,10 @@ class XapiClient:
         session: requests.Session | None = None,
         sleep: Callable[[float], Any] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
+        resumes: str = RESUMES_FROM_CURSOR,
     ) -> None:
         self.lrs = lrs
+        self.resumes = resumes  # what the next run does after this one gave up, for the error's last words
         self.endpoint = lrs.endpoint if lrs.endpoint.endswith("/") else lrs.endpoint + "/"
         parts = urlsplit(self.endpoint)
         self.root = f"{parts.scheme}://{parts.netloc}/"
@@ -151,7 +264,8 @@ class XapiClient:
                 timeout=(self.lrs.connect_timeout, self.lrs.read_timeout),
             )
         except (requests.ConnectionError, requests.Timeout) as error:
-            raise RetryableFailure(f"{type(error).__name__} on {method} {url}: {error}") from error
+            what, unreachable = connection_failure(error, self.lrs)
+            raise RetryableFailure(f"{what} on {method} {url}", unreachable=what if unreachable else None) from error
         if response.status_code in allow:
             return Answer(response.status_code, _json_or_none(response), response.headers)
         if is_retryable_status(response.status_code):
@@ -202,10 +316,15 @@ class XapiClient:
         try:
             return controller(self._attempt, method, url, request or Request(), allow)
         except RetryableFailure as error:
-            spent = self.clock() - started
+            tries = f"{controller.statistics.get('attempt_number', '?')} attempts over {self.clock() - started:.1f} s"
+            if error.unreachable is not None:
+                raise TransientError(
+                    f"could not connect to LRS {self.lrs.name!r} at {host_and_port(url)} ({error.unreachable}) after"
+                    f" {tries}: is it up and is the endpoint right? Nothing was lost: {self.resumes}."
+                ) from error
             raise TransientError(
-                f"gave up on LRS {self.lrs.name!r} after {controller.statistics.get('attempt_number', '?')} "
-                f"attempts over {spent:.1f} s; last error: {error}"
+                f"gave up on LRS {self.lrs.name!r} after {tries}; last error: {error}."
+                f" Nothing was lost: {self.resumes}."
             ) from error
 
     def get(self, url: str, params: Mapping[str, str] | None = None, allow: frozenset[int] = frozenset()) -> Answer:

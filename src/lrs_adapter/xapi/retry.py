@@ -42,11 +42,13 @@ RETRY_STATUSES = frozenset({408, 429})
 
 
 class RetryableFailure(Exception):
-    """A failed attempt that may pass; `retry_after` is the server's own advice in seconds, if it gave any."""
+    """A failed attempt that may pass; `retry_after` is the server's own advice in seconds, if it gave any;
+    `unreachable` says, in a few words, why the server was never reached ("connection refused"), when it was not."""
 
-    def __init__(self, message: str, retry_after: float | None = None) -> None:
+    def __init__(self, message: str, retry_after: float | None = None, *, unreachable: str | None = None) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+        self.unreachable = unreachable
 
 
 def is_retryable_status(status: int) -> bool:
