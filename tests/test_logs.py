@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import logging
+import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import orjson
+import pytest
+from click.testing import CliRunner
+from structlog.testing import capture_logs
 
+from lrs_adapter.cli import main
+from lrs_adapter.config import load_config
+from lrs_adapter.logs import configure_logging
+from lrs_adapter.pipeline.workers import pull_connector
+from lrs_adapter.store import Database
 from tests.helpers.factory import make_statements
 
 
@@ -25,6 +36,54 @@ def test_a_syncs_log_lines_parse_as_json_and_carry_the_run_id(tmp_path: Path) ->
     )
     assert done.returncode == 0, done.stderr
     lines = [orjson.loads(line) for line in done.stderr.splitlines()]
-    assert lines
-    assert all(line["connector"] == "demo" and isinstance(line["run_id"], int) for line in lines)
-    assert len({line["run_id"] for line in lines}) == 1
+    pulls = [line for line in lines if line["phase"] == "pull"]
+    assert pulls
+    assert all(line["connector"] == "demo" and isinstance(line["run_id"], int) for line in pulls)
+    assert len({line["run_id"] for line in pulls}) == 1
+    assert [line["phase"] for line in lines if line not in pulls] == ["settle"]  # its batch of learners: no run
+
+
+@pytest.fixture
+def logging_restored() -> Iterator[None]:
+    yield
+    configure_logging()  # as the suite has it: stderr is no terminal here
+
+
+def sync_setup(tmp_path: Path, store_url: str) -> Path:
+    (tmp_path / "export.jsonl").write_bytes(b"\n".join(orjson.dumps(s) for s in make_statements(1200)) + b"\n")
+    config = tmp_path / "lrs-adapter.toml"
+    config.write_text(
+        '[roster]\nhome_page = "https://learning.example.gov.uk"\n'
+        f'[store]\nurl = "{store_url}"\ncommit_every = 500\n[connectors.demo]\nfile = "export.jsonl"\n'
+    )
+    return config
+
+
+def test_on_a_terminal_each_page_is_a_debug_line(
+    tmp_path: Path, db: Database, store_url: str, monkeypatch: pytest.MonkeyPatch, logging_restored: None
+) -> None:
+    """The progress line shows the pages: one log line each would push it off the screen."""
+    controller, terminal = os.openpty()
+    with os.fdopen(terminal, "w") as stderr, os.fdopen(controller, "rb"):
+        monkeypatch.setattr(sys, "stderr", stderr)
+        configure_logging("text", logging.DEBUG)
+        with capture_logs() as lines:
+            pulled = pull_connector(load_config(sync_setup(tmp_path, store_url)), db, "demo")
+    assert pulled.run is not None
+    assert pulled.run.pages == 3
+    pages = [line for line in lines if line["event"] == "page taken in"]
+    assert [line["log_level"] for line in pages] == ["debug"] * 3
+    assert {line["log_level"] for line in lines if line["event"] == "run finished"} == {"info"}
+
+
+def test_off_a_terminal_each_page_and_batch_of_learners_is_an_info_line(
+    tmp_path: Path, store_url: str, logging_restored: None
+) -> None:
+    """cron and CI see no progress line: the JSON lines are all there is, and carry its facts."""
+    result = CliRunner().invoke(main, ["--config", str(sync_setup(tmp_path, store_url)), "sync"])
+    assert result.exit_code == 0, result.output
+    lines = [orjson.loads(line) for line in result.stderr.splitlines()]  # JSON: the default off a terminal
+    pages = [line for line in lines if line["event"] == "page taken in"]
+    assert [(line["level"], line["fetched"]) for line in pages] == [("info", 500), ("info", 500), ("info", 200)]
+    settled = [line for line in lines if line["event"] == "learners settled"]
+    assert [(line["level"], line["learners"]) for line in settled] == [("info", n) for n in range(200, 1201, 200)]

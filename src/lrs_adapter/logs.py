@@ -1,7 +1,9 @@
 """Logging: one JSON object per line for machines (the default off a terminal), readable text on a terminal.
 
 structlog renders both from the same key-value events, so a field an ops dashboard reads (run_id, connector,
-phase, counts, error_class) is the same field a person sees.
+phase, counts, error_class) is the same field a person sees. The lines that tell a long stage's progress (a page
+taken in, a batch of learners settled) are at `progress_level()`: debug on a terminal, where the progress line shows
+the same and one line a page would bury it, info elsewhere (cron, CI), where the lines are all there is.
 """
 
 from __future__ import annotations
@@ -29,8 +31,18 @@ class _CurrentStderr:
         sys.stderr.flush()
 
 
+_progress_level = logging.INFO
+
+
+def progress_level() -> int:
+    """The level of the lines that repeat as a long stage goes on, as `configure_logging` chose it."""
+    return _progress_level
+
+
 def configure_logging(log_format: str | None = None, level: int = logging.INFO) -> None:
     """`log_format` is "json" or "text"; None picks text on a terminal and JSON otherwise (cron, CI, containers)."""
+    global _progress_level  # one logging configuration per process, as structlog's own
+    _progress_level = logging.DEBUG if sys.stderr.isatty() else logging.INFO
     if log_format is None:
         log_format = "text" if sys.stderr.isatty() else "json"
     renderer: Any = (

@@ -4,15 +4,20 @@ is pulled by one worker at a time, every statement stored once, every certificat
 from __future__ import annotations
 
 import csv
+import multiprocessing
 import os
 import subprocess
 import sys
+from concurrent.futures import ProcessPoolExecutor
 from itertools import pairwise
+from multiprocessing.queues import Queue
 from pathlib import Path
+from queue import Empty
 
 import orjson
 import pytest
 
+from lrs_adapter.pipeline.workers import PullProgress, _start_worker, tell_parent
 from lrs_adapter.store import open_store
 from tests.helpers.factory import make_statements
 
@@ -95,3 +100,15 @@ def test_two_workers_started_at_once_on_postgresql_never_both_process_a_connecto
     assert pulled >= CONNECTORS
     print(f"pulled {pulled}, skipped {skipped}")
     check_each_done_once(config, pg_url)
+
+
+def test_a_worker_never_waits_on_a_full_progress_queue() -> None:
+    """News the parent has not yet read is dropped, not waited on: the pull goes on."""
+    context = multiprocessing.get_context("spawn")
+    queue: Queue[PullProgress] = context.Queue(1)
+    with ProcessPoolExecutor(1, mp_context=context, initializer=_start_worker, initargs=(queue, "json")) as pool:
+        for pages in (1, 2, 3):  # news with room for one
+            pool.submit(tell_parent, PullProgress("demo", pages=pages)).result()
+    assert queue.get().pages == 1
+    with pytest.raises(Empty):
+        queue.get_nowait()

@@ -8,6 +8,7 @@ from dataclasses import asdict
 
 import click
 import orjson
+from rich.progress import Progress
 
 from lrs_adapter.cli import (
     EXIT_OK,
@@ -20,12 +21,12 @@ from lrs_adapter.cli import (
     run_summary,
 )
 from lrs_adapter.cli.outbox import echo_pending, echo_push, exit_code_of_push
-from lrs_adapter.cli.progress import pull_progress
+from lrs_adapter.cli.progress import ProgressLines, drawn_progress
 from lrs_adapter.errors import AdapterError
 from lrs_adapter.mapping.model import Mapping
 from lrs_adapter.ops.check import run_checks
 from lrs_adapter.pipeline.remap import remap
-from lrs_adapter.pipeline.run import Watcher, run_sync
+from lrs_adapter.pipeline.run import run_sync
 from lrs_adapter.pipeline.settle import MapCounts
 from lrs_adapter.pipeline.workers import Pulled, pull_all
 from lrs_adapter.store import Database
@@ -46,7 +47,7 @@ def pull_each(
     share: bool = False,
 ) -> list[int]:
     """Every connector (in turn, or spread over worker processes), each printing its summary."""
-    with pull_progress() as show:
+    with drawn_progress() as progress:
         outcomes = pull_all(
             context.config,
             db,
@@ -55,7 +56,7 @@ def pull_each(
             workers=workers,
             share=share,
             log_format=context.log_format,
-            on_commit=show,
+            on_progress=ProgressLines(progress).pulling,
         )
     return echo_pulled(outcomes)
 
@@ -75,16 +76,19 @@ def echo_pulled(outcomes: Sequence[Pulled]) -> list[int]:
     return codes
 
 
-class Printing(Watcher):
-    """A sync's stages printed as they end."""
+class Printing(ProgressLines):
+    """A sync's stages drawn as they go (on a terminal) and printed as they end."""
 
-    def __init__(self) -> None:
+    def __init__(self, progress: Progress | None) -> None:
+        super().__init__(progress)
         self.codes: list[int] = []
 
     def pulled(self, outcomes: Sequence[Pulled]) -> None:
+        super().pulled(outcomes)
         self.codes = echo_pulled(outcomes)
 
     def settled(self, counts: MapCounts, mappings: Sequence[Mapping]) -> None:
+        super().settled(counts, mappings)
         echo_mapped(counts, mappings)
 
 
@@ -133,9 +137,9 @@ def pull_command(context: Context, connectors: tuple[str, ...], share: bool, wor
 def sync_command(context: Context, connectors: tuple[str, ...], share: bool, workers: int, dry_run: bool) -> None:
     """One scheduled run: pull every connector, map and evaluate the learners whose history changed or whose
     status changes with time today, then push the certification results to the configured sinks."""
-    printing = Printing()
     try:
-        with context.store() as db, pull_progress() as show:
+        with context.store() as db, drawn_progress() as progress:
+            printing = Printing(progress)
             result = run_sync(
                 context.config,
                 db,
@@ -144,7 +148,6 @@ def sync_command(context: Context, connectors: tuple[str, ...], share: bool, wor
                 share=share,
                 dry_run=dry_run,
                 log_format=context.log_format,
-                on_commit=show,
                 watcher=printing,
             )
             if dry_run:

@@ -23,6 +23,7 @@ import structlog
 
 from lrs_adapter.config import Config, ConnectorConfig
 from lrs_adapter.errors import AdapterError, ConfigError, error_class_of
+from lrs_adapter.logs import progress_level
 from lrs_adapter.model.statements import Accepted, Cursor, Rejected
 from lrs_adapter.model.timestamps import format_instant, utc_now
 from lrs_adapter.pipeline.page_intake import Intake, PageIntake, intake_of
@@ -43,6 +44,9 @@ SUCCEEDED, QUARANTINED, FAILED = "succeeded", "succeeded_with_quarantine", "fail
 #: stays bounded when statements are megabytes each (commit_every counts statements); and pages being taken in on
 #: other processes are waited for once their input reaches half of it.
 COMMIT_CHARACTERS = 64_000_000
+#: Told the pages, statements and quarantined statements taken in so far and the seconds since the run began, after
+#: each page taken in: a progress line from the first page, not only after the first commit of `commit_every`.
+OnPage = Callable[[RunCounts, float], None]
 
 
 def make_source(config: Config, connector: ConnectorConfig, db: Database, *, full: bool) -> Source:
@@ -109,7 +113,8 @@ def commit_pages(
         add_to_run(db, run_id, batch, cursor.position if cursor else None)
     duration = round(time.monotonic() - started, 3)
     for taken, counts, at in done:
-        bound_log.info(
+        bound_log.log(
+            progress_level(),
             "page taken in",
             phase="pull",
             page=taken.label,
@@ -164,9 +169,11 @@ def pull(
     source: Source | None = None,
     commit_every: int | None = None,
     on_commit: Callable[[RunCounts], None] | None = None,
+    on_page: OnPage | None = None,
 ) -> Run:
     """Run one connector to the end of its source; the returned Run row says what happened, failures included.
-    `on_commit` hears the run's counts so far after each commit (a progress bar on a terminal)."""
+    `on_page` hears what was taken in so far after each page, `on_commit` the run's counts after each commit (a
+    progress line on a terminal)."""
     connector = config.connectors.get(connector_name)
     if connector is None:
         known = ", ".join(sorted(config.connectors)) or "none"
@@ -185,7 +192,7 @@ def pull(
             source = source or make_source(config, connector, db, full=full)
         except AdapterError as unmade:  # e.g. a password variable not set: the run log shows this run too
             return failed_at_start(db, connector, unmade, now)
-        run = PullRun(db, connector_name, source, now, commit_every or config.commit_every, on_commit)
+        run = PullRun(db, connector_name, source, now, commit_every or config.commit_every, on_commit, on_page)
         error: Exception | None = None
         try:
             run.take_pages(intake)
@@ -217,9 +224,10 @@ class PullRun:
         now: Callable[[], datetime],
         commit_every: int,
         on_commit: Callable[[RunCounts], None] | None,
+        on_page: OnPage | None = None,
     ) -> None:
         self.db, self.connector, self.source, self.now = db, connector, source, now
-        self.commit_every, self.on_commit = commit_every, on_commit
+        self.commit_every, self.on_commit, self.on_page = commit_every, on_commit, on_page
         before = get_cursor(db, connector)
         self.id = start_run(db, connector, source.kind, format_instant(now()), before.position if before else None)
         self.log = log.bind(run_id=self.id, connector=connector)
@@ -228,6 +236,7 @@ class PullRun:
         )
         self.started = time.monotonic()
         self.total = RunCounts()
+        self.taken = RunCounts()  # pages taken in, committed or not
         self.pending: list[Taken] = []
         self.in_flight: deque[tuple[Page, datetime, Future[Intake]]] = deque()
 
@@ -285,6 +294,9 @@ class PullRun:
         size = len(page.statements) + len(page.unparsable)
         text = sum(len(item.raw) for item in accepted) + sum(len(item.raw) for item in rejected)
         self.pending.append(Taken(page.label, size, format_instant(received), text, accepted, rejected))
+        self.taken.add(RunCounts(pages=1, fetched=size, quarantined=len(rejected)))
+        if self.on_page is not None:
+            self.on_page(self.taken, time.monotonic() - self.started)
         if (
             sum(taken.size for taken in self.pending) >= self.commit_every
             or sum(taken.text_size for taken in self.pending) >= COMMIT_CHARACTERS

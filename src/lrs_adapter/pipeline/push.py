@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial
 from itertools import groupby
 
 import structlog
@@ -38,6 +39,10 @@ class SinkCounts:
     error_class: str | None = None
 
 
+#: Hears a sink's counts so far and how many deliveries were pending for it, as its push goes on (a progress line).
+OnDelivery = Callable[[str, SinkCounts, int], None]
+
+
 @dataclass
 class PushCounts:
     sinks: dict[str, SinkCounts] = field(default_factory=dict)
@@ -47,29 +52,56 @@ class PushCounts:
         return sum(c.failed for c in self.sinks.values())
 
 
-def deliver(config: Config, db: Database, mappings: Sequence[CertificationMapping]) -> PushCounts:
+def deliver(
+    config: Config, db: Database, mappings: Sequence[CertificationMapping], on_delivery: OnDelivery | None = None
+) -> PushCounts:
     """A scheduled run's end: the outbox pushed to every configured sink."""
     return push(
-        db, build_sinks(config, mappings), now=lambda: format_instant(utc_now()), max_attempts=config.max_attempts
+        db,
+        build_sinks(config, mappings),
+        now=lambda: format_instant(utc_now()),
+        max_attempts=config.max_attempts,
+        on_delivery=on_delivery,
     )
 
 
-def push(db: Database, sinks: Mapping[str, Sink], *, now: Callable[[], str], max_attempts: int) -> PushCounts:
+def push(
+    db: Database,
+    sinks: Mapping[str, Sink],
+    *,
+    now: Callable[[], str],
+    max_attempts: int,
+    on_delivery: OnDelivery | None = None,
+) -> PushCounts:
+    """Every sink's pending deliveries; `on_delivery` hears each sink's counts before each delivery and at its end."""
     counts = PushCounts()
     for name, sink in sinks.items():
         with stage_lock(db, f"push to {name}"):  # two pushes at once would both send what is pending
-            counts.sinks[name] = _push_sink(db, sink, pending(db, name), now, max_attempts)
+            items = pending(db, name)
+            told = partial(on_delivery or _unheard, name)
+            counts.sinks[name] = _push_sink(db, sink, items, now, max_attempts, told)
+            told(counts.sinks[name], len(items))
     return counts
 
 
+def _unheard(sink: str, counts: SinkCounts, pending: int) -> None:
+    """A push nobody watches."""
+
+
 def _push_sink(
-    db: Database, sink: Sink, items: list[Delivery], now: Callable[[], str], max_attempts: int
+    db: Database,
+    sink: Sink,
+    items: list[Delivery],
+    now: Callable[[], str],
+    max_attempts: int,
+    told: Callable[[SinkCounts, int], None],
 ) -> SinkCounts:
     counts = SinkCounts()
     if sink.batched:
-        return _push_batches(db, sink, items, now, max_attempts, counts)
+        return _push_batches(db, sink, items, now, max_attempts, counts, told)
     held: set[tuple[str, str]] = set()
     for index, item in enumerate(items):
+        told(counts, len(items))
         subject = (item.learner, item.certification)
         if subject in held:
             counts.waiting += 1
@@ -91,7 +123,13 @@ def _push_sink(
 
 
 def _push_batches(
-    db: Database, sink: Sink, items: list[Delivery], now: Callable[[], str], max_attempts: int, counts: SinkCounts
+    db: Database,
+    sink: Sink,
+    items: list[Delivery],
+    now: Callable[[], str],
+    max_attempts: int,
+    counts: SinkCounts,
+    told: Callable[[SinkCounts, int], None],
 ) -> SinkCounts:
     """Deliveries named into a file by a run that did not finish go into that file again; the rest into a new one."""
     unnamed = [item for item in items if item.batch is None]
@@ -101,6 +139,7 @@ def _push_batches(
         items = [item if item.batch else replace(item, batch=batch) for item in items]
     for _, group in groupby(sorted(items, key=lambda d: (str(d.batch), d.id)), key=lambda d: d.batch):
         batch_items = list(group)
+        told(counts, len(items))
         try:
             sink.send(batch_items)
         except AdapterError as error:

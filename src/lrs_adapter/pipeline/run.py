@@ -20,20 +20,30 @@ from lrs_adapter.config import Config
 from lrs_adapter.mapping.loader import load_mapping
 from lrs_adapter.mapping.model import Mapping
 from lrs_adapter.model.timestamps import utc_now
-from lrs_adapter.pipeline.push import PushCounts, deliver
+from lrs_adapter.pipeline.push import PushCounts, SinkCounts, deliver
 from lrs_adapter.pipeline.settle import MapCounts, settle
-from lrs_adapter.pipeline.workers import OnCommit, Pulled, pull_all
+from lrs_adapter.pipeline.workers import Pulled, PullProgress, pull_all
 from lrs_adapter.store.database import Database
 
 
 class Watcher:
-    """Hears each stage's outcome as soon as it is known (the command prints them as they come); silent here."""
+    """Hears each stage as it goes and its outcome as soon as it is known (the command draws a progress line and
+    prints the outcomes as they come); silent here."""
+
+    def pulling(self, progress: PullProgress) -> None:
+        """A connector's pull so far, after each page taken in and each commit (from worker processes too)."""
 
     def pulled(self, outcomes: Sequence[Pulled]) -> None:
         """Every connector's pull, ended."""
 
+    def settling(self, counts: MapCounts) -> None:
+        """The learners mapped and evaluated so far, after each batch."""
+
     def settled(self, counts: MapCounts, mappings: Sequence[Mapping]) -> None:
         """Every queued learner mapped and evaluated."""
+
+    def pushing(self, sink: str, counts: SinkCounts, pending: int) -> None:
+        """A sink's push so far, of the `pending` deliveries it began with: before each delivery, and at its end."""
 
 
 @dataclass(frozen=True)
@@ -57,7 +67,6 @@ def run_sync(
     dry_run: bool = False,
     log_format: str | None = None,
     now: Callable[[], datetime] = utc_now,
-    on_commit: OnCommit | None = None,
     watcher: Watcher | None = None,
 ) -> SyncResult:
     """Pull `connectors` (default: all; over `workers` processes; `share`: skip those another worker holds), settle
@@ -65,9 +74,11 @@ def run_sync(
     connectors and earlier runs brought in is settled and pushed all the same, and the result says what failed."""
     watcher = watcher or Watcher()
     mappings = load_mappings(config)
-    pulled = pull_all(config, db, connectors, workers=workers, share=share, log_format=log_format, on_commit=on_commit)
+    pulled = pull_all(
+        config, db, connectors, workers=workers, share=share, log_format=log_format, on_progress=watcher.pulling
+    )
     watcher.pulled(pulled)
-    settled = settle(config, db, mappings, now())
+    settled = settle(config, db, mappings, now(), on_batch=watcher.settling)
     watcher.settled(settled, mappings)
-    pushed = None if dry_run or not config.sinks else deliver(config, db, mappings)
+    pushed = None if dry_run or not config.sinks else deliver(config, db, mappings, on_delivery=watcher.pushing)
     return SyncResult(pulled, settled, pushed)

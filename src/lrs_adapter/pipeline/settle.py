@@ -8,11 +8,14 @@ with their removal from the queue, so a killed run leaves every learner either s
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
+import structlog
+
 from lrs_adapter.config import Config
+from lrs_adapter.logs import progress_level
 from lrs_adapter.mapping.mapper import map_learner
 from lrs_adapter.mapping.model import Mapping
 from lrs_adapter.model.timestamps import format_instant
@@ -36,6 +39,8 @@ from lrs_adapter.store.locks import stage_lock
 from lrs_adapter.store.outbox import SinkEvents
 from lrs_adapter.store.recorded import recorded_completions
 
+log = structlog.get_logger(__name__)
+
 BATCH = 200
 
 
@@ -47,12 +52,20 @@ class MapCounts:
     statuses: dict[str, int] = field(default_factory=dict)
 
 
-def settle(config: Config, db: Database, mappings: Sequence[Mapping], now: datetime) -> MapCounts:
+#: Hears the counts so far after each batch of learners settled (a progress line on a terminal).
+OnBatch = Callable[[MapCounts], None]
+
+
+def settle(
+    config: Config, db: Database, mappings: Sequence[Mapping], now: datetime, on_batch: OnBatch | None = None
+) -> MapCounts:
     """A scheduled run's middle: the learners whose status changes with time today queued, then everyone queued
     mapped and evaluated, under the settle lock (one settling at a time, whatever the workers)."""
     with stage_lock(db, "settle"):
         requeue_due(db, now.date(), config.home_page)
-        return map_queued(db, mappings, format_instant(now), home_page=config.home_page, sinks=sink_events(config))
+        return map_queued(
+            db, mappings, format_instant(now), home_page=config.home_page, sinks=sink_events(config), on_batch=on_batch
+        )
 
 
 def map_queued(
@@ -63,10 +76,12 @@ def map_queued(
     home_page: str | None,
     as_of: date | None = None,
     sinks: SinkEvents | None = None,
+    on_batch: OnBatch | None = None,
 ) -> MapCounts:
     """Map and evaluate every queued identifier's learner with every mapping (as of `as_of`, by default the day of
     `now`), putting each certification event in the outbox for `sinks`. An identifier no learner answers to leaves
-    the queue unmapped (`learners unresolved` lists it; a roster import that resolves it queues it again)."""
+    the queue unmapped (`learners unresolved` lists it; a roster import that resolves it queues it again). Each
+    batch committed is a log line and told to `on_batch`."""
     as_of = as_of or date.fromisoformat(now[:10])
     counts = MapCounts()
     recorded, retracted = any_recorded(db), any_retracted(db)
@@ -80,6 +95,9 @@ def map_queued(
                 _settle_learner(db, learner, keys, mappings, counts, as_of, now, sinks, recorded, retracted)
             dequeue(db, batch)
         counts.unresolved += len(set(batch) - set(resolved))
+        log.log(progress_level(), "learners settled", phase="settle", **vars(counts))
+        if on_batch is not None:
+            on_batch(counts)
     return counts
 
 
