@@ -42,6 +42,7 @@ url = "sqlite:///store.db"
 file = "export.jsonl"
 [push]
 max_attempts = 2
+roster_only = false  # no roster here: every learner evaluated is pushed
 [sinks.hook]
 kind = "webhook"
 url = "{httpserver.url_for("/hook")}"
