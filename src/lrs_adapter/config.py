@@ -157,6 +157,9 @@ class Config:
     intake_processes: int = 2  # processes that parse and check pages during a pull (0: the run's own)
     sinks: dict[str, SinkConfig] = field(default_factory=dict)
     max_attempts: int = 5  # push attempts (runs) before a delivery is dead-lettered
+    #: Push only about learners the roster knows: the others are evaluated (status shows them) but their deliveries
+    #: are held, not sent (an LMS refuses unknown users; a mailer must not write to strangers).
+    roster_only: bool = True
     health_max_age: timedelta = DEFAULT_MAX_AGE  # a connector with no successful run for longer is stale
     api: ApiConfig = field(default_factory=ApiConfig)
     #: How long after their leaving date a leaver's personal data is kept (`retention apply`); None: not configured.
@@ -182,6 +185,7 @@ FIXES: dict[str, str] = {
     "secret_env": "the NAME of an environment variable holding the webhook's signing secret.",
     "directory": "a folder the LMS picks upload files from (relative to this file).",
     "max_attempts": "a whole number of push runs, 1 to 1000, before a delivery is dead-lettered.",
+    "roster_only": "true (push only about learners on the roster) or false (about everyone evaluated).",
     "max_age": 'a duration longer than zero: whole numbers with d, h, m or s, largest first, e.g. "26h", "90m",'
     ' "1d12h"; or ISO 8601, e.g. "PT26H".',
     "tokens_env": 'a list of environment variable NAMES holding bearer tokens, e.g. ["LRS_ADAPTER_API_TOKEN"].',
@@ -377,6 +381,7 @@ class PullSchema(Strict):
 
 class PushSchema(Strict):
     max_attempts = fields.Integer(validate=validate.Range(min=1, max=1000))
+    roster_only = fields.Boolean()
 
 
 class HealthSchema(Strict):

@@ -52,7 +52,7 @@ def test_serve_answers_over_http(tmp_path: Path) -> None:
                 assert time.monotonic() < deadline, "the server did not start in 20 s"
                 time.sleep(0.1)
         assert answer.status_code == 200  # no connector configured: nothing stale
-        assert answer.json() == {"healthy": True, "max_age_seconds": 93600.0, "connectors": []}
+        assert answer.json() == {"healthy": True, "max_age_seconds": 93600.0, "connectors": [], "sinks": []}
         assert httpx.get(f"http://127.0.0.1:{port}/runs").status_code == 401
     finally:
         server.terminate()

@@ -42,6 +42,7 @@ url = "sqlite:///store.db"
 file = "export.jsonl"
 [push]
 max_attempts = 2
+roster_only = false  # no roster here: every learner evaluated is pushed
 [sinks.hook]
 kind = "webhook"
 url = "{httpserver.url_for("/hook")}"
@@ -139,3 +140,103 @@ def test_a_sink_added_later_is_backfilled_then_pushed_and_the_backfill_is_audite
     code, output = cli(config, "outbox", "backfill", "nowhere")
     assert code == 2
     assert "there is no sink 'nowhere'" in output
+
+
+def test_a_wrong_webhook_secret_exits_2_once_per_run_spends_nothing_and_health_names_the_sink(
+    config: Path, httpserver: HTTPServer
+) -> None:
+    httpserver.expect_request("/hook").respond_with_response(Response("bad signature", status=401))
+    for _ in range(3):  # more runs than [push] max_attempts: still nothing dead-lettered
+        code, output = cli(config, "sync")
+        assert code == 2, output
+        assert output.count("stopped (config): key sinks.hook.secret_env: webhook 'hook' answered 401") == 1
+        assert output.count('"level":"error"') == 1  # the one log line: "sink stopped: configuration"
+        assert "delivery failed" not in output
+    assert "→ hook pending (attempts 0)" in cli(config, "outbox", "list", "--sink", "hook")[1]
+    assert "dead" not in cli(config, "outbox", "list", "--sink", "hook")[1]
+    code, output = cli(config, "health")
+    assert code == 1
+    assert "sink hook: UNHEALTHY: its newest push stopped on its configuration: key sinks.hook.secret_env" in output
+    assert "sink totara: ok" in output
+    runs = [orjson.loads(line) for line in cli(config, "runs", "--stage", "push", "--format", "json")[1].splitlines()]
+    assert len(runs) == 6  # three syncs, each a push run per sink, newest first
+    assert [(r["connector"], r["outcome"], r["error_class"], r["waiting"]) for r in runs[:2]] == [
+        ("totara", "succeeded", None, 0),
+        ("hook", "stopped", "config", 2),
+    ]
+    code, output = cli(config, "runs", "--failed")
+    assert "push  hook" in output
+    assert "config: key sinks.hook.secret_env: webhook 'hook' answered 401" in output
+
+
+REMOVED = "sink hook is no longer configured but holds 2 undelivered deliveries"
+
+
+def retire_the_hook(config: Path, httpserver: HTTPServer) -> None:
+    """The hook is down at a sync, so its two deliveries wait; then it is taken out of the config."""
+    httpserver.expect_request("/hook").respond_with_response(Response("maintenance", status=503))
+    assert cli(config, "sync")[0] == 1
+    full = config.read_text()
+    start, end = full.index("[sinks.hook]"), full.index("[sinks.totara]")
+    config.write_text(full[:start] + full[end:])
+
+
+def test_a_removed_sink_is_named_by_check_sync_and_health(config: Path, httpserver: HTTPServer) -> None:
+    retire_the_hook(config, httpserver)
+    code, output = cli(config, "sync")
+    assert code == 0, output
+    assert REMOVED in output
+    assert "lrs-adapter outbox discard --sink hook --reason TEXT" in output
+    code, output = cli(config, "check")
+    assert code == 0, output
+    assert "sink hook: WARNING: no longer configured, yet the outbox holds 2 undelivered deliveries" in output
+    code, output = cli(config, "health")
+    assert code == 1
+    assert "sink hook: UNHEALTHY: not configured, yet holds 2 deliveries" in output
+
+
+def test_discard_needs_a_reason_and_one_way_of_naming_deliveries(config: Path, httpserver: HTTPServer) -> None:
+    retire_the_hook(config, httpserver)
+    code, output = cli(config, "outbox", "discard", "--sink", "hook")
+    assert code == 2  # --reason is required
+    code, output = cli(config, "outbox", "discard", "--reason", "both named")
+    assert code == 1
+    assert "one --sink NAME" in output
+
+
+def test_a_removed_sinks_deliveries_discarded_audited_and_health_is_ok_again(
+    config: Path, httpserver: HTTPServer
+) -> None:
+    retire_the_hook(config, httpserver)
+    pending = sorted(
+        int(line.split()[0]) for line in cli(config, "outbox", "list", "--sink", "hook")[1].splitlines()[:2]
+    )
+    code, output = cli(config, "outbox", "discard", "--sink", "hook", "--reason", "the mailer was retired")
+    assert code == 0, output
+    assert "discarded 2 deliveries of hook" in output
+    audit = [orjson.loads(line) for line in cli(config, "audit", "--format", "json")[1].splitlines()]
+    (entry,) = [entry for entry in audit if entry["action"] == "outbox.discard"]
+    assert entry["reason"] == "the mailer was retired"
+    assert entry["after"] == {"status": "discarded", "ids": pending}
+    assert [(d["id"], d["sink"], d["status"]) for d in entry["before"]["deliveries"]] == [
+        (i, "hook", "pending") for i in pending
+    ]
+    listed = cli(config, "outbox", "list", "--status", "discarded")[1]
+    assert listed.count("→ hook discarded") == 2
+    assert "discarded: the mailer was retired" in listed
+    assert REMOVED not in cli(config, "sync")[1]
+    assert "sink hook" not in cli(config, "check")[1]
+    code, output = cli(config, "health")
+    assert "sink hook" not in output
+    assert code == 0, output
+
+
+def test_discarding_named_deliveries_leaves_delivered_ones_and_says_so(config: Path, httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/hook").respond_with_response(Response(status=204))
+    assert cli(config, "sync")[0] == 0
+    delivered = cli(config, "outbox", "list", "--sink", "hook")[1].split()[0]
+    code, output = cli(config, "outbox", "discard", delivered, "9999", "--reason", "typo")
+    assert code == 1
+    assert "discarded 0 deliveries" in output
+    assert f"not discarded (no such delivery, or already delivered or discarded): [{delivered}, 9999]" in output
+    assert "discarded" not in cli(config, "outbox", "list", "--sink", "hook")[1]

@@ -24,7 +24,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def export(tmp_path: Path, store_url: str, connectors: tuple[str, ...] = ("demo",), statements: int = 1200) -> Path:
-    """Export files of `statements` each (pages of 500), one commit at the end of each pull, a sink for the push."""
+    """Export files of `statements` each (pages of 500), one commit at the end of each pull, a sink for the push (of
+    every learner: no roster is imported here)."""
     sections = []
     for number, name in enumerate(connectors):
         lines = (orjson.dumps(s) for s in make_statements(statements, start=number * statements))
@@ -36,6 +37,7 @@ def export(tmp_path: Path, store_url: str, connectors: tuple[str, ...] = ("demo"
         '[roster]\nhome_page = "https://learning.example.gov.uk"\n'
         f'[store]\nurl = "{store_url}"\ncommit_every = 5000\n'
         "[pull]\nintake_processes = 0\n"
+        "[push]\nroster_only = false\n"
         '[sinks.totara]\nkind = "lms_file"\ndirectory = "upload"\n' + "".join(sections)
     )
     return config

@@ -70,6 +70,7 @@ def config(lrs: LRS, tmp_path: Path, *, store_url: str | None = None, read_timeo
         sinks={"lrs": SinkConfig(name="lrs", kind="lrs_statements", events=SINK_EVENTS["lrs_statements"], lrs="ll")},
         max_attempts=50,
         commit_every=PAGE,
+        roster_only=False,  # no roster here: every learner evaluated is pushed
     )
 
 

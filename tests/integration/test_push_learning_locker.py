@@ -47,6 +47,7 @@ def config(lrs: LRS, tmp_path: Path, *, hook: str | None = None, profile: bool =
         home_page=HOME,
         sinks=sinks,
         max_attempts=3,
+        roster_only=False,  # no roster here: every learner evaluated is pushed
     )
 
 

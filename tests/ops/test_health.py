@@ -1,4 +1,5 @@
-"""`lrs-adapter health`: passes on a fresh connector, fails on a stale, a failing or a never-run one."""
+"""`lrs-adapter health`: passes on a fresh connector, fails on a stale, a failing or a never-run one; fails on a sink
+with dead letters or deliveries waiting too long, naming it."""
 
 from __future__ import annotations
 
@@ -8,11 +9,16 @@ from pathlib import Path
 import orjson
 import pytest
 from click.testing import CliRunner
+from pytest_httpserver import HTTPServer
+from werkzeug import Response
 
 from lrs_adapter.cli import main
-from lrs_adapter.ops.health import judge
-from lrs_adapter.store import open_store
+from lrs_adapter.ops.health import judge, sink_health
+from lrs_adapter.store import Database, open_store
 from tests.helpers.factory import make_statements
+from tests.helpers.prevent import HOME, IRI, SATISFIED, statement
+
+ROOT = Path(__file__).resolve().parents[2]
 
 NOW = datetime(2026, 11, 26, 8, 0, tzinfo=UTC)
 DAY = timedelta(hours=26)
@@ -70,3 +76,49 @@ def test_health_fails_when_the_newest_run_failed(config: Path) -> None:
     code, output = cli(config, "health")
     assert code == 1
     assert "UNHEALTHY: its newest run failed" in output
+
+
+def test_a_dead_letter_makes_health_fail_naming_the_sink_until_it_is_delivered(
+    tmp_path: Path, httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HOOK_SECRET", "s")
+    completion = statement(SATISFIED, f"{IRI}/prevent-elearning", learner="P00001", timestamp="2026-11-01T10:00:00Z")
+    completion.pop("stored")
+    (tmp_path / "export.jsonl").write_bytes(orjson.dumps(completion) + b"\n")
+    config = tmp_path / "lrs-adapter.toml"
+    config.write_text(
+        f'mappings = ["{ROOT / "mappings" / "prevent.toml"}"]\n[roster]\nhome_page = "{HOME}"\n'
+        '[store]\nurl = "sqlite:///store.db"\n[connectors.demo]\nfile = "export.jsonl"\n'
+        "[push]\nmax_attempts = 1\nroster_only = false\n"
+        f'[sinks.hook]\nkind = "webhook"\nurl = "{httpserver.url_for("/hook")}"\nsecret_env = "HOOK_SECRET"\n'
+        "retry = { max_attempts = 1 }\n"
+    )
+    httpserver.expect_request("/hook").respond_with_response(Response("down", status=503))
+    assert cli(config, "sync")[0] == 1
+    code, output = cli(config, "health")
+    assert code == 1
+    assert "demo: ok" in output
+    assert "sink hook: UNHEALTHY: 1 dead letters (lrs-adapter outbox list --status dead --sink hook)" in output
+    httpserver.clear()
+    httpserver.expect_request("/hook").respond_with_response(Response(status=204))
+    assert cli(config, "outbox", "retry", "--all")[0] == 0
+    code, output = cli(config, "health")
+    assert code == 0, output
+    assert "sink hook: ok (pending 0, dead 0)" in output
+
+
+def test_a_sink_whose_deliveries_wait_longer_than_max_age_is_unhealthy(db: Database) -> None:
+    with db.transaction():
+        for sink, created in (("late", "2026-11-25T05:00:00.000000Z"), ("fresh", "2026-11-26T07:00:00.000000Z")):
+            db.execute(
+                "INSERT INTO outbox (event_id, sink, event, learner, certification, payload, status, created_at)"
+                " VALUES ('e', ?, 'certified', 'P1', 'prevent', '{}', 'pending', ?)",
+                (sink, created),
+            )
+    verdicts = {v.sink: v for v in sink_health(db, ["late", "fresh", "idle"], DAY, NOW)}
+    assert verdicts["late"].problem == (
+        "deliveries pending for more than 1 day, 2:00:00 (since 2026-11-25T05:00:00.000000Z)"
+    )
+    assert verdicts["fresh"].healthy
+    assert verdicts["fresh"].oldest_pending == "2026-11-26T07:00:00.000000Z"
+    assert (verdicts["idle"].healthy, verdicts["idle"].pending, verdicts["idle"].last_outcome) == (True, 0, None)

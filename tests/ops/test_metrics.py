@@ -32,7 +32,7 @@ def seed(db: Database) -> None:
         for status, attempts in (("pending", 0), ("pending", 2), ("dead", 8), ("delivered", 3), ("delivered", 1)):
             db.execute(
                 "INSERT INTO outbox (event_id, sink, event, learner, certification, payload, status, attempts,"
-                " created_at) VALUES ('e', 'lms', 'certified', 'P1', 'prevent', '{}', ?, ?, 'n')",
+                " created_at) VALUES ('e', 'lms', 'certified', 'P1', 'prevent', '{}', ?, ?, '2026-11-26T07:00:00.000000Z')",
                 (status, attempts),
             )
 
@@ -61,6 +61,8 @@ def test_the_exposition_counts_runs_statements_the_outbox_and_the_lag(db: Databa
     assert found[("lrs_adapter_outbox_pending", sink)] == 2
     assert found[("lrs_adapter_outbox_dead", sink)] == 1
     assert found[("lrs_adapter_push_failures_total", sink)] == 0 + 2 + 8 + 2 + 0
+    assert found[("lrs_adapter_outbox_deliveries", (("sink", "lms"), ("status", "delivered")))] == 2
+    assert found[("lrs_adapter_outbox_oldest_pending_age_seconds", sink)] == 3600
 
 
 def test_the_textfile_holds_the_same_metrics(db: Database, tmp_path: Path) -> None:

@@ -152,3 +152,31 @@ def test_a_configuration_fault_stops_the_sink_without_spending_attempts(
     monkeypatch.setenv("HOOK_SECRET", SECRET)
     assert push(db, {"hook": hook}, now=lambda: NOW, max_attempts=2).sinks["hook"].delivered == 1
     assert httpserver.log[0][1].status_code == 204
+
+
+def test_a_wrong_secret_stops_the_sink_as_a_configuration_fault_spending_no_attempt(
+    db: Database, httpserver: HTTPServer, hook: WebhookSink, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The receiver checks the signature under its own secret and answers 401: no event could pass, so the first
+    refusal stops the sink for the run, and no delivery is any nearer to being dead-lettered."""
+    receivers_secret = b"the receiver's secret"
+
+    def check_signature(request: Request) -> Response:
+        if verify(receivers_secret, request.headers[SIGNATURE], request.get_data(), now=time.time()):
+            return Response(status=204)
+        return Response("<html><body>bad signature</body></html>", status=401)
+
+    httpserver.expect_request("/events").respond_with_handler(check_signature)
+    take(db, *(statement(SATISFIED, f"{IRI}/prevent-elearning", learner=p) for p in ("P00001", "P00002")))
+    evaluate(db, NOW, {"hook": SINK_EVENTS["webhook"]})
+    for run in range(1, 4):
+        counts = push(db, {"hook": hook}, now=lambda: NOW, max_attempts=2).sinks["hook"]
+        assert (counts.delivered, counts.failed, counts.waiting, counts.error_class) == (0, 0, 2, "config")
+        assert "answered 401" in str(counts.error)
+        assert "sinks.hook.secret_env" in str(counts.error)
+        assert "<html>" not in str(counts.error)
+        assert len(httpserver.log) == run  # one request a run: the first event's
+    assert [(d.status, d.attempts) for d in deliveries(db)] == [("pending", 0), ("pending", 0)]
+    monkeypatch.setenv("HOOK_SECRET", receivers_secret.decode())
+    assert push(db, {"hook": hook}, now=lambda: NOW, max_attempts=2).sinks["hook"].delivered == 2
+    assert [response.status_code for _, response in httpserver.log][-2:] == [204, 204]

@@ -68,10 +68,23 @@ class ConnectorHealthRecord(BaseModel):
     problem: str | None
 
 
+class SinkHealthRecord(BaseModel):
+    sink: str
+    healthy: bool
+    last_outcome: str | None = Field(description="Its newest push run's outcome.")
+    pending: int
+    dead: int
+    oldest_pending: str | None
+    problem: str | None
+
+
 class Health(BaseModel):
     healthy: bool
     max_age_seconds: float
     connectors: list[ConnectorHealthRecord]
+    sinks: list[SinkHealthRecord] = Field(
+        description="Each configured sink, and each sink no longer configured that still holds deliveries."
+    )
 
 
 class Problem(BaseModel):

@@ -26,6 +26,7 @@ from lrs_adapter.sources.recorded import BadRow, read_history, read_register
 from lrs_adapter.sources.roster import read_roster
 from lrs_adapter.store.audit import append_audit
 from lrs_adapter.store.learners import import_roster, on_roster, unresolved
+from lrs_adapter.store.outbox import held_learners
 from lrs_adapter.store.recorded import recorded_count, save_recorded
 
 
@@ -99,16 +100,24 @@ def learners_group() -> None:
 @learners_group.command("unresolved")
 @pass_context
 def learners_unresolved(context: Context) -> None:
-    """Actors that no learner answers to yet: kept, not mapped, until the roster knows them."""
+    """Actors that no learner answers to yet: kept, not mapped, until the roster knows them. Then the learners
+    evaluated (by their account) but not on the roster, whose results are held back from every sink
+    (`[push] roster_only`) until a roster import lists them."""
     try:
         with context.store() as db:
             rows = unresolved(db, context.config.home_page)
+            held = held_learners(db)
     except AdapterError as error:
         fail(error)
     for key, count, last in rows:
         click.echo(f"{count:>7}  {last}  {key}")
     if not rows:
         click.echo("every actor resolves to a learner")
+    if held:
+        deliveries = sum(row.deliveries for row in held)
+        click.echo(f"not on the roster, results not pushed: {len(held)} learners, {deliveries} deliveries held")
+        for row in held:
+            click.echo(f"{row.deliveries:>7}  {row.since}  {row.learner} (to {row.sinks} sinks)")
 
 
 def keep_recorded(

@@ -21,13 +21,22 @@ from lrs_adapter.pipeline.push import PushCounts, deliver
 from lrs_adapter.store import Database
 from lrs_adapter.store.audit import append_audit
 from lrs_adapter.store.locks import stage_lock
-from lrs_adapter.store.outbox import DEAD, STATUSES, Delivery, deliveries, delivery, depth, requeue
+from lrs_adapter.store.outbox import (
+    DEAD,
+    DISCARDED,
+    STATUSES,
+    Delivery,
+    deliveries,
+    delivery,
+    depth,
+    discard,
+    requeue,
+    undelivered,
+)
 
 
 def push_all(config: Config, db: Database, mappings: Sequence[Mapping] | None = None) -> int:
     """Deliver what is pending to every sink, print what happened, and return the exit code."""
-    if not config.sinks:
-        return EXIT_OK
     counts = deliver(config, db, [load_mapping(p) for p in config.mappings] if mappings is None else mappings)
     echo_push(counts)
     return exit_code_of_push(counts)
@@ -43,12 +52,26 @@ def echo_push(counts: PushCounts) -> None:
     for name, c in counts.sinks.items():
         line = f"push {name}: delivered {c.delivered}"
         if c.failed or c.waiting:
-            line += f" · failed {c.failed} (dead-lettered {c.dead}) · waiting {c.waiting}"
+            refused = f", refused {c.refused}" if c.refused else ""
+            line += f" · failed {c.failed} (dead-lettered {c.dead}{refused}) · waiting {c.waiting}"
+        if c.held:
+            line += f" · held {c.held} (not on the roster: lrs-adapter learners unresolved)"
         click.echo(line)
         if c.error:
-            click.echo(f"  stopped: {c.error}", err=True)
+            click.echo(f"  stopped ({c.error_class}): {c.error}", err=True)
     if any(c.failed for c in counts.sinks.values()):
         click.echo("  see: lrs-adapter outbox list --status pending, and --status dead", err=True)
+    echo_unconfigured(counts.unconfigured)
+
+
+def echo_unconfigured(unconfigured: dict[str, int]) -> None:
+    """Sinks gone from the config whose deliveries would otherwise wait for ever, named with the way out."""
+    for sink, count in sorted(unconfigured.items()):
+        click.echo(
+            f"sink {sink} is no longer configured but holds {count} undelivered deliveries: configure it again, or"
+            f" lrs-adapter outbox discard --sink {sink} --reason TEXT",
+            err=True,
+        )
 
 
 def echo_pending(db: Database, limit: int = 20) -> None:
@@ -145,6 +168,42 @@ def outbox_retry(context: Context, delivery_ids: tuple[int, ...], every: bool) -
     except AdapterError as error:
         fail(error)
     sys.exit(code)
+
+
+@outbox_group.command("discard")
+@click.argument("delivery_ids", nargs=-1, type=int)
+@click.option(
+    "--sink", default=None, help="Every undelivered delivery of this sink (e.g. one removed from the config)."
+)
+@click.option("--reason", required=True, help="Why they will never be delivered (kept in the audit trail).")
+@pass_context
+def outbox_discard(context: Context, delivery_ids: tuple[int, ...], sink: str | None, reason: str) -> None:
+    """Give up on deliveries (pending, dead or held): marked discarded with the reason, kept on record, audited.
+    A delivery a push is sending at that moment and that its sink acknowledges is recorded delivered, as it was."""
+    if bool(delivery_ids) == (sink is not None):
+        click.echo("name the deliveries to discard (IDs from lrs-adapter outbox list), or one --sink NAME", err=True)
+        sys.exit(EXIT_FAILED)
+    try:
+        at = format_instant(utc_now())
+        with context.store() as db, db.transaction():
+            found = undelivered(db, sink=sink, ids=delivery_ids)
+            discard(db, [d.id for d in found], at, reason)
+            append_audit(
+                db,
+                actor=context.actor,
+                action="outbox.discard",
+                at=at,
+                reason=reason,
+                before={"sink": sink, "deliveries": [{"id": d.id, "sink": d.sink, "status": d.status} for d in found]},
+                after={"status": DISCARDED, "ids": [d.id for d in found]},
+            )
+    except AdapterError as error:
+        fail(error)
+    click.echo(f"discarded {len(found)} deliveries" + (f" of {sink}" if sink else ""))
+    missing = sorted(set(delivery_ids) - {d.id for d in found})
+    if missing:
+        click.echo(f"  not discarded (no such delivery, or already delivered or discarded): {missing}", err=True)
+        sys.exit(EXIT_FAILED)
 
 
 @outbox_group.command("backfill")

@@ -30,7 +30,7 @@ from lrs_adapter.pipeline.run import run_sync
 from lrs_adapter.pipeline.settle import MapCounts
 from lrs_adapter.pipeline.workers import Pulled, pull_all
 from lrs_adapter.store import Database
-from lrs_adapter.store.runs import list_runs
+from lrs_adapter.store.runs import PULL, PUSH, PUSH_COUNTERS, Run, list_runs
 
 CONNECTOR = click.option(
     "--connector", "connectors", multiple=True, help="Only this connector (repeatable); default: all."
@@ -172,29 +172,38 @@ def echo_mapped(mapped: MapCounts, mappings: Sequence[Mapping]) -> None:
 
 
 @main.command("runs")
-@click.option("--connector", default=None, help="Only this connector.")
-@click.option("--failed", is_flag=True, help="Only failed or interrupted runs.")
+@click.option("--connector", default=None, help="Only this connector's pull runs, or this sink's push runs.")
+@click.option("--stage", type=click.Choice([PULL, PUSH]), default=None, help="Only pull runs, or only push runs.")
+@click.option("--failed", is_flag=True, help="Only failed, interrupted or stopped runs.")
 @click.option("--limit", default=20, show_default=True)
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @pass_context
-def runs_command(context: Context, connector: str | None, failed: bool, limit: int, fmt: str) -> None:
-    """The run log, newest first."""
+def runs_command(
+    context: Context, connector: str | None, stage: str | None, failed: bool, limit: int, fmt: str
+) -> None:
+    """The run log, newest first: a pull run per connector, a push run per sink."""
     try:
         with context.store() as db:
-            runs = list_runs(db, connector=connector, limit=limit, failed=failed)
+            runs = list_runs(db, connector=connector, limit=limit, failed=failed, stage=stage)
     except AdapterError as error:
         fail(error)
     if fmt == "json":
         for run in runs:
             click.echo(orjson.dumps(asdict(run)).decode())
         return
-    header = f"{'run':>5}  {'connector':<16} {'started':<27} {'outcome':<26} {'fetched':>8} {'new':>7} {'quar':>5}"
-    click.echo(header)
+    click.echo(f"{'run':>5}  {'stage':<5} {'connector/sink':<16} {'started':<27} {'outcome':<26} counts")
     for run in runs:
         click.echo(
-            f"{run.id:>5}  {run.connector:<16} {run.started_at:<27} {run.outcome:<26} {run.fetched:>8} {run.new:>7}"
-            f" {run.quarantined:>5}" + (f"  {run.error_class}: {run.error_message}" if run.error_message else "")
+            f"{run.id:>5}  {run.stage:<5} {run.connector:<16} {run.started_at:<27} {run.outcome:<26} {run_tally(run)}"
+            + (f"  {run.error_class}: {run.error_message}" if run.error_message else "")
         )
+
+
+def run_tally(run: Run) -> str:
+    """What a run moved: statements for a pull, deliveries for a push (the counts that are not zero, but the first)."""
+    names = ("fetched", "new", "quarantined") if run.stage == PULL else PUSH_COUNTERS
+    counts = [(name, getattr(run, name)) for name in names]
+    return " · ".join(f"{name} {count}" for index, (name, count) in enumerate(counts) if count or not index)
 
 
 @main.command("check")

@@ -22,6 +22,7 @@ from lrs_adapter.config import Config, LrsConfig, SinkConfig
 from lrs_adapter.errors import AdapterError, ConfigError, error_class_of, exit_code_of
 from lrs_adapter.mapping.loader import load_mapping
 from lrs_adapter.ops.connector_filters import blocked_options
+from lrs_adapter.pipeline.push import unconfigured_sinks
 from lrs_adapter.sinks import LRS_KINDS, require_home_page
 from lrs_adapter.store import open_store
 from lrs_adapter.store.migrations import probe_write
@@ -153,5 +154,24 @@ def run_checks(config: Config, echo: Echo) -> tuple[bool, int]:
         if connector.file is not None and not connector.file.is_file():
             echo(f"connector {connector.name}: FAILED: export file {connector.file} does not exist")
             codes.append(2)
+    check_unconfigured_sinks(config, echo)
     failures = [code for code in codes if code]
     return not failures, (2 if 2 in failures else 1) if failures else 0
+
+
+def check_unconfigured_sinks(config: Config, echo: Echo) -> None:
+    """A warning, not a failure: a sink removed from the config whose deliveries are still in the outbox. They will
+    never go, and `health` fails on them until they are discarded (or the sink is configured again)."""
+    try:
+        db = open_store(config.store_url)
+        try:
+            holding = unconfigured_sinks(db, config.sinks)
+        finally:
+            db.close()
+    except AdapterError:
+        return  # the store's own check says what is wrong with it
+    for sink, count in holding.items():
+        echo(
+            f"sink {sink}: WARNING: no longer configured, yet the outbox holds {count} undelivered deliveries for it:"
+            f" configure it again, or lrs-adapter outbox discard --sink {sink} --reason TEXT"
+        )

@@ -17,9 +17,17 @@ from prometheus_client.registry import Collector
 
 from lrs_adapter.model.timestamps import parse_timestamp, read_timestamp
 from lrs_adapter.pipeline.pull import QUARANTINED, SUCCEEDED
+from lrs_adapter.pipeline.push import STOPPED
 from lrs_adapter.store.database import Database
-from lrs_adapter.store.outbox import sink_totals
-from lrs_adapter.store.runs import cursor_positions, last_ended, run_counts, statement_totals
+from lrs_adapter.store.outbox import depth, oldest_pending, sink_totals
+from lrs_adapter.store.runs import (
+    cursor_positions,
+    last_ended,
+    last_push_runs,
+    push_run_counts,
+    run_counts,
+    statement_totals,
+)
 
 
 class _Snapshot(Collector):
@@ -61,7 +69,7 @@ def families(db: Database, now: datetime) -> list[Metric]:
         instant = parse_timestamp(position)  # an export file's cursor is no instant: it has no lag to show
         if instant is not None:
             lag.add_metric([connector], max(0.0, (now - instant).total_seconds()))
-    return [runs, fetched, quarantined, last_success, lag, *_outbox(db)]
+    return [runs, fetched, quarantined, last_success, lag, *_outbox(db), *_push(db, now)]
 
 
 def _outbox(db: Database) -> Iterable[Metric]:
@@ -95,3 +103,34 @@ def exposition(db: Database, now: datetime) -> bytes:
 def write_textfile(db: Database, now: datetime, path: Path) -> None:
     """For node_exporter's textfile collector: written to a temporary file and renamed, so never read half done."""
     write_to_textfile(str(path), registry(db, now))
+
+
+def _push(db: Database, now: datetime) -> Iterable[Metric]:
+    """Per sink: its deliveries by status, how long the oldest pending one has waited, whether its newest push
+    stopped (and on what), and its push runs by outcome."""
+    by_status = GaugeMetricFamily(
+        "lrs_adapter_outbox_deliveries",
+        "Deliveries in the outbox, by sink and status (pending, delivered, dead, held: not on the roster, discarded).",
+        labels=["sink", "status"],
+    )
+    for sink, counts in sorted(depth(db).items()):
+        for status, count in sorted(counts.items()):
+            by_status.add_metric([sink, status], count)
+    oldest = GaugeMetricFamily(
+        "lrs_adapter_outbox_oldest_pending_age_seconds",
+        "How long the sink's oldest pending delivery has waited (absent: none pending).",
+        labels=["sink"],
+    )
+    for sink, since in oldest_pending(db).items():
+        oldest.add_metric([sink], max(0.0, (now - read_timestamp(since)).total_seconds()))
+    stopped = GaugeMetricFamily(
+        "lrs_adapter_sink_stopped",
+        "1 when the sink's newest push stopped (error_class config: every run will, until a person fixes it).",
+        labels=["sink", "error_class"],
+    )
+    for sink, run in last_push_runs(db).items():
+        stopped.add_metric([sink, run.error_class or ""], float(run.outcome == STOPPED))
+    runs = CounterMetricFamily("lrs_adapter_push_runs", "Push runs, by sink and outcome.", labels=["sink", "outcome"])
+    for row in push_run_counts(db):
+        runs.add_metric([row.sink, row.outcome], row.runs)
+    return by_status, oldest, stopped, runs

@@ -6,11 +6,21 @@ target is down (its retries ran out) or refuses the configuration, the push stop
 run tries again, and after `max_attempts` failed runs a delivery is dead-lettered with its last error, for an admin
 to replay with `lrs-adapter outbox retry`. A delivery refused on its own merits fails alone, but the later
 deliveries about the same learner and certification wait for it: a revocation must not overtake its certification.
+
+Each sink's push is a run in the run log (stage `push`): what it delivered, failed, refused, dead-lettered, left
+waiting and held, and, when the sink stopped, why; `health` and the metrics read it from there.
+
+Only learners on the roster are pushed (`[push] roster_only`, the default). The filter is here, at delivery, not
+at enqueue: the outbox still gets every event, held (status `held`) while the roster does not know the learner. A
+filter at enqueue would lose them for good, because a learner the roster learns of later is evaluated to the same
+state and no new event is made; held, their events go out, in order, on the first push after the roster import.
+It also holds back one way for every sink (LRS statements, agent profile, LMS file, webhook), as all go through
+the outbox.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
 from itertools import groupby
@@ -24,19 +34,41 @@ from lrs_adapter.model.timestamps import format_instant, utc_now
 from lrs_adapter.sinks import Sink, build_sinks
 from lrs_adapter.store.database import Database
 from lrs_adapter.store.locks import stage_lock
-from lrs_adapter.store.outbox import DEAD, Delivery, mark_delivered, mark_failed, pending, set_batch
+from lrs_adapter.store.outbox import (
+    DEAD,
+    Delivery,
+    held_count,
+    hold_off_roster,
+    mark_delivered,
+    mark_failed,
+    pending,
+    release_held,
+    set_batch,
+    sinks_holding,
+)
+from lrs_adapter.store.runs import PUSH_COUNTERS, finish_push_run, start_push_run
 
 log = structlog.get_logger(__name__)
+
+
+#: A push run's outcomes besides `running` and `interrupted` (store/runs.py).
+SUCCEEDED, FAILED, STOPPED = "succeeded", "failed", "stopped"
 
 
 @dataclass
 class SinkCounts:
     delivered: int = 0
-    failed: int = 0
+    failed: int = 0  # deliveries whose attempt failed this run, the refused ones included
+    refused: int = 0  # of those, refused on their own merits (the rest: the target was down)
     dead: int = 0
     waiting: int = 0  # behind a failed delivery of the same learner, or not reached after the sink stopped
+    held: int = 0  # about learners not on the roster, kept in the outbox until the roster knows them
     error: str | None = None  # why the sink stopped
-    error_class: str | None = None
+    error_class: str | None = None  # of that error: `config` (exit 2, no attempt spent) or `transient`
+
+    @property
+    def outcome(self) -> str:
+        return STOPPED if self.error else FAILED if self.failed else SUCCEEDED
 
 
 #: Hears a sink's counts so far and how many deliveries were pending for it, as its push goes on (a progress line).
@@ -46,6 +78,8 @@ OnDelivery = Callable[[str, SinkCounts, int], None]
 @dataclass
 class PushCounts:
     sinks: dict[str, SinkCounts] = field(default_factory=dict)
+    #: Sinks no longer configured whose deliveries (pending, dead or held) will never go: how many each holds.
+    unconfigured: dict[str, int] = field(default_factory=dict)
 
     @property
     def failed(self) -> int:
@@ -56,13 +90,22 @@ def deliver(
     config: Config, db: Database, mappings: Sequence[CertificationMapping], on_delivery: OnDelivery | None = None
 ) -> PushCounts:
     """A scheduled run's end: the outbox pushed to every configured sink."""
-    return push(
+    counts = push(
         db,
         build_sinks(config, mappings),
         now=lambda: format_instant(utc_now()),
         max_attempts=config.max_attempts,
+        roster_only=config.roster_only,
         on_delivery=on_delivery,
     )
+    counts.unconfigured = unconfigured_sinks(db, config.sinks)
+    return counts
+
+
+def unconfigured_sinks(db: Database, configured: Iterable[str]) -> dict[str, int]:
+    """Sinks that hold undelivered deliveries but are no longer configured, and how many each holds."""
+    names = set(configured)
+    return {sink: count for sink, count in sinks_holding(db).items() if sink not in names}
 
 
 def push(
@@ -71,16 +114,53 @@ def push(
     *,
     now: Callable[[], str],
     max_attempts: int,
+    roster_only: bool = False,
     on_delivery: OnDelivery | None = None,
 ) -> PushCounts:
-    """Every sink's pending deliveries; `on_delivery` hears each sink's counts before each delivery and at its end."""
+    """Each sink in turn, each a push run in the run log. `roster_only`: hold deliveries about learners the roster
+    does not know (`deliver` passes `[push] roster_only`, true by default); `on_delivery` hears each sink's counts
+    before each delivery and at its end."""
     counts = PushCounts()
     for name, sink in sinks.items():
         with stage_lock(db, f"push to {name}"):  # two pushes at once would both send what is pending
-            items = pending(db, name)
             told = partial(on_delivery or _unheard, name)
-            counts.sinks[name] = _push_sink(db, sink, items, now, max_attempts, told)
-            told(counts.sinks[name], len(items))
+            counts.sinks[name] = _push_run(db, name, sink, now, max_attempts, roster_only, told)
+    return counts
+
+
+def _push_run(
+    db: Database,
+    name: str,
+    sink: Sink,
+    now: Callable[[], str],
+    max_attempts: int,
+    roster_only: bool,
+    told: Callable[[SinkCounts, int], None],
+) -> SinkCounts:
+    run_id = start_push_run(db, name, now())
+    try:
+        if roster_only:
+            hold_off_roster(db, name)
+        else:
+            release_held(db, name)
+        items = pending(db, name)
+        counts = _push_sink(db, sink, items, now, max_attempts, told)
+        counts.held = held_count(db, name)
+        told(counts, len(items))
+    except BaseException as error:  # a bug or a signal: the run log says so, then it goes on up
+        finish_push_run(
+            db, run_id, {}, now=now(), outcome=FAILED, error_class=error_class_of(error), error_message=str(error)
+        )
+        raise
+    finish_push_run(
+        db,
+        run_id,
+        {counter: getattr(counts, counter) for counter in PUSH_COUNTERS},
+        now=now(),
+        outcome=counts.outcome,
+        error_class=counts.error_class,
+        error_message=counts.error,
+    )
     return counts
 
 
@@ -110,6 +190,7 @@ def _push_sink(
             sink.send([item])
         except AdapterError as error:
             if error_class_of(error) == REFUSED:  # this delivery alone: the learner's later ones wait for it
+                counts.refused += 1
                 _failed(db, item, error, now(), max_attempts, counts)
                 held.add(subject)
                 continue
@@ -162,7 +243,7 @@ def _stopped(
     """The sink cannot go on this run. A configuration fault (a missing secret, credentials the LRS refuses) is no
     fault of the deliveries: they stay pending with their attempts untouched, and the run exits 2 for a person to
     fix the configuration; a target that is down counts an attempt against each delivery it held up."""
-    counts.error = f"{error_class_of(error)}: {error}"
+    counts.error = str(error)
     counts.error_class = error_class_of(error)
     if counts.error_class == "config":
         counts.waiting += 1 + len(also or [])

@@ -50,7 +50,7 @@ class Watcher:
 class SyncResult:
     pulled: list[Pulled]
     settled: MapCounts
-    pushed: PushCounts | None  # None: a dry run, or no sink configured
+    pushed: PushCounts | None  # None: a dry run (with no sink configured: no sink's counts, but sinks removed named)
 
 
 def load_mappings(config: Config) -> list[Mapping]:
@@ -80,5 +80,5 @@ def run_sync(
     watcher.pulled(pulled)
     settled = settle(config, db, mappings, now(), on_batch=watcher.settling)
     watcher.settled(settled, mappings)
-    pushed = None if dry_run or not config.sinks else deliver(config, db, mappings, on_delivery=watcher.pushing)
+    pushed = None if dry_run else deliver(config, db, mappings, on_delivery=watcher.pushing)
     return SyncResult(pulled, settled, pushed)

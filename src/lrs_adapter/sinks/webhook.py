@@ -5,6 +5,10 @@ The receiver checks `X-LRS-Adapter-Signature: t=<unix seconds>,v1=<hex>`, where 
 shared secret of `<t>.<body>`: the signature covers the time, so a captured request cannot be replayed later
 (reject a t more than a few minutes old). Each event carries an `event_id`: a re-sent event (after a push killed
 before the acknowledgement was recorded) has the same id, and the receiver drops it.
+
+A 401 or 403 is the receiver refusing the signature or the adapter itself, not this event: every event after it
+would be refused too. It is a configuration fault (a wrong secret, a URL that needs another token), as a 401 from an
+LRS sink is, so the push stops the sink without spending an attempt of any delivery; other 4xx refuse that event.
 """
 
 from __future__ import annotations
@@ -21,12 +25,14 @@ import structlog
 from tenacity import RetryCallState
 
 from lrs_adapter.config import SinkConfig
-from lrs_adapter.errors import DeliveryRefused, TransientError
+from lrs_adapter.errors import ConfigError, DeliveryRefused, TransientError
 from lrs_adapter.store.outbox import Delivery
 from lrs_adapter.xapi.retry import RetryableFailure, is_retryable_status, parse_retry_after, retrying
 
 log = structlog.get_logger(__name__)
 SIGNATURE, EVENT, EVENT_ID = "X-LRS-Adapter-Signature", "X-LRS-Adapter-Event", "X-LRS-Adapter-Event-Id"
+#: Statuses that refuse the sender, not the event.
+NOT_AUTHORISED = frozenset({401, 403})
 
 
 def signature(secret: bytes, timestamp: int, body: bytes) -> str:
@@ -90,10 +96,18 @@ class WebhookSink:
                 f"webhook {self.name!r} answered {response.status_code}",
                 parse_retry_after(response.headers.get("Retry-After")),
             )
+        if response.status_code in NOT_AUTHORISED:
+            raise ConfigError(
+                f"webhook {self.name!r} answered {response.status_code}: it does not accept the adapter's signature"
+                " or credentials, so no event can go until that is fixed (no delivery spent an attempt).",
+                key=f"sinks.{self.name}.secret_env",
+                fix=f"give {self.sink.secret_env} the secret the receiver checks (and check sinks.{self.name}.url),"
+                " then run `lrs-adapter push`.",
+            )
         if response.status_code >= 300:
             raise DeliveryRefused(
                 f"webhook {self.name!r} answered {response.status_code}: {response.text.strip()[:300]!r}."
-                " A 4xx means the receiver will not take this event as it is (a wrong secret gives 401 or 403)."
+                " A 4xx means the receiver will not take this event as it is."
             )
 
     def _log_retry(self, state: RetryCallState) -> None:

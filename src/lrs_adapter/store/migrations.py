@@ -298,6 +298,20 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             "ALTER TABLE learners ADD COLUMN added_by TEXT",
         ],
     ),
+    (
+        13,
+        "push runs in the run log: a run per sink (stage 'push', the sink's name in `connector`) and its deliveries",
+        [
+            "ALTER TABLE runs ADD COLUMN stage TEXT NOT NULL DEFAULT 'pull'",
+            "ALTER TABLE runs ADD COLUMN delivered INTEGER NOT NULL DEFAULT 0",
+            "ALTER TABLE runs ADD COLUMN failed INTEGER NOT NULL DEFAULT 0",
+            "ALTER TABLE runs ADD COLUMN refused INTEGER NOT NULL DEFAULT 0",
+            "ALTER TABLE runs ADD COLUMN dead INTEGER NOT NULL DEFAULT 0",
+            "ALTER TABLE runs ADD COLUMN waiting INTEGER NOT NULL DEFAULT 0",
+            "ALTER TABLE runs ADD COLUMN held INTEGER NOT NULL DEFAULT 0",
+            "CREATE INDEX runs_stage ON runs (stage, connector, id)",
+        ],
+    ),
 ]
 
 

@@ -15,10 +15,15 @@ from typing import Any
 import orjson
 
 from lrs_adapter.model.events import Event
-from lrs_adapter.store.database import Database, Row
+from lrs_adapter.store.database import Database, Row, rows_in
 
 PENDING, DELIVERED, DEAD = "pending", "delivered", "dead"
-STATUSES = (PENDING, DELIVERED, DEAD)
+#: HELD: its learner is not on the roster (`[push] roster_only`): kept, in order, and pending again as soon as the
+#: roster knows them. DISCARDED: an administrator gave up on it (`outbox discard`, audited); it stays on record.
+HELD, DISCARDED = "held", "discarded"
+STATUSES = (PENDING, DELIVERED, DEAD, HELD, DISCARDED)
+#: What a discard may act on: everything not yet delivered.
+UNDELIVERED = (PENDING, DEAD, HELD)
 
 #: Each configured sink's name and the events it takes.
 SinkEvents = Mapping[str, frozenset[str]]
@@ -157,3 +162,85 @@ def sink_totals(db: Database) -> list[Row]:
         " SUM(CASE WHEN status = 'delivered' THEN attempts - 1 ELSE attempts END) AS failed_attempts"
         " FROM outbox GROUP BY sink ORDER BY sink"
     )
+
+
+def hold_off_roster(db: Database, sink: str) -> None:
+    """`sink`'s pending deliveries about anyone the roster does not know (listed now, a leaver, or added by hand)
+    held; held ones about someone it now knows pending again (their ids keep them in the order they happened)."""
+    with db.transaction():
+        db.execute(
+            "UPDATE outbox SET status = ? WHERE sink = ? AND status = ?"
+            " AND NOT EXISTS (SELECT 1 FROM learners WHERE learners.id = outbox.learner)",
+            (HELD, sink, PENDING),
+        )
+        db.execute(
+            "UPDATE outbox SET status = ? WHERE sink = ? AND status = ?"
+            " AND EXISTS (SELECT 1 FROM learners WHERE learners.id = outbox.learner)",
+            (PENDING, sink, HELD),
+        )
+
+
+def release_held(db: Database, sink: str) -> None:
+    """`[push] roster_only = false`: whatever was held for `sink` is pending again."""
+    with db.transaction():
+        db.execute("UPDATE outbox SET status = ? WHERE sink = ? AND status = ?", (PENDING, sink, HELD))
+
+
+def held_count(db: Database, sink: str) -> int:
+    row = db.one("SELECT COUNT(*) AS held FROM outbox WHERE sink = ? AND status = ?", (sink, HELD))
+    return int(row.held) if row else 0
+
+
+def held_learners(db: Database) -> list[Row]:
+    """Learners whose deliveries are held because the roster does not know them: (learner, deliveries, sinks,
+    since), most deliveries first."""
+    return db.execute(
+        "SELECT learner, COUNT(*) AS deliveries, COUNT(DISTINCT sink) AS sinks, MIN(created_at) AS since"
+        " FROM outbox WHERE status = ? GROUP BY learner ORDER BY COUNT(*) DESC, learner",
+        (HELD,),
+    )
+
+
+def undelivered(db: Database, *, sink: str | None = None, ids: Sequence[int] = ()) -> list[Delivery]:
+    """The deliveries not yet delivered (pending, dead or held) of `sink`, or among `ids`, oldest first."""
+    marks = ",".join("?" * len(UNDELIVERED))
+    if sink is not None:
+        rows = db.execute(
+            f"SELECT {COLUMNS} FROM outbox WHERE sink = ? AND status IN ({marks}) ORDER BY id", (sink, *UNDELIVERED)
+        )
+    else:
+        rows = rows_in(
+            db,
+            f"SELECT {COLUMNS} FROM outbox WHERE status IN ({marks}) AND id IN ({{}}) ORDER BY id",
+            list(ids),
+            UNDELIVERED,
+        )
+    return [_delivery(r) for r in rows]
+
+
+def discard(db: Database, ids: Sequence[int], now: str, reason: str) -> None:
+    """Inside the caller's transaction (with its audit entry): the deliveries marked discarded, the reason their
+    last error, so `outbox list` says why they never went."""
+    db.executemany(
+        "UPDATE outbox SET status = ?, last_error = ?, attempted_at = ? WHERE id = ? AND status <> ?",
+        [(DISCARDED, f"discarded: {reason}"[:2000], now, i, DELIVERED) for i in ids],
+    )
+
+
+def sinks_holding(db: Database) -> dict[str, int]:
+    """Each sink with deliveries pending, dead or held, and how many: those of a sink no longer configured will
+    never go, and must be discarded (or the sink configured again)."""
+    marks = ",".join("?" * len(UNDELIVERED))
+    rows = db.execute(
+        f"SELECT sink, COUNT(*) AS waiting FROM outbox WHERE status IN ({marks}) GROUP BY sink ORDER BY sink",
+        UNDELIVERED,
+    )
+    return {row.sink: int(row.waiting) for row in rows}
+
+
+def oldest_pending(db: Database) -> dict[str, str]:
+    """When each sink's oldest pending delivery was put in the outbox, by sink (sinks with none left out)."""
+    rows = db.execute(
+        "SELECT sink, MIN(created_at) AS since FROM outbox WHERE status = ? GROUP BY sink ORDER BY sink", (PENDING,)
+    )
+    return {row.sink: row.since for row in rows}

@@ -3,16 +3,26 @@
 A run row is written when the run starts (outcome `running`) and updated with each page in the page's own
 transaction, so a killed run leaves a truthful row; the next run of that connector, holding its lock, marks such a
 row `interrupted`.
+
+Two stages write runs: a pull run per connector (`stage` `pull`) and a push run per sink (`stage` `push`, the
+sink's name in `connector`, its deliveries in `delivered`...`held`). They share one table so that `runs` shows what
+ran in the order it ran; every question about connectors (health, cursor lag, statement totals) asks of pull runs
+only, so a sink and a connector may share a name.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 
 from lrs_adapter.model.statements import Cursor
 from lrs_adapter.store.database import Database, Row
 
+PULL, PUSH = "pull", "push"
+#: A push run's counts of deliveries: delivered; failed (its attempt failed, refused ones included); refused (on its
+#: own merits); dead (dead-lettered by this run); waiting (not tried: behind a failure, or the sink stopped); held
+#: (its learner is not on the roster, `[push] roster_only`).
+PUSH_COUNTERS = ("delivered", "failed", "refused", "dead", "waiting", "held")
 COUNTERS = ("pages", "fetched", "new", "duplicate", "quarantined", "voided", "conflicts")
 
 
@@ -51,6 +61,13 @@ class Run:
     error_class: str | None
     error_message: str | None
     notes: str | None
+    stage: str
+    delivered: int
+    failed: int
+    refused: int
+    dead: int
+    waiting: int
+    held: int
 
 
 RUN_COLUMNS = ", ".join(field.name for field in fields(Run))
@@ -61,7 +78,7 @@ def start_run(db: Database, connector: str, source_kind: str, now: str, cursor_b
         db.execute(
             "UPDATE runs SET outcome = 'interrupted', ended_at = COALESCE(ended_at, ?),"
             " error_message = COALESCE(error_message, 'the process stopped before the run ended')"
-            " WHERE connector = ? AND outcome = 'running'",
+            " WHERE connector = ? AND stage = 'pull' AND outcome = 'running'",
             (now, connector),
         )
         row = db.one(
@@ -107,11 +124,17 @@ def get_run(db: Database, run_id: int) -> Run | None:
     return Run(*row) if row else None
 
 
-def list_runs(db: Database, *, connector: str | None = None, limit: int = 20, failed: bool = False) -> list[Run]:
-    """Newest first; `failed`: only runs that failed or were interrupted, what ops look for."""
+def list_runs(
+    db: Database, *, connector: str | None = None, limit: int = 20, failed: bool = False, stage: str | None = None
+) -> list[Run]:
+    """Newest first; `failed`: only runs that failed, were interrupted or (a push) stopped, what ops look for;
+    `connector`: a connector's or a sink's name; `stage`: only pull or only push runs."""
     clauses, params = ["connector = ?"] if connector else [], [connector] if connector else []
+    if stage:
+        clauses.append("stage = ?")
+        params.append(stage)
     if failed:
-        clauses.append("outcome IN ('failed', 'interrupted')")
+        clauses.append("outcome IN ('failed', 'interrupted', 'stopped')")
     where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
     rows = db.execute(f"SELECT {RUN_COLUMNS} FROM runs {where} ORDER BY id DESC LIMIT ?", (*params, limit))
     return [Run(*row) for row in rows]
@@ -134,7 +157,8 @@ def set_cursor(db: Database, connector: str, cursor: Cursor, run_id: int, now: s
 def run_counts(db: Database) -> list[Row]:
     """How many runs each connector has had with each outcome: (connector, outcome, runs), by connector."""
     return db.execute(
-        "SELECT connector, outcome, COUNT(*) AS runs FROM runs GROUP BY connector, outcome ORDER BY connector, outcome"
+        "SELECT connector, outcome, COUNT(*) AS runs FROM runs WHERE stage = 'pull' GROUP BY connector, outcome"
+        " ORDER BY connector, outcome"
     )
 
 
@@ -142,8 +166,8 @@ def statement_totals(db: Database) -> list[Row]:
     """Statements each connector's runs fetched and quarantined, all runs together: (connector, fetched,
     quarantined), by connector."""
     return db.execute(
-        "SELECT connector, SUM(fetched) AS fetched, SUM(quarantined) AS quarantined FROM runs GROUP BY connector"
-        " ORDER BY connector"
+        "SELECT connector, SUM(fetched) AS fetched, SUM(quarantined) AS quarantined FROM runs WHERE stage = 'pull'"
+        " GROUP BY connector ORDER BY connector"
     )
 
 
@@ -153,7 +177,7 @@ def last_ended(db: Database, outcomes: Sequence[str], connector: str | None = No
     marks = ",".join("?" * len(outcomes))
     where, params = (" AND connector = ?", (connector,)) if connector else ("", ())
     rows = db.execute(
-        f"SELECT connector, MAX(ended_at) AS ended_at FROM runs WHERE outcome IN ({marks}){where}"
+        f"SELECT connector, MAX(ended_at) AS ended_at FROM runs WHERE stage = 'pull' AND outcome IN ({marks}){where}"
         " GROUP BY connector ORDER BY connector",
         (*outcomes, *params),
     )
@@ -163,7 +187,9 @@ def last_ended(db: Database, outcomes: Sequence[str], connector: str | None = No
 def last_outcome(db: Database, connector: str) -> str | None:
     """The outcome of the connector's newest finished run (None: it has none)."""
     row = db.one(
-        "SELECT outcome FROM runs WHERE connector = ? AND outcome <> 'running' ORDER BY id DESC LIMIT 1", (connector,)
+        "SELECT outcome FROM runs WHERE connector = ? AND stage = 'pull' AND outcome <> 'running'"
+        " ORDER BY id DESC LIMIT 1",
+        (connector,),
     )
     return row.outcome if row else None
 
@@ -173,3 +199,62 @@ def cursor_positions(db: Database) -> dict[str, str]:
     connector."""
     rows = db.execute("SELECT connector, position FROM cursors ORDER BY connector")
     return {row.connector: row.position for row in rows}
+
+
+def start_push_run(db: Database, sink: str, now: str) -> int:
+    """A push to `sink` begins (under its push lock): a push run of it still `running` was killed, and says so."""
+    with db.transaction():
+        db.execute(
+            "UPDATE runs SET outcome = 'interrupted', ended_at = COALESCE(ended_at, ?),"
+            " error_message = COALESCE(error_message, 'the process stopped before the push ended')"
+            " WHERE connector = ? AND stage = 'push' AND outcome = 'running'",
+            (now, sink),
+        )
+        row = db.one(
+            "INSERT INTO runs (connector, source_kind, stage, started_at, outcome) VALUES (?, 'sink', 'push', ?,"
+            " 'running') RETURNING id",
+            (sink, now),
+        )
+    assert row is not None
+    return int(row.id)
+
+
+def finish_push_run(
+    db: Database,
+    run_id: int,
+    counts: Mapping[str, int],
+    *,
+    now: str,
+    outcome: str,
+    error_class: str | None = None,
+    error_message: str | None = None,
+) -> Run:
+    """The push run's ending and its deliveries counted, keyed as `PUSH_COUNTERS` (each delivery's own outcome is
+    already committed in the outbox, delivery by delivery)."""
+    with db.transaction():
+        db.execute(
+            "UPDATE runs SET ended_at = ?, outcome = ?, error_class = ?, error_message = ?, "
+            + ", ".join(f"{name} = ?" for name in PUSH_COUNTERS)
+            + " WHERE id = ?",
+            (now, outcome, error_class, error_message, *(counts.get(name, 0) for name in PUSH_COUNTERS), run_id),
+        )
+    run = get_run(db, run_id)
+    assert run is not None
+    return run
+
+
+def last_push_runs(db: Database) -> dict[str, Run]:
+    """Each sink's newest finished push run, by sink."""
+    rows = db.execute(
+        f"SELECT {RUN_COLUMNS} FROM runs WHERE id IN (SELECT MAX(id) FROM runs WHERE stage = 'push'"
+        " AND outcome <> 'running' GROUP BY connector) ORDER BY connector"
+    )
+    return {row.connector: Run(*row) for row in rows}
+
+
+def push_run_counts(db: Database) -> list[Row]:
+    """How many push runs each sink has had with each outcome: (sink, outcome, runs), by sink."""
+    return db.execute(
+        "SELECT connector AS sink, outcome, COUNT(*) AS runs FROM runs WHERE stage = 'push'"
+        " GROUP BY connector, outcome ORDER BY connector, outcome"
+    )
