@@ -185,12 +185,16 @@ def runs_command(context: Context, connector: str | None, failed: bool, limit: i
         for run in runs:
             click.echo(orjson.dumps(asdict(run)).decode())
         return
-    header = f"{'run':>5}  {'connector':<16} {'started':<27} {'outcome':<26} {'fetched':>8} {'new':>7} {'quar':>5}"
+    header = (
+        f"{'run':>5}  {'connector':<16} {'started':<27} {'outcome':<26} {'fetched':>8} {'new':>7} {'quar':>5}"
+        f" {'own':>5}"
+    )
     click.echo(header)
     for run in runs:
         click.echo(
             f"{run.id:>5}  {run.connector:<16} {run.started_at:<27} {run.outcome:<26} {run.fetched:>8} {run.new:>7}"
-            f" {run.quarantined:>5}" + (f"  {run.error_class}: {run.error_message}" if run.error_message else "")
+            f" {run.quarantined:>5} {run.own:>5}"
+            + (f"  {run.error_class}: {run.error_message}" if run.error_message else "")
         )
 
 

@@ -23,8 +23,10 @@ import structlog
 
 from lrs_adapter.config import Config, ConnectorConfig
 from lrs_adapter.errors import ConfigError, error_class_of
+from lrs_adapter.mapping.loader import load_mapping
 from lrs_adapter.model.statements import Accepted, Cursor, Rejected
 from lrs_adapter.model.timestamps import format_instant, utc_now
+from lrs_adapter.pipeline.own_statements import OwnStatements
 from lrs_adapter.pipeline.page_intake import Intake, PageIntake, intake_of
 from lrs_adapter.sources import Page, Source
 from lrs_adapter.sources.export_file import ExportFile
@@ -74,6 +76,13 @@ class Taken:
     text_size: int
     accepted: list[Accepted]
     rejected: list[Rejected]
+    own: list[str]  # ids among `accepted` of statements the adapter wrote: the cursor counts them, the store not
+
+    def to_store(self) -> list[Accepted]:
+        if not self.own:
+            return self.accepted
+        own = set(self.own)
+        return [item for item in self.accepted if item.id not in own]
 
 
 def commit_pages(
@@ -89,7 +98,7 @@ def commit_pages(
     with db.transaction():
         for taken in pages:
             saved = save_statements(
-                db, taken.accepted, connector=connector, run_id=run_id, received_at=taken.received_at
+                db, taken.to_store(), connector=connector, run_id=run_id, received_at=taken.received_at
             )
             quarantine(db, taken.rejected, connector=connector, run_id=run_id, received_at=taken.received_at)
             cursor = source.advance(taken.accepted) or cursor
@@ -101,6 +110,7 @@ def commit_pages(
                 quarantined=len(taken.rejected),
                 voided=saved.voided,
                 conflicts=saved.conflicts,
+                own=len(taken.own),
             )
             batch.add(counts)
             done.append((taken, counts, cursor))
@@ -176,10 +186,11 @@ def pull(
             fix="pass one of the known names to --connector, or add [connectors.NAME] to the file.",
         )
     version = config.lrs[connector.lrs].xapi_version if connector.lrs else "1.0.3"
+    own = OwnStatements.of(load_mapping(path).certification for path in config.mappings)
     with (
         connector_lock(db, connector_name),
         long_lived_objects_frozen(),
-        PageIntake(config.intake_processes, version) as intake,
+        PageIntake(config.intake_processes, version, own) as intake,
     ):
         source = source or make_source(config, connector, db, full=full)
         run = PullRun(db, connector_name, source, now, commit_every or config.commit_every, on_commit)
@@ -271,10 +282,10 @@ class PullRun:
     def _take_oldest(self, committer: Committer) -> None:
         """The oldest page in flight joins the pending ones, which are committed once there are enough."""
         page, received, future = self.in_flight.popleft()
-        accepted, rejected = intake_of(future)
+        accepted, rejected, own = intake_of(future)
         size = len(page.statements) + len(page.unparsable)
         text = sum(len(item.raw) for item in accepted) + sum(len(item.raw) for item in rejected)
-        self.pending.append(Taken(page.label, size, format_instant(received), text, accepted, rejected))
+        self.pending.append(Taken(page.label, size, format_instant(received), text, accepted, rejected, own))
         if (
             sum(taken.size for taken in self.pending) >= self.commit_every
             or sum(taken.text_size for taken in self.pending) >= COMMIT_CHARACTERS

@@ -298,6 +298,11 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             "ALTER TABLE learners ADD COLUMN added_by TEXT",
         ],
     ),
+    (
+        13,
+        "the run log counts the statements a pull skipped because the adapter wrote them (its results sink's)",
+        ["ALTER TABLE runs ADD COLUMN own INTEGER NOT NULL DEFAULT 0"],
+    ),
 ]
 
 

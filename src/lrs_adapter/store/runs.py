@@ -13,7 +13,7 @@ from dataclasses import dataclass, fields
 from lrs_adapter.model.statements import Cursor
 from lrs_adapter.store.database import Database, Row
 
-COUNTERS = ("pages", "fetched", "new", "duplicate", "quarantined", "voided", "conflicts")
+COUNTERS = ("pages", "fetched", "new", "duplicate", "quarantined", "voided", "conflicts", "own")
 
 
 @dataclass
@@ -25,6 +25,7 @@ class RunCounts:
     quarantined: int = 0
     voided: int = 0
     conflicts: int = 0
+    own: int = 0  # statements the adapter wrote itself (its results sink's), skipped
 
     def add(self, other: RunCounts) -> None:
         for name in COUNTERS:
@@ -45,6 +46,7 @@ class Run:
     quarantined: int
     voided: int
     conflicts: int
+    own: int
     cursor_before: str | None
     cursor_after: str | None
     outcome: str
@@ -139,11 +141,11 @@ def run_counts(db: Database) -> list[Row]:
 
 
 def statement_totals(db: Database) -> list[Row]:
-    """Statements each connector's runs fetched and quarantined, all runs together: (connector, fetched,
-    quarantined), by connector."""
+    """Statements each connector's runs fetched, quarantined and skipped as the adapter's own, all runs together:
+    (connector, fetched, quarantined, own), by connector."""
     return db.execute(
-        "SELECT connector, SUM(fetched) AS fetched, SUM(quarantined) AS quarantined FROM runs GROUP BY connector"
-        " ORDER BY connector"
+        "SELECT connector, SUM(fetched) AS fetched, SUM(quarantined) AS quarantined, SUM(own) AS own FROM runs"
+        " GROUP BY connector ORDER BY connector"
     )
 
 
