@@ -93,6 +93,8 @@ def test_a_statement_that_is_not_utf_8_inside_a_readable_page_is_quarantined_alo
     good = [orjson.dumps(broken(i)) for i in (1, 2, 3)]
     bad = orjson.dumps(broken(4)).replace(b"Learner", b"L\xff\xfearner", 1)
     body = b'{"statements": [' + b",".join([good[0], bad, good[1], good[2]]) + b'], "more": ""}'
+    closing = matchers.query_param_matcher({"since": "2026-01-01T10:00:02.999Z"}, strict_match=False)
+    responses.get(ENDPOINT + "statements", json={"statements": [], "more": ""}, match=[closing])  # nothing more
     responses.get(ENDPOINT + "statements", body=body)
     run = pull(config(tmp_path), db, "c", now=lambda: NOW)
     assert (run.outcome, run.new, run.quarantined) == (QUARANTINED, 3, 1)
