@@ -11,6 +11,7 @@ from typing import Any
 
 import orjson
 import responses
+from responses import matchers
 
 from lrs_adapter.config import Config, ConnectorConfig, LrsConfig, RetryPolicy
 from lrs_adapter.pipeline.pull import FAILED, QUARANTINED, pull
@@ -60,6 +61,9 @@ def test_each_item_of_a_hostile_page_is_stored_or_quarantined(db: Database, tmp_
         broken(9),
     ]
     body = {"statements": items, "more": 42}  # `more` not a string: the last page
+    # The closing query, from a millisecond before the newest good one, finds nothing more (as an LRS would answer).
+    closing = matchers.query_param_matcher({"since": "2026-01-01T10:00:08.999Z"}, strict_match=False)
+    responses.get(ENDPOINT + "statements", json={"statements": [], "more": ""}, match=[closing])
     responses.get(
         ENDPOINT + "statements", body=orjson.dumps(body), headers={"X-Experience-API-Consistent-Through": "soon"}
     )
@@ -89,6 +93,8 @@ def test_a_statement_that_is_not_utf_8_inside_a_readable_page_is_quarantined_alo
     good = [orjson.dumps(broken(i)) for i in (1, 2, 3)]
     bad = orjson.dumps(broken(4)).replace(b"Learner", b"L\xff\xfearner", 1)
     body = b'{"statements": [' + b",".join([good[0], bad, good[1], good[2]]) + b'], "more": ""}'
+    closing = matchers.query_param_matcher({"since": "2026-01-01T10:00:02.999Z"}, strict_match=False)
+    responses.get(ENDPOINT + "statements", json={"statements": [], "more": ""}, match=[closing])  # nothing more
     responses.get(ENDPOINT + "statements", body=body)
     run = pull(config(tmp_path), db, "c", now=lambda: NOW)
     assert (run.outcome, run.new, run.quarantined) == (QUARANTINED, 3, 1)

@@ -18,9 +18,11 @@ from lrs_adapter.pipeline.pull import pull
 from lrs_adapter.pipeline.push import PushCounts, deliver
 from lrs_adapter.pipeline.settle import settle
 from lrs_adapter.sinks.agent_profile import KEY
-from lrs_adapter.sinks.certification_statement import EARNED, VOIDED
-from lrs_adapter.store import Database
+from lrs_adapter.sinks.certification_statement import EARNED, VOIDED, voiding_statement_id
+from lrs_adapter.store import Database, open_store
 from lrs_adapter.store.outbox import DELIVERED, deliveries, mark_delivered
+from tests.helpers.certification_run import config as certification_config
+from tests.helpers.certification_run import post, received, rounds, sync_until_done
 from tests.helpers.lrs_servers import LRS
 from tests.helpers.prevent import HOME, IRI, SATISFIED, statement, voiding
 from tests.helpers.pushing import PREVENT
@@ -49,6 +51,17 @@ def config(lrs: LRS, tmp_path: Path, *, hook: str | None = None, profile: bool =
         max_attempts=3,
         roster_only=False,  # no roster here: every learner evaluated is pushed
     )
+
+
+def every_statement(lrs: LRS) -> set[str]:
+    found: set[str] = set()
+    url: str | None = "statements"
+    params: dict[str, Any] = {"limit": 500}
+    while url:
+        body = lrs.get(url, **params).json()
+        found |= {s["id"] for s in body["statements"]}
+        url, params = body.get("more") or None, {}
+    return found
 
 
 def sync(cfg: Config, db: Database, day: str) -> PushCounts:
@@ -189,3 +202,29 @@ def test_a_push_killed_half_way_and_run_again_delivers_every_item_once(
     held = earned(learning_locker)
     assert len(held) == len({s["id"] for s in held}) == 5
     assert sorted(d.attempts for d in deliveries(db)) == [1, 1, 1, 1, 1]
+
+
+def test_the_adapters_own_statements_pulled_back_are_skipped_and_counted(learning_locker: LRS, tmp_path: Path) -> None:
+    """The results sink and the connector on one Learning Locker: the `earned` and voiding statements the adapter
+    wrote come back on the next pulls, and never enter the store."""
+    one, two = rounds()
+    cfg = certification_config(learning_locker, tmp_path)
+    db = open_store(cfg.store_url)
+    post(learning_locker, one)
+    sync_until_done(cfg, db)
+    post(learning_locker, two)
+    sync_until_done(cfg, db)
+    held = received(learning_locker)
+    everything = every_statement(learning_locker)
+    our_voids = {voiding_statement_id(target) for target in held["voided"]} & everything
+    assert len(our_voids) == 4  # the revoked certifications' (the other 4 voids are the source's)
+    ours = {earned_id for earned_id, _, _ in held["earned"]} | our_voids
+    assert len(ours) >= 14 + 4
+    assert ours <= everything
+    stored = {row.id for row in db.execute("SELECT id FROM statements")}
+    assert not ours & stored
+    assert everything - ours <= stored
+    assert EARNED not in {row.verb_id for row in db.execute("SELECT DISTINCT verb_id FROM statements")}
+    (total,) = db.execute("SELECT SUM(own) AS own FROM runs")
+    assert total.own >= len(ours)  # a statement re-read at a cursor's millisecond is counted again
+    db.close()

@@ -53,6 +53,7 @@ def test_the_exposition_counts_runs_statements_the_outbox_and_the_lag(db: Databa
     assert found[("lrs_adapter_runs_total", (("connector", "lrs"), ("outcome", "succeeded")))] == 1
     assert found[("lrs_adapter_statements_fetched_total", lrs)] == 155
     assert found[("lrs_adapter_statements_quarantined_total", lrs)] == 2
+    assert found[("lrs_adapter_statements_own_total", lrs)] == 0
     assert (
         found[("lrs_adapter_last_success_timestamp_seconds", lrs)] == datetime(2026, 11, 26, 7, tzinfo=UTC).timestamp()
     )

@@ -50,7 +50,8 @@ def test_pages_taken_in_on_processes_equal_pages_taken_in_here() -> None:
         assert intake._pool is not None  # from the second page on, the processes did the work
     here = [take_in_page(page, RECEIVED, "1.0.3") for page in given]
     assert there == here
-    accepted, rejected = here[0]
+    accepted, rejected, own = here[0]
+    assert own == []
     assert len(accepted) == 5
     assert [(item.source, item.field) for item in rejected] == [("p0 #4", "(json)"), ("p0 #5", "verb.id")]
 

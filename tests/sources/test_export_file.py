@@ -32,8 +32,8 @@ def test_json_lines_in_batches_with_bad_lines_kept_by_number(tmp_path: Path) -> 
     assert [len(page.statements) for page in pages] == [2, 2, 2]
     assert pages[0].statements[0] == (f"{path}:1", lines[0].encode())
     taken = [take_in_page(page, datetime(2026, 1, 1, tzinfo=UTC), "1.0.3") for page in pages]
-    assert [item.id for accepted, _ in taken for item in accepted] == [s["id"] for s in statements]
-    bad = [rejected for _, rejections in taken for rejected in rejections]
+    assert [item.id for accepted, _, _ in taken for item in accepted] == [s["id"] for s in statements]
+    bad = [rejected for _, rejections, _ in taken for rejected in rejections]
     assert len(bad) == 1
     assert bad[0].source == f"{path}:3"
     assert bad[0].raw == "{torn"

@@ -54,3 +54,16 @@ def test_cursor_positions_by_connector(db: Database) -> None:
         set_cursor(db, "b", Cursor("2026-01-02T00:00:00Z", "stored"), run_id, "now")
         set_cursor(db, "a", Cursor("2026-01-01T00:00:00Z", "stored"), run_id, "now")
     assert cursor_positions(db) == {"a": "2026-01-01T00:00:00Z", "b": "2026-01-02T00:00:00Z"}
+
+
+def test_the_adapters_own_statements_skipped_are_counted_with_the_run_and_summed(db: Database) -> None:
+    first = start_run(db, "a", "lrs", "2026-01-01T00:00:00Z", None)
+    for own in (3, 4):
+        with db.transaction():
+            add_to_run(db, first, RunCounts(fetched=10, own=own), None)
+    later = start_run(db, "a", "lrs", "2026-01-02T00:00:00Z", None)
+    with db.transaction():
+        add_to_run(db, later, RunCounts(fetched=1, own=1), None)
+    finished = finish_run(db, first, now="2026-01-01T00:01:00Z", outcome="succeeded")
+    assert (finished.fetched, finished.own) == (20, 7)
+    assert [(r.connector, r.fetched, r.own) for r in statement_totals(db)] == [("a", 21, 8)]

@@ -92,6 +92,37 @@ def test_a_repeating_more_stops_instead_of_looping() -> None:
 
 
 @responses.activate
+@pytest.mark.parametrize(
+    ("more", "named"),
+    [
+        ("https://elsewhere.example/data/xAPI/statements?page=2", "https://elsewhere.example:443"),
+        ("http://lrs.example.org/data/xAPI/statements?page=2", "http://lrs.example.org:80"),
+        ("https://lrs.example.org:8443/data/xAPI/statements?page=2", "https://lrs.example.org:8443"),
+        ("https://user:secret@elsewhere.example/x", "https://elsewhere.example:443"),
+    ],
+)
+def test_a_more_link_to_another_origin_is_refused_after_its_page(more: str, named: str) -> None:
+    """Another scheme, host or port: the page that sent it is handed on, then a protocol error names the origin,
+    and no request goes there (responses would refuse one it does not know; none is registered)."""
+    responses.get(STATEMENTS, json=page(["a"], more=more))
+    pages = client(username="adapter").statement_pages({})
+    assert parsed(next(pages)) == [{"id": "a"}]
+    with pytest.raises(ProtocolError, match="another origin") as refused:
+        next(pages)
+    assert named in str(refused.value)
+    assert "secret" not in str(refused.value)
+    assert refused.value.error_class == "protocol"
+    assert [call.request.url for call in responses.calls] == [STATEMENTS]
+
+
+@responses.activate
+def test_a_more_link_on_the_same_origin_spelled_out_is_followed() -> None:
+    responses.get(STATEMENTS, json=page(["a"], more="HTTPS://lrs.example.org:443/data/xAPI/statements?page=2"))
+    responses.get("https://lrs.example.org:443/data/xAPI/statements?page=2", json=page(["b"]))
+    assert [parsed(p) for p in client().statement_pages({})] == [[{"id": "a"}], [{"id": "b"}]]
+
+
+@responses.activate
 def test_429_waits_as_long_as_retry_after_says_in_seconds() -> None:
     responses.get(STATEMENTS, status=429, headers={"Retry-After": "7"})
     responses.get(STATEMENTS, json=page(["a"]))

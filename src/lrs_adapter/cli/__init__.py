@@ -85,7 +85,7 @@ def run_summary(run: Run) -> str:
     lines = [
         f"run {run.id} · connector {run.connector} · {run.outcome}",
         f"  pages {run.pages} · fetched {run.fetched} · new {run.new} · duplicate {run.duplicate}"
-        f" · quarantined {run.quarantined} · voided {run.voided} · conflicts {run.conflicts}",
+        f" · quarantined {run.quarantined} · voided {run.voided} · conflicts {run.conflicts} · own {run.own}",
         f"  cursor {run.cursor_before or '(start)'} -> {run.cursor_after or '(unchanged)'}",
     ]
     if run.notes:

@@ -201,7 +201,7 @@ def runs_command(
 
 def run_tally(run: Run) -> str:
     """What a run moved: statements for a pull, deliveries for a push (the counts that are not zero, but the first)."""
-    names = ("fetched", "new", "quarantined") if run.stage == PULL else PUSH_COUNTERS
+    names = ("fetched", "new", "quarantined", "own") if run.stage == PULL else PUSH_COUNTERS
     counts = [(name, getattr(run, name)) for name in names]
     return " · ".join(f"{name} {count}" for index, (name, count) in enumerate(counts) if count or not index)
 

@@ -48,11 +48,17 @@ def families(db: Database, now: datetime) -> list[Metric]:
     quarantined = CounterMetricFamily(
         "lrs_adapter_statements_quarantined", "Statements quarantined at intake.", labels=["connector"]
     )
+    own = CounterMetricFamily(
+        "lrs_adapter_statements_own",
+        "Statements a pull skipped because the adapter wrote them (its results sink's certification statements).",
+        labels=["connector"],
+    )
     for row in run_counts(db):
         runs.add_metric([row.connector, row.outcome], row.runs)
     for row in statement_totals(db):
         fetched.add_metric([row.connector], row.fetched)
         quarantined.add_metric([row.connector], row.quarantined)
+        own.add_metric([row.connector], row.own)
     last_success = GaugeMetricFamily(
         "lrs_adapter_last_success_timestamp_seconds",
         "When the connector's newest successful run ended (Unix time).",
@@ -69,7 +75,7 @@ def families(db: Database, now: datetime) -> list[Metric]:
         instant = parse_timestamp(position)  # an export file's cursor is no instant: it has no lag to show
         if instant is not None:
             lag.add_metric([connector], max(0.0, (now - instant).total_seconds()))
-    return [runs, fetched, quarantined, last_success, lag, *_outbox(db), *_push(db, now)]
+    return [runs, fetched, quarantined, own, last_success, lag, *_outbox(db), *_push(db, now)]
 
 
 def _outbox(db: Database) -> Iterable[Metric]:

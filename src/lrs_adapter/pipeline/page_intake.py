@@ -23,16 +23,22 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime
 from types import TracebackType
+from typing import NamedTuple
 
 from lrs_adapter.errors import TransientError
 from lrs_adapter.model.statements import Accepted, Rejected
 from lrs_adapter.pipeline.intake import take_in, take_in_text
+from lrs_adapter.pipeline.own_statements import OwnStatements
 from lrs_adapter.sources import Page
 
-Intake = tuple[list[Accepted], list[Rejected]]
+
+class Intake(NamedTuple):
+    accepted: list[Accepted]  # in page order, the adapter's own statements among them (the cursor counts them)
+    rejected: list[Rejected]
+    own: list[str]  # ids of the accepted statements the adapter wrote itself: not to be stored
 
 
-def take_in_page(page: Page, received_at: datetime, version: str) -> Intake:
+def take_in_page(page: Page, received_at: datetime, version: str, own: OwnStatements | None = None) -> Intake:
     accepted: list[Accepted] = []
     rejected: list[Rejected] = list(page.unparsable)
     for source, statement in page.statements:
@@ -44,7 +50,7 @@ def take_in_page(page: Page, received_at: datetime, version: str) -> Intake:
             accepted.append(outcome)
         else:
             rejected.append(outcome)
-    return accepted, rejected
+    return Intake(accepted, rejected, [item.id for item in accepted if own.wrote(item)] if own else [])
 
 
 def intake_of(future: Future[Intake]) -> Intake:
@@ -74,8 +80,8 @@ def _exit_after(parent: multiprocessing.process.BaseProcess) -> None:
 class PageIntake:
     """Takes a run's pages in, on `processes` processes from its second page on (0: all here)."""
 
-    def __init__(self, processes: int, version: str) -> None:
-        self.processes, self.version = processes, version
+    def __init__(self, processes: int, version: str, own: OwnStatements | None = None) -> None:
+        self.processes, self.version, self.own = processes, version, own
         self._pool: ProcessPoolExecutor | None = None
         self._submitted = 0
 
@@ -88,13 +94,13 @@ class PageIntake:
         self._submitted += 1
         if self.processes == 0 or self._submitted == 1:
             done: Future[Intake] = Future()
-            done.set_result(take_in_page(page, received_at, self.version))
+            done.set_result(take_in_page(page, received_at, self.version, self.own))
             return done
         if self._pool is None:
             self._pool = ProcessPoolExecutor(
                 self.processes, mp_context=multiprocessing.get_context("fork"), initializer=_leave_with_parent
             )
-        return self._pool.submit(take_in_page, page, received_at, self.version)
+        return self._pool.submit(take_in_page, page, received_at, self.version, self.own)
 
     def __enter__(self) -> PageIntake:
         return self

@@ -24,8 +24,10 @@ import structlog
 from lrs_adapter.config import Config, ConnectorConfig
 from lrs_adapter.errors import AdapterError, ConfigError, error_class_of
 from lrs_adapter.logs import progress_level
+from lrs_adapter.mapping.loader import load_mapping
 from lrs_adapter.model.statements import Accepted, Cursor, Rejected
 from lrs_adapter.model.timestamps import format_instant, utc_now
+from lrs_adapter.pipeline.own_statements import OwnStatements
 from lrs_adapter.pipeline.page_intake import Intake, PageIntake, intake_of
 from lrs_adapter.sources import Page, Source
 from lrs_adapter.sources.export_file import ExportFile
@@ -78,6 +80,13 @@ class Taken:
     text_size: int
     accepted: list[Accepted]
     rejected: list[Rejected]
+    own: list[str]  # ids among `accepted` of statements the adapter wrote: the cursor counts them, the store not
+
+    def to_store(self) -> list[Accepted]:
+        if not self.own:
+            return self.accepted
+        own = set(self.own)
+        return [item for item in self.accepted if item.id not in own]
 
 
 def commit_pages(
@@ -93,7 +102,7 @@ def commit_pages(
     with db.transaction():
         for taken in pages:
             saved = save_statements(
-                db, taken.accepted, connector=connector, run_id=run_id, received_at=taken.received_at
+                db, taken.to_store(), connector=connector, run_id=run_id, received_at=taken.received_at
             )
             quarantine(db, taken.rejected, connector=connector, run_id=run_id, received_at=taken.received_at)
             cursor = source.advance(taken.accepted) or cursor
@@ -105,6 +114,7 @@ def commit_pages(
                 quarantined=len(taken.rejected),
                 voided=saved.voided,
                 conflicts=saved.conflicts,
+                own=len(taken.own),
             )
             batch.add(counts)
             done.append((taken, counts, cursor))
@@ -183,10 +193,11 @@ def pull(
             fix="pass one of the known names to --connector, or add [connectors.NAME] to the file.",
         )
     version = config.lrs[connector.lrs].xapi_version if connector.lrs else "1.0.3"
+    own = OwnStatements.of(load_mapping(path).certification for path in config.mappings)
     with (
         connector_lock(db, connector_name),
         long_lived_objects_frozen(),
-        PageIntake(config.intake_processes, version) as intake,
+        PageIntake(config.intake_processes, version, own) as intake,
     ):
         try:
             source = source or make_source(config, connector, db, full=full)
@@ -253,6 +264,9 @@ class PullRun:
                 except Exception:
                     self._drain(committer)
                     raise
+                if page.wait:
+                    self._drain(committer)
+                    continue
                 received = self.now()
                 self.in_flight.append((page, received, intake.submit(page, received)))
                 while len(self.in_flight) > intake.ahead or (
@@ -290,11 +304,11 @@ class PullRun:
     def _take_oldest(self, committer: Committer) -> None:
         """The oldest page in flight joins the pending ones, which are committed once there are enough."""
         page, received, future = self.in_flight.popleft()
-        accepted, rejected = intake_of(future)
+        accepted, rejected, own = intake_of(future)
         size = len(page.statements) + len(page.unparsable)
         text = sum(len(item.raw) for item in accepted) + sum(len(item.raw) for item in rejected)
-        self.pending.append(Taken(page.label, size, format_instant(received), text, accepted, rejected))
-        self.taken.add(RunCounts(pages=1, fetched=size, quarantined=len(rejected)))
+        self.pending.append(Taken(page.label, size, format_instant(received), text, accepted, rejected, own))
+        self.taken.add(RunCounts(pages=1, fetched=size, quarantined=len(rejected), own=len(own)))
         if self.on_page is not None:
             self.on_page(self.taken, time.monotonic() - self.started)
         if (

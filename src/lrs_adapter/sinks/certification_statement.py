@@ -74,10 +74,15 @@ def earned_statement(payload: dict[str, Any], *, home_page: str, activity: str, 
     return _plain(statement)
 
 
+def voiding_statement_id(target: str) -> str:
+    """The id of the statement voiding `target`: voiding it again is a no-op at the LRS, and a pull knows it."""
+    return str(uuid5(VOIDING_NAMESPACE, target))
+
+
 def voiding_statement(payload: dict[str, Any], *, home_page: str) -> dict[str, Any]:
     target = payload["cycle"]["statement_id"]
     statement = Statement(
-        id=str(uuid5(VOIDING_NAMESPACE, target)),
+        id=voiding_statement_id(target),
         actor=learner_agent(home_page, payload["learner"]),
         verb=Verb(id=VOIDED, display=LanguageMap({"en": "voided"})),
         object=StatementRef(id=target),

@@ -312,6 +312,11 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             "CREATE INDEX runs_stage ON runs (stage, connector, id)",
         ],
     ),
+    (
+        14,
+        "the run log counts the statements a pull skipped because the adapter wrote them (its results sink's)",
+        ["ALTER TABLE runs ADD COLUMN own INTEGER NOT NULL DEFAULT 0"],
+    ),
 ]
 
 

@@ -23,7 +23,7 @@ PULL, PUSH = "pull", "push"
 #: own merits); dead (dead-lettered by this run); waiting (not tried: behind a failure, or the sink stopped); held
 #: (its learner is not on the roster, `[push] roster_only`).
 PUSH_COUNTERS = ("delivered", "failed", "refused", "dead", "waiting", "held")
-COUNTERS = ("pages", "fetched", "new", "duplicate", "quarantined", "voided", "conflicts")
+COUNTERS = ("pages", "fetched", "new", "duplicate", "quarantined", "voided", "conflicts", "own")
 
 
 @dataclass
@@ -35,6 +35,7 @@ class RunCounts:
     quarantined: int = 0
     voided: int = 0
     conflicts: int = 0
+    own: int = 0  # statements the adapter wrote itself (its results sink's), skipped
 
     def add(self, other: RunCounts) -> None:
         for name in COUNTERS:
@@ -55,6 +56,7 @@ class Run:
     quarantined: int
     voided: int
     conflicts: int
+    own: int
     cursor_before: str | None
     cursor_after: str | None
     outcome: str
@@ -163,10 +165,11 @@ def run_counts(db: Database) -> list[Row]:
 
 
 def statement_totals(db: Database) -> list[Row]:
-    """Statements each connector's runs fetched and quarantined, all runs together: (connector, fetched,
-    quarantined), by connector."""
+    """Statements each connector's runs fetched, quarantined and skipped as the adapter's own, all runs together:
+    (connector, fetched, quarantined, own), by connector."""
     return db.execute(
-        "SELECT connector, SUM(fetched) AS fetched, SUM(quarantined) AS quarantined FROM runs WHERE stage = 'pull'"
+        "SELECT connector, SUM(fetched) AS fetched, SUM(quarantined) AS quarantined, SUM(own) AS own FROM runs"
+        " WHERE stage = 'pull'"
         " GROUP BY connector ORDER BY connector"
     )
 

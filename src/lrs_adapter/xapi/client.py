@@ -35,6 +35,8 @@ from lrs_adapter.xapi.retry import (
 
 log = structlog.get_logger(__name__)
 
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
 
 class StatementResult(msgspec.Struct):
     """A page of statements, each kept as its own JSON text: the process that reads the pages only needs `more` to
@@ -62,7 +64,7 @@ def read_statement_result(content: bytes) -> StatementResult | None:
 class StatementPage:
     url: str
     statements: list[bytes]  # each statement's JSON text, as the LRS sent it
-    more: str | None
+    more: str | None  # the `more` link as the LRS sent it; None on the last page
     consistent_through: datetime | None
 
 
@@ -336,13 +338,21 @@ class XapiClient:
         return self.get(urljoin(self.endpoint, "about"), allow=frozenset({404}))
 
     def resolve_more(self, more: str) -> str:
-        """`more` is relative to the LRS's server root (xAPI 1.0.3 Communication 2.1.3), not to the endpoint."""
-        if urlsplit(more).scheme:
-            return more
-        return urljoin(self.root, more.lstrip("/"))
+        """`more` is relative to the LRS's server root (xAPI 1.0.3 Communication 2.1.3), not to the endpoint. A link
+        to another origin (scheme, host or port) is refused before any request: the session would send it the LRS's
+        credentials and configured headers."""
+        url = more if urlsplit(more).scheme else urljoin(self.root, more.lstrip("/"))
+        if _origin(url) != _origin(self.endpoint):
+            raise ProtocolError(
+                f"LRS {self.lrs.name!r} sent a `more` link to another origin, {_named(url)} (its endpoint is on"
+                f" {_named(self.endpoint)}): it was not followed, and no credential or header went there. The pages"
+                " before it are kept; report this to the LRS's vendor."
+            )
+        return url
 
     def statement_pages(self, params: Mapping[str, str]) -> Iterator[StatementPage]:
-        """GET statements and follow `more` to the end; a `more` seen before would loop forever, so it stops the run."""
+        """GET statements and follow `more` to the end; a `more` seen before would loop forever, so it stops the run,
+        and so does a `more` to another origin (see resolve_more) once the page that sent it is handed on."""
         url: str | None = urljoin(self.endpoint, "statements")
         query: Mapping[str, str] | None = params
         followed: set[str] = set()
@@ -351,14 +361,14 @@ class XapiClient:
             body: StatementResult | None = answer.body
             if body is None:
                 raise ProtocolError(f"GET {url} did not answer a StatementResult (an object with 'statements').")
-            more = body.more or None
-            next_url = self.resolve_more(more) if isinstance(more, str) else None
+            more = body.more if isinstance(body.more, str) and body.more else None
             yield StatementPage(
                 url=url,
                 statements=[bytes(statement) for statement in body.statements],
-                more=next_url,
+                more=more,
                 consistent_through=parse_timestamp(answer.headers.get("X-Experience-API-Consistent-Through")),
             )
+            next_url = self.resolve_more(more) if more is not None else None
             if next_url is not None:
                 if next_url in followed:
                     raise ProtocolError(
@@ -367,3 +377,20 @@ class XapiClient:
                     )
                 followed.add(next_url)
             url, query = next_url, None
+
+
+def _origin(url: str) -> tuple[str, str | None, int | None]:
+    """Scheme, host and port, the port spelled out when it is the scheme's default."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port
+    except ValueError:  # not a number: no origin the endpoint can share
+        return scheme, parts.hostname, None
+    return scheme, parts.hostname, port or DEFAULT_PORTS.get(scheme)
+
+
+def _named(url: str) -> str:
+    """An origin as a person reads it, without any user or password the URL may carry."""
+    scheme, host, port = _origin(url)
+    return f"{scheme}://{host}:{port}"
