@@ -20,7 +20,7 @@ from lrs_adapter.api.store import Store
 from lrs_adapter.config import Config
 from lrs_adapter.feed.changes import UnknownCursor, read_changes
 from lrs_adapter.feed.records import feed_records
-from lrs_adapter.mapping.loader import load_mapping
+from lrs_adapter.mapping.loader import load_mappings
 from lrs_adapter.pipeline.states import certification_states
 from lrs_adapter.store.certifications import completions_of
 from lrs_adapter.store.learners import learner_row
@@ -61,7 +61,7 @@ def feed_router(config: Config, store: Store) -> APIRouter:
         limit: int = limit,
         offset: Annotated[int, Query(ge=0, le=2**31)] = 0,
     ) -> CertificationList:
-        mappings = [load_mapping(path) for path in config.mappings] if as_of else []
+        mappings = load_mappings(config.mappings) if as_of else []
         with store.open() as db:
             found = certification_states(
                 db,

@@ -11,14 +11,14 @@ from lrs_adapter import report
 from lrs_adapter.api.models import Status
 from lrs_adapter.api.store import Store
 from lrs_adapter.config import Config
-from lrs_adapter.mapping.loader import load_mapping
+from lrs_adapter.mapping.loader import load_mappings
 
 NO_NUL = r"^[^\x00]*$"
 
 
 def report_router(config: Config, store: Store) -> APIRouter:
     router = APIRouter()
-    mappings = [load_mapping(path) for path in config.mappings]
+    mappings = load_mappings(config.mappings)
 
     @router.get("/report", response_class=HTMLResponse, summary="A manager's direct reports, red/amber/green (HTML)")
     def report_page(

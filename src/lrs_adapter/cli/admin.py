@@ -13,7 +13,7 @@ import click
 
 from lrs_adapter.cli import Context, fail, main, pass_context
 from lrs_adapter.errors import AdapterError
-from lrs_adapter.mapping.loader import load_mapping
+from lrs_adapter.mapping.loader import load_mapping, load_mappings
 from lrs_adapter.mapping.model import Mapping
 from lrs_adapter.model.timestamps import format_instant, utc_now
 from lrs_adapter.pipeline.settle import reevaluate
@@ -89,7 +89,7 @@ def administering(context: Context, learner: str | None) -> Iterator[Change]:
     """The settle stage's lock (no sync evaluates beside the change) and one transaction: the change, its
     re-evaluation, the change log, the outbox and the audit entry commit together or not at all. `learner`: the
     one the change is about, who must be known (None: a learner yet to be added)."""
-    mappings = [load_mapping(path) for path in context.config.mappings]
+    mappings = load_mappings(context.config.mappings)
     with context.store() as db, stage_lock(db, "settle"), db.transaction():
         if learner is not None and not is_known(db, learner):
             raise click.UsageError(

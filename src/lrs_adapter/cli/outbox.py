@@ -13,7 +13,7 @@ import orjson
 from lrs_adapter.cli import EXIT_CONFIG, EXIT_FAILED, EXIT_OK, Context, fail, main, pass_context
 from lrs_adapter.config import Config
 from lrs_adapter.errors import AdapterError, ConfigError
-from lrs_adapter.mapping.loader import load_mapping
+from lrs_adapter.mapping.loader import load_mappings
 from lrs_adapter.mapping.model import Mapping
 from lrs_adapter.model.timestamps import format_instant, utc_now
 from lrs_adapter.pipeline.backfill import backfill, backfill_events
@@ -37,7 +37,7 @@ from lrs_adapter.store.outbox import (
 
 def push_all(config: Config, db: Database, mappings: Sequence[Mapping] | None = None) -> int:
     """Deliver what is pending to every sink, print what happened, and return the exit code."""
-    counts = deliver(config, db, [load_mapping(p) for p in config.mappings] if mappings is None else mappings)
+    counts = deliver(config, db, load_mappings(config.mappings) if mappings is None else mappings)
     echo_push(counts)
     return exit_code_of_push(counts)
 
@@ -223,7 +223,7 @@ def outbox_backfill(context: Context, sink: str, reason: str, dry_run: bool) -> 
                 fix="add it under [sinks.NAME] first, or give one of the configured names.",
             )
         kinds = config.sinks[sink].events
-        mappings = [load_mapping(path) for path in config.mappings]
+        mappings = load_mappings(config.mappings)
         with context.store() as db, stage_lock(db, "settle"):
             if dry_run:
                 counts = Counter(event.kind for event in backfill_events(db, mappings, sink, kinds))

@@ -17,7 +17,7 @@ import orjson
 from lrs_adapter.cli import Context, fail, main, pass_context
 from lrs_adapter.errors import AdapterError
 from lrs_adapter.files import atomic_file
-from lrs_adapter.mapping.loader import load_mapping
+from lrs_adapter.mapping.loader import load_mappings
 from lrs_adapter.mapping.model import Mapping
 from lrs_adapter.pipeline.states import certification_states
 from lrs_adapter.report import render_report
@@ -40,7 +40,7 @@ AS_OF = click.option(
 
 def mappings_for(context: Context, as_of: date | None) -> list[Mapping]:
     """Read only for `--as-of`: a broken mapping file must not hide the states the last sync stored."""
-    return [load_mapping(path) for path in context.config.mappings] if as_of else []
+    return load_mappings(context.config.mappings) if as_of else []
 
 
 def show(records: list[dict[str, Any]], fmt: str, columns: tuple[str, ...]) -> None:
@@ -141,7 +141,7 @@ def report_command(
     day = as_of.date() if as_of else None
     try:
         if html_path is not None and manager:
-            mappings = [load_mapping(path) for path in context.config.mappings]
+            mappings = load_mappings(context.config.mappings)
             with context.store() as db:
                 page = render_report(
                     db, mappings=mappings, manager=manager, department=department, status=status, as_of=day

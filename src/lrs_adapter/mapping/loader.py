@@ -7,6 +7,7 @@ defines, so a mapping says what the course's LMS says and no more.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -214,6 +215,11 @@ def _moveon_components(data: dict[str, Any]) -> tuple[dict[str, Component], tupl
         components["waived"] = Component("waived", frozenset({CMI5_VERBS["waived"]}), activity)
         routes = (*routes, ("waived",))
     return components, routes
+
+
+def load_mappings(paths: Iterable[str | Path]) -> list[Mapping]:
+    """Every mapping file of a configuration, in its order."""
+    return [load_mapping(path) for path in paths]
 
 
 def load_mapping(path: str | Path) -> Mapping:

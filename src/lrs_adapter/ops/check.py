@@ -20,7 +20,7 @@ import orjson
 
 from lrs_adapter.config import Config, LrsConfig, SinkConfig
 from lrs_adapter.errors import AdapterError, ConfigError, error_class_of, exit_code_of
-from lrs_adapter.mapping.loader import load_mapping
+from lrs_adapter.mapping.loader import load_mappings
 from lrs_adapter.ops.connector_filters import blocked_options
 from lrs_adapter.pipeline.push import unconfigured_sinks
 from lrs_adapter.sinks import LRS_KINDS, require_home_page
@@ -136,7 +136,7 @@ def check_connector_filters(config: Config, echo: Echo) -> int:
     fails nothing (a connector may leave an option to another source on purpose). A mapping that does not load
     fails with its own error."""
     try:
-        mappings = [load_mapping(path) for path in config.mappings]
+        mappings = load_mappings(config.mappings)
     except AdapterError as error:
         echo(f"mappings: FAILED ({error_class_of(error)}): {error}")
         return exit_code_of(error)

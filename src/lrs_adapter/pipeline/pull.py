@@ -24,7 +24,7 @@ import structlog
 from lrs_adapter.config import Config, ConnectorConfig
 from lrs_adapter.errors import AdapterError, ConfigError, error_class_of
 from lrs_adapter.logs import progress_level
-from lrs_adapter.mapping.loader import load_mapping
+from lrs_adapter.mapping.loader import load_mappings
 from lrs_adapter.model.statements import Accepted, Cursor, Rejected
 from lrs_adapter.model.timestamps import format_instant, utc_now
 from lrs_adapter.pipeline.own_statements import OwnStatements
@@ -193,7 +193,7 @@ def pull(
             fix="pass one of the known names to --connector, or add [connectors.NAME] to the file.",
         )
     version = config.lrs[connector.lrs].xapi_version if connector.lrs else "1.0.3"
-    own = OwnStatements.of(load_mapping(path).certification for path in config.mappings)
+    own = OwnStatements.of(mapping.certification for mapping in load_mappings(config.mappings))
     with (
         connector_lock(db, connector_name),
         long_lived_objects_frozen(),

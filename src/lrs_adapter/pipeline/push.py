@@ -36,7 +36,9 @@ from lrs_adapter.store.database import Database
 from lrs_adapter.store.locks import stage_lock
 from lrs_adapter.store.outbox import (
     DEAD,
+    UNDELIVERED,
     Delivery,
+    depth,
     held_count,
     hold_off_roster,
     mark_delivered,
@@ -44,7 +46,6 @@ from lrs_adapter.store.outbox import (
     pending,
     release_held,
     set_batch,
-    sinks_holding,
 )
 from lrs_adapter.store.runs import PUSH_COUNTERS, finish_push_run, start_push_run
 
@@ -105,7 +106,8 @@ def deliver(
 def unconfigured_sinks(db: Database, configured: Iterable[str]) -> dict[str, int]:
     """Sinks that hold undelivered deliveries but are no longer configured, and how many each holds."""
     names = set(configured)
-    return {sink: count for sink, count in sinks_holding(db).items() if sink not in names}
+    held = {sink: sum(by_status.get(status, 0) for status in UNDELIVERED) for sink, by_status in depth(db).items()}
+    return {sink: count for sink, count in sorted(held.items()) if count and sink not in names}
 
 
 def push(

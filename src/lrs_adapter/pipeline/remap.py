@@ -9,8 +9,8 @@ from datetime import datetime
 from typing import Any
 
 from lrs_adapter.config import Config
+from lrs_adapter.mapping.loader import load_mappings
 from lrs_adapter.model.timestamps import format_instant, utc_now
-from lrs_adapter.pipeline.run import load_mappings
 from lrs_adapter.pipeline.settle import map_queued
 from lrs_adapter.sinks import sink_events
 from lrs_adapter.store.audit import append_audit
@@ -47,7 +47,7 @@ def remap(
 ) -> Remapped:
     """Everyone queued and settled again in one transaction under the settle lock, audited with each changed state
     before and after; a dry run rolls it all back, the audit entry with it, and returns what would change."""
-    mappings = load_mappings(config)
+    mappings = load_mappings(config.mappings)
     with stage_lock(db, "settle"):
         try:
             with db.transaction():

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from lrs_adapter.config import Config
-from lrs_adapter.mapping.loader import load_mapping
+from lrs_adapter.mapping.loader import load_mappings
 from lrs_adapter.mapping.model import Mapping
 from lrs_adapter.model.timestamps import utc_now
 from lrs_adapter.pipeline.push import PushCounts, SinkCounts, deliver
@@ -53,10 +53,6 @@ class SyncResult:
     pushed: PushCounts | None  # None: a dry run (with no sink configured: no sink's counts, but sinks removed named)
 
 
-def load_mappings(config: Config) -> list[Mapping]:
-    return [load_mapping(path) for path in config.mappings]
-
-
 def run_sync(
     config: Config,
     db: Database,
@@ -73,7 +69,7 @@ def run_sync(
     as of now, and push to every configured sink unless `dry_run`. A failed pull stops nothing: what other
     connectors and earlier runs brought in is settled and pushed all the same, and the result says what failed."""
     watcher = watcher or Watcher()
-    mappings = load_mappings(config)
+    mappings = load_mappings(config.mappings)
     pulled = pull_all(
         config, db, connectors, workers=workers, share=share, log_format=log_format, on_progress=watcher.pulling
     )

@@ -227,17 +227,6 @@ def discard(db: Database, ids: Sequence[int], now: str, reason: str) -> None:
     )
 
 
-def sinks_holding(db: Database) -> dict[str, int]:
-    """Each sink with deliveries pending, dead or held, and how many: those of a sink no longer configured will
-    never go, and must be discarded (or the sink configured again)."""
-    marks = ",".join("?" * len(UNDELIVERED))
-    rows = db.execute(
-        f"SELECT sink, COUNT(*) AS waiting FROM outbox WHERE status IN ({marks}) GROUP BY sink ORDER BY sink",
-        UNDELIVERED,
-    )
-    return {row.sink: int(row.waiting) for row in rows}
-
-
 def oldest_pending(db: Database) -> dict[str, str]:
     """When each sink's oldest pending delivery was put in the outbox, by sink (sinks with none left out)."""
     rows = db.execute(
