@@ -21,7 +21,7 @@ from marshmallow import Schema, ValidationError, fields, post_load, validate, va
 from lrs_adapter.errors import ConfigError
 from lrs_adapter.model.durations import parse_duration, parse_period
 from lrs_adapter.model.period import Period
-from lrs_adapter.model.timestamps import parse_timestamp
+from lrs_adapter.model.timestamps import TimestampError, read_timestamp
 from lrs_adapter.tomlfile import Strict, load_checked, read_toml
 
 DEFAULT_CONFIG = "lrs-adapter.toml"
@@ -209,9 +209,10 @@ def _store_url(url: str) -> str:
 
 
 def _instant(text: str) -> datetime:
-    if (instant := parse_timestamp(text)) is None:
-        raise ValueError("Not an ISO 8601 instant with an offset.")
-    return instant
+    try:
+        return read_timestamp(text)
+    except TimestampError as error:  # its reason says which: no offset, no such day, a leap second
+        raise ValueError(f"Not an instant the adapter can use: {error}.") from None
 
 
 def _age(text: str) -> timedelta:

@@ -105,6 +105,13 @@ def hostile_lines() -> list[tuple[str, bytes, str]]:
         ("a 4 MB actor name", varied(32, actor__name="n" * 4 * MB), STORED),
         ("a 4 MB activity id that is no IRI", varied(33, object__id="x" * 4 * MB), "object.id"),
         ("a 4 MB timestamp", varied(34, timestamp="2" * 4 * MB), "timestamp"),
+        ("weeks mixed with days", varied(36, result__duration="P4W1D"), "result.duration"),
+        ("weeks alone", varied(37, result__duration="P4W"), STORED),
+        ("a leap second", varied(38, timestamp="2016-12-31T23:59:60Z"), "timestamp"),
+        ("an account name with a terminal escape", varied(39, actor__account__name="P1\x1b[2J"), "actor.account.name"),
+        ("an account name with a bidi override", varied(40, actor__account__name="\u202e1P"), "actor.account.name"),
+        ("a 4 MB account name", varied(41, actor__account__name="n" * 4 * MB), "actor.account.name"),
+        ("an account name that is a formula", varied(42, actor__account__name='=HYPERLINK("x")'), STORED),
         ("a good statement after them all", varied(35), STORED),
     ]
 

@@ -12,6 +12,7 @@ from lrs_adapter.cli import Context, fail, pass_context
 from lrs_adapter.cli.admin import administering, echo_states, learner_states
 from lrs_adapter.cli.learning import learners_group
 from lrs_adapter.errors import AdapterError
+from lrs_adapter.model.identifiers import identifier_fault
 from lrs_adapter.model.roster import RosterRow
 from lrs_adapter.model.timestamps import utc_now
 from lrs_adapter.pipeline.settle import retire_states
@@ -86,13 +87,29 @@ def learners_unmerge(context: Context, merged: str, reason: str) -> None:
     echo_states(merged, after[merged])
 
 
+def _identifiers(_context: click.Context, _parameter: click.Parameter, value: Any) -> Any:
+    """Refuses, as a roster import would, an id or email that breaks the rule for a learner's identifier."""
+    for identifier in value if isinstance(value, tuple) else (value,):
+        if identifier is not None and (fault := identifier_fault(identifier)) is not None:
+            raise click.BadParameter(fault)
+    return value
+
+
 @learners_group.command("add")
-@click.argument("learner")
+@click.argument("learner", callback=_identifiers)
 @click.option("--name", required=True)
 @click.option("--department", required=True)
 @click.option("--staff-group", required=True, help="e.g. Elected Members, Governors.")
-@click.option("--manager", default=None, help="Their manager's (or clerk's) id, for the manager's report.")
-@click.option("--email", "emails", multiple=True, help="A work email their statements may carry (repeatable).")
+@click.option(
+    "--manager", default=None, callback=_identifiers, help="Their manager's (or clerk's) id, for the manager's report."
+)
+@click.option(
+    "--email",
+    "emails",
+    multiple=True,
+    callback=_identifiers,
+    help="A work email their statements may carry (repeatable).",
+)
 @click.option(
     "--assigned",
     type=click.DateTime(formats=["%Y-%m-%d"]),

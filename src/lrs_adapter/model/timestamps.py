@@ -26,14 +26,16 @@ def _show(value: object) -> str:
 
 # ISO 8601 date-time, extended or basic format (never mixed), a time of day at hour, minute or second precision
 # with an optional fraction, and then a zone: a time without one is local time somewhere unknown, which no
-# local-date rule can use. RFC 3339's space separator is accepted (the 2.0 suite requires it). A bare date is
+# local-date rule can use. Second 60 is matched only to be refused by name: a leap second (RFC 3339 5.7) is a
+# real UTC instant, but Python's datetime, and so the adapter's instants and the store's sorted text, have no
+# place for it. RFC 3339's space separator is accepted (the 2.0 suite requires it). A bare date is
 # ISO 8601 too and is taken as midnight UTC, which keeps its calendar date in Europe/London.
 _TIMESTAMP = re.compile(
     r"""\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])
-        (?:[T\x20](?:[01]\d|2[0-3])(?::[0-5]\d(?::[0-5]\d(?:[.,]\d+)?)?)?
+        (?:[T\x20](?:[01]\d|2[0-3])(?::[0-5]\d(?::(?P<second>[0-5]\d|60)(?:[.,]\d+)?)?)?
            (?P<zone>Z|[+-](?:[01]\d|2[0-3])(?::?[0-5]\d)?))?
       |\d{4}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])
-        (?:T(?:[01]\d|2[0-3])(?:[0-5]\d(?:[0-5]\d(?:[.,]\d+)?)?)?
+        (?:T(?:[01]\d|2[0-3])(?:[0-5]\d(?:(?P<basic_second>[0-5]\d|60)(?:[.,]\d+)?)?)?
            (?P<basic_zone>Z|[+-](?:[01]\d|2[0-3])(?:[0-5]\d)?))?""",
     re.VERBOSE | re.ASCII,
 )
@@ -51,6 +53,11 @@ def read_timestamp(value: object) -> datetime:
     match = _TIMESTAMP.fullmatch(value)
     if match is None:
         raise TimestampError(f"{_show(value)} is not an ISO 8601 date-time with a time zone")
+    if "60" in (match["second"], match["basic_second"]):
+        raise TimestampError(
+            f"{_show(value)} is a leap second (second 60), which the adapter cannot place among its instants: "
+            "send the moment before it (second 59.999)"
+        )
     zone = match["zone"] or match["basic_zone"]
     if zone in _UNKNOWN_OFFSETS:
         raise TimestampError(f"{_show(value)} has the 'unknown' offset {zone}, which xAPI forbids")

@@ -3,8 +3,9 @@ and the history of the LMS being replaced (CSV: who completed which option when)
 one for training done before the adapter existed.
 
 Unlike the roster, rows stand alone: good rows are imported and each bad one (no date, a date in the future, an
-unreadable date, no payroll number, an unknown option) is reported with its line and reason. A row's identity is
-its content, so importing the same file twice, or the same row from two files, adds nothing.
+unreadable date, no payroll number or one that breaks the rule for identifiers, an unknown option) is reported with
+its line and reason. A row's identity is its content, so importing the same file twice, or the same row from two
+files, adds nothing.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pathlib import Path
 
 from lrs_adapter.errors import ConfigError
 from lrs_adapter.model.evidence import HISTORY, REGISTER, RecordedRow
+from lrs_adapter.model.identifiers import identifier_fault
 from lrs_adapter.sources.csvfile import CsvRefused, read_csv
 from lrs_adapter.sources.roster import parse_date
 
@@ -72,8 +74,8 @@ def _read(
         if not any(values.values()):
             continue
         payroll, when, option = values.get("payroll_number", ""), values.get(date_column, ""), values.get("option")
-        if not payroll:
-            bad.append(BadRow(source, "no payroll number"))
+        if (fault := identifier_fault(payroll)) is not None:  # the rule for a learner's identifier
+            bad.append(BadRow(source, f"payroll_number {fault}"))
             continue
         if not when:
             bad.append(BadRow(source, f"no {date_column.replace('_', ' ')}"))

@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from lrs_adapter.errors import ConfigError
+from lrs_adapter.model.identifiers import identifier_fault
 from lrs_adapter.model.roster import RosterRow
 from lrs_adapter.sources.csvfile import CsvRefused, read_csv
 
@@ -86,6 +87,22 @@ def read_roster(path: Path) -> list[RosterRow]:
     return rows
 
 
+def _identifiers(values: dict[str, str]) -> tuple[tuple[str, ...], tuple[str, ...], str | None]:
+    """The row's payroll numbers, work emails and manager, each held to the rule for a learner's identifier
+    (model/identifiers.py): they become learner ids and the keys statements are resolved by."""
+    numbers = _several(values["payroll_number"])
+    emails = tuple(email.lower() for email in _several(values.get("work_email", "")))
+    manager = values.get("manager_payroll_number") or None
+    if not numbers:
+        raise ValueError("payroll_number holds no number")
+    columns = {"payroll_number": numbers, "work_email": emails, "manager_payroll_number": (manager,) if manager else ()}
+    for column, identifiers in columns.items():
+        for identifier in identifiers:
+            if (fault := identifier_fault(identifier)) is not None:
+                raise ValueError(f"{column} {fault}")
+    return numbers, emails, manager
+
+
 def _row(line: int, values: dict[str, str]) -> RosterRow:
     for column in REQUIRED:
         if not values.get(column):
@@ -98,13 +115,14 @@ def _row(line: int, values: dict[str, str]) -> RosterRow:
         left = parse_date(values["leaving_date"]) if values.get("leaving_date") else None
     except ValueError as error:
         raise ValueError(str(error)) from None
+    numbers, emails, manager = _identifiers(values)
     return RosterRow(
         line=line,
-        payroll_numbers=_several(values["payroll_number"]),
+        payroll_numbers=numbers,
         name=values["name"],
-        work_emails=tuple(email.lower() for email in _several(values.get("work_email", ""))),
+        work_emails=emails,
         department=values.get("department", ""),
-        manager=values.get("manager_payroll_number") or None,
+        manager=manager,
         staff_group=values.get("staff_group", ""),
         no_it_access=flag in TRUE,
         assigned_on=assigned,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from lrs_adapter.model.identifiers import identifier_fault
 from lrs_adapter.xapi.formats import StatementInvalid, iri_fault, mbox_fault, require_object, sha1_fault, show
 
 _ABSENT: Any = object()
@@ -56,6 +57,26 @@ def _check_account(account: object, actor_path: str) -> None:
         raise StatementInvalid(f"{actor_path}.account.name", "missing: an account needs its name")
     if type(name) is not str or not name:
         raise StatementInvalid(f"{actor_path}.account.name", f"must be a non-empty string, not {show(name)}")
+
+
+def check_learner(actor: dict[str, Any], path: str) -> None:
+    """The identifier of an actor checked by `check_actor`, held to the rule for a learner's identifier
+    (model/identifiers.py) when it is an Agent: it becomes the learner's key, and an account name on the roster's
+    homePage their id. A Group is nobody's learner (xapi/identity.py).
+
+    The conformance suite's identifiers are all plain text, so no statement it accepts is refused here.
+    """
+    if actor.get("objectType") == "Group":
+        return
+    if "account" in actor:
+        account = actor["account"]
+        for key in ("homePage", "name"):
+            if (fault := identifier_fault(account[key])) is not None:
+                raise StatementInvalid(f"{path}.account.{key}", f"{show(account[key])} {fault}")
+        return
+    for key in ("mbox", "openid"):
+        if key in actor and (fault := identifier_fault(actor[key])) is not None:
+            raise StatementInvalid(f"{path}.{key}", f"{show(actor[key])} {fault}")
 
 
 def check_agent(agent: object, path: str) -> None:

@@ -20,6 +20,7 @@ from typing import Any
 
 import isodate
 
+from lrs_adapter.model.durations import weeks_fault
 from lrs_adapter.model.timestamps import TimestampError, read_timestamp
 
 
@@ -191,10 +192,10 @@ def parse_timestamp(value: object, field: str) -> datetime:
         raise StatementInvalid(field, str(error)) from None
 
 
-# xAPI durations are ISO 8601 "PnYnMnDTnHnMnS" (weeks allowed). isodate, which reads them later, also takes
-# '-P1D', 'PT', 'P1YT', 'P1.5YT2H' and the alternative 'P0003-06-04T12:30:05', none of which is a valid xAPI
-# duration, so this strict pattern decides; only the lowest-order component may carry a fraction (ISO 8601
-# 4.4.3.2).
+# xAPI durations are ISO 8601 "PnYnMnDTnHnMnS", or "PnW" (weeks alone: model/durations.py `weeks_fault`).
+# isodate, which reads them later, also takes '-P1D', 'PT', 'P1YT', 'P1.5YT2H', 'P4W1D' and the alternative
+# 'P0003-06-04T12:30:05', none of which is a valid xAPI duration, so this strict pattern (and `weeks_fault`)
+# decides; only the lowest-order component may carry a fraction (ISO 8601 4.4.3.2).
 _NUMBER = r"\d+(?:[.,]\d+)?"
 _DURATION = re.compile(
     rf"P(?=\d|T\d)(?:{_NUMBER}Y)?(?:{_NUMBER}M)?(?:{_NUMBER}W)?(?:{_NUMBER}D)?"
@@ -218,6 +219,8 @@ def duration_fault(value: object) -> str | None:
         return None
     if _DURATION.fullmatch(value) is None:
         return f"{show(value)} is not an ISO 8601 duration"
+    if fault := weeks_fault(value):
+        return f"{show(value)} {fault}"
     if ("." in value or "," in value) and _EARLY_FRACTION.search(value) is not None:
         return f"{show(value)}: only its last component may have a fraction"
     if _LONG_INTEGER.search(value) is not None:

@@ -22,7 +22,14 @@ from datetime import datetime
 from typing import Any
 
 from lrs_adapter.xapi.activities import check_activity, check_context_activities
-from lrs_adapter.xapi.agents import check_actor, check_agent, check_authority, check_group, check_team
+from lrs_adapter.xapi.agents import (
+    check_actor,
+    check_agent,
+    check_authority,
+    check_group,
+    check_learner,
+    check_team,
+)
 from lrs_adapter.xapi.formats import (
     StatementInvalid,
     check,
@@ -126,6 +133,7 @@ def check_statement(statement: object, version: str = "1.0.3") -> CheckedStateme
     voids = None
     if verb_id == VOIDED:
         voids = _voided_target(object_type, object_id)
+    check_learner(statement["actor"], "actor")
     return CheckedStatement(
         statement_id,
         learner_ifi(statement["actor"]),
