@@ -23,6 +23,8 @@ GROUND = (
     "lrs_adapter.logs",
     "lrs_adapter.tomlfile",
     "lrs_adapter.files",
+    "lrs_adapter.csv_output",
+    "lrs_adapter.terminal",
     "lrs_adapter.model",
 )
 SQL = re.compile(r"^\s*(SELECT|INSERT|UPDATE|DELETE|CREATE|ALTER|DROP|PRAGMA|VACUUM|BEGIN)\b", re.IGNORECASE)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import logging
 import os
 import subprocess
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import orjson
 import pytest
+import structlog
 from click.testing import CliRunner
 from structlog.testing import capture_logs
 
@@ -87,3 +89,20 @@ def test_off_a_terminal_each_page_and_batch_of_learners_is_an_info_line(
     assert [(line["level"], line["fetched"]) for line in pages] == [("info", 500), ("info", 500), ("info", 200)]
     settled = [line for line in lines if line["event"] == "learners settled"]
     assert [(line["level"], line["learners"]) for line in settled] == [("info", n) for n in range(200, 1201, 200)]
+
+
+def test_text_lines_show_a_values_control_characters_escaped(
+    monkeypatch: pytest.MonkeyPatch, logging_restored: None
+) -> None:
+    """An LRS's message or an id in a log line on a terminal cannot clear it or forge a line."""
+    stderr = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", stderr)
+    configure_logging("text")
+    structlog.get_logger().warning("LRS said\x1b[2J", body="no\r\nway \x1b]0;owned\x07", count=3)
+    line = stderr.getvalue()
+    assert "\x1b" not in line
+    assert "\r" not in line
+    assert line.count("\n") == 1
+    assert "LRS said\\x1b[2J" in line
+    assert "\\x1b]0;owned" in line  # a value with a space is repr()'d by structlog after: its backslashes doubled
+    assert "count=3" in line

@@ -15,6 +15,8 @@ from typing import Any, TextIO, cast
 import orjson
 import structlog
 
+from lrs_adapter.terminal import printable
+
 
 def _dumps(event: Any, **_: Any) -> str:
     return orjson.dumps(event, default=str).decode()
@@ -31,6 +33,12 @@ class _CurrentStderr:
         sys.stderr.flush()
 
 
+def _printable_values(_: Any, __: str, event: dict[str, Any]) -> dict[str, Any]:
+    """Text lines are for a terminal: a value from data (an LRS's message, an id) shows its control characters
+    escaped. JSON lines need nothing: JSON escapes them."""
+    return {key: printable(value) if isinstance(value, str) else value for key, value in event.items()}
+
+
 _progress_level = logging.INFO
 
 
@@ -45,17 +53,17 @@ def configure_logging(log_format: str | None = None, level: int = logging.INFO) 
     _progress_level = logging.DEBUG if sys.stderr.isatty() else logging.INFO
     if log_format is None:
         log_format = "text" if sys.stderr.isatty() else "json"
-    renderer: Any = (
-        structlog.processors.JSONRenderer(serializer=_dumps)
+    rendering: list[Any] = (
+        [structlog.processors.JSONRenderer(serializer=_dumps)]
         if log_format == "json"
-        else structlog.dev.ConsoleRenderer(colors=sys.stderr.isatty())
+        else [_printable_values, structlog.dev.ConsoleRenderer(colors=sys.stderr.isatty())]
     )
     structlog.configure(
         processors=[
             structlog.contextvars.merge_contextvars,
             structlog.processors.add_log_level,
             structlog.processors.TimeStamper(fmt="iso", utc=True),
-            renderer,
+            *rendering,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(level),
         logger_factory=structlog.PrintLoggerFactory(file=cast(TextIO, _CurrentStderr())),

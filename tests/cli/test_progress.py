@@ -148,3 +148,13 @@ def test_off_a_terminal_nothing_is_drawn(tmp_path: Path, db: Database, store_url
         result = run_sync(load_config(export(tmp_path, store_url, statements=300)), db, watcher=ProgressLines(progress))
     assert result.settled.learners == 300
     assert written.getvalue() == ""
+
+
+def test_a_name_is_drawn_as_written_not_as_rich_markup_or_an_escape() -> None:
+    """rich reads `[...]` in a line as markup: a sink or connector named so is still drawn as its name."""
+    screen = Screen()
+    with drawn_progress(screen.console) as progress:
+        assert progress is not None
+        shown = Shown(progress, screen)
+        shown.pushing("[bold]totara[/bold]\x1b[2J", SinkCounts(), 3)
+    assert "pushing to [bold]totara[/bold]\\x1b[2J: 0 of 3 deliveries" in shown.pushes[0]

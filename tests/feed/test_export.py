@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from lrs_adapter.cli import main
+from lrs_adapter.feed.export import CSV_COLUMNS, csv_row
 from lrs_adapter.files import atomic_file
 from lrs_adapter.store import open_store
 from tests.helpers.changelog import sync
@@ -82,3 +83,13 @@ def test_csv_flattens_the_source(config: Path) -> None:
     first = next(csv.DictReader(io.StringIO(output)))
     assert (first["source.connectors"], first["counted"], first["reason"]) == ("c", "true", "")
     assert first["source.statement_ids"] == statement(SATISFIED, f"{IRI}/prevent-elearning", learner="P00000")["id"]
+
+
+@pytest.mark.parametrize("kind", ["completions", "certifications"])
+def test_csv_has_a_column_for_every_field_of_the_records(config: Path, kind: str) -> None:
+    """The CSV writer takes the columns it is given and leaves other keys out: a field added to the records must
+    be added to CSV_COLUMNS too, or CSV readers would never see it."""
+    code, output = export(config, "--kind", kind)
+    assert code == 0, output
+    fields = {key for line in output.splitlines() for key in csv_row(orjson.loads(line))}
+    assert fields == set(CSV_COLUMNS[kind])

@@ -73,5 +73,5 @@ def test_a_push_killed_after_writing_rewrites_the_same_file_not_a_second(
     files = sorted(tmp_path.glob("*.csv"))
     assert len(files) == 2  # the interrupted batch again, under its own name, and the newcomer's
     assert files[0].read_bytes() == GOLDEN.read_bytes()
-    assert files[1].read_text().splitlines()[1:] == ["P00004,PREVENT,CERT-PREVENT-01,2025-03-01,2027-03-01"]
+    assert files[1].read_text().splitlines()[1:] == ['"P00004","PREVENT","CERT-PREVENT-01","2025-03-01","2027-03-01"']
     assert depth(db) == {"totara": {"delivered": 4}}

@@ -16,13 +16,41 @@ from lrs_adapter.pipeline.pull import FAILED, QUARANTINED
 from lrs_adapter.store import Database, open_store
 from lrs_adapter.store.audit import os_user
 from lrs_adapter.store.runs import Run
+from lrs_adapter.terminal import printable
 
 EXIT_OK, EXIT_FAILED, EXIT_CONFIG, EXIT_QUARANTINED = 0, 1, 2, 3
 
 
+def echo(line: object = "", *, err: bool = False) -> None:
+    """Print one line, its control characters escaped (`terminal.printable`): how every command prints, since any
+    line may carry data (a learner id, a name, an LRS's message). A line break inside is escaped too, so data cannot
+    forge a line: print several lines with one call each."""
+    click.echo(printable(line), err=err)
+
+
+def echo_lines(text: str) -> None:
+    """Print text whose line breaks are its own (indented JSON, a statement's raw text): a line at a time, each
+    escaped as `echo` escapes it."""
+    for line in text.split("\n"):
+        echo(line)
+
+
 def fail(error: BaseException) -> NoReturn:
-    click.echo(f"error ({error_class_of(error)}): {error}", err=True)
+    echo(f"error ({error_class_of(error)}): {error}", err=True)
     sys.exit(exit_code_of(error))
+
+
+BOM = click.option(
+    "--bom",
+    is_flag=True,
+    help="With --format csv: start with a UTF-8 byte order mark, which Excel on Windows needs to show accented"
+    " names right (off by default: programs reading the file do not expect one).",
+)
+
+
+def check_bom(fmt: str, bom: bool) -> None:
+    if bom and fmt != "csv":
+        raise click.UsageError("--bom is for --format csv")
 
 
 class Context:
@@ -81,7 +109,7 @@ def main(ctx: click.Context, config_path: str, log_format: str | None, actor: st
     ctx.obj = Context(config_path, log_format, actor)
 
 
-def run_summary(run: Run) -> str:
+def run_summary(run: Run) -> list[str]:
     lines = [
         f"run {run.id} · connector {run.connector} · {run.outcome}",
         f"  pages {run.pages} · fetched {run.fetched} · new {run.new} · duplicate {run.duplicate}"
@@ -94,7 +122,7 @@ def run_summary(run: Run) -> str:
         lines.append(f"  error ({run.error_class}): {run.error_message}")
     if run.quarantined:
         lines.append(f"  see: lrs-adapter quarantine list --connector {run.connector}")
-    return "\n".join(lines)
+    return lines
 
 
 #: When several connectors end differently, the exit code tells the most urgent: config, then failure, then quarantine.

@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from lrs_adapter.cli import Context, fail, main, pass_context
+from lrs_adapter.cli import Context, echo, fail, main, pass_context
 from lrs_adapter.errors import AdapterError
 from lrs_adapter.mapping.loader import load_mapping, load_mappings
 from lrs_adapter.mapping.model import Mapping
@@ -184,7 +184,7 @@ def unexempt_command(context: Context, learner: str, reason: str, certification:
 def echo_states(learner: str, states: dict[str, dict[str, Any]]) -> None:
     for certification, state in sorted(states.items()):
         until = f" until {state['exempt_until']}" if state["exempt_until"] else ""
-        click.echo(f"{learner} {certification}: {state['status']}{until} · due {state['due_on'] or '-'}")
+        echo(f"{learner} {certification}: {state['status']}{until} · due {state['due_on'] or '-'}")
 
 
 def learner_completions(db: Database, learner: str) -> list[dict[str, Any]]:
@@ -218,9 +218,9 @@ def completion_list(context: Context, learner: str) -> None:
         fail(error)
     for c in found:
         verdict = "counted" if c["counted"] else f"not counted: {c['reason']}"
-        click.echo(f"{c['id']}  {c['completed_on']}  {c['certification']}  {c['option']:<18} {verdict}")
+        echo(f"{c['id']}  {c['completed_on']}  {c['certification']}  {c['option']:<18} {verdict}")
     if not found:
-        click.echo(f"no completions for {learner}")
+        echo(f"no completions for {learner}")
 
 
 @completion_group.command("add")

@@ -8,7 +8,7 @@ from typing import Any
 import click
 import orjson
 
-from lrs_adapter.cli import Context, fail, main, pass_context
+from lrs_adapter.cli import Context, echo, fail, main, pass_context
 from lrs_adapter.errors import AdapterError
 from lrs_adapter.store.audit import list_audit
 
@@ -33,11 +33,11 @@ def audit_command(context: Context, learner: str | None, since: Any, fmt: str) -
         fail(error)
     if fmt == "json":
         for entry in entries:
-            click.echo(orjson.dumps(asdict(entry)).decode())
+            echo(orjson.dumps(asdict(entry)).decode())
         return
     for e in entries:
-        click.echo(f"{e.id:>6}  {e.at}  {e.actor}  {e.action}  {e.learner or '-'}  {e.reason or ''}".rstrip())
-        click.echo(f"        before: {_brief(e.before)}")
-        click.echo(f"        after:  {_brief(e.after)}")
+        echo(f"{e.id:>6}  {e.at}  {e.actor}  {e.action}  {e.learner or '-'}  {e.reason or ''}".rstrip())
+        echo(f"        before: {_brief(e.before)}")
+        echo(f"        after:  {_brief(e.after)}")
     if not entries:
-        click.echo("no audit entries")
+        echo("no audit entries")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from lrs_adapter.cli import Context, fail, main, pass_context
+from lrs_adapter.cli import Context, echo, fail, main, pass_context
 from lrs_adapter.errors import AdapterError
 from lrs_adapter.model.timestamps import format_instant, utc_now
 from lrs_adapter.store import open_store
@@ -40,7 +40,7 @@ def store_backup(context: Context, file: Path) -> None:
                 )
     except AdapterError as error:
         fail(error)
-    click.echo(f"wrote {file} ({size} bytes)")
+    echo(f"wrote {file} ({size} bytes)")
 
 
 @store_group.command("restore")
@@ -73,4 +73,4 @@ def store_restore(context: Context, file: Path, reason: str, yes: bool) -> None:
             restored.close()
     except AdapterError as error:
         fail(error)
-    click.echo(f"restored {file}: {statements} statements")
+    echo(f"restored {file}: {statements} statements")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from lrs_adapter.cli import Context, fail, main, pass_context
+from lrs_adapter.cli import BOM, Context, check_bom, echo, fail, main, pass_context
 from lrs_adapter.errors import AdapterError
 from lrs_adapter.feed.export import records_after, write_records
 from lrs_adapter.files import atomic_file
@@ -23,18 +23,20 @@ def feed_group() -> None:
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True)
 @click.option("--after", type=click.IntRange(min=0), default=0, help="The seq of the last record already read.")
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Default: stdout.")
+@BOM
 @pass_context
-def export_command(context: Context, kind: str, fmt: str, after: int, output: Path | None) -> None:
+def export_command(context: Context, kind: str, fmt: str, after: int, output: Path | None, bom: bool) -> None:
     """Every record after seq AFTER, in feed order; a file is written whole or not at all."""
+    check_bom(fmt, bom)
     try:
         with context.store() as db:
             records = records_after(db, kind, after)
             if output is None:
-                count = write_records(records, kind, fmt, sys.stdout)
+                count = write_records(records, kind, fmt, sys.stdout, bom=bom)
             else:
                 with atomic_file(output) as out:
-                    count = write_records(records, kind, fmt, out)
+                    count = write_records(records, kind, fmt, out, bom=bom)
     except AdapterError as error:
         fail(error)
     if output is not None:
-        click.echo(f"{count} {kind} records written to {output}", err=True)
+        echo(f"{count} {kind} records written to {output}", err=True)

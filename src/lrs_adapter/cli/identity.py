@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from lrs_adapter.cli import Context, fail, pass_context
+from lrs_adapter.cli import Context, echo, fail, pass_context
 from lrs_adapter.cli.admin import administering, echo_states, learner_states
 from lrs_adapter.cli.learning import learners_group
 from lrs_adapter.errors import AdapterError
@@ -54,7 +54,7 @@ def learners_merge(context: Context, kept: str, merged: str, reason: str) -> Non
     except AdapterError as error:
         fail(error)
     echo_states(kept, after[kept])
-    click.echo(f"{merged}: merged into {kept}")
+    echo(f"{merged}: merged into {kept}")
 
 
 @learners_group.command("unmerge")

@@ -13,6 +13,7 @@ from lrs_adapter.cli import (
     EXIT_OK,
     EXIT_QUARANTINED,
     Context,
+    echo,
     fail,
     main,
     most_urgent,
@@ -44,17 +45,17 @@ def mappings_check(files: tuple[str, ...]) -> None:
         try:
             mapping = load_mapping(file)
         except AdapterError as error:
-            click.echo(f"error ({error_class_of(error)}): {error}", err=True)
+            echo(f"error ({error_class_of(error)}): {error}", err=True)
             codes.append(exit_code_of(error))
             continue
         cert = mapping.certification
-        click.echo(
+        echo(
             f"{file}: valid · {cert.name} ({cert.id}) · {len(mapping.options)} options · validity {cert.validity},"
             f" window {cert.window}, first due {cert.first_due}, recertify from {cert.recertify_from}, {cert.time_zone}"
         )
         for option in mapping.options.values():
             routes = " | ".join(" + ".join(route) for route in option.routes)
-            click.echo(f"  {option.id}: {routes}")
+            echo(f"  {option.id}: {routes}")
         codes.append(EXIT_OK)
     sys.exit(most_urgent(codes))
 
@@ -86,7 +87,7 @@ def roster_import(context: Context, file: Path) -> None:
             )
     except AdapterError as error:
         fail(error)
-    click.echo(
+    echo(
         f"roster {file}: {len(rows)} rows · added {counts.added} · changed {counts.changed} · unchanged"
         f" {counts.unchanged} · leavers {counts.leavers} · identifiers to map again {counts.requeued}"
     )
@@ -110,14 +111,14 @@ def learners_unresolved(context: Context) -> None:
     except AdapterError as error:
         fail(error)
     for key, count, last in rows:
-        click.echo(f"{count:>7}  {last}  {key}")
+        echo(f"{count:>7}  {last}  {key}")
     if not rows:
-        click.echo("every actor resolves to a learner")
+        echo("every actor resolves to a learner")
     if held:
         deliveries = sum(row.deliveries for row in held)
-        click.echo(f"not on the roster, results not pushed: {len(held)} learners, {deliveries} deliveries held")
+        echo(f"not on the roster, results not pushed: {len(held)} learners, {deliveries} deliveries held")
         for row in held:
-            click.echo(f"{row.deliveries:>7}  {row.since}  {row.learner} (to {row.sinks} sinks)")
+            echo(f"{row.deliveries:>7}  {row.since}  {row.learner} (to {row.sinks} sinks)")
 
 
 def keep_recorded(
@@ -143,9 +144,9 @@ def keep_recorded(
                 "bad": len(bad),
             },
         )
-    click.echo(f"{what} {file}: {new} rows imported, {again} already imported, {len(bad)} bad")
+    echo(f"{what} {file}: {new} rows imported, {again} already imported, {len(bad)} bad")
     for row in bad:
-        click.echo(f"  {row.source}: {row.reason}")
+        echo(f"  {row.source}: {row.reason}")
     sys.exit(EXIT_QUARANTINED if bad else EXIT_OK)
 
 

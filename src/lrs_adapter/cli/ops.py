@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from lrs_adapter.cli import EXIT_FAILED, EXIT_OK, Context, fail, main, pass_context
+from lrs_adapter.cli import EXIT_FAILED, EXIT_OK, Context, echo, fail, main, pass_context
 from lrs_adapter.errors import AdapterError
 from lrs_adapter.model.timestamps import utc_now
 from lrs_adapter.ops.health import connector_health, sink_health
@@ -31,10 +31,10 @@ def health_command(context: Context) -> None:
         fail(error)
     for verdict in verdicts:
         state = "ok" if verdict.healthy else f"UNHEALTHY: {verdict.problem}"
-        click.echo(f"{verdict.connector}: {state} (last success {verdict.last_success or 'never'})")
+        echo(f"{verdict.connector}: {state} (last success {verdict.last_success or 'never'})")
     for sink in sinks:
         state = "ok" if sink.healthy else f"UNHEALTHY: {sink.problem}"
-        click.echo(f"sink {sink.sink}: {state} (pending {sink.pending}, dead {sink.dead})")
+        echo(f"sink {sink.sink}: {state} (pending {sink.pending}, dead {sink.dead})")
     sys.exit(EXIT_OK if all(v.healthy for v in verdicts) and all(s.healthy for s in sinks) else EXIT_FAILED)
 
 
@@ -54,5 +54,5 @@ def metrics_command(context: Context, textfile: Path) -> None:
     except AdapterError as error:
         fail(error)
     except OSError as error:
-        click.echo(f"error: cannot write {textfile}: {error.strerror}", err=True)
+        echo(f"error: cannot write {textfile}: {error.strerror}", err=True)
         sys.exit(EXIT_FAILED)

@@ -10,7 +10,7 @@ from dataclasses import asdict
 import click
 import orjson
 
-from lrs_adapter.cli import EXIT_CONFIG, EXIT_FAILED, EXIT_OK, Context, fail, main, pass_context
+from lrs_adapter.cli import EXIT_CONFIG, EXIT_FAILED, EXIT_OK, Context, echo, echo_lines, fail, main, pass_context
 from lrs_adapter.config import Config
 from lrs_adapter.errors import AdapterError, ConfigError
 from lrs_adapter.mapping.loader import load_mappings
@@ -56,18 +56,18 @@ def echo_push(counts: PushCounts) -> None:
             line += f" · failed {c.failed} (dead-lettered {c.dead}{refused}) · waiting {c.waiting}"
         if c.held:
             line += f" · held {c.held} (not on the roster: lrs-adapter learners unresolved)"
-        click.echo(line)
+        echo(line)
         if c.error:
-            click.echo(f"  stopped ({c.error_class}): {c.error}", err=True)
+            echo(f"  stopped ({c.error_class}): {c.error}", err=True)
     if any(c.failed for c in counts.sinks.values()):
-        click.echo("  see: lrs-adapter outbox list --status pending, and --status dead", err=True)
+        echo("  see: lrs-adapter outbox list --status pending, and --status dead", err=True)
     echo_unconfigured(counts.unconfigured)
 
 
 def echo_unconfigured(unconfigured: dict[str, int]) -> None:
     """Sinks gone from the config whose deliveries would otherwise wait for ever, named with the way out."""
     for sink, count in sorted(unconfigured.items()):
-        click.echo(
+        echo(
             f"sink {sink} is no longer configured but holds {count} undelivered deliveries: configure it again, or"
             f" lrs-adapter outbox discard --sink {sink} --reason TEXT",
             err=True,
@@ -78,13 +78,13 @@ def echo_pending(db: Database, limit: int = 20) -> None:
     """What a push would deliver now (sync --dry-run)."""
     counts = depth(db)
     if not any(c.get("pending") for c in counts.values()):
-        click.echo("dry run: nothing to push")
+        echo("dry run: nothing to push")
         return
     for sink, by_status in sorted(counts.items()):
         if by_status.get("pending"):
-            click.echo(f"dry run: would push {by_status['pending']} to {sink}:")
+            echo(f"dry run: would push {by_status['pending']} to {sink}:")
             for d in reversed(deliveries(db, status="pending", sink=sink, limit=limit)):
-                click.echo(f"  {describe(d)}")
+                echo(f"  {describe(d)}")
 
 
 def describe(d: Delivery) -> str:
@@ -129,11 +129,13 @@ def outbox_list(context: Context, status: str, sink: str | None, learner: str | 
         fail(error)
     for d in found:
         line = f"{describe(d)}  → {d.sink} {d.status} (attempts {d.attempts})"
-        click.echo(line + (f"\n        last error: {d.last_error}" if d.last_error and d.status != "delivered" else ""))
+        echo(line)
+        if d.last_error and d.status != "delivered":
+            echo(f"        last error: {d.last_error}")
     summary = " · ".join(
         f"{name}: " + ", ".join(f"{s} {n}" for s, n in sorted(by.items())) for name, by in sorted(counts.items())
     )
-    click.echo(summary or "the outbox is empty")
+    echo(summary or "the outbox is empty")
 
 
 @outbox_group.command("show")
@@ -146,9 +148,9 @@ def outbox_show(context: Context, delivery_id: int) -> None:
     except AdapterError as error:
         fail(error)
     if found is None:
-        click.echo(f"no delivery {delivery_id} (lrs-adapter outbox list shows them)", err=True)
+        echo(f"no delivery {delivery_id} (lrs-adapter outbox list shows them)", err=True)
         sys.exit(EXIT_FAILED)
-    click.echo(orjson.dumps(asdict(found), option=orjson.OPT_INDENT_2).decode())
+    echo_lines(orjson.dumps(asdict(found), option=orjson.OPT_INDENT_2).decode())
 
 
 @outbox_group.command("retry")
@@ -158,12 +160,12 @@ def outbox_show(context: Context, delivery_id: int) -> None:
 def outbox_retry(context: Context, delivery_ids: tuple[int, ...], every: bool) -> None:
     """Put dead-lettered deliveries back in line with a fresh count of attempts, then push."""
     if not delivery_ids and not every:
-        click.echo("name the deliveries to retry (lrs-adapter outbox list --status dead), or pass --all", err=True)
+        echo("name the deliveries to retry (lrs-adapter outbox list --status dead), or pass --all", err=True)
         sys.exit(EXIT_FAILED)
     try:
         with context.store() as db:
             count = requeue(db, None if every else list(delivery_ids))
-            click.echo(f"{count} {DEAD} deliveries back in line")
+            echo(f"{count} {DEAD} deliveries back in line")
             code = push_all(context.config, db)
     except AdapterError as error:
         fail(error)
@@ -181,7 +183,7 @@ def outbox_discard(context: Context, delivery_ids: tuple[int, ...], sink: str | 
     """Give up on deliveries (pending, dead or held): marked discarded with the reason, kept on record, audited.
     A delivery a push is sending at that moment and that its sink acknowledges is recorded delivered, as it was."""
     if bool(delivery_ids) == (sink is not None):
-        click.echo("name the deliveries to discard (IDs from lrs-adapter outbox list), or one --sink NAME", err=True)
+        echo("name the deliveries to discard (IDs from lrs-adapter outbox list), or one --sink NAME", err=True)
         sys.exit(EXIT_FAILED)
     try:
         at = format_instant(utc_now())
@@ -199,10 +201,10 @@ def outbox_discard(context: Context, delivery_ids: tuple[int, ...], sink: str | 
             )
     except AdapterError as error:
         fail(error)
-    click.echo(f"discarded {len(found)} deliveries" + (f" of {sink}" if sink else ""))
+    echo(f"discarded {len(found)} deliveries" + (f" of {sink}" if sink else ""))
     missing = sorted(set(delivery_ids) - {d.id for d in found})
     if missing:
-        click.echo(f"  not discarded (no such delivery, or already delivered or discarded): {missing}", err=True)
+        echo(f"  not discarded (no such delivery, or already delivered or discarded): {missing}", err=True)
         sys.exit(EXIT_FAILED)
 
 
@@ -237,6 +239,6 @@ def outbox_backfill(context: Context, sink: str, reason: str, dry_run: bool) -> 
     except AdapterError as error:
         fail(error)
     added = " · ".join(f"{kind} {count}" for kind, count in sorted(counts.items())) or "nothing: it lacks no event"
-    click.echo(f"{'would add' if dry_run else 'added'} for {sink}: {added}")
+    echo(f"{'would add' if dry_run else 'added'} for {sink}: {added}")
     if counts and not dry_run:
-        click.echo("  deliver them with: lrs-adapter push")
+        echo("  deliver them with: lrs-adapter push")

@@ -2,7 +2,8 @@
 connector being pulled (from its first page taken in, worker processes included), one while learners are settled,
 one per sink being pushed; each stage's lines go when it ends.
 
-Off a terminal (cron, CI, a container) there are none: the JSON log lines say the same for machines.
+Off a terminal (cron, CI, a container) there are none: the JSON log lines say the same for machines. rich reads its
+markup (`[red]`) in a line's text: a connector's or sink's name goes in escaped for it (`shown`), and for the terminal.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 
 from lrs_adapter.mapping.model import Mapping
@@ -19,6 +21,12 @@ from lrs_adapter.pipeline.push import SinkCounts
 from lrs_adapter.pipeline.run import Watcher
 from lrs_adapter.pipeline.settle import MapCounts
 from lrs_adapter.pipeline.workers import Pulled, PullProgress
+from lrs_adapter.terminal import printable
+
+
+def shown(name: str) -> str:
+    """A name as rich draws it as written: control characters escaped, and rich's markup."""
+    return escape(printable(name))
 
 
 class ProgressLines(Watcher):
@@ -31,7 +39,7 @@ class ProgressLines(Watcher):
     def pulling(self, progress: PullProgress) -> None:
         self._show(
             ("pull", progress.connector),
-            f"pulling {progress.connector}: {progress.pages:,} pages · {progress.statements:,} statements"
+            f"pulling {shown(progress.connector)}: {progress.pages:,} pages · {progress.statements:,} statements"
             f" · {progress.rate:,.0f}/s · {progress.new:,} new · {progress.quarantined:,} quarantined",
         )
 
@@ -51,7 +59,7 @@ class ProgressLines(Watcher):
         done = counts.delivered + counts.failed + counts.waiting
         self._show(
             ("push", sink),
-            f"pushing to {sink}: {done:,} of {pending:,} deliveries · {counts.delivered:,} delivered"
+            f"pushing to {shown(sink)}: {done:,} of {pending:,} deliveries · {counts.delivered:,} delivered"
             f" · {counts.failed:,} failed",
         )
 

@@ -13,6 +13,8 @@ from lrs_adapter.cli import (
     EXIT_OK,
     EXIT_QUARANTINED,
     Context,
+    echo,
+    echo_lines,
     fail,
     main,
     pass_context,
@@ -40,11 +42,9 @@ def quarantine_list(context: Context, connector: str | None, status: str, limit:
     except AdapterError as error:
         fail(error)
     for entry in entries:
-        click.echo(
-            f"{entry.id:>6}  {entry.connector:<16} {entry.status:<9} {entry.field}: {entry.reason}  [{entry.source}]"
-        )
+        echo(f"{entry.id:>6}  {entry.connector:<16} {entry.status:<9} {entry.field}: {entry.reason}  [{entry.source}]")
     if not entries:
-        click.echo("nothing quarantined" + (f" with status {status}" if status != "all" else ""))
+        echo("nothing quarantined" + (f" with status {status}" if status != "all" else ""))
 
 
 @quarantine_group.command("show")
@@ -57,14 +57,14 @@ def quarantine_show(context: Context, entry_id: int) -> None:
     except AdapterError as error:
         fail(error)
     if entry is None:
-        click.echo(f"no quarantine entry {entry_id}", err=True)
+        echo(f"no quarantine entry {entry_id}", err=True)
         sys.exit(EXIT_FAILED)
     data: dict[str, Any] = asdict(entry)
     raw = data.pop("raw")
     for key, value in data.items():
-        click.echo(f"{key:>13}: {value}")
-    click.echo("          raw:")
-    click.echo(raw)
+        echo(f"{key:>13}: {value}")
+    echo("          raw:")
+    echo_lines(raw)
 
 
 @quarantine_group.command("retry")
@@ -80,7 +80,7 @@ def quarantine_retry(context: Context, entry_ids: tuple[int, ...], retry_all: bo
             released, still_held = retry_entries(db, None if retry_all else list(entry_ids), now=utc_now())
     except AdapterError as error:
         fail(error)
-    click.echo(f"released {released}, still held {still_held}")
+    echo(f"released {released}, still held {still_held}")
     sys.exit(EXIT_QUARANTINED if still_held else EXIT_OK)
 
 
@@ -94,9 +94,9 @@ def quarantine_discard(context: Context, entry_ids: tuple[int, ...]) -> None:
             for entry_id in entry_ids:
                 entry = get_entry(db, entry_id)
                 if entry is None or entry.status != HELD:
-                    click.echo(f"entry {entry_id}: not held, left as it is", err=True)
+                    echo(f"entry {entry_id}: not held, left as it is", err=True)
                     continue
                 resolve(db, entry_id, DISCARDED, format_instant(utc_now()))
-                click.echo(f"entry {entry_id}: discarded")
+                echo(f"entry {entry_id}: discarded")
     except AdapterError as error:
         fail(error)

@@ -7,7 +7,7 @@ from dataclasses import asdict
 
 import click
 
-from lrs_adapter.cli import Context, fail, main, pass_context
+from lrs_adapter.cli import Context, echo, fail, main, pass_context
 from lrs_adapter.cli.learning import learners_group
 from lrs_adapter.errors import AdapterError, ConfigError
 from lrs_adapter.model.timestamps import format_instant, utc_now
@@ -79,14 +79,12 @@ def retention_apply(context: Context, dry_run: bool) -> None:
                         erased = erase_audited(
                             context, db, leaver.learner, action="retention.erase", reason=reason, now=now
                         )
-                        click.echo(f"{leaver.learner} (left {leaver.left_on}): {summary(erased)}")
-                    click.echo(
-                        f"{'would erase' if dry_run else 'erased'}: {len(leavers)} leavers who left before {cutoff}"
-                    )
+                        echo(f"{leaver.learner} (left {leaver.left_on}): {summary(erased)}")
+                    echo(f"{'would erase' if dry_run else 'erased'}: {len(leavers)} leavers who left before {cutoff}")
                     if dry_run:
                         raise _DryRun
             except _DryRun:
-                click.echo("dry run: nothing was changed")
+                echo("dry run: nothing was changed")
                 return
             compact(db)
     except AdapterError as error:
@@ -116,4 +114,4 @@ def learners_erase(context: Context, learner: str, reason: str, force: bool) -> 
             compact(db)
     except AdapterError as error:
         fail(error)
-    click.echo(f"{learner}: {summary(erased)}")
+    echo(f"{learner}: {summary(erased)}")

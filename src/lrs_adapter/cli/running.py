@@ -13,6 +13,7 @@ from rich.progress import Progress
 from lrs_adapter.cli import (
     EXIT_OK,
     Context,
+    echo,
     exit_code_of_run,
     fail,
     main,
@@ -66,12 +67,13 @@ def echo_pulled(outcomes: Sequence[Pulled]) -> list[int]:
     codes = []
     for outcome in outcomes:
         if outcome.run is not None:
-            click.echo(run_summary(outcome.run))
+            for line in run_summary(outcome.run):
+                echo(line)
             codes.append(exit_code_of_run(outcome.run))
         elif outcome.skipped:
-            click.echo(f"connector {outcome.connector}: skipped, another worker is pulling it")
+            echo(f"connector {outcome.connector}: skipped, another worker is pulling it")
         else:
-            click.echo(f"connector {outcome.connector}: error ({outcome.error})", err=True)
+            echo(f"connector {outcome.connector}: error ({outcome.error})", err=True)
             codes.append(outcome.exit_code)
     return codes
 
@@ -163,12 +165,12 @@ def sync_command(context: Context, connectors: tuple[str, ...], share: bool, wor
 
 def echo_mapped(mapped: MapCounts, mappings: Sequence[Mapping]) -> None:
     names = ", ".join(m.certification.id for m in mappings) or "no mappings configured"
-    click.echo(f"mapped {mapped.learners} learners ({names}): {mapped.evidence} pieces of component evidence")
+    echo(f"mapped {mapped.learners} learners ({names}): {mapped.evidence} pieces of component evidence")
     if mapped.statuses:
         colours = " · ".join(f"{status} {count}" for status, count in sorted(mapped.statuses.items()))
-        click.echo(f"  evaluated: {colours} (lrs-adapter status for each learner)")
+        echo(f"  evaluated: {colours} (lrs-adapter status for each learner)")
     if mapped.unresolved:
-        click.echo(f"  {mapped.unresolved} identifiers resolve to no learner yet: lrs-adapter learners unresolved")
+        echo(f"  {mapped.unresolved} identifiers resolve to no learner yet: lrs-adapter learners unresolved")
 
 
 @main.command("runs")
@@ -189,11 +191,11 @@ def runs_command(
         fail(error)
     if fmt == "json":
         for run in runs:
-            click.echo(orjson.dumps(asdict(run)).decode())
+            echo(orjson.dumps(asdict(run)).decode())
         return
-    click.echo(f"{'run':>5}  {'stage':<5} {'connector/sink':<16} {'started':<27} {'outcome':<26} counts")
+    echo(f"{'run':>5}  {'stage':<5} {'connector/sink':<16} {'started':<27} {'outcome':<26} counts")
     for run in runs:
-        click.echo(
+        echo(
             f"{run.id:>5}  {run.stage:<5} {run.connector:<16} {run.started_at:<27} {run.outcome:<26} {run_tally(run)}"
             + (f"  {run.error_class}: {run.error_message}" if run.error_message else "")
         )
@@ -214,7 +216,7 @@ def check_command(context: Context) -> None:
         config = context.config
     except AdapterError as error:
         fail(error)
-    click.echo(f"config {config.path}: valid")
+    echo(f"config {config.path}: valid")
     ok, code = run_checks(config, click.echo)
     sys.exit(EXIT_OK if ok else code)
 
@@ -232,13 +234,13 @@ def remap_command(context: Context, dry_run: bool) -> None:
         fail(error)
     for change in remapped.changes:
         state = change.after
-        click.echo(
+        echo(
             f"{change.learner} {change.certification}: {state['status']} · certified {state['certified_on'] or '-'}"
             f" · due {state['due_on'] or '-'} · window {state['window_opens_on'] or '-'}"
         )
-    click.echo(
+    echo(
         f"{'would change' if dry_run else 'changed'}: {len(remapped.changes)} certification states"
         f" among {remapped.learners} learners"
     )
     if dry_run:
-        click.echo("dry run: nothing was changed")
+        echo("dry run: nothing was changed")

@@ -4,7 +4,6 @@ evaluated as of another day from the stored evidence."""
 
 from __future__ import annotations
 
-import csv
 import sys
 from collections import Counter
 from datetime import date
@@ -14,7 +13,8 @@ from typing import Any
 import click
 import orjson
 
-from lrs_adapter.cli import Context, fail, main, pass_context
+from lrs_adapter.cli import BOM, Context, check_bom, echo, fail, main, pass_context
+from lrs_adapter.csv_output import write_csv
 from lrs_adapter.errors import AdapterError
 from lrs_adapter.files import atomic_file
 from lrs_adapter.mapping.loader import load_mappings
@@ -24,6 +24,7 @@ from lrs_adapter.report import render_report
 from lrs_adapter.report.page import STATUSES
 from lrs_adapter.store.certifications import completions_of
 from lrs_adapter.store.states import COLUMNS
+from lrs_adapter.terminal import printable
 
 FORMAT = click.option(
     "--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True
@@ -43,24 +44,22 @@ def mappings_for(context: Context, as_of: date | None) -> list[Mapping]:
     return load_mappings(context.config.mappings) if as_of else []
 
 
-def show(records: list[dict[str, Any]], fmt: str, columns: tuple[str, ...]) -> None:
+def show(records: list[dict[str, Any]], fmt: str, columns: tuple[str, ...], *, bom: bool = False) -> None:
     if fmt == "json":
         for record in records:
-            click.echo(orjson.dumps(record).decode())
+            echo(orjson.dumps(record).decode())
         return
     if fmt == "csv":
-        writer = csv.DictWriter(sys.stdout, fieldnames=columns, extrasaction="ignore")
-        writer.writeheader()
-        writer.writerows(records)
+        write_csv(sys.stdout, columns, records, bom=bom)
         return
 
     def cell(value: Any) -> str:
-        return "-" if value is None or value == "" else str(value)
+        return "-" if value is None or value == "" else printable(value)
 
     widths = {column: max([len(column)] + [len(cell(r[column])) for r in records]) for column in columns}
-    click.echo("  ".join(column.ljust(widths[column]) for column in columns))
+    echo("  ".join(column.ljust(widths[column]) for column in columns))
     for record in records:
-        click.echo("  ".join(cell(record[column]).ljust(widths[column]) for column in columns))
+        echo("  ".join(cell(record[column]).ljust(widths[column]) for column in columns))
 
 
 @main.command("status")
@@ -68,9 +67,13 @@ def show(records: list[dict[str, Any]], fmt: str, columns: tuple[str, ...]) -> N
 @click.option("--certification", default=None, help="One certification's id.")
 @AS_OF
 @FORMAT
+@BOM
 @pass_context
-def status_command(context: Context, learner: str | None, certification: str | None, as_of: Any, fmt: str) -> None:
+def status_command(
+    context: Context, learner: str | None, certification: str | None, as_of: Any, fmt: str, bom: bool
+) -> None:
     """Red, amber or green per learner and certification, with the dates that matter."""
+    check_bom(fmt, bom)
     try:
         with context.store() as db:
             day = as_of.date() if as_of else None
@@ -96,14 +99,16 @@ def status_command(context: Context, learner: str | None, certification: str | N
             "window_opens_on",
             "option",
         ),
+        bom=bom,
     )
     if fmt == "table" and completions:
-        click.echo("\ncompletions (judged with everything known):")
+        echo()
+        echo("completions (judged with everything known):")
         for c in completions:
             verdict = f"counted, due {c.cycle_due_on}" if c.counted else f"not counted: {c.reason or ''}"
-            click.echo(f"  {c.completed_on}  {c.certification}  {c.option_id:<18} {verdict}")
+            echo(f"  {c.completed_on}  {c.certification}  {c.option_id:<18} {verdict}")
     if fmt == "table" and not records:
-        click.echo("no certification states yet: run `lrs-adapter sync`")
+        echo("no certification states yet: run `lrs-adapter sync`")
 
 
 @main.command("report")
@@ -120,6 +125,7 @@ def status_command(context: Context, learner: str | None, certification: str | N
 @click.option("--status", type=click.Choice(STATUS_KEYS), default=None, help="With --html: only this status.")
 @AS_OF
 @FORMAT
+@BOM
 @pass_context
 def report_command(
     context: Context,
@@ -130,8 +136,10 @@ def report_command(
     status: str | None,
     as_of: Any,
     fmt: str,
+    bom: bool,
 ) -> None:
     """The manager's view (name, status, window opens, due on), their compliance page, or the compliance summary."""
+    check_bom(fmt, bom)
     if bool(manager) == summary:
         raise click.UsageError("give --manager ID or --summary")
     if html_path is None and (department or status):
@@ -151,26 +159,34 @@ def report_command(
                     out.write(page)
             except OSError as error:
                 raise click.FileError(str(html_path), hint=error.strerror) from None
-            click.echo(f"wrote {html_path}")
+            echo(f"wrote {html_path}")
             return
         with context.store() as db:
             records = certification_states(db, manager=manager, as_of=day, mappings=mappings_for(context, day))
     except AdapterError as error:
         fail(error)
     if manager:
-        show(records, fmt, ("name", "learner", "certification", "status", "exempt_until", "window_opens_on", "due_on"))
-        return
+        show(records, fmt, TEAM_COLUMNS, bom=bom)
+    else:
+        show(summary_rows(records), fmt, SUMMARY_COLUMNS, bom=bom)
+
+
+TEAM_COLUMNS = ("name", "learner", "certification", "status", "exempt_until", "window_opens_on", "due_on")
+SUMMARY_COLUMNS = ("certification", "department", "staff_group", "red", "amber", "green", "exempt", "none")
+
+
+def summary_rows(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Counts per status for each certification, department and staff group."""
     counts = Counter(
         (r["certification"], r["department"] or "(not on roster)", r["staff_group"], r["status"]) for r in records
     )
     groups = sorted({key[:3] for key in counts})
-    rows = [
+    return [
         {
             "certification": c,
             "department": d,
             "staff_group": g,
-            **{s: counts[(c, d, g, s)] for s in ("red", "amber", "green", "exempt", "none")},
+            **{s: counts[(c, d, g, s)] for s in SUMMARY_COLUMNS[3:]},
         }
         for c, d, g in groups
     ]
-    show(rows, fmt, ("certification", "department", "staff_group", "red", "amber", "green", "exempt", "none"))

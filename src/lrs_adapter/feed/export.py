@@ -6,12 +6,12 @@ and renamed over it (`os.replace`, atomic on one file system), so nobody reads h
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterator
 from typing import IO, Any
 
 import orjson
 
+from lrs_adapter.csv_output import write_csv
 from lrs_adapter.feed.changes import KINDS, read_changes
 from lrs_adapter.feed.records import feed_records
 from lrs_adapter.store.database import Database
@@ -80,15 +80,11 @@ def _cell(value: Any) -> Any:
     return "" if value is None else value
 
 
-def write_records(records: Iterator[dict[str, Any]], kind: str, fmt: str, out: IO[str]) -> int:
-    count = 0
+def write_records(records: Iterator[dict[str, Any]], kind: str, fmt: str, out: IO[str], *, bom: bool = False) -> int:
+    """The records as JSON lines, or as CSV (`csv_output`: formula-looking text neutralised; `bom` for Excel)."""
     if fmt == "csv":
-        writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS[kind], restval="")
-        writer.writeheader()
-        for record in records:
-            writer.writerow(csv_row(record))
-            count += 1
-        return count
+        return write_csv(out, CSV_COLUMNS[kind], map(csv_row, records), bom=bom)
+    count = 0
     for record in records:
         out.write(orjson.dumps(record).decode() + "\n")
         count += 1

@@ -5,16 +5,23 @@ LMS never reads half a file. The file's name is recorded against its deliveries 
 killed between writing and acknowledging rewrites that same file rather than a second one with the same rows.
 Only `certified` events go here: Totara's upload can record a completion but not withdraw one (revocations reach
 an LMS by the webhook or the agent profile).
+
+The file is written as every CSV of the adapter is (`csv_output`): a text cell beginning with a formula trigger gets
+a leading single quote, the `username` included, although Totara matches its users on it. That is still right: the
+username is the learner id (a payroll number, which never begins with `=`, `+`, `-`, `@`, a tab or a carriage
+return), so a row whose username does is no user of Totara's either way, and Totara's import refuses it as an
+unknown user, visibly; left live, it would be a formula in a file an LMS administrator opens in a spreadsheet to
+see what is being uploaded. No byte order mark: Totara's scheduled import reads the file, not Excel.
 """
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Sequence
 from pathlib import Path
 
 from lrs_adapter.config import SinkConfig
+from lrs_adapter.csv_output import write_csv
 from lrs_adapter.errors import TransientError
 from lrs_adapter.files import atomic_file
 from lrs_adapter.store.outbox import Delivery
@@ -22,28 +29,25 @@ from lrs_adapter.store.outbox import Delivery
 HEADER = ("username", "certificationshortname", "certificationidnumber", "completiondate", "duedate")
 
 
-def upload_rows(sink: SinkConfig, deliveries: Sequence[Delivery]) -> list[tuple[str, ...]]:
-    rows: list[tuple[str, ...]] = []
+def upload_rows(sink: SinkConfig, deliveries: Sequence[Delivery]) -> list[dict[str, str]]:
+    rows = []
     for d in deliveries:
         codes = sink.certifications.get(d.certification, {})
         cycle = d.payload["cycle"]
-        rows.append(
-            (
-                d.learner,
-                codes.get("shortname", d.certification),
-                codes.get("idnumber", ""),
-                cycle["completed_on"],
-                cycle["due_on"],
-            )
+        values = (
+            d.learner,
+            codes.get("shortname", d.certification),
+            codes.get("idnumber", ""),
+            cycle["completed_on"],
+            cycle["due_on"],
         )
+        rows.append(dict(zip(HEADER, values, strict=True)))
     return rows
 
 
-def upload_csv(rows: Sequence[tuple[str, ...]]) -> str:
-    text = io.StringIO()
-    writer = csv.writer(text, lineterminator="\n")
-    writer.writerow(HEADER)
-    writer.writerows(rows)
+def upload_csv(rows: Sequence[dict[str, str]]) -> str:
+    text = io.StringIO(newline="")
+    write_csv(text, HEADER, rows)
     return text.getvalue()
 
 
