@@ -49,6 +49,7 @@ def upload_csv(rows: Sequence[tuple[str, ...]]) -> str:
 
 class LmsFileSink:
     batched = True
+    can_retract = False  # Totara's upload records completions and cannot withdraw one
 
     def __init__(self, sink: SinkConfig) -> None:
         self.name = sink.name
