@@ -84,7 +84,7 @@ def test_quarantine_list_show_discard_retry(tmp_path: Path) -> None:
     code, shown = cli(config, "quarantine", "show", by_field["verb.id"])
     assert code == 0
     assert "not an iri" in shown
-    assert cli(config, "quarantine", "discard", by_field["(json)"])[0] == 0
+    assert cli(config, "quarantine", "discard", by_field["(json)"], "--yes")[0] == 0
     code, held = cli(config, "quarantine", "list")
     assert len(held.splitlines()) == 1
     code, retried = cli(config, "quarantine", "retry", "--all")

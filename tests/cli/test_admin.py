@@ -154,7 +154,7 @@ def test_a_completion_added_then_retracted_shows_at_once_and_stays_retracted(con
     assert listing.startswith(added["id"])
     assert "counted" in listing
     code, output = cli(
-        config, "completion", "retract", "P00001", added["id"], "--reason", "typed against the wrong person"
+        config, "completion", "retract", "P00001", added["id"], "--reason", "typed against the wrong person", "--yes"
     )
     assert code == 0, output
     assert "P00001 prevent: red" in output, output
@@ -176,9 +176,44 @@ def test_a_completion_added_then_retracted_shows_at_once_and_stays_retracted(con
         db.close()
 
 
+def test_a_retracted_completion_restored_counts_again_everywhere_and_is_audited(config: Path) -> None:
+    done = (datetime.now(UTC).date() - timedelta(days=30)).isoformat()
+    added = add_a_correction(config, done)
+    code, output = cli(config, "completion", "retract", "P00001", added["id"], "--reason", "wrong person", "--yes")
+    assert code == 0, output
+    code, listing = cli(config, "completion", "list", "P00001")
+    assert f"{added['id']}  retracted " in listing, listing
+    assert "by ann.admin: wrong person" in listing
+
+    code, output = cli(config, "completion", "restore", "P00001", added["id"], "--reason", "it was theirs after all")
+
+    assert code == 0, output
+    assert "P00001 prevent: green" in output, output
+    assert status(config)["certified_on"] == done
+    record = [r for r in lines(config, "feed", "export", "--kind", "completions") if r["id"] == added["id"]][-1]
+    assert (record["deleted"], record["counted"]) == (False, True)  # the same completion, standing again
+    assert outbox_events(config)[-1] == "certified"
+    restored = lines(config, "audit", "--learner", "P00001", "--format", "json")[-1]
+    assert (restored["action"], restored["reason"]) == ("completion.restore", "it was theirs after all")
+    assert restored["before"]["retraction"]["completion_id"] == added["id"]
+    assert restored["before"]["retraction"]["reason"] == "wrong person"
+    assert (restored["before"]["states"]["prevent"]["status"], restored["after"]["states"]["prevent"]["status"]) == (
+        "red",
+        "green",
+    )
+    code, listing = cli(config, "completion", "list", "P00001")
+    assert "retracted" not in listing
+    assert cli(config, "remap")[0] == 0  # mapped again from everything kept: it stands
+    assert status(config)["status"] == "green"
+
+    code, output = cli(config, "completion", "restore", "P00001", added["id"], "--reason", "twice")
+    assert code == 2
+    assert f"P00001 has no retracted completion {added['id']}" in output
+
+
 def test_a_correction_that_cannot_be_made_is_refused_with_what_is_wrong(config: Path) -> None:
     done = (datetime.now(UTC).date() - timedelta(days=30)).isoformat()
-    code, output = cli(config, "completion", "retract", "P00001", "nope", "--reason", "r")
+    code, output = cli(config, "completion", "retract", "P00001", "nope", "--reason", "r", "--yes")
     assert code == 2
     assert "P00001 has no completion nope" in output
     code, output = cli(config, "completion", "add", "P00001", "--option", "x", "--on", done, "--reason", "r")

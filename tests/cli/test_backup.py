@@ -90,8 +90,8 @@ def test_store_restore_brings_back_the_state_of_the_backup_and_audits_it(tmp_pat
     assert code == 0, output
     assert lines(config, "status", "--format", "json") != at_backup
     code, output = cli(config, "store", "restore", str(tmp_path / "copy.db"), "--reason", "bad exemption")
-    assert code == 1
-    assert "Aborted" in output  # it asks first, and no answer is no
+    assert code == 2  # no terminal to ask on, and no --yes: refused, naming the way to mean it
+    assert "pass --yes" in output, output
     code, output = cli(config, "store", "restore", str(tmp_path / "copy.db"), "--reason", "bad exemption", "--yes")
     assert code == 0, output
     assert "restored" in output, output

@@ -53,7 +53,9 @@ def test_a_merge_then_an_unmerge_leaves_every_learner_as_it_was(tmp_path: Path) 
     assert status_of(config, "P10001") == ["red"]
     assert status_of(config, "P10007") == ["green"]
 
-    code, output = cli(config, "learners", "merge", "P10001", "P10007", "--reason", "old and new payroll number")
+    code, output = cli(
+        config, "learners", "merge", "P10001", "P10007", "--reason", "old and new payroll number", "--yes"
+    )
     assert code == 0, output
     assert "P10001 prevent: green" in output, output
     assert "P10007: merged into P10001" in output, output
@@ -82,7 +84,7 @@ def test_a_merge_then_an_unmerge_leaves_every_learner_as_it_was(tmp_path: Path) 
     assert status_of(config, "P10001") == ["green"]
     assert status_of(config, "P10007") == []
 
-    code, output = cli(config, "learners", "unmerge", "P10007", "--reason", "two people after all")
+    code, output = cli(config, "learners", "unmerge", "P10007", "--reason", "two people after all", "--yes")
     assert code == 0, output
     assert "P10007 prevent: green" in output, output
     assert snapshot(config) == before
@@ -92,18 +94,18 @@ def test_a_merge_then_an_unmerge_leaves_every_learner_as_it_was(tmp_path: Path) 
 def test_refusals_leave_everything_as_it_was(tmp_path: Path) -> None:
     config = build_team_store(tmp_path)
     before = snapshot(config)
-    assert cli(config, "learners", "merge", "P10001", "P10001", "--reason", "r")[0] == 2
-    code, output = cli(config, "learners", "merge", "P10001", "P99999", "--reason", "r")
+    assert cli(config, "learners", "merge", "P10001", "P10001", "--reason", "r", "--yes")[0] == 2
+    code, output = cli(config, "learners", "merge", "P10001", "P99999", "--reason", "r", "--yes")
     assert code == 2
     assert "no learner 'P99999'" in output
-    code, output = cli(config, "learners", "unmerge", "P10002", "--reason", "r")
+    code, output = cli(config, "learners", "unmerge", "P10002", "--reason", "r", "--yes")
     assert code == 2
     assert "P10002 is not merged into anyone" in output
-    assert cli(config, "learners", "merge", "P10001", "P10002", "--reason", "r")[0] == 0
-    code, output = cli(config, "learners", "merge", "P10003", "P10002", "--reason", "r")
+    assert cli(config, "learners", "merge", "P10001", "P10002", "--reason", "r", "--yes")[0] == 0
+    code, output = cli(config, "learners", "merge", "P10003", "P10002", "--reason", "r", "--yes")
     assert code == 2
     assert "P10002 is merged into another learner already" in output
-    assert cli(config, "learners", "unmerge", "P10002", "--reason", "r")[0] == 0
+    assert cli(config, "learners", "unmerge", "P10002", "--reason", "r", "--yes")[0] == 0
     assert snapshot(config) == before
 
 

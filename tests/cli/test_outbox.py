@@ -211,7 +211,7 @@ def test_a_removed_sinks_deliveries_discarded_audited_and_health_is_ok_again(
     pending = sorted(
         int(line.split()[0]) for line in cli(config, "outbox", "list", "--sink", "hook")[1].splitlines()[:2]
     )
-    code, output = cli(config, "outbox", "discard", "--sink", "hook", "--reason", "the mailer was retired")
+    code, output = cli(config, "outbox", "discard", "--sink", "hook", "--reason", "the mailer was retired", "--yes")
     assert code == 0, output
     assert "discarded 2 deliveries of hook" in output
     audit = [orjson.loads(line) for line in cli(config, "audit", "--format", "json")[1].splitlines()]
@@ -235,7 +235,7 @@ def test_discarding_named_deliveries_leaves_delivered_ones_and_says_so(config: P
     httpserver.expect_request("/hook").respond_with_response(Response(status=204))
     assert cli(config, "sync")[0] == 0
     delivered = cli(config, "outbox", "list", "--sink", "hook")[1].split()[0]
-    code, output = cli(config, "outbox", "discard", delivered, "9999", "--reason", "typo")
+    code, output = cli(config, "outbox", "discard", delivered, "9999", "--reason", "typo", "--yes")
     assert code == 1
     assert "discarded 0 deliveries" in output
     assert f"not discarded (no such delivery, or already delivered or discarded): [{delivered}, 9999]" in output

@@ -88,7 +88,7 @@ def test_retention_erases_a_leaver_past_the_period_from_the_store_file_and_the_f
     assert "dry run: nothing was changed" in output
     assert personal(stored_bytes(tmp_path)) == [NAME.encode(), EMAIL.encode(), PAYROLL.encode(), OLD_PAYROLL.encode()]
 
-    code, output = cli(config, "retention", "apply")
+    code, output = cli(config, "retention", "apply", "--yes")
     assert code == 0, output
     assert "erased: 1 leavers" in output, output
     assert "1 register/history rows" in output
@@ -102,29 +102,31 @@ def test_retention_erases_a_leaver_past_the_period_from_the_store_file_and_the_f
     assert erasure["after"]["statements"] == 2
     assert erasure["before"] == {"left_on": "2019-03-31", "on_roster": True}
     assert all(e["learner"] in (None, erasure["learner"]) for e in entries)  # the exemption's entry, emptied
-    code, output = cli(config, "retention", "apply")
+    code, output = cli(config, "retention", "apply", "--yes")
     assert code == 0
     assert "erased: 0 leavers" in output
 
 
 def test_an_erasure_request_is_refused_while_employed_unless_forced(tmp_path: Path) -> None:
     config = make_store(tmp_path)
-    code, output = cli(config, "learners", "erase", STAYER, "--reason", "request 2026/114")
+    code, output = cli(config, "learners", "erase", STAYER, "--reason", "request 2026/114", "--yes")
     assert code == 2
     assert f"{STAYER} is still employed (on HR's roster with no leaving date)" in output
     assert lines(config, "status", "--learner", STAYER, "--format", "json")[0]["status"] == "green"
-    code, output = cli(config, "learners", "erase", STAYER, "--reason", "request 2026/114", "--force")
+    code, output = cli(config, "learners", "erase", STAYER, "--reason", "request 2026/114", "--force", "--yes")
     assert code == 0, output
     assert "1 statements pseudonymised" in output, output
     assert STAYER.encode() not in stored_bytes(tmp_path)
     assert b"sam.stayer" not in stored_bytes(tmp_path)
-    assert cli(config, "learners", "erase", PAYROLL, "--reason", "request 2026/115")[0] == 0  # a leaver: no force
+    assert (
+        cli(config, "learners", "erase", PAYROLL, "--reason", "request 2026/115", "--yes")[0] == 0
+    )  # a leaver: no force
     assert personal(stored_bytes(tmp_path)) == []
 
 
 def test_retention_without_a_period_names_the_key_to_set(tmp_path: Path) -> None:
     config = make_store(tmp_path, retention="")
-    code, output = cli(config, "retention", "apply")
+    code, output = cli(config, "retention", "apply", "--yes")
     assert code == 2
     assert "retention.leavers_after" in output
     assert 'leavers_after = "P6Y"' in output

@@ -6,11 +6,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from lrs_adapter.config import SINK_EVENTS, RetryPolicy, SinkConfig
 from lrs_adapter.mapping.loader import load_mapping
 from lrs_adapter.model.statements import Accepted
 from lrs_adapter.pipeline.intake import take_in
 from lrs_adapter.pipeline.settle import map_queued
 from lrs_adapter.rules.events import EVENTS
+from lrs_adapter.sinks.lms_file import LmsFileSink
+from lrs_adapter.sinks.webhook import WebhookSink
 from lrs_adapter.store import Database
 from lrs_adapter.store.outbox import Delivery, deliveries
 from lrs_adapter.store.statements import save_statements
@@ -32,3 +35,31 @@ def evaluate(db: Database, now: str, sinks: dict[str, frozenset[str]] = EVERY_EV
     seen = {d.id for d in deliveries(db, limit=100_000)}
     map_queued(db, [PREVENT], now, home_page=HOME, sinks=sinks)
     return [d for d in reversed(deliveries(db, limit=100_000)) if d.id not in seen]
+
+
+def totara_sink(directory: Path) -> LmsFileSink:
+    """Totara's upload files for Prevent, written into `directory`."""
+    return LmsFileSink(
+        SinkConfig(
+            name="totara",
+            kind="lms_file",
+            events=SINK_EVENTS["lms_file"],
+            directory=directory,
+            certifications={"prevent": {"shortname": "PREVENT", "idnumber": "CERT-PREVENT-01"}},
+        )
+    )
+
+
+def webhook_sink(url: str, secret_env: str) -> WebhookSink:
+    """A webhook posting every event to `url`, signed with the secret in the variable `secret_env`, retrying briefly."""
+    return WebhookSink(
+        SinkConfig(
+            name="hook",
+            kind="webhook",
+            events=SINK_EVENTS["webhook"],
+            url=url,
+            secret_env=secret_env,
+            timeout=2,
+            retry=RetryPolicy(max_attempts=3, initial_wait=0.01, max_wait=0.05, max_total=1),
+        )
+    )

@@ -6,28 +6,16 @@ from pathlib import Path
 
 import pytest
 
-from lrs_adapter.config import SINK_EVENTS, SinkConfig
+from lrs_adapter.config import SINK_EVENTS
 from lrs_adapter.pipeline.push import push
-from lrs_adapter.sinks.lms_file import LmsFileSink
 from lrs_adapter.store import Database
 from lrs_adapter.store.outbox import depth
 from tests.helpers.prevent import ATTENDED, IRI, SATISFIED, statement
 from tests.helpers.pushing import evaluate, take
+from tests.helpers.pushing import totara_sink as sink
 
 GOLDEN = Path(__file__).parent / "golden" / "totara-certification-upload.csv"
 NOW = "2026-06-01T00:00:00.000000Z"
-
-
-def sink(directory: Path) -> LmsFileSink:
-    return LmsFileSink(
-        SinkConfig(
-            name="totara",
-            kind="lms_file",
-            events=SINK_EVENTS["lms_file"],
-            directory=directory,
-            certifications={"prevent": {"shortname": "PREVENT", "idnumber": "CERT-PREVENT-01"}},
-        )
-    )
 
 
 def certify_three(db: Database) -> None:

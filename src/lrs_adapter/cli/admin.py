@@ -12,6 +12,7 @@ from typing import Any
 import click
 
 from lrs_adapter.cli import Context, echo, fail, main, pass_context
+from lrs_adapter.cli.destructive import YES, ask_first
 from lrs_adapter.errors import AdapterError
 from lrs_adapter.mapping.loader import load_mapping, load_mappings
 from lrs_adapter.mapping.model import Mapping
@@ -22,7 +23,14 @@ from lrs_adapter.sinks import sink_events
 from lrs_adapter.store import Database
 from lrs_adapter.store.audit import append_audit
 from lrs_adapter.store.certifications import completions_of
-from lrs_adapter.store.corrections import Correction, add_correction, completion_of, retract
+from lrs_adapter.store.corrections import (
+    Correction,
+    add_correction,
+    completion_of,
+    retract,
+    retractions_of,
+    unretract,
+)
 from lrs_adapter.store.exemptions import ALL, Exemption, exemption_of, remove_exemption, save_exemption
 from lrs_adapter.store.learners import is_known, queue_key
 from lrs_adapter.store.locks import stage_lock
@@ -210,10 +218,12 @@ def completion_group() -> None:
 @click.argument("learner")
 @pass_context
 def completion_list(context: Context, learner: str) -> None:
-    """A learner's completions with their ids (what `completion retract` takes), counted or why not."""
+    """A learner's completions with their ids (what `completion retract` takes), counted or why not; then the ones
+    withdrawn (what `completion restore` takes)."""
     try:
         with context.store() as db:
             found = learner_completions(db, learner)
+            withdrawn = retractions_of(db, learner)
     except AdapterError as error:
         fail(error)
     for c in found:
@@ -221,6 +231,8 @@ def completion_list(context: Context, learner: str) -> None:
         echo(f"{c['id']}  {c['completed_on']}  {c['certification']}  {c['option']:<18} {verdict}")
     if not found:
         echo(f"no completions for {learner}")
+    for r in withdrawn:
+        echo(f"{r.completion_id}  retracted {r.retracted_at} by {r.actor}: {r.reason}")
 
 
 @completion_group.command("add")
@@ -272,11 +284,14 @@ def completion_add(
 @click.argument("learner")
 @click.argument("completion_id")
 @click.option("--reason", required=True, help="Why, for the audit trail (e.g. register row typed against them).")
+@YES
 @pass_context
-def completion_retract(context: Context, learner: str, completion_id: str, reason: str) -> None:
+def completion_retract(context: Context, learner: str, completion_id: str, reason: str, yes: bool) -> None:
     """Withdraw a completion (`completion list` shows the ids): what it rests on is kept, it no longer counts, the
-    feed tombstones it, and the learner is re-evaluated at once."""
+    feed tombstones it, and the learner is re-evaluated at once; `completion restore` undoes it."""
+    undo = f"lrs-adapter completion restore {learner} {completion_id} --reason TEXT"
     try:
+        ask_first(context, f"retract {learner}'s completion {completion_id} (undo: {undo})", yes=yes)
         with administering(context, learner) as change:
             completion = completion_of(change.db, learner, completion_id)
             if completion is None:
@@ -294,3 +309,36 @@ def completion_retract(context: Context, learner: str, completion_id: str, reaso
     except AdapterError as error:
         fail(error)
     echo_states(learner, after)
+    echo(f"undo with: {undo}")
+
+
+@completion_group.command("restore")
+@click.argument("learner")
+@click.argument("completion_id")
+@click.option("--reason", required=True, help="Why, for the audit trail (e.g. retracted against the wrong person).")
+@pass_context
+def completion_restore(context: Context, learner: str, completion_id: str, reason: str) -> None:
+    """Undo `completion retract` (`completion list` shows what was retracted): the completion's evidence counts
+    again and the learner is re-evaluated at once."""
+    try:
+        with administering(context, learner) as change:
+            before = learner_states(change.db, learner)
+            retraction = unretract(change.db, learner, completion_id)
+            if retraction is None:
+                raise click.UsageError(
+                    f"{learner} has no retracted completion {completion_id} (lrs-adapter completion list)"
+                )
+            after = change.reevaluate_and_audit(
+                learner,
+                before,
+                action="completion.restore",
+                reason=reason,
+                before={"retraction": asdict(retraction)},
+                after={"retraction": None},
+            )
+            back = completion_of(change.db, learner, completion_id) is not None
+    except AdapterError as error:
+        fail(error)
+    echo_states(learner, after)
+    if not back:  # what it rested on went meanwhile (voided, or the learner unmerged): nothing to count again
+        echo(f"completion {completion_id} does not stand again: the evidence it rested on is gone", err=True)

@@ -7,11 +7,12 @@ from pathlib import Path
 import click
 
 from lrs_adapter.cli import Context, echo, fail, main, pass_context
+from lrs_adapter.cli.destructive import YES, ask_first
 from lrs_adapter.errors import AdapterError
 from lrs_adapter.model.timestamps import format_instant, utc_now
 from lrs_adapter.store import open_store
 from lrs_adapter.store.audit import append_audit
-from lrs_adapter.store.backup import backup_sqlite, restore_sqlite
+from lrs_adapter.store.backup import BACKUP_ACTION, backup_sqlite, restore_sqlite
 from lrs_adapter.store.locks import stage_lock
 from lrs_adapter.store.statements import statement_count
 
@@ -33,10 +34,10 @@ def store_backup(context: Context, file: Path) -> None:
                 append_audit(
                     db,
                     actor=context.actor,
-                    action="store.backup",
+                    action=BACKUP_ACTION,
                     at=format_instant(utc_now()),
                     reason=f"backup to {file}",
-                    after={"file": str(file), "bytes": size},
+                    after={"file": str(file.resolve()), "bytes": size},
                 )
     except AdapterError as error:
         fail(error)
@@ -46,7 +47,7 @@ def store_backup(context: Context, file: Path) -> None:
 @store_group.command("restore")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--reason", required=True, help="Why (kept in the audit trail).")
-@click.option("--yes", is_flag=True, help="Replace a store that holds data without asking.")
+@YES
 @pass_context
 def store_restore(context: Context, file: Path, reason: str, yes: bool) -> None:
     """Replace the SQLite store's contents with a backup written by `store backup` (stop scheduled syncs first:
@@ -54,8 +55,8 @@ def store_restore(context: Context, file: Path, reason: str, yes: bool) -> None:
     try:
         with context.store() as db, stage_lock(db, "settle"):
             held = statement_count(db)
-            if held and not yes:
-                click.confirm(f"The store holds {held} statements; replace everything in it with {file}?", abort=True)
+            if held:
+                ask_first(context, f"replace everything in the store ({held} statements) with {file}", yes=yes)
             restore_sqlite(db, file)
         restored = open_store(context.config.store_url)  # migrates an older backup forward
         try:

@@ -10,6 +10,7 @@ import click
 
 from lrs_adapter.cli import Context, echo, fail, pass_context
 from lrs_adapter.cli.admin import administering, echo_states, learner_states
+from lrs_adapter.cli.destructive import YES, ask_first
 from lrs_adapter.cli.learning import learners_group
 from lrs_adapter.errors import AdapterError
 from lrs_adapter.model.identifiers import identifier_fault
@@ -25,12 +26,14 @@ from lrs_adapter.store.learners import add_learner, identifiers_of, is_known, re
 @click.argument("kept")
 @click.argument("merged")
 @click.option("--reason", required=True, help="Why these are one person, for the audit trail.")
+@YES
 @pass_context
-def learners_merge(context: Context, kept: str, merged: str, reason: str) -> None:
+def learners_merge(context: Context, kept: str, merged: str, reason: str, yes: bool) -> None:
     """MERGED's identifiers and history become KEPT's (until `learners unmerge MERGED`); both re-evaluated at once."""
     if kept == merged:
         raise click.UsageError("a learner cannot be merged into themselves")
     try:
+        ask_first(context, f"merge {merged} into {kept} (`learners unmerge {merged}` undoes it)", yes=yes)
         with administering(context, kept) as change:
             db = change.db
             if not is_known(db, merged):
@@ -60,10 +63,12 @@ def learners_merge(context: Context, kept: str, merged: str, reason: str) -> Non
 @learners_group.command("unmerge")
 @click.argument("merged")
 @click.option("--reason", required=True, help="Why, for the audit trail.")
+@YES
 @pass_context
-def learners_unmerge(context: Context, merged: str, reason: str) -> None:
+def learners_unmerge(context: Context, merged: str, reason: str, yes: bool) -> None:
     """Undo `learners merge`: MERGED gets their own identifiers and history back; both re-evaluated at once."""
     try:
+        ask_first(context, f"unmerge {merged}: each learner evaluated on their own history again", yes=yes)
         with administering(context, merged) as change:
             db = change.db
             kept = unmerge(db, merged)

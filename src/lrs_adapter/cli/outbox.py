@@ -11,6 +11,7 @@ import click
 import orjson
 
 from lrs_adapter.cli import EXIT_CONFIG, EXIT_FAILED, EXIT_OK, Context, echo, echo_lines, fail, main, pass_context
+from lrs_adapter.cli.destructive import YES, ask_first
 from lrs_adapter.config import Config
 from lrs_adapter.errors import AdapterError, ConfigError
 from lrs_adapter.mapping.loader import load_mappings
@@ -56,6 +57,8 @@ def echo_push(counts: PushCounts) -> None:
             line += f" · failed {c.failed} (dead-lettered {c.dead}{refused}) · waiting {c.waiting}"
         if c.held:
             line += f" · held {c.held} (not on the roster: lrs-adapter learners unresolved)"
+        if c.superseded:
+            line += f" · superseded {c.superseded} (no longer true: lrs-adapter outbox list --status superseded)"
         echo(line)
         if c.error:
             echo(f"  stopped ({c.error_class}): {c.error}", err=True)
@@ -178,14 +181,17 @@ def outbox_retry(context: Context, delivery_ids: tuple[int, ...], every: bool) -
     "--sink", default=None, help="Every undelivered delivery of this sink (e.g. one removed from the config)."
 )
 @click.option("--reason", required=True, help="Why they will never be delivered (kept in the audit trail).")
+@YES
 @pass_context
-def outbox_discard(context: Context, delivery_ids: tuple[int, ...], sink: str | None, reason: str) -> None:
+def outbox_discard(context: Context, delivery_ids: tuple[int, ...], sink: str | None, reason: str, yes: bool) -> None:
     """Give up on deliveries (pending, dead or held): marked discarded with the reason, kept on record, audited.
     A delivery a push is sending at that moment and that its sink acknowledges is recorded delivered, as it was."""
     if bool(delivery_ids) == (sink is not None):
         echo("name the deliveries to discard (IDs from lrs-adapter outbox list), or one --sink NAME", err=True)
         sys.exit(EXIT_FAILED)
+    which = f"every undelivered delivery of sink {sink}" if sink else f"deliveries {', '.join(map(str, delivery_ids))}"
     try:
+        ask_first(context, f"discard {which} (they will never be sent)", yes=yes)
         at = format_instant(utc_now())
         with context.store() as db, db.transaction():
             found = undelivered(db, sink=sink, ids=delivery_ids)

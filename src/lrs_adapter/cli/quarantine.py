@@ -19,6 +19,7 @@ from lrs_adapter.cli import (
     main,
     pass_context,
 )
+from lrs_adapter.cli.destructive import YES, ask_first
 from lrs_adapter.errors import AdapterError
 from lrs_adapter.model.timestamps import format_instant, utc_now
 from lrs_adapter.pipeline.quarantine_retry import retry_entries
@@ -86,10 +87,13 @@ def quarantine_retry(context: Context, entry_ids: tuple[int, ...], retry_all: bo
 
 @quarantine_group.command("discard")
 @click.argument("entry_ids", type=int, nargs=-1, required=True)
+@YES
 @pass_context
-def quarantine_discard(context: Context, entry_ids: tuple[int, ...]) -> None:
-    """Mark entries as looked at and not wanted; they stay on record."""
+def quarantine_discard(context: Context, entry_ids: tuple[int, ...], yes: bool) -> None:
+    """Mark entries as looked at and not wanted; they stay on record, and can no longer be retried."""
     try:
+        which = ", ".join(map(str, entry_ids))
+        ask_first(context, f"discard quarantine entries {which} (they can no longer be retried)", yes=yes)
         with context.store() as db, db.transaction():
             for entry_id in entry_ids:
                 entry = get_entry(db, entry_id)

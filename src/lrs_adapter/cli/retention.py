@@ -8,6 +8,7 @@ from dataclasses import asdict
 import click
 
 from lrs_adapter.cli import Context, echo, fail, main, pass_context
+from lrs_adapter.cli.destructive import YES, ask_first
 from lrs_adapter.cli.learning import learners_group
 from lrs_adapter.errors import AdapterError, ConfigError
 from lrs_adapter.model.timestamps import format_instant, utc_now
@@ -54,8 +55,9 @@ def retention_group() -> None:
 
 @retention_group.command("apply")
 @click.option("--dry-run", is_flag=True, help="Show whose data would be removed, and what, and change nothing.")
+@YES
 @pass_context
-def retention_apply(context: Context, dry_run: bool) -> None:
+def retention_apply(context: Context, dry_run: bool, yes: bool) -> None:
     """Erase the personal data of every leaver whose leaving date is older than the retention period."""
     try:
         config = context.config
@@ -69,6 +71,8 @@ def retention_apply(context: Context, dry_run: bool) -> None:
             )
         today = utc_now().date()
         cutoff = period.before(today)
+        if not dry_run:
+            ask_first(context, f"erase the personal data of every leaver who left before {cutoff}", yes=yes)
         now = format_instant(utc_now())
         with context.store() as db, stage_lock(db, "settle"):
             try:
@@ -95,10 +99,12 @@ def retention_apply(context: Context, dry_run: bool) -> None:
 @click.argument("learner")
 @click.option("--reason", required=True, help="The erasure request, for the audit trail (a reference, not a name).")
 @click.option("--force", is_flag=True, help="Erase even though the person is still employed.")
+@YES
 @pass_context
-def learners_erase(context: Context, learner: str, reason: str, force: bool) -> None:
+def learners_erase(context: Context, learner: str, reason: str, force: bool, yes: bool) -> None:
     """Erase one person's data on an erasure request; refused while they are still employed unless --force."""
     try:
+        ask_first(context, f"erase {learner}'s personal data (this cannot be undone)", yes=yes)
         now = format_instant(utc_now())
         with context.store() as db, stage_lock(db, "settle"):
             with db.transaction():

@@ -217,7 +217,7 @@ def check_command(context: Context) -> None:
     except AdapterError as error:
         fail(error)
     echo(f"config {config.path}: valid")
-    ok, code = run_checks(config, click.echo)
+    ok, code = run_checks(config, echo)
     sys.exit(EXIT_OK if ok else code)
 
 

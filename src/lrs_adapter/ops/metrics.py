@@ -116,7 +116,8 @@ def _push(db: Database, now: datetime) -> Iterable[Metric]:
     stopped (and on what), and its push runs by outcome."""
     by_status = GaugeMetricFamily(
         "lrs_adapter_outbox_deliveries",
-        "Deliveries in the outbox, by sink and status (pending, delivered, dead, held: not on the roster, discarded).",
+        "Deliveries in the outbox, by sink and status (pending, delivered, dead, held: not on the roster, discarded,"
+        " superseded: no longer true when their turn came).",
         labels=["sink", "status"],
     )
     for sink, counts in sorted(depth(db).items()):

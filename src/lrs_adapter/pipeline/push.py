@@ -16,6 +16,9 @@ filter at enqueue would lose them for good, because a learner the roster learns 
 state and no new event is made; held, their events go out, in order, on the first push after the roster import.
 It also holds back one way for every sink (LRS statements, agent profile, LMS file, webhook), as all go through
 the outbox.
+
+A sink that cannot take a result back (`can_retract` false: Totara's upload file) is sent only what is still true:
+pending deliveries superseded before they went are marked so and counted, not sent (pipeline/superseded.py).
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from lrs_adapter.config import Config
 from lrs_adapter.errors import REFUSED, AdapterError, error_class_of
 from lrs_adapter.mapping.model import Mapping as CertificationMapping
 from lrs_adapter.model.timestamps import format_instant, utc_now
+from lrs_adapter.pipeline.superseded import supersede
 from lrs_adapter.sinks import Sink, build_sinks
 from lrs_adapter.store.database import Database
 from lrs_adapter.store.locks import stage_lock
@@ -64,6 +68,7 @@ class SinkCounts:
     dead: int = 0
     waiting: int = 0  # behind a failed delivery of the same learner, or not reached after the sink stopped
     held: int = 0  # about learners not on the roster, kept in the outbox until the roster knows them
+    superseded: int = 0  # no longer true when their turn came, to a sink that cannot take them back: not sent
     error: str | None = None  # why the sink stopped
     error_class: str | None = None  # of that error: `config` (exit 2, no attempt spent) or `transient`
 
@@ -146,8 +151,10 @@ def _push_run(
         else:
             release_held(db, name)
         items = pending(db, name)
-        counts = _push_sink(db, sink, items, now, max_attempts, told)
+        current = items if sink.can_retract else supersede(db, name, items, now())
+        counts = _push_sink(db, sink, current, now, max_attempts, told)
         counts.held = held_count(db, name)
+        counts.superseded = len(items) - len(current)
         told(counts, len(items))
     except BaseException as error:  # a bug or a signal: the run log says so, then it goes on up
         finish_push_run(

@@ -23,6 +23,9 @@ class Sink(Protocol):
     name: str
     #: Whether deliveries go out together (one file per run) or one by one.
     batched: bool
+    #: Whether what it was sent can be taken back later (a voiding statement, a `revoked` POST, a newer document).
+    #: A sink that cannot is sent only what is still true when its turn comes (pipeline/superseded.py).
+    can_retract: bool
 
     def send(self, deliveries: Sequence[Delivery]) -> None: ...
 

@@ -53,6 +53,7 @@ def upload_csv(rows: Sequence[dict[str, str]]) -> str:
 
 class LmsFileSink:
     batched = True
+    can_retract = False  # Totara's upload records completions and cannot withdraw one
 
     def __init__(self, sink: SinkConfig) -> None:
         self.name = sink.name

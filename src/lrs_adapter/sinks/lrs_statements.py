@@ -29,6 +29,7 @@ REFUSALS = {
 
 class LrsStatementsSink:
     batched = False
+    can_retract = True
 
     def __init__(
         self,

@@ -53,6 +53,7 @@ def verify(secret: bytes, header: str, body: bytes, *, now: float, tolerance: fl
 
 class WebhookSink:
     batched = False
+    can_retract = True
 
     def __init__(
         self,

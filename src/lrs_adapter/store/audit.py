@@ -11,7 +11,7 @@ from typing import Any
 
 import orjson
 
-from lrs_adapter.store.database import Database
+from lrs_adapter.store.database import Database, Row
 
 
 @dataclass(frozen=True)
@@ -80,16 +80,28 @@ def list_audit(
     if limit is not None:
         sql += " LIMIT ?"
         params.append(limit)
-    return [
-        AuditEntry(
-            int(r.id),
-            r.at,
-            r.actor,
-            r.action,
-            r.learner,
-            r.reason,
-            None if r.before is None else orjson.loads(r.before),
-            None if r.after is None else orjson.loads(r.after),
-        )
-        for r in db.execute(sql, tuple(params))
-    ]
+    return [_entry(r) for r in db.execute(sql, tuple(params))]
+
+
+def latest_entry(db: Database, action: str) -> AuditEntry | None:
+    """The newest entry of `action` (e.g. the latest `store.backup`), or None."""
+    row = db.one(
+        "SELECT id, at, actor, action, learner, reason, before, after FROM audit WHERE action = ?"
+        " ORDER BY id DESC LIMIT 1",
+        (action,),
+    )
+    return _entry(row) if row else None
+
+
+def _entry(r: Row) -> AuditEntry:
+    """`r`: an audit row, every column."""
+    return AuditEntry(
+        int(r.id),
+        r.at,
+        r.actor,
+        r.action,
+        r.learner,
+        r.reason,
+        None if r.before is None else orjson.loads(r.before),
+        None if r.after is None else orjson.loads(r.after),
+    )

@@ -11,7 +11,11 @@ import tempfile
 from pathlib import Path
 
 from lrs_adapter.errors import ConfigError
+from lrs_adapter.store.audit import latest_entry
 from lrs_adapter.store.database import Database
+
+#: The audit action `store backup` records, with the file it wrote.
+BACKUP_ACTION = "store.backup"
 
 
 def backup_sqlite(db: Database, target: Path) -> int:
@@ -76,3 +80,16 @@ def restore_sqlite(db: Database, backup: Path) -> int:
             f"{backup} is not a backup of an lrs-adapter store ({error}).", fix="give the file `store backup` wrote."
         ) from None
     return int(row["migrations"]) if row else 0
+
+
+def latest_backup(db: Database) -> str:
+    """Where the newest backup is, in words, for a command about to destroy something: the file `store backup` last
+    wrote (from the audit trail) and when, whether it is still there, or what to do when there is none."""
+    if db.dialect != "sqlite":
+        return "none on record here: a PostgreSQL store is backed up with pg_dump; make sure a recent dump exists"
+    entry = latest_entry(db, BACKUP_ACTION)
+    if entry is None:
+        return "none on record: take one first with `lrs-adapter store backup FILE`"
+    file = str(entry.after["file"])
+    gone = "" if Path(file).is_file() else " (the file is no longer there)"
+    return f"{file}, taken {entry.at}{gone}"

@@ -17,6 +17,7 @@ from lrs_adapter.model.evidence import Evidence
 from lrs_adapter.model.timestamps import read_timestamp
 from lrs_adapter.store.database import Database, Row
 from lrs_adapter.store.learners import queue_key
+from lrs_adapter.store.outbox import PENDING
 
 #: What a completion record says, as the change log and the feed carry it.
 COMPLETION_COLUMNS = (
@@ -201,6 +202,18 @@ def completions_of(db: Database, learner: str) -> list[Row]:
         "SELECT id, certification, option_id, completed_at, completed_on, counted, reason, cycle_due_on"
         " FROM completions WHERE learner = ? ORDER BY completed_at, id",
         (learner,),
+    )
+
+
+def cycles_pending_for(db: Database, sink: str) -> list[Row]:
+    """The counted completions (each the start of a certification cycle) of every learner and certification that
+    `sink` has pending deliveries about: learner, certification, cycle_due_on, evidence_ids."""
+    return db.execute(
+        "SELECT learner, certification, cycle_due_on, evidence_ids FROM completions"
+        " WHERE counted = 1 AND cycle_due_on IS NOT NULL AND EXISTS (SELECT 1 FROM outbox WHERE outbox.sink = ?"
+        " AND outbox.status = ? AND outbox.learner = completions.learner"
+        " AND outbox.certification = completions.certification)",
+        (sink, PENDING),
     )
 
 

@@ -2,7 +2,8 @@
 register row typed against the wrong person). A recorded completion is a recorded_completions row of kind
 `correction`, mapped like a row of the replaced LMS's history; a withdrawal keeps everything it rests on and lists
 its evidence here, which every evaluation leaves out, so the completion no longer stands (the feed tombstones it)
-however often the learner is mapped again."""
+however often the learner is mapped again. Restoring a withdrawn completion removes its retraction: the next
+evaluation finds the same evidence, so the same completion (the same id) stands again."""
 
 from __future__ import annotations
 
@@ -85,6 +86,40 @@ def retract(db: Database, learner: str, completion: StoredCompletion, reason: st
         " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
         [(learner, e, completion.id, reason, actor, now) for e in completion.evidence_ids],
     )
+
+
+@dataclass(frozen=True)
+class Retraction:
+    completion_id: str
+    evidence_ids: tuple[str, ...]
+    reason: str
+    actor: str
+    retracted_at: str
+
+
+def retractions_of(db: Database, learner: str) -> list[Retraction]:
+    """The learner's withdrawn completions, oldest withdrawal first."""
+    rows = db.execute(
+        "SELECT completion_id, evidence_id, reason, actor, retracted_at FROM retractions WHERE learner = ?"
+        " ORDER BY retracted_at, completion_id, evidence_id",
+        (learner,),
+    )
+    found: dict[str, Retraction] = {}
+    for row in rows:
+        before = found.get(row.completion_id)
+        ids = (*before.evidence_ids, row.evidence_id) if before else (row.evidence_id,)
+        found[row.completion_id] = Retraction(row.completion_id, ids, row.reason, row.actor, row.retracted_at)
+    return list(found.values())
+
+
+def unretract(db: Database, learner: str, completion_id: str) -> Retraction | None:
+    """The completion's retraction removed (its evidence counts again from the next evaluation); what it was, or
+    None when there was none."""
+    found = [r for r in retractions_of(db, learner) if r.completion_id == completion_id]
+    if not found:
+        return None
+    db.execute("DELETE FROM retractions WHERE learner = ? AND completion_id = ?", (learner, completion_id))
+    return found[0]
 
 
 def retracted_evidence(db: Database, learner: str) -> set[str]:

@@ -317,6 +317,11 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
         "the run log counts the statements a pull skipped because the adapter wrote them (its results sink's)",
         ["ALTER TABLE runs ADD COLUMN own INTEGER NOT NULL DEFAULT 0"],
     ),
+    (
+        15,
+        "the run log counts the deliveries a push did not send because what they reported no longer stood",
+        ["ALTER TABLE runs ADD COLUMN superseded INTEGER NOT NULL DEFAULT 0"],
+    ),
 ]
 
 

@@ -21,7 +21,10 @@ PENDING, DELIVERED, DEAD = "pending", "delivered", "dead"
 #: HELD: its learner is not on the roster (`[push] roster_only`): kept, in order, and pending again as soon as the
 #: roster knows them. DISCARDED: an administrator gave up on it (`outbox discard`, audited); it stays on record.
 HELD, DISCARDED = "held", "discarded"
-STATUSES = (PENDING, DELIVERED, DEAD, HELD, DISCARDED)
+#: SUPERSEDED: not sent, because what it reported stopped being true before it went, to a sink that could not have
+#: taken it back (pipeline/superseded.py); its last error says why.
+SUPERSEDED = "superseded"
+STATUSES = (PENDING, DELIVERED, DEAD, HELD, DISCARDED, SUPERSEDED)
 #: What a discard may act on: everything not yet delivered.
 UNDELIVERED = (PENDING, DEAD, HELD)
 
@@ -125,6 +128,15 @@ def mark_failed(db: Database, delivery_id: int, error: str, now: str, max_attemp
             (status, attempts, error[:2000], now, delivery_id),
         )
     return status
+
+
+def mark_superseded(db: Database, why: Mapping[int, str], now: str) -> None:
+    """Pending deliveries that will never be sent, each with why (kept on record, as `outbox list` shows)."""
+    with db.transaction():
+        db.executemany(
+            "UPDATE outbox SET status = ?, last_error = ?, attempted_at = ? WHERE id = ? AND status = ?",
+            [(SUPERSEDED, f"superseded: {reason}"[:2000], now, i, PENDING) for i, reason in why.items()],
+        )
 
 
 def set_batch(db: Database, ids: Sequence[int], batch: str) -> None:

@@ -22,7 +22,7 @@ PULL, PUSH = "pull", "push"
 #: A push run's counts of deliveries: delivered; failed (its attempt failed, refused ones included); refused (on its
 #: own merits); dead (dead-lettered by this run); waiting (not tried: behind a failure, or the sink stopped); held
 #: (its learner is not on the roster, `[push] roster_only`).
-PUSH_COUNTERS = ("delivered", "failed", "refused", "dead", "waiting", "held")
+PUSH_COUNTERS = ("delivered", "failed", "refused", "dead", "waiting", "held", "superseded")
 COUNTERS = ("pages", "fetched", "new", "duplicate", "quarantined", "voided", "conflicts", "own")
 
 
@@ -70,6 +70,7 @@ class Run:
     dead: int
     waiting: int
     held: int
+    superseded: int
 
 
 RUN_COLUMNS = ", ".join(field.name for field in fields(Run))
