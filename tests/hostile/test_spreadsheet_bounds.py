@@ -18,7 +18,7 @@ from lrs_adapter.errors import ConfigError
 from lrs_adapter.sources import workbook
 from lrs_adapter.sources.recorded import read_register
 from lrs_adapter.sources.workbook import MAX_COLUMNS, MAX_ROWS, MAX_UNPACKED, MB
-from tests.helpers.workbooks import FAR_CELL, add_part, register_rows, write_workbook
+from tests.helpers.workbooks import FAR_CELL, SHEET, add_part, register_rows, write_workbook
 
 ROOT = Path(__file__).resolve().parents[2]
 TODAY = date(2026, 6, 1)
@@ -122,14 +122,25 @@ def test_parts_within_the_limit_are_read(tmp_path: Path) -> None:
     assert len(rows) == 3
 
 
-def test_a_workbook_whose_sheet_is_broken_xml_is_refused(tmp_path: Path) -> None:
-    path = write_workbook(tmp_path / "register.xlsx", register_rows(3) | {"A5": "x"}, dimension="A1:D5")
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        (b"</sheetData>", b""),
+        (b'<c r="A2" t="inlineStr"><is><t>P00002</t></is></c>', b'<c r="A2" t="s"><v>99</v></c>'),
+        (b'<c r="A2"', b'<c r="ZZZZZ2"'),
+        (b"A1:D3", b"nonsense"),
+    ],
+    ids=["XML cut short", "a shared string that is not there", "a column past ZZZ", "a dimension that is no range"],
+)
+def test_a_workbook_whose_sheet_is_broken_is_refused(tmp_path: Path, old: bytes, new: bytes) -> None:
+    path = write_workbook(tmp_path / "register.xlsx", register_rows(2), dimension="A1:D3")
     broken = tmp_path / "broken.xlsx"
     with zipfile.ZipFile(path) as source, zipfile.ZipFile(broken, "w") as target:
         for part in source.infolist():
             data = source.read(part)
-            target.writestr(part, data.replace(b"</sheetData>", b"") if part.filename.endswith("sheet1.xml") else data)
-    with pytest.raises(ConfigError, match=r"broken.xlsx: not an XLSX workbook \(.*\); nothing was imported"):
+            assert part.filename != SHEET or old in data
+            target.writestr(part, data.replace(old, new) if part.filename == SHEET else data)
+    with pytest.raises(ConfigError, match=r"broken.xlsx: not an XLSX workbook \([^\n]*\); nothing was imported"):
         read_register(broken, today=TODAY)
 
 

@@ -36,7 +36,7 @@ MAX_UNPACKED = 64_000_000
 MB = 1_000_000
 
 #: What openpyxl raises for a file that is a zip but no workbook, or a workbook whose XML is broken.
-UNREADABLE = (zipfile.BadZipFile, KeyError, ValueError, ParseError, zlib.error, EOFError)
+UNREADABLE = (zipfile.BadZipFile, KeyError, IndexError, ValueError, ParseError, zlib.error, EOFError)
 SAVE_AGAIN = "save it again from the spreadsheet as .xlsx, or as .csv."
 TRIM = (
     "remove the rows and columns past the register's own (select them, then Delete) and save it again, or copy the "
@@ -61,7 +61,7 @@ def read_workbook(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str]
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False)
     except (InvalidFileException, *UNREADABLE) as error:
-        raise TableRefused(f"not an XLSX workbook ({error})", fix=SAVE_AGAIN) from None
+        raise _not_a_workbook(error) from None
     try:
         if not workbook.worksheets:
             raise TableRefused("the workbook has no worksheet", fix=SAVE_AGAIN)
@@ -69,9 +69,14 @@ def read_workbook(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str]
         _check_declared(sheet)
         return _rows(sheet)
     except UNREADABLE as error:
-        raise TableRefused(f"not an XLSX workbook ({error})", fix=SAVE_AGAIN) from None
+        raise _not_a_workbook(error) from None
     finally:
         workbook.close()
+
+
+def _not_a_workbook(error: Exception) -> TableRefused:
+    said = str(error).strip().splitlines()  # openpyxl's own words may run to several lines
+    return TableRefused(f"not an XLSX workbook ({said[0] if said else type(error).__name__})", fix=SAVE_AGAIN)
 
 
 def _check_unpacked(path: Path) -> None:
@@ -79,7 +84,7 @@ def _check_unpacked(path: Path) -> None:
         with zipfile.ZipFile(path) as archive:
             parts = archive.infolist()
     except zipfile.BadZipFile as error:
-        raise TableRefused(f"not an XLSX workbook ({error})", fix=SAVE_AGAIN) from None
+        raise _not_a_workbook(error) from None
     unpacked = sum(part.file_size for part in parts)
     if unpacked > MAX_UNPACKED:
         largest = max(parts, key=lambda part: part.file_size)
