@@ -40,6 +40,7 @@ bench: install
 	-$(BIN)/python bench/pull.py  # exits 1 on a missed target; go on to the next figure
 	$(BIN)/python bench/map.py
 	$(BIN)/python bench/evaluate.py
+	$(BIN)/python bench/workbook.py
 
 clean:
 	rm -rf $(VENV) .test-lrs var

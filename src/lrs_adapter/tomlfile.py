@@ -25,7 +25,7 @@ class Strict(Schema):
 def read_toml(path: Path, *, missing_fix: str) -> dict[str, Any]:
     try:
         data = path.read_bytes()
-        return tomllib.loads(data.decode("utf-8"))
+        return tomllib.loads(data.decode("utf-8-sig"))  # a byte-order mark allowed, as Notepad writes one
     except FileNotFoundError:
         raise ConfigError("no such file.", file=str(path), fix=missing_fix) from None
     except OSError as error:

@@ -3,11 +3,13 @@
 Streamed, never loaded whole: JSON Lines line by line (a bad line is quarantined with its line number and the rest
 goes on), arrays and concatenated objects through ijson's C parser (broken JSON there cannot be resynchronised,
 so the text around the break is quarantined as one entry and the run fails, naming the file and the statement count).
+A UTF-8 byte-order mark at the start of the file is skipped: left in, it would break the first line's JSON.
 Files carry no cursor: re-importing is idempotent because ids are kept or derived from content.
 """
 
 from __future__ import annotations
 
+import codecs
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
@@ -42,6 +44,8 @@ class ExportFile:
                 fix="check the connector's `file` path (relative paths are relative to the config file).",
             ) from None
         with handle:
+            if handle.read(len(codecs.BOM_UTF8)) != codecs.BOM_UTF8:  # Windows tools start UTF-8 text with one
+                handle.seek(0)
             if self.path.suffix.lower() in JSON_LINES:
                 yield from self._lines(handle)
             else:

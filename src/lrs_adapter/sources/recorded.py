@@ -11,17 +11,17 @@ files, adds nothing.
 from __future__ import annotations
 
 import hashlib
-import zipfile
-from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
 from lrs_adapter.errors import ConfigError
 from lrs_adapter.model.evidence import HISTORY, REGISTER, RecordedRow
 from lrs_adapter.model.identifiers import identifier_fault
-from lrs_adapter.sources.csvfile import CsvRefused, read_csv
+from lrs_adapter.sources.csvfile import read_csv
 from lrs_adapter.sources.roster import parse_date
+from lrs_adapter.sources.tables import TableRefused
+from lrs_adapter.sources.workbook import read_workbook
 
 
 @dataclass(frozen=True)
@@ -30,36 +30,13 @@ class BadRow:
     reason: str
 
 
-def _cells(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
+def _cells(path: Path) -> list[tuple[int, dict[str, str]]]:
     """(line, row by lower-cased header) from a CSV or the first sheet of an XLSX workbook."""
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        import openpyxl  # here, not at the top: 50 ms that every command would pay at start (a pull is timed)
-        from openpyxl.utils.exceptions import InvalidFileException
-
-        try:
-            workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-        except (zipfile.BadZipFile, InvalidFileException, KeyError) as error:  # KeyError: a zip without a workbook
-            raise ConfigError(
-                f"not an XLSX workbook ({error}).", file=str(path), fix="save it from the spreadsheet as .xlsx or .csv."
-            ) from None
-        rows = workbook.worksheets[0].iter_rows(values_only=True)
-        header = [str(cell or "").strip().lower() for cell in next(rows, ())]
-        for line, values in enumerate(rows, start=2):
-            yield line, {key: _text(value) for key, value in zip(header, values, strict=False) if key}
-        workbook.close()
-        return
+    read = read_workbook if path.suffix.lower() in (".xlsx", ".xlsm") else read_csv
     try:
-        yield from read_csv(path)[1]
-    except CsvRefused as error:
-        raise ConfigError(f"{error}; nothing was imported.", file=str(path)) from None
-
-
-def _text(value: object) -> str:
-    if isinstance(value, datetime):
-        return value.date().isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    return "" if value is None else str(value).strip()
+        return read(path)[1]
+    except TableRefused as error:
+        raise ConfigError(f"{error}; nothing was imported.", file=str(path), fix=error.fix) from None
 
 
 def _read(

@@ -13,7 +13,8 @@ from pathlib import Path
 from lrs_adapter.errors import ConfigError
 from lrs_adapter.model.identifiers import identifier_fault
 from lrs_adapter.model.roster import RosterRow
-from lrs_adapter.sources.csvfile import CsvRefused, read_csv
+from lrs_adapter.sources.csvfile import read_csv
+from lrs_adapter.sources.tables import TableRefused
 
 COLUMNS = (
     "payroll_number",
@@ -54,8 +55,8 @@ def read_roster(path: Path) -> list[RosterRow]:
         header, records = read_csv(path)
     except OSError as error:
         raise RosterError(f"cannot read the roster: {error.strerror}.", file=str(path)) from None
-    except CsvRefused as error:
-        raise RosterError(f"{error}; nothing was imported.", file=str(path)) from None
+    except TableRefused as error:
+        raise RosterError(f"{error}; nothing was imported.", file=str(path), fix=error.fix) from None
     missing = [column for column in REQUIRED if column not in header]
     if missing:
         raise RosterError(
