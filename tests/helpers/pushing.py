@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from lrs_adapter.config import SINK_EVENTS, RetryPolicy, SinkConfig
 from lrs_adapter.mapping.loader import load_mapping
 from lrs_adapter.model.statements import Accepted
 from lrs_adapter.pipeline.intake import take_in
@@ -32,3 +33,17 @@ def evaluate(db: Database, now: str, sinks: dict[str, frozenset[str]] = EVERY_EV
     seen = {d.id for d in deliveries(db, limit=100_000)}
     map_queued(db, [PREVENT], now, home_page=HOME, sinks=sinks)
     return [d for d in reversed(deliveries(db, limit=100_000)) if d.id not in seen]
+
+
+def webhook_config(url: str) -> SinkConfig:
+    """A webhook sink `hook` signing with $HOOK_SECRET, retrying quickly: a receiver's faults show in a second."""
+    fast = RetryPolicy(max_attempts=3, initial_wait=0.01, max_wait=0.05, max_total=1)
+    return SinkConfig(
+        name="hook",
+        kind="webhook",
+        events=SINK_EVENTS["webhook"],
+        url=url,
+        secret_env="HOOK_SECRET",
+        timeout=2,
+        retry=fast,
+    )

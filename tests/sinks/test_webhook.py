@@ -10,14 +10,14 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from lrs_adapter.config import SINK_EVENTS, RetryPolicy, SinkConfig
+from lrs_adapter.config import SINK_EVENTS
 from lrs_adapter.errors import ConfigError
 from lrs_adapter.pipeline.push import push
 from lrs_adapter.sinks.webhook import EVENT, EVENT_ID, SIGNATURE, WebhookSink, verify
 from lrs_adapter.store import Database
 from lrs_adapter.store.outbox import DEAD, DELIVERED, deliveries, requeue
 from tests.helpers.prevent import IRI, SATISFIED, statement, voiding
-from tests.helpers.pushing import evaluate, take
+from tests.helpers.pushing import evaluate, take, webhook_config
 
 NOW = "2026-06-01T00:00:00.000000Z"
 SECRET = "s3cret-for-tests"
@@ -26,16 +26,7 @@ SECRET = "s3cret-for-tests"
 @pytest.fixture
 def hook(httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch) -> WebhookSink:
     monkeypatch.setenv("HOOK_SECRET", SECRET)
-    config = SinkConfig(
-        name="hook",
-        kind="webhook",
-        events=SINK_EVENTS["webhook"],
-        url=httpserver.url_for("/events"),
-        secret_env="HOOK_SECRET",
-        timeout=2,
-        retry=RetryPolicy(max_attempts=3, initial_wait=0.01, max_wait=0.05, max_total=1),
-    )
-    return WebhookSink(config)
+    return WebhookSink(webhook_config(httpserver.url_for("/events")))
 
 
 def received(httpserver: HTTPServer) -> list[dict[str, Any]]:
