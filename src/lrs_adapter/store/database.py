@@ -8,7 +8,7 @@ transaction styles behind `transaction()`.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
 from operator import itemgetter
@@ -67,6 +67,14 @@ def rows_in(db: Database, sql: str, values: Sequence[Any], params: Sequence[Any]
         chunk = values[start : start + IN_CHUNK]
         rows += db.execute(sql.format(",".join("?" * len(chunk))), (*params, *chunk))
     return rows
+
+
+def matching(equal: Mapping[str, Any], *conditions: str) -> tuple[str, list[Any]]:
+    """A WHERE clause (or nothing) that holds each column in `equal` to its value, those given as None left out, and
+    each of `conditions`; with its parameters. A listing and its count share it, so the count is of the same rows."""
+    clauses = [f"{column} = ?" for column, value in equal.items() if value is not None] + list(conditions)
+    params = [value for value in equal.values() if value is not None]
+    return (f" WHERE {' AND '.join(clauses)}" if clauses else ""), params
 
 
 #: What is kept when the store fails: the sentence every store fault ends with.
