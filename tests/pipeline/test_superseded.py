@@ -53,7 +53,7 @@ def sinks(tmp_path: Path, httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatc
     httpserver.expect_request("/events").respond_with_response(Response(status=204))
     return {
         "totara": totara_sink(tmp_path / "totara"),
-        "hook": webhook_sink(httpserver.url_for("/events"), "HOOK_SECRET"),
+        "hook": webhook_sink(httpserver.url_for("/events")),
     }
 
 

@@ -14,16 +14,14 @@ from pathlib import Path
 
 import pytest
 from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 
 from lrs_adapter.mapping.model import Mapping
 from lrs_adapter.report import render_report
 from lrs_adapter.report.page import STATUSES
 from lrs_adapter.store import Database
-from tests.helpers.services import need_service
+from tests.helpers.browser import chromium, console
 from tests.helpers.team import AS_OF, HOSTILE_NAME, MANAGER, TEAM, expected_counts
 
-CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
 COLOUR = {status.key: status.colour for status in STATUSES}
 BADGE = {status.key: f"{status.symbol} {status.label}" for status in STATUSES}
 
@@ -36,33 +34,16 @@ def rgb(colour: str) -> str:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[webdriver.Chrome]:
-    if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
-        need_service(
-            "Debian's chromium (/usr/bin/chromium, with /usr/bin/chromedriver)",
-            "Install them: apt-get install -y chromium chromium-driver (.ci/run does).",
-        )
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for argument in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--window-size=1280,900",
-        "--hide-scrollbars",
-        "--lang=en-GB",
-    ):
-        options.add_argument(argument)
-    # The driver Debian ships with the browser: the versions always match, and selenium downloads nothing.
-    driver = webdriver.Chrome(service=Service(executable_path=str(CHROMEDRIVER)), options=options)
-    try:
+    with chromium() as driver:
         yield driver
-    finally:
-        driver.quit()
 
 
 def open_page(driver: webdriver.Chrome, page: str, path: Path) -> None:
+    """Open the page as a file, its console clean: its <meta> Content-Security-Policy refused nothing."""
+    console(driver)
     path.write_text(page, encoding="utf-8")
     driver.get(path.as_uri())
+    assert console(driver) == []
 
 
 def style(driver: webdriver.Chrome, selector: str, prop: str) -> list[str]:
@@ -109,8 +90,8 @@ def test_the_page_renders_with_the_colours_and_counts_of_the_data(
     assert texts(browser, ".summary li .count") == [str(counts[s]) for s in COLOUR]
     assert style(browser, ".summary li", "borderLeftColor") == [rgb(c) for c in COLOUR.values()]
     segments = browser.execute_script(
-        "return [...document.querySelectorAll('.bar span')].map(e => [e.className, e.getBoundingClientRect().width,"
-        " getComputedStyle(e).backgroundColor])"
+        "return [...document.querySelectorAll('.bar rect')].map(e => [e.getAttribute('class'),"
+        " e.getBoundingClientRect().width, getComputedStyle(e).fill])"
     )
     assert [(name, colour) for name, _, colour in segments] == [(s, rgb(COLOUR[s])) for s in COLOUR if counts[s]]
     bar_width = sum(width for _, width, _ in segments)

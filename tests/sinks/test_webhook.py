@@ -26,7 +26,7 @@ SECRET = "s3cret-for-tests"
 @pytest.fixture
 def hook(httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch) -> WebhookSink:
     monkeypatch.setenv("HOOK_SECRET", SECRET)
-    return webhook_sink(httpserver.url_for("/events"), "HOOK_SECRET")
+    return webhook_sink(httpserver.url_for("/events"))
 
 
 def received(httpserver: HTTPServer) -> list[dict[str, Any]]:

@@ -19,7 +19,8 @@ from responses import matchers
 
 from lrs_adapter.config import LrsConfig, RetryPolicy
 from lrs_adapter.errors import LrsRejected, ProtocolError, TransientError
-from lrs_adapter.xapi.client import MESSAGE_LENGTH, StatementPage, XapiClient
+from lrs_adapter.xapi.client import StatementPage, XapiClient
+from lrs_adapter.xapi.refusals import MESSAGE_LENGTH
 from lrs_adapter.xapi.retry import parse_retry_after
 
 ENDPOINT = "https://lrs.example.org/data/xAPI/"

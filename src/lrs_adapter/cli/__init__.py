@@ -53,6 +53,13 @@ def check_bom(fmt: str, bom: bool) -> None:
         raise click.UsageError("--bom is for --format csv")
 
 
+def echo_shown(shown: int, total: int, more: str, *, err: bool = False) -> None:
+    """Say so when a listing was cut at its limit: 100 lines must not pass for all there are. `more` says how to
+    see the rest; `err` sends the line to stderr, for a listing whose stdout a program reads (JSON lines)."""
+    if shown < total:
+        echo(f"showing {shown} of {total}; {more}", err=err)
+
+
 class Context:
     def __init__(self, config_path: str, log_format: str | None = None, actor: str | None = None) -> None:
         self.config_path = config_path

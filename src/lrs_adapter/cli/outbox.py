@@ -10,7 +10,18 @@ from dataclasses import asdict
 import click
 import orjson
 
-from lrs_adapter.cli import EXIT_CONFIG, EXIT_FAILED, EXIT_OK, Context, echo, echo_lines, fail, main, pass_context
+from lrs_adapter.cli import (
+    EXIT_CONFIG,
+    EXIT_FAILED,
+    EXIT_OK,
+    Context,
+    echo,
+    echo_lines,
+    echo_shown,
+    fail,
+    main,
+    pass_context,
+)
 from lrs_adapter.cli.destructive import YES, ask_first
 from lrs_adapter.config import Config
 from lrs_adapter.errors import AdapterError, ConfigError
@@ -27,6 +38,7 @@ from lrs_adapter.store.outbox import (
     DISCARDED,
     STATUSES,
     Delivery,
+    count_deliveries,
     deliveries,
     delivery,
     depth,
@@ -86,8 +98,11 @@ def echo_pending(db: Database, limit: int = 20) -> None:
     for sink, by_status in sorted(counts.items()):
         if by_status.get("pending"):
             echo(f"dry run: would push {by_status['pending']} to {sink}:")
-            for d in reversed(deliveries(db, status="pending", sink=sink, limit=limit)):
+            shown = deliveries(db, status="pending", sink=sink, limit=limit)
+            for d in reversed(shown):
                 echo(f"  {describe(d)}")
+            more = f"lrs-adapter outbox list --status pending --sink {sink} --limit {by_status['pending']} lists them"
+            echo_shown(len(shown), by_status["pending"], more)
 
 
 def describe(d: Delivery) -> str:
@@ -124,9 +139,11 @@ def outbox_group() -> None:
 @click.option("--limit", default=100, show_default=True)
 @pass_context
 def outbox_list(context: Context, status: str, sink: str | None, learner: str | None, limit: int) -> None:
+    wanted = None if status == "all" else status
     try:
         with context.store() as db:
-            found = deliveries(db, status=None if status == "all" else status, sink=sink, learner=learner, limit=limit)
+            found = deliveries(db, status=wanted, sink=sink, learner=learner, limit=limit)
+            total = count_deliveries(db, status=wanted, sink=sink, learner=learner)
             counts = depth(db)
     except AdapterError as error:
         fail(error)
@@ -135,6 +152,7 @@ def outbox_list(context: Context, status: str, sink: str | None, learner: str | 
         echo(line)
         if d.last_error and d.status != "delivered":
             echo(f"        last error: {d.last_error}")
+    echo_shown(len(found), total, f"--limit {total} lists them all")
     summary = " · ".join(
         f"{name}: " + ", ".join(f"{s} {n}" for s, n in sorted(by.items())) for name, by in sorted(counts.items())
     )

@@ -15,6 +15,7 @@ from lrs_adapter.cli import (
     Context,
     echo,
     echo_lines,
+    echo_shown,
     fail,
     main,
     pass_context,
@@ -23,7 +24,7 @@ from lrs_adapter.cli.destructive import YES, ask_first
 from lrs_adapter.errors import AdapterError
 from lrs_adapter.model.timestamps import format_instant, utc_now
 from lrs_adapter.pipeline.quarantine_retry import retry_entries
-from lrs_adapter.store.quarantine import DISCARDED, HELD, get_entry, list_entries, resolve
+from lrs_adapter.store.quarantine import DISCARDED, HELD, count_entries, get_entry, list_entries, resolve
 
 
 @main.group("quarantine")
@@ -37,15 +38,18 @@ def quarantine_group() -> None:
 @click.option("--limit", default=100, show_default=True)
 @pass_context
 def quarantine_list(context: Context, connector: str | None, status: str, limit: int) -> None:
+    wanted = None if status == "all" else status
     try:
         with context.store() as db:
-            entries = list_entries(db, connector=connector, status=None if status == "all" else status, limit=limit)
+            entries = list_entries(db, connector=connector, status=wanted, limit=limit)
+            total = count_entries(db, connector=connector, status=wanted)
     except AdapterError as error:
         fail(error)
     for entry in entries:
         echo(f"{entry.id:>6}  {entry.connector:<16} {entry.status:<9} {entry.field}: {entry.reason}  [{entry.source}]")
     if not entries:
         echo("nothing quarantined" + (f" with status {status}" if status != "all" else ""))
+    echo_shown(len(entries), total, f"--limit {total} lists them all")
 
 
 @quarantine_group.command("show")

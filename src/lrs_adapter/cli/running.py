@@ -14,6 +14,7 @@ from lrs_adapter.cli import (
     EXIT_OK,
     Context,
     echo,
+    echo_shown,
     exit_code_of_run,
     fail,
     main,
@@ -31,7 +32,7 @@ from lrs_adapter.pipeline.run import run_sync
 from lrs_adapter.pipeline.settle import MapCounts
 from lrs_adapter.pipeline.workers import Pulled, pull_all
 from lrs_adapter.store import Database
-from lrs_adapter.store.runs import PULL, PUSH, PUSH_COUNTERS, Run, list_runs
+from lrs_adapter.store.runs import PULL, PUSH, PUSH_COUNTERS, Run, count_runs, list_runs
 
 CONNECTOR = click.option(
     "--connector", "connectors", multiple=True, help="Only this connector (repeatable); default: all."
@@ -187,11 +188,14 @@ def runs_command(
     try:
         with context.store() as db:
             runs = list_runs(db, connector=connector, limit=limit, failed=failed, stage=stage)
+            total = count_runs(db, connector=connector, failed=failed, stage=stage)
     except AdapterError as error:
         fail(error)
+    more = f"--limit {total} lists them all"
     if fmt == "json":
         for run in runs:
             echo(orjson.dumps(asdict(run)).decode())
+        echo_shown(len(runs), total, more, err=True)  # stdout stays JSON lines
         return
     echo(f"{'run':>5}  {'stage':<5} {'connector/sink':<16} {'started':<27} {'outcome':<26} counts")
     for run in runs:
@@ -199,6 +203,7 @@ def runs_command(
             f"{run.id:>5}  {run.stage:<5} {run.connector:<16} {run.started_at:<27} {run.outcome:<26} {run_tally(run)}"
             + (f"  {run.error_class}: {run.error_message}" if run.error_message else "")
         )
+    echo_shown(len(runs), total, more)
 
 
 def run_tally(run: Run) -> str:

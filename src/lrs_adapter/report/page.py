@@ -3,10 +3,16 @@
 
 The page must be readable with no JavaScript and by people who cannot tell red from green: every status is a word
 and a symbol as well as a colour, the team is a table with headers, and filtering is a plain GET form.
+
+It runs under a Content-Security-Policy that lets nothing load or run but its one stylesheet, named by its hash:
+no script, no `style` attribute (the summary bar is an SVG whose rectangles are sized by their attributes), so a
+name that slipped past the escaping still could not run or restyle the page.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -85,6 +91,16 @@ _environment = Environment(
 )
 
 
+#: The page's one stylesheet (included whole in its <style>), the same on every page: the statuses' colours are the
+#: code's, not the data's.
+STYLESHEET = _environment.get_template("report.css").render(statuses=STATUSES)
+_STYLE_HASH = base64.b64encode(hashlib.sha256(STYLESHEET.encode()).digest()).decode()
+#: What the page may load and do: its stylesheet (by hash), a form submitted to where it is served, nothing else.
+#: The API sends it as a header with `frame-ancestors 'none'`, which a <meta> element cannot carry (browsers ignore
+#: it there), so the static file gets the rest in its <meta http-equiv>.
+CONTENT_SECURITY_POLICY = f"default-src 'none'; style-src 'sha256-{_STYLE_HASH}'; form-action 'self'; base-uri 'none'"
+
+
 def long_date(day: date | None) -> str:
     return f"{day.day} {day:%b %Y}" if day else "—"
 
@@ -95,6 +111,7 @@ def render(report: Report) -> str:
     urgency = {status.key: rank for rank, status in enumerate(STATUSES)}
     shown.sort(key=lambda m: (urgency[m.status], m.due_on or date.max, m.name, m.learner, m.certification))
     counts = Counter(m.status for m in in_department)
+    starts = [sum(counts[s.key] for s in STATUSES[:rank]) for rank in range(len(STATUSES))]
     evaluated = max((m.evaluated_on for m in report.members), default=None)
 
     def link_to(status: str) -> str:
@@ -107,6 +124,8 @@ def render(report: Report) -> str:
         rows=shown,
         team_size=len(in_department),
         summary=[(status, counts[status.key]) for status in STATUSES],
+        bar=[(s, start, counts[s.key]) for s, start in zip(STATUSES, starts, strict=True) if counts[s.key]],
+        content_security_policy=CONTENT_SECURITY_POLICY,
         departments=sorted({m.department for m in report.members}),
         statuses=STATUSES,
         by_key=BY_KEY,

@@ -27,6 +27,7 @@ from tenacity import RetryCallState
 from lrs_adapter.config import SinkConfig
 from lrs_adapter.errors import ConfigError, DeliveryRefused, TransientError
 from lrs_adapter.store.outbox import Delivery
+from lrs_adapter.xapi.refusals import Redactor, refusal_words, url_secrets
 from lrs_adapter.xapi.retry import RetryableFailure, is_retryable_status, parse_retry_after, retrying
 
 log = structlog.get_logger(__name__)
@@ -107,9 +108,14 @@ class WebhookSink:
             )
         if response.status_code >= 300:
             raise DeliveryRefused(
-                f"webhook {self.name!r} answered {response.status_code}: {response.text.strip()[:300]!r}."
+                f"webhook {self.name!r} answered {response.status_code}: {refusal_words(response, self._redact())}."
                 " A 4xx means the receiver will not take this event as it is."
             )
+
+    def _redact(self) -> Redactor:
+        """The signing secret and the URL (its path or query may be a token, its user part credentials), which a
+        receiver's error page must not echo back."""
+        return Redactor.of([self.sink.secret().decode(), *url_secrets(self.sink.url)])
 
     def _log_retry(self, state: RetryCallState) -> None:
         error = state.outcome.exception() if state.outcome else None

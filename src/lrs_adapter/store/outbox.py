@@ -15,7 +15,7 @@ from typing import Any
 import orjson
 
 from lrs_adapter.model.events import Event
-from lrs_adapter.store.database import Database, Row, rows_in
+from lrs_adapter.store.database import Database, Row, matching, rows_in
 
 PENDING, DELIVERED, DEAD = "pending", "delivered", "dead"
 #: HELD: its learner is not on the roster (`[push] roster_only`): kept, in order, and pending again as soon as the
@@ -91,16 +91,19 @@ def pending(db: Database, sink: str) -> list[Delivery]:
 def deliveries(
     db: Database, *, status: str | None = None, sink: str | None = None, learner: str | None = None, limit: int = 100
 ) -> list[Delivery]:
-    where, args = [], []
-    for column, value in (("status", status), ("sink", sink), ("learner", learner)):
-        if value is not None:
-            where.append(f"{column} = ?")
-            args.append(value)
-    clause = f" WHERE {' AND '.join(where)}" if where else ""
+    where, params = matching({"status": status, "sink": sink, "learner": learner})
     return [
         _delivery(r)
-        for r in db.execute(f"SELECT {COLUMNS} FROM outbox{clause} ORDER BY id DESC LIMIT ?", (*args, limit))
+        for r in db.execute(f"SELECT {COLUMNS} FROM outbox{where} ORDER BY id DESC LIMIT ?", (*params, limit))
     ]
+
+
+def count_deliveries(
+    db: Database, *, status: str | None = None, sink: str | None = None, learner: str | None = None
+) -> int:
+    """How many deliveries `deliveries` would list with no limit."""
+    where, params = matching({"status": status, "sink": sink, "learner": learner})
+    return int(db.execute(f"SELECT COUNT(*) FROM outbox{where}", params)[0][0])
 
 
 def delivery(db: Database, delivery_id: int) -> Delivery | None:

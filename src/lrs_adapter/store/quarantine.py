@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from lrs_adapter.model.statements import Rejected
-from lrs_adapter.store.database import Database
+from lrs_adapter.store.database import Database, matching
 
 HELD, RELEASED, DISCARDED = "held", "released", "discarded"
 
@@ -53,16 +53,15 @@ def _digest(raw: str) -> str:
 def list_entries(
     db: Database, *, connector: str | None = None, status: str | None = HELD, limit: int = 100
 ) -> list[QuarantineEntry]:
-    clauses, params = [], []
-    if connector:
-        clauses.append("connector = ?")
-        params.append(connector)
-    if status:
-        clauses.append("status = ?")
-        params.append(status)
-    where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
-    rows = db.execute(f"SELECT {COLUMNS} FROM quarantine {where} ORDER BY id LIMIT ?", (*params, limit))
+    where, params = matching({"connector": connector, "status": status})
+    rows = db.execute(f"SELECT {COLUMNS} FROM quarantine{where} ORDER BY id LIMIT ?", (*params, limit))
     return [QuarantineEntry(*row) for row in rows]
+
+
+def count_entries(db: Database, *, connector: str | None = None, status: str | None = HELD) -> int:
+    """How many entries `list_entries` would list with no limit."""
+    where, params = matching({"connector": connector, "status": status})
+    return int(db.execute(f"SELECT COUNT(*) FROM quarantine{where}", params)[0][0])
 
 
 def get_entry(db: Database, entry_id: int) -> QuarantineEntry | None:

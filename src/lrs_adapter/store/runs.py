@@ -14,9 +14,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
+from typing import Any
 
 from lrs_adapter.model.statements import Cursor
-from lrs_adapter.store.database import Database, Row
+from lrs_adapter.store.database import Database, Row, matching
 
 PULL, PUSH = "pull", "push"
 #: A push run's counts of deliveries: delivered; failed (its attempt failed, refused ones included); refused (on its
@@ -132,15 +133,20 @@ def list_runs(
 ) -> list[Run]:
     """Newest first; `failed`: only runs that failed, were interrupted or (a push) stopped, what ops look for;
     `connector`: a connector's or a sink's name; `stage`: only pull or only push runs."""
-    clauses, params = ["connector = ?"] if connector else [], [connector] if connector else []
-    if stage:
-        clauses.append("stage = ?")
-        params.append(stage)
-    if failed:
-        clauses.append("outcome IN ('failed', 'interrupted', 'stopped')")
-    where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
-    rows = db.execute(f"SELECT {RUN_COLUMNS} FROM runs {where} ORDER BY id DESC LIMIT ?", (*params, limit))
+    where, params = _runs_matching(connector, failed, stage)
+    rows = db.execute(f"SELECT {RUN_COLUMNS} FROM runs{where} ORDER BY id DESC LIMIT ?", (*params, limit))
     return [Run(*row) for row in rows]
+
+
+def count_runs(db: Database, *, connector: str | None = None, failed: bool = False, stage: str | None = None) -> int:
+    """How many runs `list_runs` would list with no limit."""
+    where, params = _runs_matching(connector, failed, stage)
+    return int(db.execute(f"SELECT COUNT(*) FROM runs{where}", params)[0][0])
+
+
+def _runs_matching(connector: str | None, failed: bool, stage: str | None) -> tuple[str, list[Any]]:
+    failures = ("outcome IN ('failed', 'interrupted', 'stopped')",) if failed else ()
+    return matching({"connector": connector or None, "stage": stage or None}, *failures)
 
 
 def get_cursor(db: Database, connector: str) -> Cursor | None:

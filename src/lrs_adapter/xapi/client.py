@@ -12,7 +12,6 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -25,6 +24,14 @@ from tenacity import RetryCallState
 from lrs_adapter.config import LrsConfig
 from lrs_adapter.errors import LrsRejected, ProtocolError, TransientError
 from lrs_adapter.model.timestamps import parse_timestamp
+from lrs_adapter.xapi.refusals import (
+    Redactor,
+    basic_credentials,
+    header_secrets,
+    one_line,
+    refusal_words,
+    url_secrets,
+)
 from lrs_adapter.xapi.retry import (
     FAIL_FAST,
     RetryableFailure,
@@ -91,62 +98,6 @@ def _json_or_none(response: requests.Response) -> Any:
         return orjson.loads(response.content) if response.content else None
     except orjson.JSONDecodeError:
         return None
-
-
-#: The longest an LRS's own words get in an error message or a log line.
-MESSAGE_LENGTH = 200
-
-
-class _HtmlText(HTMLParser):
-    """The words of an HTML page (an error page from a proxy or a web framework): its title and its text."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.title: list[str] = []
-        self.text: list[str] = []
-        self._in: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self._in.append(tag)
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in self._in:
-            del self._in[len(self._in) - 1 - self._in[::-1].index(tag) :]
-
-    def handle_data(self, data: str) -> None:
-        if "script" not in self._in and "style" not in self._in:
-            (self.title if "title" in self._in else self.text).append(data)
-
-
-def one_line(text: str, limit: int = MESSAGE_LENGTH) -> str:
-    """`text` with its whitespace runs made single spaces, cut to `limit` characters (an ellipsis says so)."""
-    line = " ".join(text.split())
-    return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
-
-
-def html_words(content: str) -> str:
-    """What an HTML page says, in one line: its body's text, or its title when the body says nothing."""
-    page = _HtmlText()
-    page.feed(content)
-    page.close()
-    return one_line(" ".join(page.text)) or one_line(" ".join(page.title))
-
-
-def _lrs_message(response: requests.Response) -> str:
-    """The LRS's own words about a refusal (Learning Locker says `message`, Ralph `detail`), cut to a short line: an
-    HTML error page (a proxy's, or a server that has no such route) is reduced to its text, so no page reaches a log.
-    """
-    try:
-        body = orjson.loads(response.content)
-    except orjson.JSONDecodeError:
-        text = response.content.decode(response.encoding or "utf-8", errors="replace")
-        is_html = "html" in response.headers.get("Content-Type", "") or text.lstrip()[:1] == "<"
-        return html_words(text) if is_html else one_line(text)
-    if isinstance(body, dict):
-        for key in ("message", "detail", "error", "errorMessage"):
-            if body.get(key):
-                return one_line(str(body[key]))
-    return one_line(str(body))
 
 
 #: What a pull's next run does after this one gave up on its LRS (a sink's client says what becomes of deliveries).
@@ -236,8 +187,10 @@ class XapiClient:
         self.session.headers.update(lrs.headers)
         self.session.headers["X-Experience-API-Version"] = lrs.xapi_version
         self.session.headers["Accept"] = "application/json"
+        password = lrs.password() if lrs.username is not None else None
         if lrs.username is not None:
-            self.session.auth = (lrs.username, lrs.password() or "")
+            self.session.auth = (lrs.username, password or "")
+        self.redact = lrs_redactor(lrs, password)
         if lrs.ca_bundle:
             self.session.verify = lrs.ca_bundle
         if lrs.proxy:
@@ -271,8 +224,9 @@ class XapiClient:
         if response.status_code in allow:
             return Answer(response.status_code, _json_or_none(response), response.headers)
         if is_retryable_status(response.status_code):
+            said = refusal_words(response, self.redact)
             raise RetryableFailure(
-                f"LRS answered {response.status_code} to {method} {response.url}: {_lrs_message(response)}",
+                f"LRS answered {response.status_code} to {method} {response.url}: {said}",
                 parse_retry_after(response.headers.get("Retry-After")),
             )
         if response.status_code >= 400:
@@ -283,7 +237,7 @@ class XapiClient:
             raise LrsRejected(
                 response.status_code,
                 response.url,
-                _lrs_message(response),
+                refusal_words(response, self.redact),
                 error_class=error_class,
                 hint=hint,
                 method=method,
@@ -377,6 +331,14 @@ class XapiClient:
                     )
                 followed.add(next_url)
             url, query = next_url, None
+
+
+def lrs_redactor(lrs: LrsConfig, password: str | None) -> Redactor:
+    """Every value a request to this LRS carries that must not come back out in its error bodies: the Basic user,
+    password and their base64, each configured header's value (a bearer token alone too), the proxy's credentials."""
+    basic = basic_credentials(lrs.username, password or "") if lrs.username is not None else []
+    headers = [secret for value in lrs.headers.values() for secret in header_secrets(value)]
+    return Redactor.of([lrs.username, password, *basic, *headers, *url_secrets(lrs.proxy)])
 
 
 def _origin(url: str) -> tuple[str, str | None, int | None]:
