@@ -3,6 +3,7 @@ an erasure request; each reported with what it removed and audited under the pse
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict
 
 import click
@@ -10,10 +11,14 @@ import click
 from lrs_adapter.cli import Context, fail, main, pass_context
 from lrs_adapter.cli.learning import learners_group
 from lrs_adapter.errors import AdapterError, ConfigError
+from lrs_adapter.mapping.loader import load_mappings
+from lrs_adapter.mapping.model import Mapping
 from lrs_adapter.model.timestamps import format_instant, utc_now
+from lrs_adapter.pipeline.erasure import Erasure, erase_person
 from lrs_adapter.store import Database
 from lrs_adapter.store.audit import append_audit
-from lrs_adapter.store.erasure import Erased, compact, employment, erase, leavers_before, roster_standing
+from lrs_adapter.store.compaction import Compacted, compact
+from lrs_adapter.store.erasure import employment, leavers_before, roster_standing
 from lrs_adapter.store.learners import is_known
 from lrs_adapter.store.locks import stage_lock
 
@@ -22,29 +27,58 @@ class _DryRun(Exception):
     """Raised on purpose to roll back a dry run."""
 
 
-def summary(erased: Erased) -> str:
+def summary(erasure: Erasure) -> str:
+    """What was removed, in counts; never the pseudonym (the output names the person, and must not link them)."""
+    erased, left = erasure.erased, erasure.erased.leftovers
     return (
         f"{erased.statements} statements pseudonymised, {erased.roster_rows} roster rows,"
         f" {erased.identifiers} identifiers, {erased.recorded_rows} register/history rows, {erased.completions}"
-        f" completions, {erased.states} states, {erased.deliveries} queued deliveries erased; {erased.feed_records}"
-        f" feed records and {erased.audit_entries} audit entries emptied (now {erased.pseudonym})"
+        f" completions, {erased.states} states, {erased.deliveries} deliveries erased; {erased.feed_records} feed"
+        f" records tombstoned, {erasure.receivers_told} erasure events queued for receivers told of them;"
+        f" {erased.audit_entries} own and {left.other_audit_entries} other audit entries, {left.quarantined}"
+        f" quarantined statements pseudonymised; named as manager on {left.reports} roster rows and"
+        f" {left.delivered_briefings} register rows of others, replaced"
     )
 
 
-def erase_audited(context: Context, db: Database, learner: str, *, action: str, reason: str, now: str) -> Erased:
+def consequences(erasure: Erasure) -> list[str]:
+    """What the operator must know beyond the counts: others evaluated again, upload files outside the store."""
+    lines = [f"  evaluated again (stood on their evidence): {other}" for other in erasure.reevaluated]
+    if erasure.uploads:
+        lines.append(
+            "  Totara upload files already written hold their rows: these files left the adapter's hands, so remove"
+            " the rows below from them (and what Totara imported from them) yourself:"
+        )
+        lines += [f"    {upload.file}: {','.join(row)}" for upload in erasure.uploads for row in upload.rows]
+    return lines
+
+
+def erase_audited(
+    context: Context, db: Database, learner: str, mappings: Sequence[Mapping], *, action: str, reason: str, now: str
+) -> Erasure:
     before = roster_standing(db, learner)
-    erased = erase(db, learner, home_page=context.config.home_page)
+    erasure = erase_person(db, context.config, mappings, learner, now=now)
     append_audit(
         db,
         actor=context.actor,
         action=action,
         at=now,
-        learner=erased.pseudonym,  # the entry must not name the person it erased
+        learner=erasure.erased.pseudonym,  # the entry must not name the person it erased
         reason=reason,
         before=before,
-        after=asdict(erased),
+        after=asdict(erasure.erased) | {"upload_files": [upload.file for upload in erasure.uploads]},
     )
-    return erased
+    return erasure
+
+
+def cleaned(compacted: Compacted) -> str:
+    """How the deleted bytes left the store's files, and (PostgreSQL) where they still are."""
+    if compacted.files:
+        return f"store files rebuilt and searched, none holds their identifiers: {', '.join(compacted.files)}"
+    return (
+        f"PostgreSQL's tables rewritten without the erased rows (VACUUM FULL): {', '.join(compacted.vacuumed)};"
+        " its write-ahead log (and any WAL archive) and base backups still hold the old rows until they rotate out"
+    )
 
 
 @main.group("retention")
@@ -67,19 +101,24 @@ def retention_apply(context: Context, dry_run: bool) -> None:
                 key="retention.leavers_after",
                 fix='add [retention] leavers_after = "P6Y" (or the period your retention schedule sets).',
             )
+        mappings = load_mappings(config.mappings)
         today = utc_now().date()
         cutoff = period.before(today)
         now = format_instant(utc_now())
+        identifiers: list[str] = []
         with context.store() as db, stage_lock(db, "settle"):
             try:
                 with db.transaction():
                     leavers = leavers_before(db, cutoff)
                     for leaver in leavers:
                         reason = f"retention: left on {leaver.left_on}, more than {period} before {today}"
-                        erased = erase_audited(
-                            context, db, leaver.learner, action="retention.erase", reason=reason, now=now
+                        erasure = erase_audited(
+                            context, db, leaver.learner, mappings, action="retention.erase", reason=reason, now=now
                         )
-                        click.echo(f"{leaver.learner} (left {leaver.left_on}): {summary(erased)}")
+                        identifiers += erasure.identifiers.strings()
+                        click.echo(f"{leaver.learner} (left {leaver.left_on}): {summary(erasure)}")
+                        for line in consequences(erasure):
+                            click.echo(line)
                     click.echo(
                         f"{'would erase' if dry_run else 'erased'}: {len(leavers)} leavers who left before {cutoff}"
                     )
@@ -88,9 +127,10 @@ def retention_apply(context: Context, dry_run: bool) -> None:
             except _DryRun:
                 click.echo("dry run: nothing was changed")
                 return
-            compact(db)
+            compacted = compact(db, identifiers)
     except AdapterError as error:
         fail(error)
+    click.echo(cleaned(compacted))
 
 
 @learners_group.command("erase")
@@ -101,6 +141,7 @@ def retention_apply(context: Context, dry_run: bool) -> None:
 def learners_erase(context: Context, learner: str, reason: str, force: bool) -> None:
     """Erase one person's data on an erasure request; refused while they are still employed unless --force."""
     try:
+        mappings = load_mappings(context.config.mappings)
         now = format_instant(utc_now())
         with context.store() as db, stage_lock(db, "settle"):
             with db.transaction():
@@ -112,8 +153,11 @@ def learners_erase(context: Context, learner: str, reason: str, force: bool) -> 
                         f"{learner} is still employed ({employed}): their training record is still needed; erase once"
                         " they have left, or pass --force if the request must be met now"
                     )
-                erased = erase_audited(context, db, learner, action="learners.erase", reason=reason, now=now)
-            compact(db)
+                erasure = erase_audited(context, db, learner, mappings, action="learners.erase", reason=reason, now=now)
+            click.echo(f"{learner}: {summary(erasure)}")
+            for line in consequences(erasure):
+                click.echo(line)
+            compacted = compact(db, erasure.identifiers.strings())
     except AdapterError as error:
         fail(error)
-    click.echo(f"{learner}: {summary(erased)}")
+    click.echo(cleaned(compacted))

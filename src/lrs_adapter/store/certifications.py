@@ -15,7 +15,7 @@ import orjson
 
 from lrs_adapter.model.evidence import Evidence
 from lrs_adapter.model.timestamps import read_timestamp
-from lrs_adapter.store.database import Database, Row
+from lrs_adapter.store.database import Database, Row, rows_in
 from lrs_adapter.store.learners import queue_key
 
 #: What a completion record says, as the change log and the feed carry it.
@@ -206,7 +206,29 @@ def completions_of(db: Database, learner: str) -> list[Row]:
 
 #: Rows no open PostgreSQL transaction can still precede (feed/changes.py explains the order).
 _SETTLED = "writer_xid < pg_snapshot_xmin(pg_current_snapshot())"
-_CHANGE_COLUMNS = "seq, learner, certification, kind, subject, record, changed_at"
+_CHANGE_COLUMNS = "seq, learner, certification, kind, subject, record, changed_at, erases"
+#: The kind of a change-log row an erasure emptied: served by neither feed, kept so that a consumer whose cursor is
+#: its seq can still read on from it.
+ERASED_ROW = "erased"
+
+
+def tombstone_erased(db: Database, learners: Sequence[str], now: str) -> int:
+    """Call in the erasure's transaction. Every change-log row of `learners` is told to consumers as erased: a
+    tombstone appended, naming no one, only the seq of the row it erases (the ids a consumer holds name the person:
+    `learner|certification`, and completion ids derived from the payroll number); then the row is emptied where it
+    stands (no learner, subject or record; its kind `ERASED_ROW`), so its seq stays a valid cursor but is never
+    served again. Returns the number of tombstones."""
+    rows = rows_in(db, "SELECT seq, certification, kind FROM changes WHERE learner IN ({}) ORDER BY seq", learners)
+    db.executemany(
+        "INSERT INTO changes (learner, certification, kind, subject, record, changed_at, erases)"
+        " VALUES ('', ?, ?, '', NULL, ?, ?)",
+        [(row.certification, row.kind, now, row.seq) for row in rows],
+    )
+    db.executemany(
+        "UPDATE changes SET learner = '', subject = '', record = NULL, kind = ? WHERE seq = ?",
+        [(ERASED_ROW, row.seq) for row in rows],
+    )
+    return len(rows)
 
 
 def settled_change(db: Database, seq: int) -> Row | None:
@@ -221,7 +243,8 @@ def changes_after(
 ) -> list[Row]:
     """Changes of one kind after the row `after` (0: from the start) in the order a reader can follow with one
     cursor: `seq` on SQLite; on PostgreSQL (writer, seq) over settled rows, `writer` being the `writer_xid` of row
-    `after` (`settled_change`). Columns: seq, learner, certification, kind, subject, record, changed_at."""
+    `after` (`settled_change`). Columns: seq, learner, certification, kind, subject, record, changed_at, erases
+    (the seq an erasure tombstone erases; None for every other change)."""
     page = "" if limit is None else f" LIMIT {int(limit)}"
     if db.dialect == "sqlite":
         return db.execute(

@@ -317,6 +317,11 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
         "the run log counts the statements a pull skipped because the adapter wrote them (its results sink's)",
         ["ALTER TABLE runs ADD COLUMN own INTEGER NOT NULL DEFAULT 0"],
     ),
+    (
+        15,
+        "erasure tombstones in the change log: the seq of the erased record each one tells consumers to delete",
+        ["ALTER TABLE changes ADD COLUMN erases BIGINT"],
+    ),
 ]
 
 
