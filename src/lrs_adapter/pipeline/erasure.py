@@ -1,7 +1,8 @@
 """Erasing a person, as an event others hear of: their data out of the store (store/erasure.py, the feed's records
 emptied and tombstoned), an `erased` event for every receiver that was sent events about them, the Totara upload
-files already written listed (they left the adapter's hands), and whoever else stood on their evidence (the
-identity they were merged into) evaluated again, so nobody stays certified on what was erased.
+files already written listed (they left the adapter's hands), the states of the people they managed recorded
+again (the feed's copy named them as manager), and whoever else stood on their evidence (the identity they were
+merged into) evaluated again, so nobody stays certified on what was erased.
 
 Everything here happens in the caller's transaction; the store's files are compacted after it commits
 (store/compaction.py), and searched for `Erasure.identifiers`.
@@ -18,10 +19,11 @@ from lrs_adapter.pipeline.settle import reevaluate
 from lrs_adapter.rules.events import ERASED, erasure_event
 from lrs_adapter.sinks import sink_events
 from lrs_adapter.sinks.lms_file import upload_path, upload_rows
+from lrs_adapter.store.certifications import restate
 from lrs_adapter.store.database import Database
 from lrs_adapter.store.erasure import Erased, erase, identities
 from lrs_adapter.store.learners import merged_into
-from lrs_adapter.store.leftovers import Identifiers, identifiers_of
+from lrs_adapter.store.leftovers import Identifiers, identifiers_of, reports_of
 from lrs_adapter.store.outbox import delivered_event_ids, enqueue, written_deliveries
 
 
@@ -52,8 +54,10 @@ def erase_person(db: Database, config: Config, mappings: Sequence[Mapping], lear
     uploads = upload_leftovers(db, config, people)
     delivered = delivered_event_ids(db, people)
     standing = sorted({kept for merged, kept in merged_into(db).items() if merged in people} - set(people))
+    reports = reports_of(db, people)
     erased = erase(db, learner, home_page=config.home_page, now=now)
     told = tell_receivers(db, config, delivered, now)
+    restate(db, reports, now)  # their records in the feed named the person as manager: a fresh one without
     for other in standing:
         reevaluate(db, other, mappings, now, home_page=config.home_page, sinks=sink_events(config))
     return Erasure(erased, identifiers, uploads, told, tuple(standing))

@@ -135,6 +135,22 @@ def append_changes(db: Database, learner: str, certification: str, changes: Sequ
     )
 
 
+def restate(db: Database, learners: Sequence[str], now: str) -> int:
+    """Learners whose place on the roster changed with their state unchanged (their manager was erased): each of
+    their states appended to the change log again, so that a consumer's copy of the record (which carries the
+    manager) follows. Returns how many states."""
+    rows = rows_in(
+        db,
+        f"SELECT learner, certification, {', '.join(STATE_COLUMNS)} FROM certification_states"
+        " WHERE learner IN ({}) ORDER BY learner, certification",
+        learners,
+    )
+    for row in rows:
+        state = dict(zip(STATE_COLUMNS, row[2:], strict=True))
+        append_changes(db, row.learner, row.certification, [(f"{row.learner}|{row.certification}", state)], now)
+    return len(rows)
+
+
 def requeue_due(db: Database, today: date, home_page: str | None) -> int:
     """Status changes with time alone (a window opens, a due date passes): queue every learner whose stored state
     has a next transition on or before today, so that `sync` re-evaluates them."""

@@ -87,6 +87,20 @@ def rebuild_sqlite(db: Database) -> bool:
     return bool(checkpoint and checkpoint[0])
 
 
+def compact_store(db: Database) -> Compacted:
+    """`store compact`: what an erasure does to the files, on its own (after a reader held an erasure's clean-up
+    up). Raises StoreError when a reader still keeps SQLite's log from being emptied."""
+    if db.dialect != "sqlite":
+        return _vacuum_postgresql(db)
+    assert db.path is not None
+    if rebuild_sqlite(db):
+        raise StoreError(
+            f"another process still holds {db.path} open, so its old pages stay in the file.",
+            fix="stop it (`lrs-adapter serve`, a sync, an export, a sqlite3 shell) and run `store compact` again.",
+        )
+    return Compacted(files=(str(db.path),))
+
+
 def _vacuum_postgresql(db: Database) -> Compacted:
     import psycopg  # here, as in database.py: only a PostgreSQL store needs it
 

@@ -11,7 +11,7 @@ The identifiers are gathered before the erasure deletes the roster row and ident
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -75,14 +75,18 @@ def _scrubbed(value: Any, strings: Sequence[str], by: str) -> Any:
     return value
 
 
-def _mentioning(db: Database, table: str, columns: Iterable[str], strings: Sequence[str]) -> list[Any]:
-    """Rows of `table` (id and `columns`) whose columns hold any of `strings`: LIKE finds candidates on both
+def _mentioning(
+    db: Database, table: str, columns: Sequence[str], strings: Sequence[str], *, key: str = "id"
+) -> list[Any]:
+    """Rows of `table` (`key`, then `columns`) whose columns hold any of `strings`: LIKE finds candidates on both
     databases (its `_` and `%` only widen the net), Python keeps those that really hold one."""
-    columns = tuple(columns)
+    if not strings:
+        return []
     where = " OR ".join(f"{column} LIKE ?" for column in columns for _ in strings)
     params = [f"%{s}%" for _ in columns for s in strings]
-    rows = db.execute(f"SELECT id, {', '.join(columns)} FROM {table} WHERE {where}", params) if strings else []
-    return [row for row in rows if any(s in str(value) for value in row[1:] if value is not None for s in strings)]
+    rows = db.execute(f"SELECT {key}, {', '.join(columns)} FROM {table} WHERE {where}", params)
+    width = len(key.split(","))
+    return [row for row in rows if any(s in str(v) for v in row[width:] if v is not None for s in strings)]
 
 
 def pseudonymise_quarantine(db: Database, identifiers: Identifiers, pseudonym: str) -> int:
@@ -136,13 +140,21 @@ def pseudonymise_audit(db: Database, identifiers: Identifiers, pseudonym: str) -
     return len(rows)
 
 
+def reports_of(db: Database, learners: Sequence[str]) -> list[str]:
+    """Who the roster says `learners` manage."""
+    return [r.id for r in rows_in(db, "SELECT id FROM learners WHERE manager IN ({}) ORDER BY id", learners)]
+
+
 def forget_as_manager(db: Database, learners: Sequence[str], identifiers: Identifiers) -> tuple[int, int]:
     """Other learners' rows that name the person: as their manager on the roster (no manager now, until HR's next
-    roster names one), and as who delivered their briefing on a register row (`ERASED_NAME`). Returns (roster rows,
-    register rows)."""
-    reports = rows_in(db, "SELECT id FROM learners WHERE manager IN ({})", learners)
+    roster names one), and as who delivered their briefing on a register row (a register's `delivered_by` may hold
+    a payroll number, a name or both: replaced whole by `ERASED_NAME`). Returns (roster rows, register rows)."""
+    reports = reports_of(db, learners)
     rows_in(db, "UPDATE learners SET manager = NULL WHERE manager IN ({})", learners)
-    names = list(identifiers.names)
-    delivered = rows_in(db, "SELECT id FROM recorded_completions WHERE recorded_by IN ({})", names)
-    rows_in(db, "UPDATE recorded_completions SET recorded_by = ? WHERE recorded_by IN ({})", names, (ERASED_NAME,))
+    strings = identifiers.strings()
+    delivered = _mentioning(db, "recorded_completions", ("recorded_by",), strings, key="certification, id")
+    db.executemany(
+        "UPDATE recorded_completions SET recorded_by = ? WHERE certification = ? AND id = ?",
+        [(ERASED_NAME, row.certification, row.id) for row in delivered],
+    )
     return len(reports), len(delivered)
