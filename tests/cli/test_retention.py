@@ -5,6 +5,7 @@ audited under a pseudonym; an erasure request for someone still employed is refu
 from __future__ import annotations
 
 import hashlib
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -308,3 +309,27 @@ def test_an_erasure_reaches_every_consumer_and_leaves_nothing_of_the_person_in_a
     assert uploads < written
     holding = {p for p in written if everything_of_the_person(p.read_bytes())}
     assert holding == uploads  # the README says why: they left the adapter's hands
+
+
+def test_a_reader_holding_the_store_open_fails_the_erasure_loudly_until_store_compact_finishes_it(
+    tmp_path: Path,
+) -> None:
+    config = make_store(tmp_path)
+    reader = sqlite3.connect(tmp_path / "store.db", isolation_level=None)
+    reader.execute("BEGIN")
+    assert reader.execute("SELECT COUNT(*) FROM learners").fetchone() == (2,)  # a snapshot with the person in it
+    try:
+        code, output = cli(config, "learners", "erase", PAYROLL, "--reason", "request 2026/9")
+        assert code == 1, output
+        assert "the erasure is committed, but the person's identifiers are still in" in output
+        assert "another process holds the store open" in output
+        assert "lrs-adapter store compact" in output
+        assert personal(stored_bytes(tmp_path))  # what the command said: the bytes stayed
+        code, output = cli(config, "store", "compact")
+        assert code == 1, output
+        assert "still holds" in output
+    finally:
+        reader.close()
+    code, output = cli(config, "store", "compact")
+    assert code == 0, output
+    assert personal(stored_bytes(tmp_path)) == []

@@ -102,9 +102,28 @@ def compact_store(db: Database) -> Compacted:
 
 
 def _vacuum_postgresql(db: Database) -> Compacted:
+    """VACUUM FULL copies a dead row it may not yet remove: one that a transaction running since before it was
+    deleted could still see, on any database of the server. So it runs only once no transaction (nor snapshot)
+    older than the erasure is left: a transaction id taken now is above the erasure's, and a transaction running
+    from before it is one whose id or snapshot is older than that; none left means none can start again."""
     import psycopg  # here, as in database.py: only a PostgreSQL store needs it
 
     tables = ", ".join(ERASED_TABLES)
+    again = f"run `lrs-adapter store compact` (or, as the store's owner, VACUUM (FULL) {tables};)"
+    mark = db.one("SELECT pg_current_xact_id() AS xid")
+    older = "age(CAST(CAST(? AS xid8) AS xid))"
+    holders = db.execute(
+        "SELECT pid, datname FROM pg_stat_activity WHERE pid <> pg_backend_pid()"
+        f" AND (age(backend_xid) >= {older} OR age(backend_xmin) >= {older}) ORDER BY pid",
+        (mark.xid, mark.xid) if mark else (None, None),
+    )
+    if holders:
+        named = ", ".join(f"pid {row.pid} on {row.datname}" for row in holders)
+        raise StoreError(
+            f"the erasure is committed, but transactions open since before it ({named}) may still see the erased"
+            " rows, so PostgreSQL would keep them in the files as dead tuples: the tables were not rewritten.",
+            fix=f"once those transactions end, {again}.",
+        )
     try:
         db.execute(f"SET lock_timeout = '{VACUUM_LOCK_WAIT}'")
         db.execute(f"VACUUM (FULL) {tables}")
@@ -112,7 +131,7 @@ def _vacuum_postgresql(db: Database) -> Compacted:
         raise StoreError(
             f"the erasure is committed, but PostgreSQL could not rewrite the tables it touched"
             f" ({' '.join(str(error).split())[:200]}): the erased rows stay in their files as dead tuples.",
-            fix=f"when no long transaction holds them, run as the store's owner: VACUUM (FULL) {tables};",
+            fix=f"when no long transaction holds them, {again}.",
         ) from None
     finally:
         db.execute("RESET lock_timeout")
