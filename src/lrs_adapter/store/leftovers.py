@@ -92,8 +92,8 @@ def _mentioning(
 def pseudonymise_quarantine(db: Database, identifiers: Identifiers, pseudonym: str) -> int:
     """Quarantined input that names the person, their identifiers replaced by the pseudonym in the raw text (and in
     the reason, which may quote a value); its digest follows the new text, and an entry that became the same input
-    as another of its connector's is that entry (kept once, as the quarantine keeps everything). Returns how many
-    entries named the person."""
+    as another of its connector's is dropped (the quarantine keeps each input once). Returns how many entries named
+    the person."""
     strings = identifiers.strings()
     rows = _mentioning(db, "quarantine", ("raw", "reason"), strings)
     for row in rows:

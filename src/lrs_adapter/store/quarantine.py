@@ -1,7 +1,8 @@
 """Quarantine: statements that failed intake, kept whole with their reason until an admin retries or discards them.
 
 Entries are never deleted: `discard` and a successful `retry` change their status, so the record of what was
-received stays.
+received stays. Only an erasure rewrites one, the person's identifiers replaced in its raw text
+(store/leftovers.py).
 """
 
 from __future__ import annotations
