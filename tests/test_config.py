@@ -155,7 +155,8 @@ def test_sinks_load_with_their_events_and_folder(write_config: WriteConfig) -> N
     assert config.sinks["results"].events == {"certified", "revoked"}
     assert config.sinks["lms"].directory == path.parent / "outbox" / "totara"
     assert config.sinks["lms"].certifications["prevent"]["shortname"] == "PREVENT"
-    assert config.sinks["mailer"].events == {"window_opened", "overdue"}
+    # A webhook chooses its events, but always hears of an erasure (a receiver told of someone must delete them).
+    assert config.sinks["mailer"].events == {"window_opened", "overdue", "erased"}
     assert "token=abc" not in repr(config.sinks["mailer"])
 
 

@@ -85,13 +85,15 @@ class ConnectorConfig:
     since: datetime | None = None
 
 
-#: The events each kind of sink takes; a webhook may take fewer (`events`).
+#: The events each kind of sink takes; a webhook may take fewer (`events`), but always takes `erased`.
 SINK_EVENTS: dict[str, frozenset[str]] = {
     "lrs_statements": frozenset({"certified", "revoked"}),
     "agent_profile": frozenset({"certified", "revoked", "window_opened", "overdue", "exempted"}),
     "lms_file": frozenset({"certified"}),
-    "webhook": frozenset({"certified", "revoked", "window_opened", "overdue", "exempted"}),
+    "webhook": frozenset({"certified", "revoked", "window_opened", "overdue", "exempted", "erased"}),
 }
+#: What no webhook may opt out of: a receiver told about a person must hear of their erasure (UK GDPR art. 19).
+ALWAYS = {"webhook": frozenset({"erased"})}
 
 
 @dataclass(frozen=True)
@@ -348,7 +350,8 @@ class SinkSchema(Strict):
 
     @post_load
     def every_event_of_its_kind(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
-        return {**data, "events": frozenset(data.get("events", SINK_EVENTS[data["kind"]]))}
+        events = frozenset(data.get("events", SINK_EVENTS[data["kind"]])) | ALWAYS.get(data["kind"], frozenset())
+        return {**data, "events": events}
 
 
 class ApiSchema(Strict):

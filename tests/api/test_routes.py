@@ -1,9 +1,10 @@
-"""The API through FastAPI's test client: tokens, the feed's cursor, filters, a learner, runs, health, metrics,
-and a bug answered without its stack trace."""
+"""The API through FastAPI's test client: tokens, the feed's cursor, a consumer deleting an erased learner's
+records, filters, a learner, runs, health, metrics, and a bug answered without its stack trace."""
 
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
@@ -13,6 +14,7 @@ from lrs_adapter.api import create_app
 from lrs_adapter.config import Config
 from lrs_adapter.pipeline.settle import reevaluate
 from lrs_adapter.store import open_store
+from lrs_adapter.store.erasure import erase
 from lrs_adapter.store.exemptions import ALL, Exemption, save_exemption
 from tests.helpers.changelog import PREVENT, settle
 from tests.helpers.prevent import HOME
@@ -140,3 +142,33 @@ def test_an_exempt_learner_is_exempt_with_its_end_in_states_and_feed(client: Tes
     assert learner["states"][0]["status"] == "exempt"
     feed = client.get("/completions").json()  # completions are unchanged by an exemption
     assert all(r["counted"] for r in feed["records"] if r["learner_id"] == "P00002")
+
+
+def test_a_consumer_following_the_feed_deletes_an_erased_learners_completions(
+    client: TestClient, config: Config
+) -> None:
+    def read_on(held: dict[str, dict[str, Any]], after: int) -> int:
+        while page := client.get("/completions", params={"after": after, "limit": 2}).json()["records"]:
+            for record in page:
+                if "erased_seq" in record:  # delete what was read under that seq
+                    for key in [k for k, r in held.items() if r["seq"] == record["erased_seq"]]:
+                        del held[key]
+                elif record["deleted"]:
+                    held.pop(record["id"], None)
+                else:
+                    held[record["id"]] = record
+            after = page[-1]["seq"]
+        return after
+
+    held: dict[str, dict[str, Any]] = {}
+    after = read_on(held, 0)
+    assert {r["learner_id"] for r in held.values()} == {"P00001", "P00002", "P00003"}
+    assert held[max(held, key=lambda k: held[k]["seq"])]["learner_id"] == "P00003"  # the cursor is P00003's record
+    db = open_store(config.store_url)
+    with db.transaction():
+        erase(db, "P00003", home_page=HOME, now="2026-06-02T00:00:00.000000Z")
+    settle(db)
+    db.close()
+    read_on(held, after)  # the cursor on an erased record's seq stays valid
+    assert {r["learner_id"] for r in held.values()} == {"P00001", "P00002"}
+    assert all(r["schema_version"] == 2 for r in held.values())

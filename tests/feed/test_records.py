@@ -1,5 +1,5 @@
-"""Feed records against their JSON Schemas: a completion, one not counted, a tombstone, and a certification state
-with the roster's facts."""
+"""Feed records against their JSON Schemas: a completion, one not counted, a tombstone, a certification state with
+the roster's facts, and an erasure's tombstones (version 2), which name no one."""
 
 from __future__ import annotations
 
@@ -13,17 +13,25 @@ from jsonschema import Draft202012Validator, FormatChecker
 from lrs_adapter.feed.changes import read_changes
 from lrs_adapter.feed.records import feed_records
 from lrs_adapter.store import Database
+from lrs_adapter.store.erasure import erase
 from tests.helpers.changelog import settle, sync
-from tests.helpers.prevent import IRI, PASSED, SATISFIED, statement, voiding
+from tests.helpers.prevent import HOME, IRI, PASSED, SATISFIED, statement, voiding
+
+
+def schema_of(name: str) -> dict[str, Any]:
+    schema: dict[str, Any] = json.loads(
+        resources.files("lrs_adapter.feed").joinpath("schemas", name).read_text(encoding="utf-8")
+    )
+    return schema
 
 
 def validator(name: str) -> Draft202012Validator:
-    schema = json.loads(resources.files("lrs_adapter.feed").joinpath("schemas", name).read_text(encoding="utf-8"))
+    schema = schema_of(name)
     Draft202012Validator.check_schema(schema)
     return Draft202012Validator(schema, format_checker=FormatChecker())
 
 
-COMPLETION, CERTIFICATION = validator("completion-v1.schema.json"), validator("certification-v1.schema.json")
+COMPLETION, CERTIFICATION = validator("completion-v2.schema.json"), validator("certification-v2.schema.json")
 
 
 def records(db: Database, kind: str) -> list[dict[str, Any]]:
@@ -38,7 +46,7 @@ def test_completions_and_their_retraction_match_the_schema(db: Database) -> None
     for record in found:
         COMPLETION.validate(record)
     first = found[0]
-    assert first["schema_version"] == 1
+    assert first["schema_version"] == 2
     assert (first["option"], first["completed_on"], first["counted"], first["reason"]) == (
         "elearning",
         "2025-01-10",
@@ -97,9 +105,51 @@ def test_a_certification_state_carries_the_certifying_statement_and_the_learners
     assert found["P00002"]["on_roster"] is False
 
 
-@pytest.mark.parametrize("name", ["completion-v1.schema.json", "certification-v1.schema.json"])
-def test_the_schemas_refuse_a_record_missing_what_they_promise(name: str) -> None:
-    record = {"schema_version": 1, "seq": 1, "id": "x", "learner_id": "P1", "certification": "prevent"}
+def test_an_erasure_tombstones_every_record_of_the_person_by_seq_and_names_no_one(db: Database) -> None:
+    sync(
+        db,
+        statement(SATISFIED, f"{IRI}/prevent-elearning", timestamp="2025-01-10T10:00:00Z"),
+        statement(SATISFIED, f"{IRI}/prevent-elearning", learner="P00002", timestamp="2025-01-10T10:00:00Z"),
+    )
+    read = {kind: records(db, kind) for kind in ("completion", "state")}
+    with db.transaction():
+        erase(db, "P00001", home_page=HOME, now="2026-06-02T00:00:00.000000Z")
+    settle(db)
+    for kind, schema in (("completion", COMPLETION), ("state", CERTIFICATION)):
+        now = records(db, kind)
+        erased_seqs = {r["seq"] for r in read[kind] if r["learner_id"] == "P00001"}
+        assert erased_seqs
+        # The person's records are no longer served under their seq; the others' are, unchanged.
+        assert [r for r in now if "erased_seq" not in r] == [r for r in read[kind] if r["seq"] not in erased_seqs]
+        tombstones = [r for r in now if "erased_seq" in r]
+        assert {t["erased_seq"] for t in tombstones} == erased_seqs
+        for tombstone in tombstones:
+            schema.validate(tombstone)
+            assert (tombstone["id"], tombstone["learner_id"], tombstone["deleted"]) == (None, None, True)
+            assert "P00001" not in json.dumps(tombstone)
+
+
+@pytest.mark.parametrize("kind", ["completion", "certification"])
+def test_the_schemas_refuse_a_record_missing_what_they_promise(kind: str) -> None:
+    schema = validator(f"{kind}-v2.schema.json")
+    record = {"schema_version": 2, "seq": 1, "id": "x", "learner_id": "P1", "certification": "prevent"}
     record |= {"changed_at": "2026-06-01T00:00:00Z", "deleted": False}
-    assert not validator(name).is_valid(record)
-    assert validator(name).is_valid(record | {"deleted": True})
+    assert not schema.is_valid(record)
+    assert schema.is_valid(record | {"deleted": True})
+    erasure = record | {"id": None, "learner_id": None, "deleted": True, "erased_seq": 7}
+    assert schema.is_valid(erasure)
+    assert not schema.is_valid(erasure | {"learner_id": "P1"})  # an erasure's tombstone names no one
+    assert not schema.is_valid(record | {"id": None, "deleted": True})  # nor is an id left out of any other record
+
+
+@pytest.mark.parametrize("kind", ["completion", "certification"])
+def test_version_2_describes_version_1_records_and_adds_only_the_erasure_tombstone(kind: str) -> None:
+    old, new = validator(f"{kind}-v1.schema.json"), validator(f"{kind}-v2.schema.json")
+    record = {"schema_version": 1, "seq": 1, "id": "x", "learner_id": "P1", "certification": "prevent"}
+    record |= {"changed_at": "2026-06-01T00:00:00Z", "deleted": True}
+    assert old.is_valid(record)
+    assert new.is_valid(record | {"schema_version": 2})
+    added = set(schema_of(f"{kind}-v2.schema.json")["properties"]) - set(
+        schema_of(f"{kind}-v1.schema.json")["properties"]
+    )
+    assert added == {"erased_seq"}

@@ -1,5 +1,5 @@
 """Erasure in the store (SQLite and PostgreSQL): the person's rows gone, their statements kept under a random
-pseudonym, their feed records emptied in place; nobody else touched."""
+pseudonym, their feed records emptied where they stand and a tombstone appended for each; nobody else touched."""
 
 from __future__ import annotations
 
@@ -28,9 +28,11 @@ def test_erasing_keeps_statements_under_a_pseudonym_and_nothing_that_names_the_p
     assert employment(db, "P00002", date(2026, 1, 1)) == "on HR's roster with no leaving date"
     assert employment(db, "P00001", date(2026, 1, 1)) is None
 
+    before = db.execute("SELECT seq, certification, kind FROM changes WHERE learner = 'P00001' ORDER BY seq")
     with db.transaction():
-        erased = erase(db, "P00001", home_page=HOME)
+        erased = erase(db, "P00001", home_page=HOME, now="2026-06-02T00:00:00.000000Z")
     assert (erased.statements, erased.roster_rows, erased.completions, erased.states) == (1, 1, 1, 1)
+    assert erased.feed_records == len(before) == 2
     raws = [orjson.loads(row[0]) for row in db.execute("SELECT raw FROM statements WHERE learner IS NULL")]
     assert [raw["actor"] for raw in raws] == [
         {"objectType": "Agent", "account": {"homePage": ERASED_HOME, "name": erased.pseudonym}}
@@ -38,9 +40,17 @@ def test_erasing_keeps_statements_under_a_pseudonym_and_nothing_that_names_the_p
     assert db.execute("SELECT DISTINCT learner FROM statements WHERE learner IS NOT NULL") == [
         (f"account:{HOME} P00002",)
     ]
-    assert db.execute("SELECT learner, record FROM changes WHERE learner <> 'P00002' GROUP BY learner, record") == [
-        (erased.pseudonym, None)
-    ]
+    # The old rows stay (a cursor at their seq stays valid) emptied, served by neither feed; each has a tombstone
+    # after every change before the erasure, naming only the seq it erases.
+    emptied = db.execute("SELECT seq, learner, subject, record, kind FROM changes WHERE kind = 'erased' ORDER BY seq")
+    assert emptied == [(row.seq, "", "", None, "erased") for row in before]
+    tombstones = db.execute(
+        "SELECT erases, certification, kind, learner, subject, record FROM changes WHERE erases IS NOT NULL ORDER BY seq"
+    )
+    assert tombstones == [(row.seq, row.certification, row.kind, "", "", None) for row in before]
+    newest_before = db.one("SELECT MAX(seq) AS seq FROM changes WHERE erases IS NULL")
+    assert newest_before is not None
+    assert min(r.seq for r in db.execute("SELECT seq FROM changes WHERE erases IS NOT NULL")) > newest_before.seq
     assert db.execute("SELECT id FROM learners") == [("P00002",)]
     assert db.execute("SELECT DISTINCT learner FROM certification_states") == [("P00002",)]
 
@@ -59,7 +69,7 @@ def test_erasing_a_learner_erases_the_identities_merged_into_them(db: Database) 
     sync(db, statement(SATISFIED, f"{IRI}/prevent-elearning", learner="P07001", timestamp="2018-01-10T10:00:00Z"))
     with db.transaction():
         merge(db, "P00001", "P07001", reason="old number", actor="ann", now="n")
-        erased = erase(db, "P00001", home_page=HOME)
+        erased = erase(db, "P00001", home_page=HOME, now="n")
     assert (erased.roster_rows, erased.statements) == (2, 1)
     assert db.execute("SELECT id FROM learners") == []
     assert db.execute("SELECT * FROM merges") == []

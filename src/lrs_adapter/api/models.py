@@ -11,7 +11,7 @@ Status = Literal["none", "green", "amber", "red", "exempt"]
 
 class FeedPage(BaseModel):
     records: list[dict[str, Any]] = Field(
-        description="Completion records in feed order, each as completion-v1.schema.json describes (README: Feed)."
+        description="Completion records in feed order, each as completion-v2.schema.json describes (README: Feed)."
     )
     next: int = Field(description="Pass as `after` to read on: the seq of the last record here, or `after` again.")
 

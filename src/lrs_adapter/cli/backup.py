@@ -1,4 +1,4 @@
-"""The store's own administration: backing it up and restoring it."""
+"""The store's own administration: backing it up, restoring it, and compacting it (so no deleted byte stays)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from lrs_adapter.model.timestamps import format_instant, utc_now
 from lrs_adapter.store import open_store
 from lrs_adapter.store.audit import append_audit
 from lrs_adapter.store.backup import BACKUP_ACTION, backup_sqlite, restore_sqlite
+from lrs_adapter.store.compaction import compact_store
 from lrs_adapter.store.locks import stage_lock
 from lrs_adapter.store.statements import statement_count
 
@@ -75,3 +76,16 @@ def store_restore(context: Context, file: Path, reason: str, yes: bool) -> None:
     except AdapterError as error:
         fail(error)
     echo(f"restored {file}: {statements} statements")
+
+
+@store_group.command("compact")
+@pass_context
+def store_compact(context: Context) -> None:
+    """Rewrite the store's files without the bytes of deleted rows (SQLite: VACUUM and an emptied log; PostgreSQL:
+    VACUUM FULL of the tables an erasure touches): what an erasure does, again, after a reader held it up."""
+    try:
+        with context.store() as db:
+            compacted = compact_store(db)
+    except AdapterError as error:
+        fail(error)
+    echo(f"compacted: {', '.join(compacted.files or compacted.vacuumed)}")

@@ -37,12 +37,16 @@ class Change:
     subject: str
     record: dict[str, Any] | None  # None: a tombstone, the subject no longer stands
     changed_at: str
+    erases: int | None = None  # an erasure's tombstone: the seq of the record to delete (learner and subject empty)
 
 
 def read_changes(db: Database, kind: str, *, after: int = 0, limit: int | None = None) -> list[Change]:
     """Changes of one kind ("completion" or "state") after the record whose seq is `after` (0: from the start)."""
     rows = changes_after(db, kind, after=after, writer=_writer_of(db, after), limit=limit)
-    return [Change(r.seq, r.learner, r.certification, r.kind, r.subject, _record(r.record), r.changed_at) for r in rows]
+    return [
+        Change(r.seq, r.learner, r.certification, r.kind, r.subject, _record(r.record), r.changed_at, r.erases)
+        for r in rows
+    ]
 
 
 def _record(text: str | None) -> dict[str, Any] | None:

@@ -18,8 +18,8 @@ from lrs_adapter.store.database import Database
 
 PAGE = 1000
 
-#: What every record starts with, of either kind (records.py `_head`).
-HEAD_COLUMNS = ("schema_version", "seq", "id", "learner_id", "certification", "changed_at", "deleted")
+#: What every record starts with, of either kind (records.py `_head`), and an erasure's tombstone's seq to delete.
+HEAD_COLUMNS = ("schema_version", "seq", "id", "learner_id", "certification", "changed_at", "deleted", "erased_seq")
 #: CSV columns per kind: nested fields flattened with a dot, lists joined with `;` as in HR's roster files.
 CSV_COLUMNS = {
     "completions": (

@@ -19,7 +19,8 @@ from lrs_adapter.store.evidence import statement_ids_of
 from lrs_adapter.store.learners import roster_standings
 from lrs_adapter.store.statements import statement_origins
 
-SCHEMA_VERSION = 1
+#: 2: an erasure's tombstone (`erased_seq`, naming no one) joined the records; version 1 had none.
+SCHEMA_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,22 @@ def _head(change: Change, id_: str) -> dict[str, Any]:
         "certification": change.certification,
         "changed_at": change.changed_at,
         "deleted": change.record is None,
+    }
+
+
+def erasure_tombstone(change: Change) -> dict[str, Any]:
+    """An erased person's record, to be deleted by whoever holds it: known only by the seq it was read under, since
+    every id a consumer holds for it (the payroll number, `learner|certification`, a completion id derived from
+    them) would keep the person in the feed for ever."""
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "seq": change.seq,
+        "id": None,
+        "learner_id": None,
+        "certification": change.certification,
+        "changed_at": change.changed_at,
+        "deleted": True,
+        "erased_seq": change.erases,
     }
 
 
@@ -111,7 +128,12 @@ def feed_records(db: Database, changes: Sequence[Change]) -> list[dict[str, Any]
         r.id: LearnerFacts(bool(r.on_roster), r.manager, r.department)
         for r in roster_standings(db, {c.learner for c in changes if c.kind == "state"})
     }
-    return [
-        completion_record(c, origins) if c.kind == "completion" else certification_record(c, learners, statements_of)
-        for c in changes
-    ]
+
+    def record(change: Change) -> dict[str, Any]:
+        if change.erases is not None:
+            return erasure_tombstone(change)
+        if change.kind == "completion":
+            return completion_record(change, origins)
+        return certification_record(change, learners, statements_of)
+
+    return [record(c) for c in changes]

@@ -37,20 +37,25 @@ class Cycle:
 
 @dataclass(frozen=True)
 class Event:
+    """`learner` is empty in an erasure's event, which names the events it erases (`erases`) instead of the
+    person."""
+
     id: str
     kind: str
     learner: str
     certification: str
     cycle: Cycle | None
     state: Mapping[str, Any]
+    erases: tuple[str, ...] = ()
 
     def payload(self, occurred_at: str) -> dict[str, Any]:
-        return {
+        payload = {
             "event_id": self.id,
             "event": self.kind,
-            "learner": self.learner,
+            "learner": self.learner or None,
             "certification": self.certification,
             "occurred_at": occurred_at,
             "cycle": self.cycle.as_record() if self.cycle else None,
             "state": dict(self.state),
         }
+        return payload | {"erases": list(self.erases)} if self.erases else payload

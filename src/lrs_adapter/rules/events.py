@@ -8,7 +8,9 @@ the same cycle, and a cycle re-earned on other evidence (after a void) is a new 
 - `revoked`: a cycle that no longer stands (its evidence was voided or retracted, or its due date moved with it);
 - `window_opened`: the status became amber (the window opened with time, or an assignment made it due);
 - `overdue`: the status became red;
-- `exempted`: the status became exempt (an administrator exempted the learner until a day).
+- `exempted`: the status became exempt (an administrator exempted the learner until a day);
+- `erased`: the learner was erased: the events a receiver was sent about them are named by their ids (never the
+  person), so that it deletes what it keeps of them.
 """
 
 from __future__ import annotations
@@ -20,7 +22,8 @@ from uuid import UUID, uuid5
 from lrs_adapter.model.events import Cycle, Event
 
 CERTIFIED, REVOKED, WINDOW_OPENED, OVERDUE, EXEMPTED = "certified", "revoked", "window_opened", "overdue", "exempted"
-EVENTS = (CERTIFIED, REVOKED, WINDOW_OPENED, OVERDUE, EXEMPTED)
+ERASED = "erased"
+EVENTS = (CERTIFIED, REVOKED, WINDOW_OPENED, OVERDUE, EXEMPTED, ERASED)
 
 CYCLE_NAMESPACE = UUID("5a0e7c1d-1f0b-5d38-9a4e-6c2b8f3e7d10")
 EVENT_NAMESPACE = UUID("0f3c9b6e-84d2-5a17-b1e5-2d7a9c4f8e31")
@@ -64,3 +67,11 @@ def certification_events(
     if status == "exempt" and (status != old_status or extended):  # an exemption moved is news to the LMS too
         events.append(event(EXEMPTED, str(state["exempt_until"])))
     return events
+
+
+def erasure_event(certification: str, erased_event_ids: Iterable[str]) -> Event:
+    """What a receiver must hear when a learner it was told about is erased: the ids of the events it was sent
+    about them for `certification`, and nothing of the person (no learner, no state). Its id is derived from those
+    ids, so a re-sent erasure is the same event."""
+    erases = tuple(sorted(erased_event_ids))
+    return Event(_event_id(ERASED, "", certification, "|".join(erases)), ERASED, "", certification, None, {}, erases)

@@ -51,6 +51,11 @@ def upload_csv(rows: Sequence[dict[str, str]]) -> str:
     return text.getvalue()
 
 
+def upload_path(sink: SinkConfig, delivery: Delivery) -> Path:
+    """The file a delivery goes into: named after its batch (the push names a batch after its first delivery)."""
+    return Path(sink.directory or ".") / f"{sink.file_prefix}-{delivery.batch or delivery.id}.csv"
+
+
 class LmsFileSink:
     batched = True
     can_retract = False  # Totara's upload records completions and cannot withdraw one
@@ -58,14 +63,13 @@ class LmsFileSink:
     def __init__(self, sink: SinkConfig) -> None:
         self.name = sink.name
         self.sink = sink
-        self.directory = Path(sink.directory or ".")
 
     def send(self, deliveries: Sequence[Delivery]) -> None:
-        """The deliveries of one batch (the push names it after its first delivery): one file."""
-        name = f"{self.sink.file_prefix}-{deliveries[0].batch or deliveries[0].id}.csv"
+        """The deliveries of one batch: one file."""
+        path = upload_path(self.sink, deliveries[0])
         try:
-            self.directory.mkdir(parents=True, exist_ok=True)
-            with atomic_file(self.directory / name) as out:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with atomic_file(path) as out:
                 out.write(upload_csv(upload_rows(self.sink, deliveries)))
         except OSError as error:
-            raise TransientError(f"cannot write {self.directory / name}: {error.strerror or error}") from error
+            raise TransientError(f"cannot write {path}: {error.strerror or error}") from error

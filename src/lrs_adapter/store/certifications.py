@@ -15,7 +15,7 @@ import orjson
 
 from lrs_adapter.model.evidence import Evidence
 from lrs_adapter.model.timestamps import read_timestamp
-from lrs_adapter.store.database import Database, Row
+from lrs_adapter.store.database import Database, Row, rows_in
 from lrs_adapter.store.learners import queue_key
 from lrs_adapter.store.outbox import PENDING
 
@@ -136,6 +136,22 @@ def append_changes(db: Database, learner: str, certification: str, changes: Sequ
     )
 
 
+def restate(db: Database, learners: Sequence[str], now: str) -> int:
+    """Learners whose place on the roster changed with their state unchanged (their manager was erased): each of
+    their states appended to the change log again, so that a consumer's copy of the record (which carries the
+    manager) follows. Returns how many states."""
+    rows = rows_in(
+        db,
+        f"SELECT learner, certification, {', '.join(STATE_COLUMNS)} FROM certification_states"
+        " WHERE learner IN ({}) ORDER BY learner, certification",
+        learners,
+    )
+    for row in rows:
+        state = dict(zip(STATE_COLUMNS, row[2:], strict=True))
+        append_changes(db, row.learner, row.certification, [(f"{row.learner}|{row.certification}", state)], now)
+    return len(rows)
+
+
 def requeue_due(db: Database, today: date, home_page: str | None) -> int:
     """Status changes with time alone (a window opens, a due date passes): queue every learner whose stored state
     has a next transition on or before today, so that `sync` re-evaluates them."""
@@ -219,7 +235,29 @@ def cycles_pending_for(db: Database, sink: str) -> list[Row]:
 
 #: Rows no open PostgreSQL transaction can still precede (feed/changes.py explains the order).
 _SETTLED = "writer_xid < pg_snapshot_xmin(pg_current_snapshot())"
-_CHANGE_COLUMNS = "seq, learner, certification, kind, subject, record, changed_at"
+_CHANGE_COLUMNS = "seq, learner, certification, kind, subject, record, changed_at, erases"
+#: The kind of a change-log row an erasure emptied: served by neither feed, kept so that a consumer whose cursor is
+#: its seq can still read on from it.
+ERASED_ROW = "erased"
+
+
+def tombstone_erased(db: Database, learners: Sequence[str], now: str) -> int:
+    """Call in the erasure's transaction. Every change-log row of `learners` is told to consumers as erased: a
+    tombstone appended, naming no one, only the seq of the row it erases (the ids a consumer holds name the person:
+    `learner|certification`, and completion ids derived from the payroll number); then the row is emptied where it
+    stands (no learner, subject or record; its kind `ERASED_ROW`), so its seq stays a valid cursor but is never
+    served again. Returns the number of tombstones."""
+    rows = rows_in(db, "SELECT seq, certification, kind FROM changes WHERE learner IN ({}) ORDER BY seq", learners)
+    db.executemany(
+        "INSERT INTO changes (learner, certification, kind, subject, record, changed_at, erases)"
+        " VALUES ('', ?, ?, '', NULL, ?, ?)",
+        [(row.certification, row.kind, now, row.seq) for row in rows],
+    )
+    db.executemany(
+        "UPDATE changes SET learner = '', subject = '', record = NULL, kind = ? WHERE seq = ?",
+        [(ERASED_ROW, row.seq) for row in rows],
+    )
+    return len(rows)
 
 
 def settled_change(db: Database, seq: int) -> Row | None:
@@ -234,7 +272,8 @@ def changes_after(
 ) -> list[Row]:
     """Changes of one kind after the row `after` (0: from the start) in the order a reader can follow with one
     cursor: `seq` on SQLite; on PostgreSQL (writer, seq) over settled rows, `writer` being the `writer_xid` of row
-    `after` (`settled_change`). Columns: seq, learner, certification, kind, subject, record, changed_at."""
+    `after` (`settled_change`). Columns: seq, learner, certification, kind, subject, record, changed_at, erases
+    (the seq an erasure tombstone erases; None for every other change)."""
     page = "" if limit is None else f" LIMIT {int(limit)}"
     if db.dialect == "sqlite":
         return db.execute(

@@ -1,22 +1,32 @@
 """Erasing a person's data (UK GDPR: a leaver past the retention period, or an erasure request). What identifies
-them goes: their roster row and identifiers, register and history rows, evidence, completions, states and queued
+them goes: their roster row and identifiers, register and history rows, evidence, completions, states and
 deliveries are deleted; their statements stay (they are the LRSs' record, and other learners' history may refer
-to them) with the actor replaced by a random pseudonym in the stored JSON and no learner; their feed records and
-audit entries keep their place (a consumer's cursor still points somewhere) under the pseudonym, emptied.
+to them) with the actor replaced by a random pseudonym in the stored JSON and no learner; their feed records are
+emptied where they stand (a consumer's cursor at one stays valid) and a tombstone for each is appended, naming
+only the seq it erases (store/certifications.py `tombstone_erased`); their own audit entries keep their place
+under the pseudonym, emptied; and what other records say of them is pseudonymised (store/leftovers.py).
 
 The pseudonym is random, not derived from the person, so nobody can recompute it from a payroll number."""
 
 from __future__ import annotations
 
 import uuid
-from dataclasses import asdict, dataclass, replace
+from dataclasses import astuple, dataclass, fields, replace
 from datetime import date
 from typing import Any
 
 import orjson
 
+from lrs_adapter.store.certifications import tombstone_erased
 from lrs_adapter.store.database import Database, rows_in
 from lrs_adapter.store.learners import keys_of, merged_into, payroll_key
+from lrs_adapter.store.leftovers import (
+    Identifiers,
+    forget_as_manager,
+    identifiers_of,
+    pseudonymise_audit,
+    pseudonymise_quarantine,
+)
 
 #: The account homePage of a pseudonymised actor.
 ERASED_HOME = "urn:lrs-adapter:erased"
@@ -33,9 +43,23 @@ class Erased:
     recorded_rows: int
     completions: int
     states: int
-    feed_records: int
+    feed_records: int  # tombstoned: each emptied and a tombstone appended
     deliveries: int
     audit_entries: int
+    leftovers: Leftovers
+
+
+@dataclass(frozen=True)
+class Leftovers:
+    """What other records said of the person, now pseudonymised or replaced (store/leftovers.py)."""
+
+    quarantined: int = 0
+    other_audit_entries: int = 0
+    reports: int = 0  # other learners' roster rows that named them as manager
+    delivered_briefings: int = 0  # other learners' register rows that named them as who delivered the briefing
+
+    def __add__(self, other: Leftovers) -> Leftovers:
+        return Leftovers(*(a + b for a, b in zip(astuple(self), astuple(other), strict=True)))
 
 
 @dataclass(frozen=True)
@@ -79,19 +103,24 @@ def _pseudonymised(raw: str, actor: dict[str, Any]) -> str:
     return orjson.dumps(statement).decode()
 
 
-def erase(db: Database, learner: str, *, home_page: str | None) -> Erased:
-    """Call in a transaction; then `compact` the store, so the deleted bytes leave the database file too. The
-    identities merged into the learner are the same person: they are erased too, each under its own pseudonym, and
-    counted here."""
-    merged = [erase_one(db, m, home_page=home_page) for m, kept in sorted(merged_into(db).items()) if kept == learner]
-    erased = erase_one(db, learner, home_page=home_page)
-    return replace(
-        erased, **{k: v + sum(getattr(m, k) for m in merged) for k, v in asdict(erased).items() if k != "pseudonym"}
-    )
+def identities(db: Database, learner: str) -> list[str]:
+    """The learner and the identities merged into them: one person, erased together."""
+    return [learner, *(m for m, kept in sorted(merged_into(db).items()) if kept == learner)]
 
 
-def erase_one(db: Database, learner: str, *, home_page: str | None) -> Erased:
+def erase(db: Database, learner: str, *, home_page: str | None, now: str) -> Erased:
+    """Call in a transaction; then compact the store (store/compaction.py), so the deleted bytes leave the database
+    files too. The identities merged into the learner are the same person: they are erased too, each under its own
+    pseudonym, and counted here."""
+    merged = [erase_one(db, m, home_page=home_page, now=now) for m in identities(db, learner)[1:]]
+    erased = erase_one(db, learner, home_page=home_page, now=now)
+    summed = {f.name: sum((getattr(m, f.name) for m in merged), getattr(erased, f.name)) for f in fields(Erased)[1:]}
+    return replace(erased, **summed)
+
+
+def erase_one(db: Database, learner: str, *, home_page: str | None, now: str) -> Erased:
     pseudonym = f"erased-{uuid.uuid4().hex}"
+    identifiers = identifiers_of(db, [learner])
     actor = {"objectType": "Agent", "account": {"homePage": ERASED_HOME, "name": pseudonym}}
     keys = sorted(set(keys_of(db, learner, home_page)) | {payroll_key(learner)})
     statements = rows_in(db, "SELECT id, raw FROM statements WHERE learner IN ({})", keys)
@@ -125,12 +154,7 @@ def erase_one(db: Database, learner: str, *, home_page: str | None) -> Erased:
     for table, column in (("evidence", "learner"), ("exemptions", "learner"), ("retractions", "learner")):
         delete(table, column)
     db.execute("DELETE FROM merges WHERE merged = ? OR kept = ?", (learner, learner))
-    feed = db.one("SELECT COUNT(*) FROM changes WHERE learner = ?", (learner,))
-    db.execute(
-        "UPDATE changes SET learner = ?, record = NULL,"
-        " subject = CASE WHEN kind = 'state' THEN ? || '|' || certification ELSE subject END WHERE learner = ?",
-        (pseudonym, pseudonym, learner),
-    )
+    feed = tombstone_erased(db, [learner], now)
     audit = db.one("SELECT COUNT(*) FROM audit WHERE learner = ?", (learner,))
     db.execute(
         "UPDATE audit SET learner = ?, before = NULL, after = NULL, reason = NULL WHERE learner = ?",
@@ -140,15 +164,19 @@ def erase_one(db: Database, learner: str, *, home_page: str | None) -> Erased:
         pseudonym=pseudonym,
         statements=len(statements),
         recorded_rows=len(set(recorded)),
-        feed_records=int(feed[0]) if feed else 0,
+        feed_records=feed,
         audit_entries=int(audit[0]) if audit else 0,
+        leftovers=erase_leftovers(db, learner, identifiers, pseudonym),
         **counts,
     )
 
 
-def compact(db: Database) -> None:
-    """SQLite keeps deleted rows' bytes in free pages and the write-ahead log until they are rewritten: rebuild the
-    file and empty the log. (PostgreSQL: run VACUUM FULL on the tables, see the README.)"""
-    if db.dialect == "sqlite":
-        db.execute("VACUUM")
-        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+def erase_leftovers(db: Database, learner: str, identifiers: Identifiers, pseudonym: str) -> Leftovers:
+    """After the person's own rows: what other records say of them (store/leftovers.py)."""
+    reports, briefings = forget_as_manager(db, [learner], identifiers)
+    return Leftovers(
+        quarantined=pseudonymise_quarantine(db, identifiers, pseudonym),
+        other_audit_entries=pseudonymise_audit(db, identifiers, pseudonym),
+        reports=reports,
+        delivered_briefings=briefings,
+    )

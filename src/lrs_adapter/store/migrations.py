@@ -322,6 +322,11 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
         "the run log counts the deliveries a push did not send because what they reported no longer stood",
         ["ALTER TABLE runs ADD COLUMN superseded INTEGER NOT NULL DEFAULT 0"],
     ),
+    (
+        16,
+        "erasure tombstones in the change log: the seq of the erased record each one tells consumers to delete",
+        ["ALTER TABLE changes ADD COLUMN erases BIGINT"],
+    ),
 ]
 
 

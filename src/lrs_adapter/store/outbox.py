@@ -75,6 +75,34 @@ def enqueue(db: Database, events: Sequence[Event], sinks: SinkEvents, now: str) 
     return len(rows)
 
 
+def delivered_event_ids(db: Database, learners: Sequence[str]) -> dict[tuple[str, str], list[str]]:
+    """The ids of the events delivered about `learners`, by sink and certification: what each receiver holds of
+    them, for an erasure to name."""
+    found: dict[tuple[str, str], list[str]] = {}
+    rows = rows_in(
+        db,
+        "SELECT sink, certification, event_id FROM outbox WHERE status = ? AND learner IN ({}) ORDER BY id",
+        learners,
+        (DELIVERED,),
+    )
+    for row in rows:
+        found.setdefault((row.sink, row.certification), []).append(row.event_id)
+    return found
+
+
+def written_deliveries(db: Database, sink: str, learners: Sequence[str]) -> list[Delivery]:
+    """`sink`'s deliveries about `learners` already named into a file (`set_batch`): written out, or about to be."""
+    return [
+        _delivery(r)
+        for r in rows_in(
+            db,
+            f"SELECT {COLUMNS} FROM outbox WHERE sink = ? AND batch IS NOT NULL AND learner IN ({{}}) ORDER BY id",
+            learners,
+            (sink,),
+        )
+    ]
+
+
 def event_ids_of(db: Database, sink: str) -> set[str]:
     """The ids of every event ever put in the outbox for `sink`, delivered or not."""
     return {row.event_id for row in db.execute("SELECT event_id FROM outbox WHERE sink = ?", (sink,))}
@@ -181,10 +209,11 @@ def sink_totals(db: Database) -> list[Row]:
 
 def hold_off_roster(db: Database, sink: str) -> None:
     """`sink`'s pending deliveries about anyone the roster does not know (listed now, a leaver, or added by hand)
-    held; held ones about someone it now knows pending again (their ids keep them in the order they happened)."""
+    held; held ones about someone it now knows pending again (their ids keep them in the order they happened). An
+    erasure's event is about no one (its learner is empty) and is never held."""
     with db.transaction():
         db.execute(
-            "UPDATE outbox SET status = ? WHERE sink = ? AND status = ?"
+            "UPDATE outbox SET status = ? WHERE sink = ? AND status = ? AND learner <> ''"
             " AND NOT EXISTS (SELECT 1 FROM learners WHERE learners.id = outbox.learner)",
             (HELD, sink, PENDING),
         )

@@ -1,7 +1,8 @@
 """Quarantine: statements that failed intake, kept whole with their reason until an admin retries or discards them.
 
 Entries are never deleted: `discard` and a successful `retry` change their status, so the record of what was
-received stays.
+received stays. Only an erasure rewrites one, the person's identifiers replaced in its raw text
+(store/leftovers.py).
 """
 
 from __future__ import annotations
@@ -40,13 +41,14 @@ def quarantine(db: Database, rejected: Sequence[Rejected], *, connector: str, ru
         "INSERT INTO quarantine (connector, run_id, source, statement_id, field, reason, raw, raw_hash, received_at)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (connector, raw_hash) DO NOTHING",
         [
-            (connector, run_id, r.source, r.statement_id, r.field, r.reason, r.raw, _digest(r.raw), received_at)
+            (connector, run_id, r.source, r.statement_id, r.field, r.reason, r.raw, raw_digest(r.raw), received_at)
             for r in rejected
         ],
     )
 
 
-def _digest(raw: str) -> str:
+def raw_digest(raw: str) -> str:
+    """What keeps one bad input once per connector (the `quarantine_once` index)."""
     return hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()
 
 
