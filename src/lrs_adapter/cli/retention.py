@@ -14,8 +14,9 @@ from lrs_adapter.model.timestamps import format_instant, utc_now
 from lrs_adapter.store import Database
 from lrs_adapter.store.audit import append_audit
 from lrs_adapter.store.erasure import Erased, compact, employment, erase, leavers_before, roster_standing
+from lrs_adapter.store.erasure_log import remember_erasure
 from lrs_adapter.store.learners import is_known
-from lrs_adapter.store.locks import stage_lock
+from lrs_adapter.store.locks import erasure_lock
 
 
 class _DryRun(Exception):
@@ -32,6 +33,7 @@ def summary(erased: Erased) -> str:
 
 
 def erase_audited(context: Context, db: Database, learner: str, *, action: str, reason: str, now: str) -> Erased:
+    remember_erasure(db, learner, home_page=context.config.home_page, action=action, at=now)  # so it stays erased
     before = roster_standing(db, learner)
     erased = erase(db, learner, home_page=context.config.home_page)
     append_audit(
@@ -70,7 +72,7 @@ def retention_apply(context: Context, dry_run: bool) -> None:
         today = utc_now().date()
         cutoff = period.before(today)
         now = format_instant(utc_now())
-        with context.store() as db, stage_lock(db, "settle"):
+        with context.store() as db, erasure_lock(db):
             try:
                 with db.transaction():
                     leavers = leavers_before(db, cutoff)
@@ -97,12 +99,19 @@ def retention_apply(context: Context, dry_run: bool) -> None:
 @click.argument("learner")
 @click.option("--reason", required=True, help="The erasure request, for the audit trail (a reference, not a name).")
 @click.option("--force", is_flag=True, help="Erase even though the person is still employed.")
+@click.option(
+    "--wait",
+    type=click.FloatRange(min=0),
+    default=600.0,
+    show_default=True,
+    help="Seconds to wait for a sync that is settling; then nothing is erased and the command says so.",
+)
 @pass_context
-def learners_erase(context: Context, learner: str, reason: str, force: bool) -> None:
+def learners_erase(context: Context, learner: str, reason: str, force: bool, wait: float) -> None:
     """Erase one person's data on an erasure request; refused while they are still employed unless --force."""
     try:
         now = format_instant(utc_now())
-        with context.store() as db, stage_lock(db, "settle"):
+        with context.store() as db, erasure_lock(db, wait=wait):
             with db.transaction():
                 if not is_known(db, learner):
                     raise click.UsageError(f"no learner {learner!r}: nothing to erase")

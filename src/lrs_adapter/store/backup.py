@@ -6,8 +6,11 @@ step that other connections see whole. PostgreSQL stores are backed up with pg_d
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from lrs_adapter.errors import ConfigError
@@ -76,3 +79,16 @@ def restore_sqlite(db: Database, backup: Path) -> int:
             f"{backup} is not a backup of an lrs-adapter store ({error}).", fix="give the file `store backup` wrote."
         ) from None
     return int(row["migrations"]) if row else 0
+
+
+@contextmanager
+def staged_copy(db: Database, backup: Path) -> Iterator[Path]:
+    """A private copy of a backup in a folder beside the store, removed afterwards: it is opened (migrated forward)
+    and brought up to date (the erasure log carried in, erasures applied again) before `restore_sqlite` puts it in
+    the store's place in one step, so the store is never seen restored but not yet erased again, and a failure on
+    the way leaves the store as it was."""
+    assert db.path is not None
+    with tempfile.TemporaryDirectory(dir=db.path.parent, prefix=".restore-") as folder:
+        copy = Path(folder) / "store.db"
+        shutil.copyfile(backup, copy)
+        yield copy
