@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from pathlib import Path
 
 import click
@@ -14,7 +15,15 @@ from lrs_adapter.store import open_store
 from lrs_adapter.store.audit import append_audit
 from lrs_adapter.store.backup import backup_sqlite, restore_sqlite, staged_copy
 from lrs_adapter.store.erasure import compact
-from lrs_adapter.store.erasure_log import ErasureLog, carry, learners_erased, missing_from, read_backup_log, read_log
+from lrs_adapter.store.erasure_log import (
+    Erasure,
+    ErasureLog,
+    carry,
+    learners_erased,
+    missing_from,
+    read_backup_log,
+    read_log,
+)
 from lrs_adapter.store.locks import stage_lock
 from lrs_adapter.store.statements import statement_count
 
@@ -74,7 +83,7 @@ def store_restore(context: Context, file: Path, reason: str, yes: bool, reapply_
             if held and not yes:
                 click.confirm(f"The store holds {held} statements; replace everything in it with {file}?", abort=True)
             with staged_copy(db, file) as copy:
-                statements, erased = _bring_up_to_date(context, copy, log, file=file, reason=reason)
+                statements, erased = _bring_up_to_date(context, copy, log, since, file=file, reason=reason)
                 restore_sqlite(db, copy)
     except AdapterError as error:
         fail(error)
@@ -83,9 +92,12 @@ def store_restore(context: Context, file: Path, reason: str, yes: bool, reapply_
         click.echo(f"erasures made since the backup was taken: {len(since)}; people erased again: {erased}")
 
 
-def _bring_up_to_date(context: Context, copy: Path, log: ErasureLog, *, file: Path, reason: str) -> tuple[int, int]:
+def _bring_up_to_date(
+    context: Context, copy: Path, log: ErasureLog, since: list[Erasure], *, file: Path, reason: str
+) -> tuple[int, int]:
     """The staged backup migrated forward, the current erasure log carried into it, everyone it remembers erased
-    again, and the restore audited: (statements, people erased again)."""
+    again, and the restore audited with the erasures made since the backup (their entries are not in its audit
+    trail): (statements, people erased again)."""
     staged = open_store(f"sqlite:///{copy}")
     try:
         now = format_instant(utc_now())
@@ -101,7 +113,11 @@ def _bring_up_to_date(context: Context, copy: Path, log: ErasureLog, *, file: Pa
                 action="store.restore",
                 at=now,
                 reason=reason,
-                after={"file": str(file), "erased_again": len(erased)},
+                after={
+                    "file": str(file),
+                    "erasures_since": [asdict(erasure) for erasure in since],
+                    "erased_again": len(erased),
+                },
             )
         compact(staged)
         return statement_count(staged), len(erased)

@@ -13,6 +13,7 @@ from lrs_adapter.model.statements import Accepted, Rejected
 from lrs_adapter.store.database import Database
 from lrs_adapter.store.erasure import ERASED_HOME
 from lrs_adapter.store.erasure_log import Erasure, erased_rows
+from lrs_adapter.store.statements import stored_hashes
 
 
 def actor_keys(item: Accepted) -> list[str]:
@@ -29,6 +30,13 @@ def _held(item: Accepted, erasure: Erasure, source: str) -> Rejected:
 
 
 def hold_erased(db: Database, accepted: Sequence[Accepted], *, source: str) -> tuple[list[Accepted], list[Rejected]]:
-    """(the statements to store, those of erased people as quarantine entries). Call in the storing transaction."""
-    kept, erased = erased_rows(db, accepted, actor_keys, hold=True)
-    return kept, [_held(item, erasure, source) for item, erasure in erased]
+    """(the statements to store, in page order; those of erased people as quarantine entries). Call in the storing
+    transaction. A statement the store already holds, unchanged, is let through: the erasure pseudonymised it in
+    place, and it counts as the duplicate it is (an export file is read whole at every sync)."""
+    _, erased = erased_rows(db, list(enumerate(accepted)), lambda pair: actor_keys(pair[1]), hold=True)
+    if not erased:
+        return list(accepted), []
+    known = stored_hashes(db, [item.id for (_, item), _ in erased])
+    held = {at: (item, erasure) for (at, item), erasure in erased if known.get(item.id) != item.content_hash}
+    kept = [item for at, item in enumerate(accepted) if at not in held]
+    return kept, [_held(item, erasure, source) for item, erasure in held.values()]

@@ -137,14 +137,16 @@ def learners_erased(db: Database, home_page: str | None) -> list[str]:
     salt = _salt(db)
     if salt is None:
         return []
+    identifiers: dict[str, str] = dict(db.execute("SELECT ifi, learner_id FROM learner_identifiers"))
     keys: dict[str, set[str]] = {}
-    for row in db.execute("SELECT ifi, learner_id FROM learner_identifiers"):
-        keys.setdefault(row.learner_id, set()).add(row.ifi)
+    for ifi, person in identifiers.items():
+        keys.setdefault(person, set()).add(ifi)
     for row in db.execute("SELECT id FROM learners UNION SELECT learner FROM certification_states"):
         keys.setdefault(row.id, set())  # known by their id alone
     prefix = account_key(home_page, "") if home_page else None
     for row in db.execute("SELECT DISTINCT learner FROM statements WHERE learner IS NOT NULL"):
-        if prefix and row.learner.startswith(prefix) and len(row.learner) > len(prefix):
+        # An account no identifier names is the learner of that payroll number (store/learners.py `resolve`).
+        if prefix and row.learner not in identifiers and row.learner.startswith(prefix) and row.learner != prefix:
             keys.setdefault(row.learner[len(prefix) :], set()).add(row.learner)
     for person, known in keys.items():
         known.add(payroll_key(person))
