@@ -75,10 +75,15 @@ def restore_sqlite(db: Database, backup: Path) -> int:
         finally:
             source.close()
     except sqlite3.DatabaseError as error:
-        raise ConfigError(
-            f"{backup} is not a backup of an lrs-adapter store ({error}).", fix="give the file `store backup` wrote."
-        ) from None
+        raise not_a_backup(backup, error) from None
     return int(row["migrations"]) if row else 0
+
+
+def not_a_backup(backup: Path, error: sqlite3.DatabaseError) -> ConfigError:
+    """What a restore says of a file SQLite cannot read as a store."""
+    return ConfigError(
+        f"{backup} is not a backup of an lrs-adapter store ({error}).", fix="give the file `store backup` wrote."
+    )
 
 
 @contextmanager

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from lrs_adapter.errors import ConfigError
+from lrs_adapter.store.backup import not_a_backup
 from lrs_adapter.store.database import Database, rows_in
 from lrs_adapter.store.learners import account_key, keys_of, merged_into, payroll_key
 
@@ -188,9 +189,7 @@ def read_backup_log(backup: Path) -> ErasureLog:
         finally:
             connection.close()
     except sqlite3.DatabaseError as error:
-        raise ConfigError(
-            f"{backup} is not a backup of an lrs-adapter store ({error}).", fix="give the file `store backup` wrote."
-        ) from None
+        raise not_a_backup(backup, error) from None
     return ErasureLog(salt[0] if salt else None, found, hashes)
 
 
