@@ -127,7 +127,7 @@ def test_a_backups_log_is_read_without_changing_it_and_an_older_backup_lacks_the
     assert (tmp_path / "backup.db").read_bytes() == before
     assert older.salt == current.salt
     assert [e.id for e in missing_from(current, older)] == [later]
-    with pytest.raises(ConfigError, match="there is no backup"):
+    with pytest.raises(ConfigError, match="is not a backup of an lrs-adapter store"):
         read_backup_log(tmp_path / "missing.db")
 
 

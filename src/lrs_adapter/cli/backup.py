@@ -70,7 +70,7 @@ def store_restore(context: Context, file: Path, reason: str, yes: bool, reapply_
     what they wrote since the backup is gone; the next sync pulls it again from each connector's restored cursor).
     The erasure log is kept: a backup older than an erasure is refused unless --reapply-erasures."""
     try:
-        with context.store() as db, stage_lock(db, "settle"):
+        with context.store() as db, stage_lock(db, "settle"), staged_copy(db, file) as copy:
             log = read_log(db)
             since = missing_from(log, read_backup_log(file))
             if since and not reapply_erasures:
@@ -82,9 +82,8 @@ def store_restore(context: Context, file: Path, reason: str, yes: bool, reapply_
             held = statement_count(db)
             if held and not yes:
                 click.confirm(f"The store holds {held} statements; replace everything in it with {file}?", abort=True)
-            with staged_copy(db, file) as copy:
-                statements, erased = _bring_up_to_date(context, copy, log, since, file=file, reason=reason)
-                restore_sqlite(db, copy)
+            statements, erased = _bring_up_to_date(context, copy, log, since, file=file, reason=reason)
+            restore_sqlite(db, copy)
     except AdapterError as error:
         fail(error)
     click.echo(f"restored {file}: {statements} statements")

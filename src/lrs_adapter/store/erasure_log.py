@@ -173,13 +173,14 @@ def read_log(db: Database) -> ErasureLog:
 
 
 def read_backup_log(backup: Path) -> ErasureLog:
-    """The log a SQLite backup holds, read without changing the file; empty for a backup older than the log."""
-    if not backup.is_file():
-        raise ConfigError(f"there is no backup {backup}.", fix="give the file `store backup` wrote.")
+    """The log a SQLite backup holds, read without changing the file; empty for a backup older than the log. A
+    file that is no store's backup is refused here, before anything is copied or migrated."""
     try:
         connection = sqlite3.connect(f"file:{backup}?mode=ro", uri=True)
         try:
             tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            if "schema_migrations" not in tables:
+                raise not_a_backup(backup, "a SQLite database without the store's schema")
             if "erasures" not in tables:
                 return ErasureLog(None, (), ())
             salt = connection.execute("SELECT salt FROM erasure_salt WHERE id = 1").fetchone()
