@@ -137,3 +137,28 @@ def test_a_restore_of_a_backup_older_than_an_erasure_is_refused_unless_the_erasu
     code, output = cli(config, "store", "restore", str(backup), "--reason", "again", "--yes")
     assert code == 2, output  # the log came through the restore: the same backup is still older than the erasure
     assert personal(store_file_bytes(tmp_path)) == []
+
+
+def test_a_store_restored_outside_the_adapter_gets_the_erasure_log_of_the_store_it_replaces(tmp_path: Path) -> None:
+    """As after pg_restore of a dump taken before an erasure (here a SQLite copy: the command reads and writes
+    through store URLs, the same on either database)."""
+    config = make_store(tmp_path)
+    dump = tmp_path / "restored.db"
+    assert cli(config, "store", "backup", str(dump))[0] == 0
+    code, output = cli(config, "learners", "erase", PAYROLL, "--reason", "request 2026/203")
+    assert code == 0, output
+    restored = tmp_path / "restored.toml"
+    restored.write_text(config.read_text().replace(str(tmp_path / "store.db"), str(dump)))
+    assert PAYROLL in learners_in_status(restored)
+
+    previous = f"sqlite:///{tmp_path / 'store.db'}"
+    code, output = cli(restored, "store", "reapply-erasures", "--from", previous, "--reason", "moved to a new server")
+    assert code == 0, output
+    assert "that this store lacked: 1; people erased again: 1" in output, output
+    assert learners_in_status(restored) == [STAYER]
+    assert personal(b"".join(path.read_bytes() for path in tmp_path.glob("restored.db*"))) == []
+    code, output = cli(restored, "store", "reapply-erasures", "--from", previous, "--reason", "again")
+    assert "that this store lacked: 0; people erased again: 0" in output, output
+    code, output = cli(restored, "sync")  # the export file read again: the person's statements are erased duplicates
+    assert code == 0, output
+    assert learners_in_status(restored) == [STAYER]

@@ -11,7 +11,7 @@ from lrs_adapter.cli import Context, fail, main, pass_context
 from lrs_adapter.cli.retention import erase_audited
 from lrs_adapter.errors import AdapterError
 from lrs_adapter.model.timestamps import format_instant, utc_now
-from lrs_adapter.store import open_store
+from lrs_adapter.store import Database, open_store
 from lrs_adapter.store.audit import append_audit
 from lrs_adapter.store.backup import backup_sqlite, restore_sqlite, staged_copy
 from lrs_adapter.store.erasure import compact
@@ -24,7 +24,7 @@ from lrs_adapter.store.erasure_log import (
     read_backup_log,
     read_log,
 )
-from lrs_adapter.store.locks import stage_lock
+from lrs_adapter.store.locks import erasure_lock, stage_lock
 from lrs_adapter.store.statements import statement_count
 
 
@@ -82,7 +82,11 @@ def store_restore(context: Context, file: Path, reason: str, yes: bool, reapply_
             held = statement_count(db)
             if held and not yes:
                 click.confirm(f"The store holds {held} statements; replace everything in it with {file}?", abort=True)
-            statements, erased = _bring_up_to_date(context, copy, log, since, file=file, reason=reason)
+            staged = open_store(f"sqlite:///{copy}")  # migrates an older backup forward
+            try:
+                statements, erased = _bring_up_to_date(context, staged, log, since, source=str(file), reason=reason)
+            finally:
+                staged.close()
             restore_sqlite(db, copy)
     except AdapterError as error:
         fail(error)
@@ -91,34 +95,58 @@ def store_restore(context: Context, file: Path, reason: str, yes: bool, reapply_
         click.echo(f"erasures made since the backup was taken: {len(since)}; people erased again: {erased}")
 
 
-def _bring_up_to_date(
-    context: Context, copy: Path, log: ErasureLog, since: list[Erasure], *, file: Path, reason: str
-) -> tuple[int, int]:
-    """The staged backup migrated forward, the current erasure log carried into it, everyone it remembers erased
-    again, and the restore audited with the erasures made since the backup (their entries are not in its audit
-    trail): (statements, people erased again)."""
-    staged = open_store(f"sqlite:///{copy}")
+@store_group.command("reapply-erasures")
+@click.option(
+    "--from",
+    "previous",
+    required=True,
+    help="The URL of the store this one replaces, where the erasures were made (it is only read).",
+)
+@click.option("--reason", required=True, help="Why (kept in the audit trail).")
+@pass_context
+def store_reapply_erasures(context: Context, previous: str, reason: str) -> None:
+    """After a PostgreSQL restore (pg_restore into a new database, store.url pointed at it): carry the erasure log of
+    the store it replaces into it, and erase again everyone the log remembers that the dump brought back."""
     try:
-        now = format_instant(utc_now())
-        with staged.transaction():
-            carry(staged, log)
-            erased = [
-                erase_audited(context, staged, learner, action="store.restore.erase", reason=reason, now=now)
-                for learner in learners_erased(staged, context.config.home_page)
-            ]
-            append_audit(
-                staged,
-                actor=context.actor,
-                action="store.restore",
-                at=now,
-                reason=reason,
-                after={
-                    "file": str(file),
-                    "erasures_since": [asdict(erasure) for erasure in since],
-                    "erased_again": len(erased),
-                },
-            )
-        compact(staged)
-        return statement_count(staged), len(erased)
-    finally:
-        staged.close()
+        old = open_store(previous)
+        try:
+            log = read_log(old)
+            where = old.where
+        finally:
+            old.close()
+        with context.store() as db, erasure_lock(db):
+            since = missing_from(log, read_log(db))
+            statements, erased = _bring_up_to_date(context, db, log, since, source=where, reason=reason)
+    except AdapterError as error:
+        fail(error)
+    click.echo(f"erasures made in {where} that this store lacked: {len(since)}; people erased again: {erased}")
+    click.echo(f"this store holds {statements} statements")
+
+
+def _bring_up_to_date(
+    context: Context, restored: Database, log: ErasureLog, since: list[Erasure], *, source: str, reason: str
+) -> tuple[int, int]:
+    """A restored store (a staged backup, or a database pg_restore wrote) with the current erasure log carried
+    into it, everyone it remembers erased again, and the restore audited with the erasures made since the backup
+    (their entries are not in its audit trail): (statements, people erased again)."""
+    now = format_instant(utc_now())
+    with restored.transaction():
+        carry(restored, log)
+        erased = [
+            erase_audited(context, restored, learner, action="store.restore.erase", reason=reason, now=now)
+            for learner in learners_erased(restored, context.config.home_page)
+        ]
+        append_audit(
+            restored,
+            actor=context.actor,
+            action="store.restore",
+            at=now,
+            reason=reason,
+            after={
+                "from": source,
+                "erasures_since": [asdict(erasure) for erasure in since],
+                "erased_again": len(erased),
+            },
+        )
+    compact(restored)
+    return statement_count(restored), len(erased)
