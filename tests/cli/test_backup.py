@@ -109,3 +109,10 @@ def test_a_file_that_is_no_backup_is_refused(tmp_path: Path) -> None:
     code, output = cli(config, "store", "restore", str(tmp_path / "missing.db"), "--reason", "x", "--yes")
     assert code == 2
     assert "there is no backup" in output
+    other = sqlite3.connect(tmp_path / "other.db")  # a SQLite database, but no store's
+    other.execute("CREATE TABLE notes (text TEXT)")
+    other.close()
+    code, output = cli(config, "store", "restore", str(tmp_path / "other.db"), "--reason", "x", "--yes")
+    assert code == 2, output
+    assert "is not a backup of an lrs-adapter store (a SQLite database without the store's schema)" in output
+    assert [row["learner"] for row in lines(config, "status", "--format", "json")]  # the store is as it was

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
+from collections.abc import Callable
 from functools import wraps
 from importlib import import_module
 from pathlib import Path
@@ -28,8 +29,9 @@ POINTS: dict[str, tuple[str, str, str]] = {
 }
 
 
-def arm(point: str, k: int) -> None:
-    module_name, attribute, when = POINTS[point]
+def at_kth_call(point: tuple[str, str, str], k: int, action: Callable[[], None]) -> None:
+    """`action` run at the K-th call of `point` (module, attribute, "before" or "after" the call)."""
+    module_name, attribute, when = point
     owner: Any = import_module(module_name)
     *path, name = attribute.split(".")
     for part in path:
@@ -38,22 +40,25 @@ def arm(point: str, k: int) -> None:
     calls = 0
 
     @wraps(original)
-    def killing(*args: Any, **kwargs: Any) -> Any:
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
         nonlocal calls
         calls += 1
         if calls == k and when == "before":
-            os.kill(os.getpid(), signal.SIGKILL)
+            action()
         result = original(*args, **kwargs)
-        if calls == k:
-            os.kill(os.getpid(), signal.SIGKILL)
+        if calls == k and when == "after":
+            action()
         return result
 
-    setattr(owner, name, killing)
+    setattr(owner, name, wrapped)
 
 
-def main() -> None:
-    endpoint, store_url, work_dir, point, k = sys.argv[1:6]
+def kill() -> None:
+    os.kill(os.getpid(), signal.SIGKILL)
 
+
+def sync_once(endpoint: str, store_url: str, work_dir: Path) -> None:
+    """Pull, settle and push once, as `sync` does, with tests/helpers/certification_run.py's configuration."""
     from lrs_adapter.pipeline.pull import pull
     from lrs_adapter.pipeline.push import deliver
     from lrs_adapter.pipeline.settle import settle
@@ -62,13 +67,18 @@ def main() -> None:
     from tests.helpers.lrs_servers import LRS
     from tests.helpers.pushing import PREVENT
 
-    arm(point, int(k))
-    lrs = LRS(endpoint=endpoint, username="any", password="any", log_path=Path(work_dir) / "unused.log")
-    cfg = config(lrs, Path(work_dir), store_url=store_url, read_timeout=5)
+    lrs = LRS(endpoint=endpoint, username="any", password="any", log_path=work_dir / "unused.log")
+    cfg = config(lrs, work_dir, store_url=store_url, read_timeout=5)
     db = open_store(cfg.store_url)
     pull(cfg, db, "ll")
     settle(cfg, db, [PREVENT], DAY)
     deliver(cfg, db, [PREVENT])
+
+
+def main() -> None:
+    endpoint, store_url, work_dir, point, k = sys.argv[1:6]
+    at_kth_call(POINTS[point], int(k), kill)
+    sync_once(endpoint, store_url, Path(work_dir))
     print("not killed: the point was met fewer than K times", flush=True)
 
 

@@ -52,12 +52,13 @@ def test_rows_in_reads_more_values_than_one_in_list_takes(db: Database) -> None:
 
 
 # -- a full disk and a read-only store, for real: `lrs-adapter pull` in a subprocess ----------------------------------
-# A 3 MB tmpfs fills up for real (ENOSPC, SQLite's SQLITE_FULL); `ulimit -f` would give EFBIG, which SQLite reports
-# as an I/O error, not a full disk. The read-only store is a file mode 0444 read by a user who is not root (root
-# ignores file modes): `setpriv` runs the command as `nobody`. Both need root to set up, so elsewhere they skip (and
-# fail under CI=true, like a missing service).
+# A 4 MB tmpfs fills up for real (ENOSPC, SQLite's SQLITE_FULL); the empty schema takes 0.9 MB of it, so a commit of
+# a 500-statement page still fits, and every migration added eats into that. `ulimit -f` would give EFBIG, which
+# SQLite reports as an I/O error, not a full disk. The read-only store is a file mode 0444 read by a user who is not
+# root (root ignores file modes): `setpriv` runs the command as `nobody`. Both need root to set up, so elsewhere they
+# skip (and fail under CI=true, like a missing service).
 
-STATEMENTS = 3000  # about 5.5 MB of statements: more than the 3 MB disk takes
+STATEMENTS = 3000  # about 5.5 MB of statements: more than the 4 MB disk takes
 
 
 def need_root(what: str) -> None:
@@ -103,7 +104,7 @@ def small_disk(tmp_path: Path) -> Iterator[Path]:
     need_root("a full disk")
     disk = tmp_path / "disk"
     disk.mkdir()
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(disk)], check=False)
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(disk)], check=False)
     if mounted.returncode != 0:
         need_root("mounting a tmpfs")  # root in a container that may not mount
         pytest.skip("mount -t tmpfs failed here")

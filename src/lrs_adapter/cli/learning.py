@@ -26,7 +26,8 @@ from lrs_adapter.model.timestamps import format_instant, utc_now
 from lrs_adapter.sources.recorded import BadRow, read_history, read_register
 from lrs_adapter.sources.roster import read_roster
 from lrs_adapter.store.audit import append_audit
-from lrs_adapter.store.learners import import_roster, on_roster, unresolved
+from lrs_adapter.store.erasure_log import erased_rows
+from lrs_adapter.store.learners import identifiers_of, import_roster, on_roster, payroll_key, unresolved
 from lrs_adapter.store.outbox import held_learners
 from lrs_adapter.store.recorded import recorded_count, save_recorded
 
@@ -73,9 +74,11 @@ def roster_import(context: Context, file: Path) -> None:
     try:
         rows = read_roster(file)
         now = format_instant(utc_now())
+        home_page = context.config.home_page
         with context.store() as db, db.transaction():
             before = on_roster(db)
-            counts = import_roster(db, rows, home_page=context.config.home_page, today=utc_now().date(), now=now)
+            people, erased = erased_rows(db, rows, lambda row: sorted(identifiers_of(row, home_page)))
+            counts = import_roster(db, people, home_page=home_page, today=utc_now().date(), now=now)
             append_audit(
                 db,
                 actor=context.actor,
@@ -83,14 +86,17 @@ def roster_import(context: Context, file: Path) -> None:
                 at=now,
                 reason=f"roster file {file}",
                 before={"on_roster": before},
-                after={"on_roster": on_roster(db), "rows": len(rows), **asdict(counts)},
+                after={"on_roster": on_roster(db), "rows": len(rows), **asdict(counts), "erased": len(erased)},
             )
     except AdapterError as error:
         fail(error)
     echo(
         f"roster {file}: {len(rows)} rows · added {counts.added} · changed {counts.changed} · unchanged"
         f" {counts.unchanged} · leavers {counts.leavers} · identifiers to map again {counts.requeued}"
+        f" · refused {len(erased)} (erased people)"
     )
+    for row, erasure in erased:
+        click.echo(f"  {file.name}:{row.line}: {erasure.reason}")
 
 
 @main.group("learners")
@@ -128,6 +134,8 @@ def keep_recorded(
     now = format_instant(utc_now())
     with context.store() as db, db.transaction():
         held = recorded_count(db, certification)
+        rows, erased = erased_rows(db, rows, lambda row: [payroll_key(row.payroll_number)])
+        bad = [*bad, *(BadRow(row.source, erasure.reason) for row, erasure in erased)]
         new, again = save_recorded(db, rows, certification=certification, now=now)
         append_audit(
             db,

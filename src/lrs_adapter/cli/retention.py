@@ -22,8 +22,9 @@ from lrs_adapter.store import Database
 from lrs_adapter.store.audit import append_audit
 from lrs_adapter.store.compaction import Compacted, compact
 from lrs_adapter.store.erasure import employment, leavers_before, roster_standing
+from lrs_adapter.store.erasure_log import remember_erasure
 from lrs_adapter.store.learners import is_known
-from lrs_adapter.store.locks import stage_lock
+from lrs_adapter.store.locks import erasure_lock
 
 
 class _DryRun(Exception):
@@ -59,6 +60,7 @@ def consequences(erasure: Erasure) -> list[str]:
 def erase_audited(
     context: Context, db: Database, learner: str, mappings: Sequence[Mapping], *, action: str, reason: str, now: str
 ) -> Erasure:
+    remember_erasure(db, learner, home_page=context.config.home_page, action=action, at=now)  # so it stays erased
     before = roster_standing(db, learner)
     erasure = erase_person(db, context.config, mappings, learner, now=now)
     append_audit(
@@ -117,7 +119,7 @@ def retention_apply(context: Context, dry_run: bool, yes: bool) -> None:
             ask_first(context, f"erase the personal data of every leaver who left before {cutoff}", yes=yes)
         now = format_instant(utc_now())
         identifiers: list[str] = []
-        with context.store() as db, stage_lock(db, "settle"):
+        with context.store() as db, erasure_lock(db):
             try:
                 with db.transaction():
                     leavers = leavers_before(db, cutoff)
@@ -146,15 +148,22 @@ def retention_apply(context: Context, dry_run: bool, yes: bool) -> None:
 @click.argument("learner")
 @click.option("--reason", required=True, help="The erasure request, for the audit trail (a reference, not a name).")
 @click.option("--force", is_flag=True, help="Erase even though the person is still employed.")
+@click.option(
+    "--wait",
+    type=click.FloatRange(min=0),
+    default=600.0,
+    show_default=True,
+    help="Seconds to wait for a sync that is settling; then nothing is erased and the command says so.",
+)
 @YES
 @pass_context
-def learners_erase(context: Context, learner: str, reason: str, force: bool, yes: bool) -> None:
+def learners_erase(context: Context, learner: str, reason: str, force: bool, wait: float, yes: bool) -> None:
     """Erase one person's data on an erasure request; refused while they are still employed unless --force."""
     try:
         ask_first(context, f"erase {learner}'s personal data (this cannot be undone)", yes=yes)
         mappings = load_mappings(context.config.mappings)
         now = format_instant(utc_now())
-        with context.store() as db, stage_lock(db, "settle"):
+        with context.store() as db, erasure_lock(db, wait=wait):
             with db.transaction():
                 if not is_known(db, learner):
                     raise click.UsageError(f"no learner {learner!r}: nothing to erase")

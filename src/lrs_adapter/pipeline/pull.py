@@ -27,6 +27,7 @@ from lrs_adapter.logs import progress_level
 from lrs_adapter.mapping.loader import load_mappings
 from lrs_adapter.model.statements import Accepted, Cursor, Rejected
 from lrs_adapter.model.timestamps import format_instant, utc_now
+from lrs_adapter.pipeline.erased import hold_erased
 from lrs_adapter.pipeline.own_statements import OwnStatements
 from lrs_adapter.pipeline.page_intake import Intake, PageIntake, intake_of
 from lrs_adapter.sources import Page, Source
@@ -101,17 +102,17 @@ def commit_pages(
     batch, cursor = RunCounts(), None
     with db.transaction():
         for taken in pages:
-            saved = save_statements(
-                db, taken.to_store(), connector=connector, run_id=run_id, received_at=taken.received_at
-            )
-            quarantine(db, taken.rejected, connector=connector, run_id=run_id, received_at=taken.received_at)
+            stored, held = hold_erased(db, taken.to_store(), source=taken.label)
+            saved = save_statements(db, stored, connector=connector, run_id=run_id, received_at=taken.received_at)
+            rejected = [*taken.rejected, *held]
+            quarantine(db, rejected, connector=connector, run_id=run_id, received_at=taken.received_at)
             cursor = source.advance(taken.accepted) or cursor
             counts = RunCounts(
                 pages=1,
                 fetched=taken.size,
                 new=saved.new,
                 duplicate=saved.duplicate,
-                quarantined=len(taken.rejected),
+                quarantined=len(rejected),
                 voided=saved.voided,
                 conflicts=saved.conflicts,
                 own=len(taken.own),

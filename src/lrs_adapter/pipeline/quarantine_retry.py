@@ -12,8 +12,10 @@ import orjson
 
 from lrs_adapter.model.statements import Accepted
 from lrs_adapter.model.timestamps import format_instant
+from lrs_adapter.pipeline.erased import actor_keys
 from lrs_adapter.pipeline.intake import take_in
 from lrs_adapter.store.database import Database
+from lrs_adapter.store.erasure_log import erased_rows
 from lrs_adapter.store.locks import connector_lock
 from lrs_adapter.store.quarantine import HELD, RELEASED, list_entries, resolve
 from lrs_adapter.store.runs import RunCounts, add_to_run, finish_run, start_run
@@ -31,15 +33,19 @@ def retry_entries(db: Database, entry_ids: list[int] | None, *, now: datetime) -
             run_id = start_run(db, connector, "quarantine", stamp, None)
             counts = RunCounts(pages=1, fetched=len(mine))
             with db.transaction():
-                passed: list[Accepted] = []
+                checked: list[tuple[int, Accepted]] = []  # (entry id, the statement that now passes)
                 for entry in mine:
                     try:
                         outcome = take_in(orjson.loads(entry.raw), source=entry.source, received_at=now)
                     except orjson.JSONDecodeError:
                         continue
                     if isinstance(outcome, Accepted):
-                        passed.append(outcome)
-                        resolve(db, entry.id, RELEASED, stamp)
+                        checked.append((entry.id, outcome))
+                # An erased person's statement may pass its checks now: it stays held (pipeline/erased.py).
+                taken, _ = erased_rows(db, checked, lambda pair: actor_keys(pair[1]), hold=True)
+                for entry_id, _ in taken:
+                    resolve(db, entry_id, RELEASED, stamp)
+                passed = [item for _, item in taken]
                 saved = save_statements(db, passed, connector=connector, run_id=run_id, received_at=stamp)
                 counts.new, counts.duplicate, counts.voided = saved.new, saved.duplicate, saved.voided
                 counts.conflicts, counts.quarantined = saved.conflicts, len(mine) - len(passed)

@@ -6,8 +6,11 @@ step that other connections see whole. PostgreSQL stores are backed up with pg_d
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from lrs_adapter.errors import ConfigError
@@ -52,9 +55,8 @@ def backup_sqlite(db: Database, target: Path) -> int:
     return target.stat().st_size
 
 
-def restore_sqlite(db: Database, backup: Path) -> int:
-    """Replace the store's contents with a backup's; the number of schema migrations the backup had (the store is
-    migrated forward when it is next opened, so an older backup comes up to date)."""
+def _restored_file(db: Database, backup: Path) -> Path:
+    """The SQLite store's file that `backup` is to replace; a PostgreSQL store, or no such backup, refused."""
     if db.dialect != "sqlite" or db.path is None:
         raise ConfigError(
             "store restore copies a SQLite backup; this store is PostgreSQL.",
@@ -63,12 +65,19 @@ def restore_sqlite(db: Database, backup: Path) -> int:
         )
     if not backup.is_file():
         raise ConfigError(f"there is no backup {backup}.", fix="give the file `store backup` wrote.")
+    return db.path
+
+
+def restore_sqlite(db: Database, backup: Path) -> int:
+    """Replace the store's contents with a backup's; the number of schema migrations the backup had (the store is
+    migrated forward when it is next opened, so an older backup comes up to date)."""
+    store = _restored_file(db, backup)
     try:
         source = sqlite3.connect(f"file:{backup}?mode=ro", uri=True)
         source.row_factory = sqlite3.Row  # this connection is the backup file's own, not a `Database`
         try:
             row = source.execute("SELECT COUNT(*) AS migrations FROM schema_migrations").fetchone()
-            target = sqlite3.connect(db.path, timeout=30)
+            target = sqlite3.connect(store, timeout=30)
             try:
                 source.backup(target)
             finally:
@@ -76,9 +85,7 @@ def restore_sqlite(db: Database, backup: Path) -> int:
         finally:
             source.close()
     except sqlite3.DatabaseError as error:
-        raise ConfigError(
-            f"{backup} is not a backup of an lrs-adapter store ({error}).", fix="give the file `store backup` wrote."
-        ) from None
+        raise not_a_backup(backup, error) from None
     return int(row["migrations"]) if row else 0
 
 
@@ -93,3 +100,23 @@ def latest_backup(db: Database) -> str:
     file = str(entry.after["file"])
     gone = "" if Path(file).is_file() else " (the file is no longer there)"
     return f"{file}, taken {entry.at}{gone}"
+
+
+def not_a_backup(backup: Path, error: sqlite3.DatabaseError | str) -> ConfigError:
+    """What a restore says of a file SQLite cannot read as a store."""
+    return ConfigError(
+        f"{backup} is not a backup of an lrs-adapter store ({error}).", fix="give the file `store backup` wrote."
+    )
+
+
+@contextmanager
+def staged_copy(db: Database, backup: Path) -> Iterator[Path]:
+    """A private copy of a backup in a folder beside the store, removed afterwards: it is opened (migrated forward)
+    and brought up to date (the erasure log carried in, erasures applied again) before `restore_sqlite` puts it in
+    the store's place in one step, so the store is never seen restored but not yet erased again, and a failure on
+    the way leaves the store as it was."""
+    store = _restored_file(db, backup)
+    with tempfile.TemporaryDirectory(dir=store.parent, prefix=".restore-") as folder:
+        copy = Path(folder) / "store.db"
+        shutil.copyfile(backup, copy)
+        yield copy

@@ -32,6 +32,11 @@ def advisory_key(schema: str, name: str) -> int:
     return int.from_bytes(hashlib.sha256(f"lrs-adapter:{schema}:{name}".encode()).digest()[:8], "big", signed=True)
 
 
+def _stage(stage: str) -> str:
+    """A stage lock's name: its file's or advisory key's, the same for every holder of that stage."""
+    return f"(stage) {stage}"
+
+
 @contextmanager
 def connector_lock(db: Database, connector: str) -> Iterator[None]:
     """Taken at once or refused: a second pull of one connector has nothing to add to the first."""
@@ -45,7 +50,21 @@ def stage_lock(db: Database, stage: str, *, wait: float = 600.0) -> Iterator[Non
     they pulled: two at once would evaluate a learner twice and write its events twice. A run waits for the other
     (whose work it shares) rather than skip, so what it queued is not left for the next run."""
     busy = f"another run held the {stage} lock ({{how}}) for {wait:.0f} s; this run stopped there. Run it again later."
-    with _lock(db, f"(stage) {stage}", wait=wait, busy=busy):
+    with _lock(db, _stage(stage), wait=wait, busy=busy):
+        yield
+
+
+@contextmanager
+def erasure_lock(db: Database, *, wait: float = 600.0) -> Iterator[None]:
+    """An erasure takes the settle lock, as a sync does while it maps and evaluates: a sync settling the person
+    would otherwise write their states back after the erasure. It waits for that sync, then gives up naming it. (A
+    sync still pulling holds only its connectors' locks: what it commits after the erasure is held by the erasure
+    log, store/erasure_log.py.)"""
+    busy = (
+        f"a sync (or a remap or another erasure) held the settle lock ({{how}}) for {wait:.0f} s; nothing was"
+        " erased. `lrs-adapter runs` shows the sync; erase again once it has finished."
+    )
+    with _lock(db, _stage("settle"), wait=wait, busy=busy):
         yield
 
 

@@ -327,6 +327,25 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
         "erasure tombstones in the change log: the seq of the erased record each one tells consumers to delete",
         ["ALTER TABLE changes ADD COLUMN erases BIGINT"],
     ),
+    (
+        17,
+        "the erasure log: each erasure's date and its person's identifiers as salted hashes (store/erasure_log.py)",
+        [
+            # One row, made here so that a pull's commit and an erasure always have it to lock; its salt is set by
+            # the first erasure.
+            "CREATE TABLE erasure_salt (id INTEGER PRIMARY KEY, salt TEXT, created_at TEXT)",
+            "INSERT INTO erasure_salt (id, salt, created_at) VALUES (1, NULL, NULL)",
+            """CREATE TABLE erasures (
+                id TEXT PRIMARY KEY,
+                erased_at TEXT NOT NULL,
+                action TEXT NOT NULL,
+                identifiers INTEGER NOT NULL)""",
+            """CREATE TABLE erased_identifiers (
+                hash TEXT NOT NULL,
+                erasure_id TEXT NOT NULL,
+                PRIMARY KEY (hash, erasure_id))""",
+        ],
+    ),
 ]
 
 

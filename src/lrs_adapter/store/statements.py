@@ -52,7 +52,7 @@ def save_statements(
                 _record_conflict(db, item, by_id[item.id].content_hash, connector, run_id, received_at)
             continue
         by_id[item.id] = item
-    known = _lookup(db, "SELECT id, content_hash FROM statements WHERE id IN ({marks})", list(by_id))
+    known = stored_hashes(db, list(by_id))
     fresh = [item for item in by_id.values() if item.id not in known]
     for item in by_id.values():
         if item.id in known:
@@ -121,6 +121,12 @@ def _record_conflict(
         " VALUES (?, ?, ?, ?, ?, ?, ?)",
         (item.id, connector, run_id, stored_hash, item.content_hash, item.raw, received_at),
     )
+
+
+def stored_hashes(db: Database, ids: Sequence[str]) -> dict[str, str]:
+    """The content hash of each statement of `ids` the store holds: a statement met again is the same one when its
+    hash is equal."""
+    return _lookup(db, "SELECT id, content_hash FROM statements WHERE id IN ({marks})", ids)
 
 
 def statement_count(db: Database) -> int:
