@@ -22,7 +22,7 @@ ROSTER_HEADER = (
 
 def erased_store(tmp_path: Path) -> Path:
     config = make_store(tmp_path)
-    code, output = cli(config, "learners", "erase", PAYROLL, "--reason", "request 2026/201")
+    code, output = cli(config, "learners", "erase", PAYROLL, "--reason", "request 2026/201", "--yes")
     assert code == 0, output
     assert personal(store_file_bytes(tmp_path)) == []
     return config
@@ -107,7 +107,7 @@ def test_a_restore_of_a_backup_older_than_an_erasure_is_refused_unless_the_erasu
     config = make_store(tmp_path)
     backup = tmp_path / "before-erasure.db"
     assert cli(config, "store", "backup", str(backup))[0] == 0
-    code, output = cli(config, "learners", "erase", PAYROLL, "--reason", "request 2026/202")
+    code, output = cli(config, "learners", "erase", PAYROLL, "--reason", "request 2026/202", "--yes")
     assert code == 0, output
     assert personal(backup.read_bytes())  # the backup still holds them: what a restore must not bring back
 
@@ -145,7 +145,7 @@ def test_a_store_restored_outside_the_adapter_gets_the_erasure_log_of_the_store_
     config = make_store(tmp_path)
     dump = tmp_path / "restored.db"
     assert cli(config, "store", "backup", str(dump))[0] == 0
-    code, output = cli(config, "learners", "erase", PAYROLL, "--reason", "request 2026/203")
+    code, output = cli(config, "learners", "erase", PAYROLL, "--reason", "request 2026/203", "--yes")
     assert code == 0, output
     restored = tmp_path / "restored.toml"
     restored.write_text(config.read_text().replace(str(tmp_path / "store.db"), str(dump)))

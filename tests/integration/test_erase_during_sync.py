@@ -44,7 +44,8 @@ def erase(store_url: str, tmp_path: Path, *args: str) -> tuple[int, str]:
         f'[store]\nurl = "{store_url}"\n'
     )
     result = CliRunner().invoke(
-        main, ["--config", str(toml), "--actor", "dpo", "learners", "erase", PERSON, "--reason", "request 7", *args]
+        main,
+        ["--config", str(toml), "--actor", "dpo", "learners", "erase", PERSON, "--reason", "request 7", "--yes", *args],
     )
     return result.exit_code, result.output
 

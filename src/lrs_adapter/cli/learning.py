@@ -96,7 +96,7 @@ def roster_import(context: Context, file: Path) -> None:
         f" · refused {len(erased)} (erased people)"
     )
     for row, erasure in erased:
-        click.echo(f"  {file.name}:{row.line}: {erasure.reason}")
+        echo(f"  {file.name}:{row.line}: {erasure.reason}")
 
 
 @main.group("learners")
