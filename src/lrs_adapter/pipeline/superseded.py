@@ -22,11 +22,13 @@ from collections.abc import Collection, Sequence
 
 import structlog
 
+from lrs_adapter.config import Config
 from lrs_adapter.pipeline.certify import issue_of, revocations_by_learner
 from lrs_adapter.rules.events import CERTIFIED
+from lrs_adapter.sinks import SINK_KINDS
 from lrs_adapter.store.certifications import completion_histories_pending_for, cycles_pending_for
 from lrs_adapter.store.database import Database
-from lrs_adapter.store.outbox import Delivery, mark_superseded
+from lrs_adapter.store.outbox import Delivery, mark_superseded, pending
 
 log = structlog.get_logger(__name__)
 
@@ -62,6 +64,19 @@ def stale(items: Sequence[Delivery], standing: Collection[CycleKey]) -> dict[int
                 " before it was sent"
             )
     return why
+
+
+def would_supersede(config: Config, db: Database) -> dict[str, list[tuple[Delivery, str]]]:
+    """What a push now would mark superseded, by sink that cannot retract, each delivery with why; nothing is
+    marked (`sync --dry-run` tells them apart from what would be sent)."""
+    found = {}
+    for name, sink in config.sinks.items():
+        if SINK_KINDS[sink.kind].can_retract:
+            continue
+        items = pending(db, name)
+        why = stale(items, standing_cycles(db, name))
+        found[name] = [(item, why[item.id]) for item in items if item.id in why]
+    return found
 
 
 def supersede(db: Database, sink: str, items: Sequence[Delivery], now: str) -> list[Delivery]:
