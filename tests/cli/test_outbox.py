@@ -79,6 +79,39 @@ def test_dry_run_shows_what_would_be_pushed_and_pushes_nothing(config: Path, htt
     assert "a-secret-never-printed" not in output
 
 
+def test_dry_run_tells_what_totara_would_not_be_sent_from_what_it_would(config: Path, httpserver: HTTPServer) -> None:
+    """A certification retracted before the push: the dry run says it would be superseded for Totara, and why,
+    not that it would be pushed; the push then does what the dry run said."""
+    httpserver.expect_request("/hook").respond_with_response(Response(status=204))
+    assert cli(config, "sync", "--dry-run")[0] == 0
+    code, listing = cli(config, "completion", "list", "P00001")
+    assert code == 0, listing
+    completion_id = listing.split()[0]
+    code, output = cli(config, "completion", "retract", "P00001", completion_id, "--reason", "not theirs", "--yes")
+    assert code == 0, output
+
+    code, output = cli(config, "sync", "--dry-run")
+
+    assert code == 0, output
+    assert "dry run: would push 1 to totara:" in output, output
+    assert f"certified     P00002 prevent: cycle completed {DONE} due {DUE}" in output
+    lines = output.splitlines()
+    header = lines.index(
+        "dry run: would mark 1 superseded for totara and not send them (no longer true, and totara cannot take them"
+        " back):"
+    )
+    assert lines[header + 1].endswith(
+        f"  certified     P00001 prevent: cycle completed {DONE} due {DUE}: the cycle it certifies"
+        f" (completed {DONE}, due {DUE}) was revoked before it was sent"
+    )
+    assert "dry run: would push 3 to hook:" in output  # it hears the revocation too: nothing superseded
+    assert "superseded for hook" not in output
+    code, output = cli(config, "push")
+    assert code == 0, output
+    assert "push totara: delivered 1 · superseded 1" in output, output
+    assert "push hook: delivered 3" in output, output
+
+
 def test_a_dead_letter_is_listed_with_its_error_and_delivered_by_retry_once_the_target_is_back(
     config: Path, httpserver: HTTPServer
 ) -> None:

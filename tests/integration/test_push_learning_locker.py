@@ -4,6 +4,7 @@ with the webhook on a real local HTTP server and the agent profile (which neithe
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -16,10 +17,14 @@ from werkzeug import Response
 from lrs_adapter.config import SINK_EVENTS, Config, ConnectorConfig, LrsConfig, RetryPolicy, SinkConfig
 from lrs_adapter.pipeline.pull import pull
 from lrs_adapter.pipeline.push import PushCounts, deliver
-from lrs_adapter.pipeline.settle import settle
+from lrs_adapter.pipeline.settle import reevaluate, settle
+from lrs_adapter.pipeline.states import certification_states
+from lrs_adapter.sinks import sink_events
 from lrs_adapter.sinks.agent_profile import KEY
-from lrs_adapter.sinks.certification_statement import EARNED, VOIDED, voiding_statement_id
+from lrs_adapter.sinks.certification_statement import DUE_ON, EARNED, ISSUE, VOIDED, voiding_statement_id
 from lrs_adapter.store import Database, open_store
+from lrs_adapter.store.certifications import completions_of
+from lrs_adapter.store.corrections import completion_of, retract, unretract
 from lrs_adapter.store.outbox import DELIVERED, deliveries, mark_delivered
 from tests.helpers.certification_run import config as certification_config
 from tests.helpers.certification_run import post, received, rounds, sync_until_done
@@ -27,6 +32,7 @@ from tests.helpers.lrs_servers import LRS
 from tests.helpers.prevent import HOME, IRI, SATISFIED, statement, voiding
 from tests.helpers.pushing import PREVENT
 
+PREVENT_FILE = Path(__file__).resolve().parents[2] / "mappings" / "prevent.toml"
 FAST = RetryPolicy(max_attempts=2, initial_wait=0.01, max_wait=0.05, max_total=1)
 SECRET = "hook-secret"
 
@@ -43,6 +49,7 @@ def config(lrs: LRS, tmp_path: Path, *, hook: str | None = None, profile: bool =
         )
     return Config(
         path=tmp_path / "lrs-adapter.toml",
+        mappings=(PREVENT_FILE,),  # the pull knows the adapter's own statements about it
         store_url=f"sqlite:///{tmp_path / 'store.db'}",
         lrs={"ll": LrsConfig(name="ll", endpoint=lrs.endpoint, username="any", page_size=100, retry=FAST)},
         connectors={"ll": ConnectorConfig(name="ll", lrs="ll")},
@@ -153,6 +160,66 @@ def test_a_voided_completion_is_revoked_everywhere_and_a_resend_under_a_new_id_r
     assert documents[-1][KEY]["last_event"] == "certified"
     assert documents[-1][KEY]["status"] == "green"
     assert [request.get_json()["event"] for request, _ in httpserver.log][-1] == "certified"
+
+
+def administer(cfg: Config, db: Database, learner: str, day: str, change: Callable[[], object]) -> None:
+    """An administrator's change to `learner` as the command makes it: in one transaction with the learner
+    re-evaluated at once, then the push the next sync would make."""
+    with db.transaction():
+        change()
+        reevaluate(db, learner, [PREVENT], f"{day}T09:00:00.000000Z", home_page=HOME, sinks=sink_events(cfg))
+    deliver(cfg, db, [PREVENT])
+
+
+def test_a_certification_retracted_then_restored_is_live_again_in_the_lrs_and_heard_three_times(
+    learning_locker: LRS, db: Database, tmp_path: Path, httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Certified, revoked (the statement voided), certified again on the same evidence: a voided statement id
+    stays voided at the LRS, so the cycle's second issue has a new id, live; the webhook's receiver, which drops an
+    event id it has seen, hears all three; syncing again sends and stores nothing more."""
+    monkeypatch.setenv("HOOK", SECRET)
+    httpserver.expect_request("/hook").respond_with_response(Response(status=204))
+    cfg = config(learning_locker, tmp_path, hook=httpserver.url_for("/hook"))
+    learning_locker.post([elearning("P00001")])
+    sync(cfg, db, "2026-06-01")
+    (first,) = earned(learning_locker)
+    [completion_id] = [row.id for row in completions_of(db, "P00001")]
+    completion = completion_of(db, "P00001", completion_id)
+    assert completion is not None
+
+    administer(cfg, db, "P00001", "2026-06-02", lambda: retract(db, "P00001", completion, "wrong person", "ann", "t"))
+    assert earned(learning_locker) == []
+    assert learning_locker.get("statements", voidedStatementId=first["id"]).status_code == 200
+    administer(cfg, db, "P00001", "2026-06-03", lambda: unretract(db, "P00001", completion_id))
+
+    (live,) = earned(learning_locker)
+    assert live["id"] != first["id"]
+    assert learning_locker.get("statements", statementId=live["id"]).status_code == 200  # not voided
+    assert live["result"]["extensions"][ISSUE] == 1
+    [state] = certification_states(db, learner="P00001")
+    assert state["status"] == "green"
+    assert live["result"]["extensions"][DUE_ON] == state["due_on"] == first["result"]["extensions"][DUE_ON]
+    hooks = [request.get_json() for request, _ in httpserver.log]
+    assert [(h["event"], h["cycle"]["statement_id"]) for h in hooks] == [
+        ("certified", first["id"]),
+        ("revoked", first["id"]),
+        ("certified", live["id"]),
+    ]
+    assert len({h["event_id"] for h in hooks}) == 3
+    synced_again_changes_nothing(cfg, db, learning_locker)
+    assert [s["id"] for s in earned(learning_locker)] == [live["id"]]
+    assert len(httpserver.log) == 3
+
+
+def synced_again_changes_nothing(cfg: Config, db: Database, lrs: LRS) -> None:
+    """Two more syncs: the pulls meet the adapter's own statements (skipped, not stored), nothing is evaluated
+    anew, nothing put in the outbox or sent."""
+    made = len(deliveries(db, limit=1000))
+    for day in ("2026-06-04", "2026-06-05"):
+        counts = sync(cfg, db, day)
+        assert all(c.delivered == 0 for c in counts.sinks.values())
+    assert len(deliveries(db, limit=1000)) == made
+    assert not db.execute("SELECT id FROM statements WHERE verb_id IN (?, ?)", (EARNED, VOIDED))
 
 
 def test_the_day_a_window_opens_emits_window_opened_and_no_statement(

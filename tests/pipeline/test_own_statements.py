@@ -12,7 +12,7 @@ from lrs_adapter.model.statements import Accepted
 from lrs_adapter.pipeline.intake import take_in
 from lrs_adapter.pipeline.own_statements import OwnStatements
 from lrs_adapter.rules.events import cycle_statement_id
-from lrs_adapter.sinks.certification_statement import EVIDENCE_IDS, earned_statement, voiding_statement
+from lrs_adapter.sinks.certification_statement import EVIDENCE_IDS, ISSUE, earned_statement, voiding_statement
 from tests.helpers.prevent import HOME, RECEIVED
 from tests.helpers.pushing import PREVENT
 
@@ -20,10 +20,11 @@ OURS = OwnStatements.of([PREVENT.certification])
 CERT = PREVENT.certification
 
 
-def payload(learner: str = "P00010") -> dict[str, Any]:
+def payload(learner: str = "P00010", issue: int = 0) -> dict[str, Any]:
     evidence = ("e1", "e2")
     cycle = Cycle(
-        cycle_statement_id(learner, CERT.id, "2028-03-31", evidence),
+        cycle_statement_id(learner, CERT.id, "2028-03-31", evidence, issue=issue),
+        issue,
         "elearning",
         "2025-03-10T10:00:00Z",
         "2025-03-10",
@@ -43,13 +44,29 @@ def accepted(statement: dict[str, Any]) -> Accepted:
     return outcome
 
 
-def earned(learner: str = "P00010") -> dict[str, Any]:
-    return earned_statement(payload(learner), home_page=HOME, activity=CERT.iri, name=CERT.name)
+def earned(learner: str = "P00010", issue: int = 0) -> dict[str, Any]:
+    return earned_statement(payload(learner, issue), home_page=HOME, activity=CERT.iri, name=CERT.name)
 
 
 def test_what_the_results_sink_writes_is_ours() -> None:
     assert OURS.wrote(accepted(earned()))
     assert OURS.wrote(accepted(voiding_statement(payload(), home_page=HOME)))
+
+
+def test_a_cycle_issued_again_is_ours_by_the_issue_it_carries() -> None:
+    first, second = earned(), earned(issue=1)
+    assert ISSUE not in first["result"]["extensions"]  # a first issue is written as before reissues existed
+    assert second["result"]["extensions"][ISSUE] == 1
+    assert second["id"] != first["id"]
+    assert OURS.wrote(accepted(second))
+    assert OURS.wrote(accepted(voiding_statement(payload(issue=1), home_page=HOME)))
+    for forged in (2, "1", True, -1):  # says another issue than its id, or none a number can be
+        other = earned(issue=1)
+        other["result"]["extensions"][ISSUE] = forged
+        assert not OURS.wrote(accepted(other))
+    dropped = earned(issue=1)
+    del dropped["result"]["extensions"][ISSUE]
+    assert not OURS.wrote(accepted(dropped))
 
 
 def test_alike_statements_with_other_ids_are_a_learners() -> None:

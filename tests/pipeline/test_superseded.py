@@ -102,11 +102,15 @@ def test_a_cycle_withdrawn_and_restored_before_its_push_is_uploaded_once(
     assert uploaded(tmp_path / "totara") == [("P00001", "2025-01-10", "2027-01-10")]
     assert counts.sinks["totara"].superseded == 1
     [first] = deliveries(db, status=SUPERSEDED)
-    assert first.id == certified.id
+    assert first.id == certified.id  # its issue of the cycle was revoked: the one sent is the second issue
     assert first.last_error is not None
-    assert first.last_error.endswith("certifies the same cycle again")
-    sent = [d.event for d in reversed(deliveries(db, sink="hook", status=DELIVERED))]
-    assert [event for event in sent if event in ("certified", "revoked")] == ["certified", "revoked", "certified"]
+    assert first.last_error.endswith("was revoked before it was sent")
+    sent = [d for d in reversed(deliveries(db, sink="hook", status=DELIVERED)) if d.event in ("certified", "revoked")]
+    assert [d.event for d in sent] == ["certified", "revoked", "certified"]
+    assert len({d.event_id for d in sent}) == 3  # a receiver dropping ids it has seen takes all three
+    issues = [d.payload["cycle"] for d in sent]
+    assert [c["issue"] for c in issues] == [0, 0, 1]
+    assert issues[2]["statement_id"] != issues[0]["statement_id"] == issues[1]["statement_id"]
 
 
 def test_only_certifications_are_judged_and_only_against_cycles_standing(db: Database) -> None:
@@ -189,6 +193,12 @@ def test_unmerged_before_the_push_totara_is_not_told_what_status_no_longer_says(
         ("certified", "2028-11-12"),
         ("revoked", "2028-11-12"),
     ]
+    # P00002's own cycle went with the merge and came back with the unmerge, on the same evidence: issued again
+    second = [e for e in (r.get_json() for r, _ in httpserver.log) if e["learner"] == "P00002" and e["cycle"]]
+    assert [e["event"] for e in second] == ["certified", "revoked", "certified"]
+    assert len({e["event_id"] for e in second}) == 3
+    assert [e["cycle"]["issue"] for e in second] == [0, 0, 1]
+    assert second[2]["cycle"]["statement_id"] != second[0]["cycle"]["statement_id"]
     code, listing = cli(synced, "outbox", "list", "--status", "superseded")
     assert code == 0
     assert "P00001" in listing

@@ -16,12 +16,14 @@ from lrs_adapter.rules.events import (
     WINDOW_OPENED,
     certification_events,
     cycle_statement_id,
+    revocations,
 )
 
 
-def cycle(due_on: str, *evidence: str, learner: str = "P1") -> Cycle:
+def cycle(due_on: str, *evidence: str, learner: str = "P1", issue: int = 0) -> Cycle:
     return Cycle(
-        cycle_statement_id(learner, "prevent", due_on, evidence),
+        cycle_statement_id(learner, "prevent", due_on, evidence, issue=issue),
+        issue,
         "elearning",
         f"{int(due_on[:4]) - 2}{due_on[4:]}T10:00:00Z",
         f"{int(due_on[:4]) - 2}{due_on[4:]}",
@@ -110,3 +112,67 @@ def test_an_exemption_is_news_when_it_starts_and_when_its_end_moves() -> None:
     assert events(state("amber"), exempt) == ["exempted"]
     assert events(exempt, exempt) == []
     assert events(exempt, exempt | {"exempt_until": "2027-12-31"}) == ["exempted"]
+
+
+def test_a_cycle_revoked_and_back_on_the_same_evidence_is_certified_under_new_ids_each_time() -> None:
+    """An LRS keeps a voided id voided for ever and a receiver drops an event id it has seen: the second and third
+    issues of one cycle differ from the first and from each other, in the statement and in both events."""
+    issues = [cycle("2027-01-10", "e1", issue=n) for n in range(3)]
+    assert len({c.statement_id for c in issues}) == 3
+    assert issues[0].statement_id == cycle_statement_id("P1", "prevent", "2027-01-10", ["e1"], issue=0)
+    made = [
+        event.id
+        for c in issues
+        for event in (
+            *certification_events("P1", "prevent", {}, {c.statement_id: c}, None, state("green")),
+            *certification_events("P1", "prevent", {c.statement_id: c}, {}, state("green"), state("green")),
+        )
+    ]
+    assert len(made) == len(set(made)) == 6
+
+
+def test_revocations_count_each_time_a_cycle_stopped_standing() -> None:
+    history = [("c1", "K"), ("c1", None), ("c1", "K"), ("c2", "L"), ("c1", None), ("c1", "K")]
+    assert revocations(history) == {"K": 2}
+    assert revocations([("c1", "K"), ("c1", "K")]) == {}  # its record changed, its cycle did not (a reason)
+    assert revocations([("c1", "K"), ("c2", "K"), ("c1", None)]) == {}  # moved to another completion: it stood
+    assert revocations([("c1", "K"), ("c1", "L")]) == {"K": 1}  # its due date moved: another cycle
+
+
+keys = st.sampled_from([("2030-01-10", "e1"), ("2030-01-10", "e2"), ("2031-05-01", "e1")])
+
+
+@given(st.lists(st.frozensets(keys, max_size=3), min_size=1, max_size=8))
+def test_a_history_of_evaluations_never_reuses_an_id_and_evaluating_again_makes_nothing(
+    evaluations: list[frozenset[tuple[str, str]]],
+) -> None:
+    """Each evaluation as certify makes it: the revocations recorded so far give the issues of the cycles before
+    and after, then the change log gets the evaluation's changes (one completion per cycle here). Every certified
+    and revoked event id is new; a revocation voids the issue last certified; evaluating again makes nothing."""
+    history: list[tuple[str, str | None]] = []
+    standing: frozenset[tuple[str, str]] = frozenset()
+    seen: set[str] = set()
+    held: dict[str, str] = {}  # an LRS's live statements: cycle key -> statement id
+
+    def cycles(which: frozenset[tuple[str, str]]) -> dict[str, Cycle]:
+        revoked = revocations(history)
+        made = (cycle(due, ev, issue=revoked[cycle(due, ev).statement_id]) for due, ev in sorted(which))
+        return {c.statement_id: c for c in made}
+
+    for after in evaluations:
+        events = certification_events("P1", "prevent", cycles(standing), cycles(after), None, state("green"))
+        for event in events:
+            assert event.id not in seen
+            assert event.cycle is not None
+            seen.add(event.id)
+            key = cycle(event.cycle.due_on, *event.cycle.evidence_ids).statement_id
+            if event.kind == REVOKED:
+                assert held.pop(key) == event.cycle.statement_id
+            else:
+                held[key] = event.cycle.statement_id
+        for due, ev in sorted(standing ^ after):
+            key = cycle(due, ev).statement_id
+            history.append((key, key if (due, ev) in after else None))
+        standing = after
+        assert set(held.values()) == set(cycles(standing))
+        assert certification_events("P1", "prevent", cycles(standing), cycles(after), None, state("green")) == []

@@ -30,6 +30,7 @@ from lrs_adapter.mapping.model import Mapping
 from lrs_adapter.model.timestamps import format_instant, utc_now
 from lrs_adapter.pipeline.backfill import backfill, backfill_events
 from lrs_adapter.pipeline.push import PushCounts, deliver
+from lrs_adapter.pipeline.superseded import would_supersede
 from lrs_adapter.store import Database
 from lrs_adapter.store.audit import append_audit
 from lrs_adapter.store.locks import stage_lock
@@ -89,20 +90,33 @@ def echo_unconfigured(unconfigured: dict[str, int]) -> None:
         )
 
 
-def echo_pending(db: Database, limit: int = 20) -> None:
-    """What a push would deliver now (sync --dry-run)."""
+def echo_pending(config: Config, db: Database, limit: int = 20) -> None:
+    """What a push would deliver now (sync --dry-run), and what it would mark superseded instead of sending."""
     counts = depth(db)
     if not any(c.get("pending") for c in counts.values()):
         echo("dry run: nothing to push")
         return
+    superseded = would_supersede(config, db)
     for sink, by_status in sorted(counts.items()):
-        if by_status.get("pending"):
-            echo(f"dry run: would push {by_status['pending']} to {sink}:")
-            shown = deliveries(db, status="pending", sink=sink, limit=limit)
+        gone = {d.id for d, _ in superseded.get(sink, [])}
+        sent = by_status.get("pending", 0) - len(gone)
+        if sent:
+            echo(f"dry run: would push {sent} to {sink}:")
+            listed = deliveries(db, status="pending", sink=sink, limit=limit + len(gone))
+            shown = [d for d in listed if d.id not in gone][:limit]
             for d in reversed(shown):
                 echo(f"  {describe(d)}")
             more = f"lrs-adapter outbox list --status pending --sink {sink} --limit {by_status['pending']} lists them"
-            echo_shown(len(shown), by_status["pending"], more)
+            echo_shown(len(shown), sent, more)
+        if gone:
+            echo(
+                f"dry run: would mark {len(gone)} superseded for {sink} and not send them (no longer true, and {sink}"
+                " cannot take them back):"
+            )
+            for d, why in superseded[sink][:limit]:
+                echo(f"  {describe(d)}: {why}")
+            every = f"lrs-adapter outbox list --status pending --sink {sink} --limit {by_status['pending']}"
+            echo_shown(min(limit, len(gone)), len(gone), f"{every} lists every pending one")
 
 
 def describe(d: Delivery) -> str:

@@ -154,7 +154,7 @@ def sync_command(context: Context, connectors: tuple[str, ...], share: bool, wor
                 watcher=printing,
             )
             if dry_run:
-                echo_pending(db)
+                echo_pending(context.config, db)
     except AdapterError as error:
         fail(error)
     codes = printing.codes

@@ -9,9 +9,11 @@ from typing import Any
 
 @dataclass(frozen=True)
 class Cycle:
-    """One certification cycle: the counted completion that started it."""
+    """One certification cycle: the counted completion that started it. `issue`: how many times it was revoked
+    before it was certified this time (rules/events.py), so 0 but for a cycle back on the same evidence."""
 
     statement_id: str
+    issue: int
     option: str
     completed_at: str
     completed_on: str
@@ -24,6 +26,7 @@ class Cycle:
     def as_record(self) -> dict[str, Any]:
         return {
             "statement_id": self.statement_id,
+            "issue": self.issue,
             "option": self.option,
             "completed_at": self.completed_at,
             "completed_on": self.completed_on,

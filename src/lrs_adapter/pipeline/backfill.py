@@ -3,7 +3,8 @@ happens, so a Totara upload or a webhook added later would never hear of the cer
 
 A backfill gives the new sink what it would hold had it been there all along: a `certified` event for every
 certification cycle that stands, and the event of each learner's current status (window opened, overdue,
-exempt), with the same event ids as the original events, so nothing the sink already has is sent again.
+exempt), with the same event ids as the original events (a cycle back on the same evidence under its latest
+issue's), so nothing the sink already has is sent again.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections.abc import Sequence
 
 from lrs_adapter.mapping.model import Mapping
 from lrs_adapter.model.events import Event
-from lrs_adapter.pipeline.certify import cycles_of
+from lrs_adapter.pipeline.certify import cycles_of, revocations_of
 from lrs_adapter.rules.events import certification_events
 from lrs_adapter.store.certifications import completion_records, state_records
 from lrs_adapter.store.database import Database
@@ -28,7 +29,8 @@ def backfill_events(db: Database, mappings: Sequence[Mapping], sink: str, kinds:
         certification = mapping.certification.id
         for learner, state in state_records(db, certification):
             records = completion_records(db, learner, certification).values()
-            cycles = cycles_of(learner, certification, records, mapping.certification.window)
+            revoked = revocations_of(db, learner, certification)
+            cycles = cycles_of(learner, certification, records, mapping.certification.window, revoked)
             for event in certification_events(learner, certification, {}, cycles, None, state):
                 if event.kind in kinds and event.id not in held:
                     events.append(event)

@@ -8,7 +8,8 @@ them, in the settling transaction.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -16,37 +17,38 @@ from zoneinfo import ZoneInfo
 import orjson
 
 from lrs_adapter.mapping.mapper import evidence_id
-from lrs_adapter.mapping.model import Mapping
+from lrs_adapter.mapping.model import Mapping as CertificationMapping
 from lrs_adapter.model.events import Cycle
 from lrs_adapter.model.evidence import HISTORY, Evidence
 from lrs_adapter.model.period import Period
 from lrs_adapter.model.timestamps import format_instant
 from lrs_adapter.rules.engine import Completion, Params, Piece, State, evaluate, local_date
-from lrs_adapter.rules.events import certification_events, cycle_statement_id
+from lrs_adapter.rules.events import certification_events, cycle_statement_id, revocations
 from lrs_adapter.store.certifications import (
     Change,
     append_changes,
+    completion_history,
     completion_records,
     replace_completions,
     save_state,
     state_record,
 )
-from lrs_adapter.store.database import Database
+from lrs_adapter.store.database import Database, Row
 from lrs_adapter.store.outbox import SinkEvents, enqueue
 
 
-def params_of(mapping: Mapping) -> Params:
+def params_of(mapping: CertificationMapping) -> Params:
     cert = mapping.certification
     return Params(cert.validity, cert.window, cert.first_due, cert.recertify_from, cert.time_zone)
 
 
-def routes_of(mapping: Mapping) -> dict[str, tuple[tuple[str, ...], ...]]:
+def routes_of(mapping: CertificationMapping) -> dict[str, tuple[tuple[str, ...], ...]]:
     """The mapping's routes, plus the replaced LMS's history, which completes any option by itself."""
     return {option.id: (*option.routes, (HISTORY,)) for option in mapping.options.values()}
 
 
 def evaluate_learner(
-    mapping: Mapping,
+    mapping: CertificationMapping,
     evidence: Sequence[Evidence],
     assigned_on: date | None,
     as_of: date,
@@ -68,7 +70,7 @@ def evaluate_learner(
 
 
 def completion_records_of(
-    mapping: Mapping, learner: str, completions: Sequence[Completion], evidence: Sequence[Evidence]
+    mapping: CertificationMapping, learner: str, completions: Sequence[Completion], evidence: Sequence[Evidence]
 ) -> dict[str, dict[str, Any]]:
     """The completion records (keyed as `COMPLETION_COLUMNS`) of the engine's completions, by id; `evidence`: all
     the pieces they may rest on, withdrawn ones included."""
@@ -108,7 +110,7 @@ def state_record_of(state: State) -> dict[str, Any]:
 
 def certify(
     db: Database,
-    mapping: Mapping,
+    mapping: CertificationMapping,
     learner: str,
     evidence: Sequence[Evidence],
     assigned: date | None,
@@ -135,11 +137,12 @@ def certify(
         changes.append((f"{learner}|{certification}", new_state))
     if sinks:
         window = mapping.certification.window
+        revoked = revocations_of(db, learner, certification)  # this evaluation's changes are not appended yet
         events = certification_events(
             learner,
             certification,
-            cycles_of(learner, certification, before.values(), window),
-            cycles_of(learner, certification, records.values(), window),
+            cycles_of(learner, certification, before.values(), window, revoked),
+            cycles_of(learner, certification, records.values(), window, revoked),
             old,
             new_state,
         )
@@ -149,27 +152,71 @@ def certify(
     return state
 
 
-def cycles_of(learner: str, certification: str, records: Iterable[dict[str, Any]], window: Period) -> dict[str, Cycle]:
-    """The counted completions, each the start of a certification cycle."""
+def cycles_of(
+    learner: str, certification: str, records: Iterable[dict[str, Any]], window: Period, revoked: Mapping[str, int]
+) -> dict[str, Cycle]:
+    """The counted completions, each the start of a certification cycle, by the id it is certified under;
+    `revoked`: how many times each cycle was revoked before (`revocations_of`)."""
     cycles = {}
     for r in records:
-        if not r["counted"] or not r["cycle_due_on"]:
+        issued = issue_of(learner, certification, r, revoked)
+        if issued is None:
             continue
-        evidence_ids = tuple(orjson.loads(r["evidence_ids"]))
         due_on = r["cycle_due_on"]
         cycle = Cycle(
-            cycle_statement_id(learner, certification, due_on, evidence_ids),
+            *issued,
             r["option_id"],
             r["completed_at"],
             r["completed_on"],
             due_on,
             window.before(date.fromisoformat(due_on)).isoformat(),
-            evidence_ids,
+            tuple(orjson.loads(r["evidence_ids"])),
             tuple(orjson.loads(r["statement_ids"])),
             tuple(orjson.loads(r["sources"])),
         )
         cycles[cycle.statement_id] = cycle
     return cycles
+
+
+def first_issue_id(learner: str, certification: str, record: Mapping[str, Any]) -> str | None:
+    """The id of the first issue of the cycle a completion record starts (what `revocations` counts by); None when
+    it starts none (not counted)."""
+    if not record["counted"] or not record["cycle_due_on"]:
+        return None
+    evidence_ids = orjson.loads(record["evidence_ids"])
+    return cycle_statement_id(learner, certification, record["cycle_due_on"], evidence_ids, issue=0)
+
+
+def issue_of(
+    learner: str, certification: str, record: Mapping[str, Any], revoked: Mapping[str, int]
+) -> tuple[str, int] | None:
+    """The id the cycle a completion record starts is certified under now, and its issue; None when it starts
+    none. `revoked`: how many times each cycle was revoked before, by its first issue's id."""
+    first = first_issue_id(learner, certification, record)
+    if first is None:
+        return None
+    issue = revoked.get(first, 0)
+    if not issue:
+        return first, 0
+    evidence_ids = orjson.loads(record["evidence_ids"])
+    return cycle_statement_id(learner, certification, record["cycle_due_on"], evidence_ids, issue=issue), issue
+
+
+def revocations_by_learner(history: Iterable[Row]) -> dict[tuple[str, str], Counter[str]]:
+    """How many times each cycle was revoked, by learner and certification, from completion histories (rows of
+    learner, certification, subject, record in the change log's order)."""
+    histories: dict[tuple[str, str], list[tuple[str, str | None]]] = defaultdict(list)
+    for row in history:
+        record = orjson.loads(row.record) if row.record else None
+        cycle = first_issue_id(row.learner, row.certification, record) if record else None
+        histories[(row.learner, row.certification)].append((row.subject, cycle))
+    return {key: revocations(changes) for key, changes in histories.items()}
+
+
+def revocations_of(db: Database, learner: str, certification: str) -> Counter[str]:
+    """How many times each of the learner's cycles was revoked, as the change log has recorded so far."""
+    history = completion_history(db, learner, certification)
+    return revocations_by_learner(history).get((learner, certification), Counter())
 
 
 def _day(value: date | None) -> str | None:

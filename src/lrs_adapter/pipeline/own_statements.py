@@ -4,7 +4,8 @@ on one LRS), so that they are skipped, not stored, counted and mapped as a learn
 The results sink (sinks/lrs_statements.py) writes each statement under an id derived from what it says, so a
 statement is known as ours by deriving its id again, never by a guess about who else might write alike:
 - `earned` about a configured certification's IRI: the cycle's id, from the actor's account name, the certification
-  the IRI belongs to and the due date and evidence ids in its result (rules/events.py `cycle_statement_id`);
+  the IRI belongs to and the due date, evidence ids and issue (none: the first) in its result (rules/events.py
+  `cycle_statement_id`);
 - `voided` of a statement: the id derived from its target's (sinks/certification_statement.py
   `voiding_statement_id`).
 """
@@ -20,7 +21,14 @@ import orjson
 from lrs_adapter.mapping.model import Certification
 from lrs_adapter.model.statements import Accepted
 from lrs_adapter.rules.events import cycle_statement_id
-from lrs_adapter.sinks.certification_statement import DUE_ON, EARNED, EVIDENCE_IDS, VOIDED, voiding_statement_id
+from lrs_adapter.sinks.certification_statement import (
+    DUE_ON,
+    EARNED,
+    EVIDENCE_IDS,
+    ISSUE,
+    VOIDED,
+    voiding_statement_id,
+)
 
 
 @dataclass(frozen=True)
@@ -43,8 +51,11 @@ def _cycle_id(statement: dict[str, Any], certification: str) -> str | None:
     account = statement["actor"].get("account") or {}
     extensions = (statement.get("result") or {}).get("extensions") or {}
     learner, due_on, evidence = account.get("name"), extensions.get(DUE_ON), extensions.get(EVIDENCE_IDS)
+    issue = extensions.get(ISSUE, 0)
     if not isinstance(learner, str) or not isinstance(due_on, str) or not isinstance(evidence, list):
         return None
     if not all(isinstance(evidence_id, str) for evidence_id in evidence):
         return None
-    return cycle_statement_id(learner, certification, due_on, evidence)
+    if type(issue) is not int or issue < 0:  # a bool is no issue number
+        return None
+    return cycle_statement_id(learner, certification, due_on, evidence, issue=issue)

@@ -7,8 +7,9 @@ receiver hears `revoked`, an agent profile's newer document wins) gets the certi
 order. A sink that cannot (Totara's completion upload records a completion and has no way to withdraw one) takes no
 `revoked` events, so it would be told, for good, something the adapter no longer holds true. For such a sink the
 push first compares each pending `certified` delivery with the learner's cycles as they stand now: one whose cycle
-no longer stands is superseded, and so is one whose cycle a later pending delivery reports again (it went away and
-came back before either was sent). Superseded deliveries are kept on record with why (`outbox list --status
+no longer stands, under the id it was certified with, is superseded. A cycle that went away and came back before
+either delivery was sent stands under its new issue's id (rules/events.py), so the first is superseded and the
+second sent: one row, not two. Superseded deliveries are kept on record with why (`outbox list --status
 superseded`) and counted in the push run; the rest are sent as usual.
 
 Checked at push time, not when the events are made, because that is when the sink is told: whatever happened in
@@ -19,13 +20,15 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 
-import orjson
 import structlog
 
-from lrs_adapter.rules.events import CERTIFIED, cycle_statement_id
-from lrs_adapter.store.certifications import cycles_pending_for
+from lrs_adapter.config import Config
+from lrs_adapter.pipeline.certify import issue_of, revocations_by_learner
+from lrs_adapter.rules.events import CERTIFIED
+from lrs_adapter.sinks import SINK_KINDS
+from lrs_adapter.store.certifications import completion_histories_pending_for, cycles_pending_for
 from lrs_adapter.store.database import Database
-from lrs_adapter.store.outbox import Delivery, mark_superseded
+from lrs_adapter.store.outbox import Delivery, mark_superseded, pending
 
 log = structlog.get_logger(__name__)
 
@@ -34,34 +37,46 @@ CycleKey = tuple[str, str, str]
 
 
 def standing_cycles(db: Database, sink: str) -> set[CycleKey]:
-    """The cycles standing now of every learner and certification `sink` has pending deliveries about."""
-    return {
-        (row.learner, row.certification, cycle_statement_id(row.learner, row.certification, row.cycle_due_on, ids))
-        for row in cycles_pending_for(db, sink)
-        for ids in [orjson.loads(row.evidence_ids)]
-    }
+    """The cycles standing now of every learner and certification `sink` has pending deliveries about, each under
+    the id of its latest issue."""
+    revoked = revocations_by_learner(completion_histories_pending_for(db, sink))
+    standing = set()
+    for row in cycles_pending_for(db, sink):
+        issued = issue_of(
+            row.learner, row.certification, row.as_dict(), revoked.get((row.learner, row.certification), {})
+        )
+        if issued is not None:
+            standing.add((row.learner, row.certification, issued[0]))
+    return standing
 
 
 def stale(items: Sequence[Delivery], standing: Collection[CycleKey]) -> dict[int, str]:
     """Which of `items` (pending, oldest first) no longer tell the truth, by id, with why. Only `certified`
     deliveries are judged: they are all a sink that cannot take a result back is sent."""
     why: dict[int, str] = {}
-    latest: dict[CycleKey, int] = {}
     for item in items:
         cycle = item.payload.get("cycle")
         if item.event != CERTIFIED or not cycle:
             continue
-        key = (item.learner, item.certification, cycle["statement_id"])
-        if key not in standing:
+        if (item.learner, item.certification, cycle["statement_id"]) not in standing:
             why[item.id] = (
                 f"the cycle it certifies (completed {cycle['completed_on']}, due {cycle['due_on']}) was revoked"
                 " before it was sent"
             )
-            continue
-        if key in latest:
-            why[latest[key]] = f"delivery {item.id} certifies the same cycle again"
-        latest[key] = item.id
     return why
+
+
+def would_supersede(config: Config, db: Database) -> dict[str, list[tuple[Delivery, str]]]:
+    """What a push now would mark superseded, by sink that cannot retract, each delivery with why; nothing is
+    marked (`sync --dry-run` tells them apart from what would be sent)."""
+    found = {}
+    for name, sink in config.sinks.items():
+        if SINK_KINDS[sink.kind].can_retract:
+            continue
+        items = pending(db, name)
+        why = stale(items, standing_cycles(db, name))
+        found[name] = [(item, why[item.id]) for item in items if item.id in why]
+    return found
 
 
 def supersede(db: Database, sink: str, items: Sequence[Delivery], now: str) -> list[Delivery]:

@@ -3,7 +3,11 @@
 Pure: the counted completions (one per certification cycle) and the state before and after an evaluation in,
 events out. A cycle is known by the id of the statement that reports it, derived from the learner, the
 certification, the cycle's due date and the ids of the evidence it rests on, so the same cycle evaluated again is
-the same cycle, and a cycle re-earned on other evidence (after a void) is a new one:
+the same cycle, and a cycle re-earned on other evidence (after a void) is a new one. A cycle that comes back on the
+same evidence after it was revoked (`completion restore`, `learners unmerge`) is issued again under a new id: an
+LRS keeps a voided statement id voided for ever and a webhook's receiver drops an event id it has seen, so the old
+ids would leave both saying "revoked". Its issue (how many times it was revoked before, `revocations` of the
+learner's completion history) comes in with the cycles, so the same history always gives the same ids:
 - `certified`: a cycle that was not there before;
 - `revoked`: a cycle that no longer stands (its evidence was voided or retracted, or its due date moved with it);
 - `window_opened`: the status became amber (the window opened with time, or an assignment made it due);
@@ -15,6 +19,7 @@ the same cycle, and a cycle re-earned on other evidence (after a void) is a new 
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import Any
 from uuid import UUID, uuid5
@@ -29,8 +34,33 @@ CYCLE_NAMESPACE = UUID("5a0e7c1d-1f0b-5d38-9a4e-6c2b8f3e7d10")
 EVENT_NAMESPACE = UUID("0f3c9b6e-84d2-5a17-b1e5-2d7a9c4f8e31")
 
 
-def cycle_statement_id(learner: str, certification: str, due_on: str, evidence_ids: Iterable[str]) -> str:
-    return str(uuid5(CYCLE_NAMESPACE, "|".join((learner, certification, due_on, *sorted(evidence_ids)))))
+def cycle_statement_id(
+    learner: str, certification: str, due_on: str, evidence_ids: Iterable[str], *, issue: int
+) -> str:
+    """The id of the statement certifying a cycle. `issue`: how many times the cycle was revoked before it was
+    certified this time; the first issue's id names no issue, so the ids given before reissues existed still hold."""
+    name = (learner, certification, due_on, *sorted(evidence_ids), *((f"#{issue}",) if issue else ()))
+    return str(uuid5(CYCLE_NAMESPACE, "|".join(name)))
+
+
+def revocations(history: Iterable[tuple[str, str | None]]) -> Counter[str]:
+    """How many times each cycle stopped standing, by the id of its first issue. `history`: a learner's completion
+    records for one certification in the order they were recorded (the change log), each as the completion's id
+    and the first-issue id of the cycle its record starts (None: it starts none, not counted or tombstoned). A cycle
+    stands while any completion's latest record starts it (one evaluation may move it from one to another)."""
+    starts: dict[str, str] = {}
+    standing: Counter[str] = Counter()
+    revoked: Counter[str] = Counter()
+    for completion, cycle in history:
+        was = starts.pop(completion, None)
+        if cycle is not None:
+            starts[completion] = cycle
+            standing[cycle] += 1
+        if was is not None:
+            standing[was] -= 1
+            if not standing[was]:
+                revoked[was] += 1
+    return revoked
 
 
 def _event_id(kind: str, learner: str, certification: str, subject: str) -> str:

@@ -30,6 +30,15 @@ class Sink(Protocol):
     def send(self, deliveries: Sequence[Delivery]) -> None: ...
 
 
+#: Each kind's sink, for what a kind can do before one is built (`sync --dry-run`: whether it can take a result back).
+SINK_KINDS: Mapping[str, type[Sink]] = {
+    "lrs_statements": LrsStatementsSink,
+    "agent_profile": AgentProfileSink,
+    "lms_file": LmsFileSink,
+    "webhook": WebhookSink,
+}
+
+
 def sink_events(config: Config) -> SinkEvents:
     return {name: sink.events for name, sink in config.sinks.items()}
 

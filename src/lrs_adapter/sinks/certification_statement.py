@@ -35,6 +35,8 @@ EXTENSIONS = "https://lrs-adapter.example/xapi/extensions/"
 DUE_ON, WINDOW_OPENS_ON = EXTENSIONS + "due-on", EXTENSIONS + "window-opens-on"
 EVIDENCE_IDS, EVIDENCE_STATEMENTS = EXTENSIONS + "evidence-ids", EXTENSIONS + "evidence-statements"
 RECORDED_EVIDENCE, OPTION = EXTENSIONS + "recorded-evidence", EXTENSIONS + "option"
+#: How many times the cycle was revoked before this statement certified it again (left out of a first issue).
+ISSUE = EXTENSIONS + "issue"
 COMPETENCY = "https://w3id.org/xapi/tla/activity-types/competency"
 VOIDING_NAMESPACE = UUID("c4b9f0e2-3a61-5e8d-8f27-9d15e6a4b302")
 
@@ -50,7 +52,8 @@ def _plain(statement: Statement) -> dict[str, Any]:
 
 
 def earned_statement(payload: dict[str, Any], *, home_page: str, activity: str, name: str) -> dict[str, Any]:
-    """One statement per certification cycle, its id the cycle's: re-sending it is a no-op at the LRS."""
+    """One statement per issue of a certification cycle, its id the issue's: re-sending it is a no-op at the LRS.
+    A cycle certified again after its statement was voided carries its issue, for a pull to know it as ours."""
     cycle = payload["cycle"]
     result_extensions = {
         DUE_ON: cycle["due_on"],
@@ -59,6 +62,8 @@ def earned_statement(payload: dict[str, Any], *, home_page: str, activity: str, 
         EVIDENCE_IDS: cycle["evidence_ids"],
         EVIDENCE_STATEMENTS: cycle["statement_ids"],
     }
+    if cycle.get("issue"):  # a delivery queued before cycles had issues has none: it is a first issue
+        result_extensions[ISSUE] = cycle["issue"]
     context = Context(extensions=Extensions({RECORDED_EVIDENCE: cycle["sources"]}) if cycle["sources"] else None)
     if cycle["statement_ids"]:  # a register row has no statement: its file and line are the recorded evidence
         context.statement = StatementRef(id=cycle["statement_ids"][-1])

@@ -221,14 +221,38 @@ def completions_of(db: Database, learner: str) -> list[Row]:
     )
 
 
+#: Of the learner and certification of a row of `table`: `sink` has pending deliveries about them.
+_PENDING_FOR = (
+    " EXISTS (SELECT 1 FROM outbox WHERE outbox.sink = ? AND outbox.status = ?"
+    " AND outbox.learner = {table}.learner AND outbox.certification = {table}.certification)"
+)
+
+
 def cycles_pending_for(db: Database, sink: str) -> list[Row]:
     """The counted completions (each the start of a certification cycle) of every learner and certification that
-    `sink` has pending deliveries about: learner, certification, cycle_due_on, evidence_ids."""
+    `sink` has pending deliveries about: learner, certification, counted, cycle_due_on, evidence_ids."""
     return db.execute(
-        "SELECT learner, certification, cycle_due_on, evidence_ids FROM completions"
-        " WHERE counted = 1 AND cycle_due_on IS NOT NULL AND EXISTS (SELECT 1 FROM outbox WHERE outbox.sink = ?"
-        " AND outbox.status = ? AND outbox.learner = completions.learner"
-        " AND outbox.certification = completions.certification)",
+        "SELECT learner, certification, counted, cycle_due_on, evidence_ids FROM completions"
+        " WHERE counted = 1 AND cycle_due_on IS NOT NULL AND" + _PENDING_FOR.format(table="completions"),
+        (sink, PENDING),
+    )
+
+
+def completion_history(db: Database, learner: str, certification: str) -> list[Row]:
+    """Every completion record the change log holds of the learner's for a certification, in the order they were
+    recorded: learner, certification, subject (the completion's id), record (None: tombstoned)."""
+    return db.execute(
+        "SELECT learner, certification, subject, record FROM changes"
+        " WHERE learner = ? AND certification = ? AND kind = 'completion' ORDER BY seq",
+        (learner, certification),
+    )
+
+
+def completion_histories_pending_for(db: Database, sink: str) -> list[Row]:
+    """`completion_history` of every learner and certification that `sink` has pending deliveries about."""
+    return db.execute(
+        "SELECT learner, certification, subject, record FROM changes"
+        " WHERE kind = 'completion' AND" + _PENDING_FOR.format(table="changes") + " ORDER BY seq",
         (sink, PENDING),
     )
 
