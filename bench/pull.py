@@ -324,7 +324,7 @@ def adapter_pull(
     config = write_config(store, endpoint=endpoint, file=file, page_size=page_size, sync=command == "sync")
     code, wall, rss, tree = measure([ADAPTER, "--log-format", "json", "--config", config, command])
     runs = subprocess.run(
-        [ADAPTER, "--config", config, "runs", "--format", "json", "--limit", "1"],
+        [ADAPTER, "--config", config, "runs", "--stage", "pull", "--format", "json", "--limit", "1"],
         capture_output=True,
         text=True,
         check=False,
