@@ -71,8 +71,11 @@ class CursorWatch:
         self.seen: list[tuple[Cursor | None, str | None]] = []
 
     def __call__(self) -> None:
+        # The cursor first: the run commits on a thread of its own while it asks for the next page, and a commit
+        # between the two reads must not pass for a cursor ahead (the newest `stored` only grows).
+        cursor = get_cursor(self.db, "ll")
         newest = self.db.one("SELECT MAX(stored) AS newest FROM statements")
-        self.seen.append((get_cursor(self.db, "ll"), newest.newest if newest else None))
+        self.seen.append((cursor, newest.newest if newest else None))
 
     def ahead(self) -> list[tuple[Cursor | None, str | None]]:
         return [(c, n) for c, n in self.seen if c is not None and (n is None or c.position > n)]
