@@ -7,7 +7,9 @@ file included. Those are claims about a real HTTP exchange and a real process, s
 
 - statements come from ``tests/helpers/factory.py`` (realistic shapes, about 2 KB each, as an LRS returns them with
   ``stored``, ``authority`` and ``version``), written as static StatementResult pages of ``--page-size``;
-- the pages are served by ``python -m http.server`` on a loopback port (no home-made server, no mocks);
+- the pages are served by Python's ``http.server`` on a loopback port (no mocks): the adapter asks for each page by
+  ``since`` and is answered with the page file linked to that ``since``, while the users' loops follow ``more``
+  through the same files;
 - each case runs as its own child process, timed from spawn to exit (start-up included, as a user sees it),
   and its peak RSS is the kernel's ``ru_maxrss`` for that child alone (``os.wait4``).
 
@@ -21,6 +23,8 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
+import http.server
 import importlib
 import importlib.util
 import json
@@ -39,7 +43,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TextIO
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import parse_qs, urljoin, urlsplit
 from zoneinfo import ZoneInfo
 
 import psutil
@@ -110,14 +114,18 @@ def statements(count: int, shapes: Sequence[str]) -> Iterator[str]:
     ``stored``, as a player that queues statements would send them.
     """
     for i in range(count):
-        stored = _BASE + timedelta(milliseconds=i * 30_000 + (i * 137) % 1000)
+        stored = _stored(i)
         timestamp = stored - timedelta(seconds=1 + (i * 7919) % 600)
         yield shapes[i % len(shapes)].format(
             id=uuid.uuid5(_NAMESPACE, str(i)),
             learner=f"P{(i * 7919) % LEARNERS:05d}",
             timestamp=_timestamp(timestamp, i % 3),
-            stored=stored.strftime("%Y-%m-%dT%H:%M:%S.") + f"{stored.microsecond // 1000:03d}Z",
+            stored=_timestamp(stored, 0),
         )
+
+
+def _stored(i: int) -> datetime:
+    return _BASE + timedelta(milliseconds=i * 30_000 + (i * 137) % 1000)
 
 
 @dataclass(frozen=True)
@@ -132,14 +140,23 @@ class Dataset:
 
 
 def page_path(number: int) -> str:
-    """Page 1 is what ``GET /xapi/statements`` returns (http.server ignores the query); the rest are `more` links."""
+    """Page 1 is what ``GET /xapi/statements`` returns (without `since`); the rest are `more` links."""
     return "xapi/statements" if number == 1 else f"xapi/pages/page-{number:06d}.json"
 
 
+def since_path(since: str) -> str:
+    """Where the page answering a request with `since` is linked (SinceHandler)."""
+    return f"xapi/since/{since.replace(':', '-')}.json"
+
+
 def write_dataset(directory: Path, count: int, page_size: int, shapes: Sequence[str]) -> Dataset:
-    """Write the pages and both export files in one pass, a page at a time, so memory stays flat here too."""
+    """Write the pages and both export files in one pass, a page at a time, so memory stays flat here too. The
+    adapter asks for the page after one from its last `stored` but one (the last one's group may go on): that
+    `since` is linked to the next page, and after the last page to an empty one."""
     site = directory / "site"
-    (site / "xapi" / "pages").mkdir(parents=True)
+    for folder in ("pages", "since"):
+        (site / "xapi" / folder).mkdir(parents=True)
+    (site / "xapi" / "pages" / "empty.json").write_text('{"statements":[],"more":""}', encoding="utf-8")
     jsonl, array = directory / "export.jsonl", directory / "export.json"
     pages = (count + page_size - 1) // page_size
     total = 0
@@ -147,10 +164,14 @@ def write_dataset(directory: Path, count: int, page_size: int, shapes: Sequence[
     with jsonl.open("w", encoding="utf-8") as lines, array.open("w", encoding="utf-8") as items:
         items.write("[\n")
         for number in range(1, pages + 1):
-            page = [next(source) for _ in range(min(page_size, count - (number - 1) * page_size))]
+            first = (number - 1) * page_size
+            page = [next(source) for _ in range(min(page_size, count - first))]
             more = "/" + page_path(number + 1) if number < pages else ""
             body = '{"statements":[' + ",".join(page) + '],"more":"' + more + '"}'
             (site / page_path(number)).write_text(body, encoding="utf-8")
+            since = _timestamp(_stored(first + max(len(page) - 2, 0)), 0)
+            following = Path(page_path(number + 1)).name if number < pages else "empty.json"
+            (site / since_path(since)).symlink_to(Path("..") / "pages" / following)
             total += len(body)
             lines.write("\n".join(page) + "\n")
             items.write((",\n" if number > 1 else "") + ",\n".join(page))
@@ -166,13 +187,30 @@ def free_port() -> int:
         return port
 
 
+class SinceHandler(http.server.SimpleHTTPRequestHandler):
+    """http.server's own file handler; a request with `since` gets the page file linked to it (write_dataset)."""
+
+    def translate_path(self, path: str) -> str:
+        since = parse_qs(urlsplit(path).query).get("since")
+        return super().translate_path("/" + since_path(since[0]) if since else path)
+
+
+def serve(directory: Path, port: int) -> int:
+    """The child side of StaticServer."""
+    handler = functools.partial(SinceHandler, directory=str(directory))
+    with http.server.ThreadingHTTPServer(("127.0.0.1", port), handler) as server:
+        server.serve_forever()
+    return 0
+
+
 class StaticServer:
-    """``python -m http.server`` over the pages: a real HTTP server, sending no xAPI headers (that is fine)."""
+    """Python's http.server over the pages (SinceHandler): a real HTTP server, sending no xAPI headers (that is
+    fine)."""
 
     def __init__(self, directory: Path) -> None:
         self.port = free_port()
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "http.server", "--bind", "127.0.0.1", str(self.port), "--directory", directory],
+            [sys.executable, __file__, "--serve", str(directory), "--port", str(self.port)],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
@@ -286,7 +324,7 @@ def adapter_pull(
     config = write_config(store, endpoint=endpoint, file=file, page_size=page_size, sync=command == "sync")
     code, wall, rss, tree = measure([ADAPTER, "--log-format", "json", "--config", config, command])
     runs = subprocess.run(
-        [ADAPTER, "--config", config, "runs", "--format", "json", "--limit", "1"],
+        [ADAPTER, "--config", config, "runs", "--stage", "pull", "--format", "json", "--limit", "1"],
         capture_output=True,
         text=True,
         check=False,
@@ -491,6 +529,8 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--loop", choices=["plain", "tincan"], help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)
     parser.add_argument("--limit", type=int, default=sys.maxsize, help=argparse.SUPPRESS)
+    parser.add_argument("--serve", type=Path, help=argparse.SUPPRESS)  # the child side of StaticServer
+    parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     return parser.parse_args(argv)
 
 
@@ -498,6 +538,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     if args.loop:
         return run_loop(args.loop, args.url, args.page_size, args.limit)
+    if args.serve:
+        return serve(args.serve, args.port)
     if not ADAPTER.exists():
         sys.exit(f"{ADAPTER} not found: run this with the project's venv python (make bench).")
     sizes = sorted({int(size) for size in args.sizes.split(",")})

@@ -30,6 +30,8 @@ import requests
 REPO_ROOT = Path(__file__).resolve().parents[2]
 TEST_LRS_DIR = REPO_ROOT / ".test-lrs"
 LL_ENTRY = TEST_LRS_DIR / "ll" / "node_modules" / "xapi-statements" / "dist" / "index.js"
+#: Preloaded into Learning Locker when a test wants its record ids to wrap on demand (see the file).
+LL_FAST_ID_CLOCK = Path(__file__).with_name("ll_fast_id_clock.js")
 RALPH_BIN = TEST_LRS_DIR / "ralph" / "bin" / "ralph"
 INSTALL_HINT = "run `bash scripts/install-test-lrs.sh`"
 
@@ -268,6 +270,10 @@ class LearningLocker(ServerProcess):
     ``await_updates`` sets ``SERVICE_AWAIT_UPDATES``: by default the service applies voiding
     after answering the POST, so a GET right after a voiding statement may still see its
     target; tests want the settled state (as in xapi-statements' own test suite).
+
+    ``ids_per_wrap`` runs the clock behind its UUID-v1 record ids fast, so their text order
+    wraps every that many ids (the first wrap at id ``first_wrap``) instead of every 7 min 9.5 s:
+    what its `more` chain does across a wrap, on demand (ll_fast_id_clock.js).
     """
 
     name = "learning-locker"
@@ -276,9 +282,12 @@ class LearningLocker(ServerProcess):
     username = "lrs-adapter"
     password = "any-password-works"  # AUTH_REPO=test accepts any credentials
 
-    def __init__(self, work_dir: Path, *, await_updates: bool = True) -> None:
+    def __init__(
+        self, work_dir: Path, *, await_updates: bool = True, ids_per_wrap: int | None = None, first_wrap: int = 0
+    ) -> None:
         super().__init__(work_dir)
         self.await_updates = await_updates
+        self.ids_per_wrap, self.first_wrap = ids_per_wrap, first_wrap
         self.redis_prefix = f"lrs-adapter-test:{uuid.uuid4().hex[:12]}"
 
     def command(self, port: int) -> tuple[list[str], dict[str, str], Path]:
@@ -294,8 +303,13 @@ class LearningLocker(ServerProcess):
             EXPRESS_MORGAN_DIRECTORY=str(self.work_dir / "logs"),
             SERVICE_AWAIT_UPDATES=str(self.await_updates).lower(),
         )
+        if self.ids_per_wrap is None:
+            preload: list[str] = []
+        else:
+            env.update(LL_IDS_PER_WRAP=str(self.ids_per_wrap), LL_IDS_FIRST_WRAP=str(self.first_wrap))
+            preload = ["-r", str(LL_FAST_ID_CLOCK)]
         # cwd: the service loads ./.env (dotenv) and defaults its storage to ./storage
-        return ["node", str(LL_ENTRY)], env, self.work_dir
+        return ["node", *preload, str(LL_ENTRY)], env, self.work_dir
 
     @property
     def endpoint(self) -> str:

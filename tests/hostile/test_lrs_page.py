@@ -11,13 +11,13 @@ from typing import Any
 
 import orjson
 import responses
-from responses import matchers
 
 from lrs_adapter.config import Config, ConnectorConfig, LrsConfig, RetryPolicy
 from lrs_adapter.pipeline.pull import FAILED, QUARANTINED, pull
 from lrs_adapter.store import Database
 from lrs_adapter.store.runs import get_cursor
 from tests.helpers.factory import make_statement
+from tests.helpers.statement_resource import serve_statements
 
 ENDPOINT = "https://lrs.example.org/xAPI/"
 NOW = datetime(2026, 2, 1, 12, tzinfo=UTC)
@@ -60,13 +60,9 @@ def test_each_item_of_a_hostile_page_is_stored_or_quarantined(db: Database, tmp_
         [],
         broken(9),
     ]
-    body = {"statements": items, "more": 42}  # `more` not a string: the last page
-    # The closing query, from a millisecond before the newest good one, finds nothing more (as an LRS would answer).
-    closing = matchers.query_param_matcher({"since": "2026-01-01T10:00:08.999Z"}, strict_match=False)
-    responses.get(ENDPOINT + "statements", json={"statements": [], "more": ""}, match=[closing])
-    responses.get(
-        ENDPOINT + "statements", body=orjson.dumps(body), headers={"X-Experience-API-Consistent-Through": "soon"}
-    )
+    # Answered as xAPI says (the items without a readable `stored` only while no `since` is asked for): paging asks
+    # again from 10:00:08 and finds only the newest good one, already received.
+    serve_statements(ENDPOINT, items, consistent_through="soon")
     run = pull(config(tmp_path), db, "c", now=lambda: NOW)
     assert (run.outcome, run.fetched, run.new, run.quarantined) == (QUARANTINED, 13, 4, 9)
     fields = sorted(row[0] for row in db.execute("SELECT field FROM quarantine"))
@@ -90,12 +86,9 @@ def test_a_body_nested_beyond_the_parser_fails_the_run_as_transient(db: Database
 def test_a_statement_that_is_not_utf_8_inside_a_readable_page_is_quarantined_alone(
     db: Database, tmp_path: Path
 ) -> None:
-    good = [orjson.dumps(broken(i)) for i in (1, 2, 3)]
-    bad = orjson.dumps(broken(4)).replace(b"Learner", b"L\xff\xfearner", 1)
-    body = b'{"statements": [' + b",".join([good[0], bad, good[1], good[2]]) + b'], "more": ""}'
-    closing = matchers.query_param_matcher({"since": "2026-01-01T10:00:02.999Z"}, strict_match=False)
-    responses.get(ENDPOINT + "statements", json={"statements": [], "more": ""}, match=[closing])  # nothing more
-    responses.get(ENDPOINT + "statements", body=body)
+    good = [orjson.dumps(broken(i)) for i in (1, 3, 4)]
+    bad = orjson.dumps(broken(2)).replace(b"Learner", b"L\xff\xfearner", 1)
+    serve_statements(ENDPOINT, [good[0], bad, good[1], good[2]])
     run = pull(config(tmp_path), db, "c", now=lambda: NOW)
     assert (run.outcome, run.new, run.quarantined) == (QUARANTINED, 3, 1)
     [(field, reason, raw)] = db.execute("SELECT field, reason, raw FROM quarantine")

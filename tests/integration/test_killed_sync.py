@@ -10,12 +10,15 @@ import random
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from lrs_adapter.store import open_store
+from lrs_adapter.errors import LockedError
+from lrs_adapter.store import Database, open_store
+from lrs_adapter.store.locks import connector_lock
 from tests.helpers.certification_run import config, differences, outcome, post, rounds, sync_until_done
 from tests.helpers.killed_sync import POINTS
 from tests.helpers.lrs_servers import LRS
@@ -55,6 +58,21 @@ def kill_at(lrs: LRS, store_url: str, work_dir: Path, point: str, k: int) -> Non
     )
 
 
+def lock_freed(db: Database, within: float = 30.0) -> None:
+    """PostgreSQL drops a SIGKILLed client's session, and the connector lock it held, once its backend sees the
+    connection gone: a moment after the kill, longer on a loaded machine (a run started before then is refused with
+    "safe to run again later", as cron would run it again). The test waits for that moment rather than racing it."""
+    deadline = time.monotonic() + within
+    while True:
+        try:
+            with connector_lock(db, "ll"):
+                return
+        except LockedError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+
+
 @pytest.mark.parametrize("round_killed", [1, 2])
 @pytest.mark.parametrize("point", sorted(POINTS))
 def test_a_sync_killed_anywhere_and_run_again_ends_in_the_fault_free_state(
@@ -68,6 +86,7 @@ def test_a_sync_killed_anywhere_and_run_again_ends_in_the_fault_free_state(
             post(fresh_lrs, statements)
             if number == round_killed:
                 kill_at(fresh_lrs, store_url, tmp_path, point, k)
+                lock_freed(db)
             sync_until_done(cfg, db)
         assert differences(outcome(db, fresh_lrs), fault_free) == {}
     finally:

@@ -1,8 +1,8 @@
 """Pull runs: cursor rules, interruption and resumption, quarantine, the run log.
 
 The LRS here is `responses` where the test needs what a real LRS will not do on demand (a Consistent-Through
-earlier than what it served, no header at all, pages out of order); tests/integration does the same against real
-LRSs.
+earlier than what it served, no header at all, pages out of order, `since` ignored): tests/helpers/
+statement_resource.py answers as xAPI says; tests/integration does the same against real LRSs.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from lrs_adapter.store.runs import get_cursor, list_runs, start_run
 from lrs_adapter.store.statements import save_statements
 from tests.helpers.factory import make_statements
 from tests.helpers.faults import dying_source
+from tests.helpers.statement_resource import serve_statements
 
 ENDPOINT = "https://lrs.example.org/xAPI/"
 STATEMENTS = ENDPOINT + "statements"
@@ -56,17 +57,16 @@ def stored(statements: list[dict[str, Any]], start_minute: int = 0) -> list[dict
     return out
 
 
-def serve(pages: list[list[dict[str, Any]]], consistent_through: str | None = None) -> None:
-    """Register pages chained by `more`; every request of the chain answers with the same headers."""
-    headers = {"X-Experience-API-Consistent-Through": consistent_through} if consistent_through else {}
+def serve(pages: list[list[dict[str, Any]]]) -> None:
+    """Register pages chained by `more`, whatever the query: an LRS read by its chain (since_field = timestamp)."""
     for number, statements in enumerate(pages):
         more = f"/xAPI/statements?page={number + 1}" if number + 1 < len(pages) else ""
         body = {"statements": statements, "more": more}
         if number == 0:  # the query the client starts with; `more` links carry `page` instead
             first = matchers.query_param_matcher({"ascending": "true"}, strict_match=False)
-            responses.get(STATEMENTS, json=body, headers=headers, match=[first])
+            responses.get(STATEMENTS, json=body, match=[first])
         else:
-            responses.get(f"{STATEMENTS}?page={number}", json=body, headers=headers)
+            responses.get(f"{STATEMENTS}?page={number}", json=body)
 
 
 def ids(db: Database) -> set[str]:
@@ -76,11 +76,10 @@ def ids(db: Database) -> set[str]:
 @responses.activate
 def test_cursor_never_passes_consistent_through(db: Database, tmp_path: Path) -> None:
     served = stored(make_statements(6))
-    serve([served[:3], served[3:]], consistent_through="2026-01-01T10:02:30.000Z")
+    serve_statements(ENDPOINT, served, consistent_through="2026-01-01T10:02:30.000Z")
     run = pull(config(tmp_path), db, "c", now=lambda: NOW)
     assert run.outcome == SUCCEEDED
-    assert run.new == 6
-    assert run.pages == 2
+    assert (run.new, run.fetched, run.duplicate) == (6, 6, 0)  # each page's last statement asked for again, not kept
     cursor = get_cursor(db, "c")
     assert cursor is not None
     assert cursor.position == "2026-01-01T10:02:30.000000Z"
@@ -88,32 +87,42 @@ def test_cursor_never_passes_consistent_through(db: Database, tmp_path: Path) ->
 
 
 @responses.activate
+def test_pages_are_asked_for_by_since_from_the_last_stored_but_one(db: Database, tmp_path: Path) -> None:
+    served = stored(make_statements(6))
+    serve_statements(ENDPOINT, served, consistent_through="2026-01-01T11:00:00.000Z")
+    assert pull(config(tmp_path), db, "c", now=lambda: NOW).outcome == SUCCEEDED
+    asked = [parse_qs(urlsplit(str(call.request.url)).query).get("since") for call in responses.calls]
+    # [10:00, 10:01, 10:02] -> since 10:01 -> [10:02 again, 10:03, 10:04] -> since 10:03 -> [10:04, 10:05], the last
+    # page -> since 10:04 -> [10:05] again: nothing new, nothing more.
+    minutes = ["01", "03", "04"]
+    assert asked == [None, *[[f"2026-01-01T10:{minute}:00.000Z"] for minute in minutes]]
+
+
+@responses.activate
 def test_no_consistent_through_rereads_the_overlap_and_says_so(db: Database, tmp_path: Path) -> None:
     served = stored(make_statements(4))
-    serve([served[:3], served[3:]])
+    serve_statements(ENDPOINT, served)
     first = pull(config(tmp_path, overlap_seconds=120), db, "c", now=lambda: NOW)
     assert first.notes
     assert "no X-Experience-API-Consistent-Through" in first.notes
     cursor = get_cursor(db, "c")
     assert cursor is not None
     assert (cursor.position, cursor.basis) == ("2026-01-01T10:03:00.000000Z", "newest_seen")
-    responses.reset()
-    serve([served[2:]])
+    calls = len(responses.calls)
     second = pull(config(tmp_path, overlap_seconds=120), db, "c", now=lambda: NOW)
-    url = responses.calls[0].request.url
+    url = responses.calls[calls].request.url
     assert isinstance(url, str), url
     since = parse_qs(urlsplit(url).query)["since"]
     assert since == ["2026-01-01T10:00:59.999Z"]  # 10:03 - 120 s - 1 ms
-    # The 2 in the overlap, read twice: the closing query asks again from 10:03, and this mock ignores `since`.
-    assert (second.new, second.duplicate) == (0, 4)
-    assert "since" in parse_qs(urlsplit(str(responses.calls[-1].request.url)).query)
+    assert (second.new, second.duplicate) == (0, 3)  # the three in the overlap, read again
 
 
 @responses.activate
 def test_pages_out_of_order_move_the_cursor_only_at_the_end(db: Database, tmp_path: Path) -> None:
-    served = stored(make_statements(6))
+    """An LRS whose `since` is on timestamp is read by its `more` chain, which may not ascend (Ralph's)."""
+    served = [item | {"timestamp": item["stored"]} for item in stored(make_statements(6))]
     serve([served[3:], served[:3]])  # newest page first, as Ralph does
-    run = pull(config(tmp_path), db, "c", now=lambda: NOW)
+    run = pull(config(tmp_path, since_field="timestamp"), db, "c", now=lambda: NOW)
     assert run.outcome == SUCCEEDED
     assert "ascending" in (run.notes or "")
     cursor = get_cursor(db, "c")
@@ -122,23 +131,43 @@ def test_pages_out_of_order_move_the_cursor_only_at_the_end(db: Database, tmp_pa
 
 
 @responses.activate
+@pytest.mark.parametrize(
+    ("answer", "says"),
+    [
+        (lambda served: served[3:] + served[:3], "out of `stored` order"),  # ascending=true not honoured
+        (lambda served: served, "stored at or before its `since`"),  # `since` not applied to `stored`
+    ],
+)
+def test_an_lrs_that_does_not_page_as_xapi_says_is_a_protocol_error(
+    db: Database, tmp_path: Path, answer: Any, says: str
+) -> None:
+    """Paging by `since` on such an LRS would lose statements: the run stops, naming the fix."""
+    served = stored(make_statements(6))
+    responses.get(STATEMENTS, json={"statements": answer(served), "more": ""})
+    run = pull(config(tmp_path), db, "c", now=lambda: NOW)
+    assert (run.outcome, run.error_class) == (FAILED, "protocol")
+    assert says in (run.error_message or "")
+    assert 'since_field = "timestamp"' in (run.error_message or "")
+
+
+@responses.activate
 @pytest.mark.parametrize("after", [1, 2, 3])
 def test_interrupted_pull_resumes_to_the_store_of_a_clean_run(
     db: Database, tmp_path: Path, store_url: str, after: int
 ) -> None:
     served = stored(make_statements(12))
-    pages = [served[i : i + 3] for i in range(0, 12, 3)]
-    serve(pages, consistent_through="2026-01-01T11:00:00.000Z")
+    serve_statements(ENDPOINT, served, consistent_through="2026-01-01T11:00:00.000Z")
     cfg = config(tmp_path)
 
     broken = pull(cfg, db, "c", now=lambda: NOW, source=dying_source(cfg, "c", db, after=after))
     assert broken.outcome == FAILED
     assert broken.error_class == "internal"
     assert "killed after page" in (broken.error_message or "")
-    assert len(ids(db)) == 3 * after
+    received = 3 + 2 * (after - 1)  # pages of 3, each after the first starting again at its last statement but one
+    assert len(ids(db)) == received
     cursor = get_cursor(db, "c")
     assert cursor is not None
-    assert cursor.position == served[3 * after - 1]["stored"].replace(".000Z", ".000000Z")
+    assert cursor.position == served[received - 1]["stored"].replace(".000Z", ".000000Z")
     resumed = pull(cfg, db, "c", now=lambda: NOW)
     assert resumed.outcome == SUCCEEDED
     assert ids(db) == {s["id"] for s in served}
@@ -148,13 +177,13 @@ def test_interrupted_pull_resumes_to_the_store_of_a_clean_run(
 @responses.activate
 def test_pages_committed_together_keep_what_came_before_a_failure(db: Database, tmp_path: Path) -> None:
     served = stored(make_statements(12))
-    serve([served[i : i + 3] for i in range(0, 12, 3)], consistent_through="2026-01-01T11:00:00.000Z")
+    serve_statements(ENDPOINT, served, consistent_through="2026-01-01T11:00:00.000Z")
     cfg = config(tmp_path)
-    source = dying_source(cfg, "c", db, after=3)
-    broken = pull(cfg, db, "c", now=lambda: NOW, source=source, commit_every=6)  # two pages a transaction
-    # The source failed after page 3, alone in its batch: it is committed before the run fails, cursor and all.
+    source = dying_source(cfg, "c", db, after=4)
+    broken = pull(cfg, db, "c", now=lambda: NOW, source=source, commit_every=6)  # 3 + 2 + 2 statements a transaction
+    # The source failed after page 4, alone in its batch: it is committed before the run fails, cursor and all.
     assert broken.outcome == FAILED
-    assert broken.pages == 3
+    assert broken.pages == 4
     assert len(ids(db)) == 9
     cursor = get_cursor(db, "c")
     assert cursor is not None
@@ -168,7 +197,7 @@ def test_a_commit_failing_on_its_thread_fails_the_run_and_keeps_the_batches_befo
     db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     served = stored(make_statements(12))
-    serve([served[i : i + 3] for i in range(0, 12, 3)], consistent_through="2026-01-01T11:00:00.000Z")
+    serve_statements(ENDPOINT, served, consistent_through="2026-01-01T11:00:00.000Z")
     calls = 0
     save = save_statements
 
@@ -182,10 +211,10 @@ def test_a_commit_failing_on_its_thread_fails_the_run_and_keeps_the_batches_befo
     monkeypatch.setattr(pull_module, "save_statements", failing_third)
     broken = pull(config(tmp_path), db, "c", now=lambda: NOW)  # a page a transaction: two go in, the third fails
     assert (broken.outcome, broken.error_class, broken.error_message) == (FAILED, "internal", "disk full")
-    assert ids(db) == {s["id"] for s in served[:6]}
+    assert ids(db) == {s["id"] for s in served[:5]}  # pages of 3, then 2 new
     cursor = get_cursor(db, "c")
     assert cursor is not None
-    assert cursor.position == "2026-01-01T10:05:00.000000Z"
+    assert cursor.position == "2026-01-01T10:04:00.000000Z"
     monkeypatch.undo()
     assert pull(config(tmp_path), db, "c", now=lambda: NOW).outcome == SUCCEEDED
     assert ids(db) == {s["id"] for s in served}

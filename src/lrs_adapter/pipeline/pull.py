@@ -265,9 +265,6 @@ class PullRun:
                 except Exception:
                     self._drain(committer)
                     raise
-                if page.wait:
-                    self._drain(committer)
-                    continue
                 received = self.now()
                 self.in_flight.append((page, received, intake.submit(page, received)))
                 while len(self.in_flight) > intake.ahead or (

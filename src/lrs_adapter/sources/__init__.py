@@ -17,9 +17,6 @@ class Page:
     statements: list[tuple[str, Any]]  # (where it came from, the statement: its JSON text as bytes, or parsed)
     unparsable: list[Rejected] = field(default_factory=list)
     size: int = 0  # bytes of input it was read from: what a run may hold in memory is counted in these
-    #: No input: the source reads on only once every page before this one is taken in and committed (its `advance`
-    #: has seen them all), e.g. to ask its LRS from the last `stored` received.
-    wait: bool = False
 
 
 class Source(Protocol):

@@ -1,24 +1,24 @@
 """Incremental reads of an LRS's statements, and where it is safe to put the bookmark.
 
 The rules, from xAPI and from LRSs met in the wild:
-- `since` is exclusive and page boundaries can split statements that share one `stored`: each run starts a
+- `since` is exclusive and a page can cut a group of statements that share one `stored`: each run starts a
   millisecond before the bookmark and intake dedupes the re-read by id.
+- The pages are asked for by `since` (xapi/paging.py), not by following `more`: a `more` chain may leave statements
+  out (Learning Locker's in-memory service follows it by comparing UUID-v1 ids as text, an order that wraps every
+  few minutes). Paging ends only once a request finds nothing new, so the bookmark never passes a statement not yet
+  received.
 - `X-Experience-API-Consistent-Through` says up to when the LRS's answers are complete; the first one fixes the
-  run's upper bound and the bookmark never goes past it.
-- A `more` chain may end early (Learning Locker's in-memory service follows `more` by comparing UUID-v1 ids as
-  text, an order that wraps every few minutes): when it ends, a closing query asks again from the last `stored`
-  received (a millisecond before it, the connector's filters kept). What it finds is taken in, its chain followed,
-  and another closing query asked, until one finds nothing after the last `stored` received; only then may the
-  bookmark go to Consistent-Through. Statements found that the LRS had vouched for (stored up to its
-  Consistent-Through) mean the chain lied: a warning, and a note in the run log.
-- An LRS that sends no such header (Ralph) gets `overlap_seconds` re-read on the next run.
-- An LRS that does not serve ascending order across pages (Ralph reverses each page only) gets its bookmark moved
-  only at the end of a complete run, never page by page, so a killed run leaves no gap.
+  run's upper bound and the bookmark never goes past it. Statements found after a page the LRS said was its last,
+  that it had vouched for, mean its `more` chain lied: a warning, and a note in the run log.
+- An LRS whose `since` applies to `timestamp` (Ralph, `since_field = "timestamp"`) cannot be paged by it: its `more`
+  chain is followed, the overlap re-read on the next run, and, as it does not serve ascending order across pages
+  (Ralph reverses each page only), its bookmark moved only at the end of a complete run, never page by page, so a
+  killed run leaves no gap.
 """
 
 from __future__ import annotations
 
-from collections.abc import Generator, Iterator
+from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta
 from itertools import pairwise
 
@@ -28,7 +28,8 @@ from lrs_adapter.config import ConnectorConfig, LrsConfig
 from lrs_adapter.model.statements import Accepted, Cursor
 from lrs_adapter.model.timestamps import format_instant, format_since, parse_timestamp
 from lrs_adapter.sources import Page
-from lrs_adapter.xapi.client import XapiClient
+from lrs_adapter.xapi.client import StatementPage, XapiClient
+from lrs_adapter.xapi.paging import SincePages
 
 log = structlog.get_logger(__name__)
 
@@ -51,12 +52,8 @@ class LrsStatements:
         self.previous = None if full else cursor
         self.bound: str | None = None  # Consistent-Through of the run's first page
         self.newest: str | None = None  # newest value of the `since` field taken in during this run
-        self.at_newest: set[str] = set()  # ids of the statements taken in with that value
-        self.chain_newest: str | None = None  # the same within the chain being read, whose pages must ascend
-        self.closing_from: str | None = None  # while a closing query's pages are taken in: the newest before it
-        self.closing_known: frozenset[str] = frozenset()  # and the ids taken in with that value
-        self.found = 0  # statements closing queries found after the newest received before them
-        self.lied = 0  # of those, the ones stored up to Consistent-Through: the chain should have given them
+        self.chain_newest: str | None = None  # the newest taken in on a `more` chain, whose pages must ascend
+        self.paging: SincePages | None = None
         self.ascending = True
         self.notes: list[str] = []
 
@@ -69,10 +66,9 @@ class LrsStatements:
             position -= timedelta(seconds=self.lrs.overlap_seconds)
         return position - BOUNDARY
 
-    def query(self, since: datetime | None) -> dict[str, str]:
+    def query(self) -> dict[str, str]:
+        """The connector's query, without `since`."""
         params = {"ascending": "true", "limit": str(self.lrs.page_size)}
-        if since is not None:
-            params["since"] = format_since(since)
         if self.connector.verb:
             params["verb"] = self.connector.verb
         if self.connector.activity:
@@ -82,58 +78,32 @@ class LrsStatements:
         return params
 
     def pages(self) -> Iterator[Page]:
-        """The `more` chain from the cursor, then closing queries until one finds nothing new."""
-        yield from self._chain(self.query(self.since()), closing=False)
-        yield Page("(the chain's pages taken in)", [], wait=True)
-        closing = self._closing_point()
-        while closing is not None and (yield from self._closing_query(closing)):
-            closing = self._closing_point()
-        self._report()
-
-    def _chain(self, query: dict[str, str], *, closing: bool) -> Iterator[Page]:
-        self.chain_newest = None
-        for number, page in enumerate(self.client.statement_pages(query), start=1):
+        """Paged by `since` on `stored`; an LRS whose `since` is on `timestamp` by its `more` chain."""
+        since = self.since()
+        if self.lrs.since_field == "stored":
+            self.paging = SincePages(self.client, self.query(), since)
+            pages: Iterable[StatementPage] = self.paging
+        else:
+            query = self.query() | ({"since": format_since(since)} if since is not None else {})
+            pages = self.client.statement_pages(query)
+        for number, page in enumerate(pages, start=1):
             # The run's first page fixes the bound. Consistent-Through vouches for `stored`; a cursor on `timestamp`
             # relies on the overlap alone.
-            first = number == 1 and not closing
-            if first and page.consistent_through is not None and self.lrs.since_field == "stored":
+            if number == 1 and page.consistent_through is not None and self.lrs.since_field == "stored":
                 self.bound = format_instant(page.consistent_through)
-            label = f"{page.url} ({'closing query, ' if closing else ''}page {number})"
+            label = f"{page.url} (page {number})"
             statements = [(f"{label} #{index}", item) for index, item in enumerate(page.statements)]
             yield Page(label, statements, size=sum(len(item) for item in page.statements))
-
-    def _closing_point(self) -> str | None:
-        """Where the next closing query starts: the newest value received, unless nothing was received (the query
-        that came back empty was its own closing query) or the chain went past Consistent-Through (what is beyond
-        is the next run's)."""
-        if self.newest is None or (self.bound is not None and self.newest >= self.bound):
-            return None
-        return self.newest
-
-    def _closing_query(self, start: str) -> Generator[Page, None, int]:
-        """One closing query, its chain followed and taken in; how many statements it found after `start`."""
-        self.closing_from, self.closing_known, found_before = start, frozenset(self.at_newest), self.found
-        since = parse_timestamp(start)
-        assert since is not None
-        yield from self._chain(self.query(since - BOUNDARY), closing=True)
-        yield Page("(the closing query's pages taken in)", [], wait=True)
-        self.closing_from = None
-        return self.found - found_before
+        self._report()
 
     def _report(self) -> None:
-        if self.lied:
+        if self.paging is not None and self.paging.hidden:
             note = (
-                f"the LRS's `more` chain ended early: a closing query found {self.lied} statements stored before its"
-                " X-Experience-API-Consistent-Through after the last one the chain gave; they were taken in"
+                f"the LRS's `more` chain ended early: paging by `since` found {self.paging.hidden} statements stored"
+                " before its X-Experience-API-Consistent-Through after a page it said was its last; they were taken in"
             )
-            log.warning(note, lrs=self.lrs.name, connector=self.connector.name, found=self.lied)
+            log.warning(note, lrs=self.lrs.name, connector=self.connector.name, found=self.paging.hidden)
             self.notes.append(note)
-        elif self.found and self.bound is None:
-            self.notes.append(
-                f"a closing query found {self.found} statements after the `more` chain ended (written during the run,"
-                " or the chain ended early: without X-Experience-API-Consistent-Through the LRS does not say which);"
-                " they were taken in"
-            )
         if self.bound is None:
             why = (
                 "the cursor is on timestamp (since_field)"
@@ -158,39 +128,22 @@ class LrsStatements:
         return Cursor(position, "newest_seen")
 
     def advance(self, accepted: list[Accepted]) -> Cursor | None:
+        """The newest value taken in, up to the bound. Paged by `since`, everything before it was received (a page
+        starts where the pages before it stopped); a `more` chain must also ascend, or the cursor waits for the end."""
         values = [self._value(item) for item in accepted]
         if values:
-            in_order = all(a <= b for a, b in pairwise(values))
-            if not in_order or (self.chain_newest is not None and values[0] < self.chain_newest):
-                self.ascending = False
-            self.chain_newest = max(self.chain_newest or values[-1], max(values))
-            if self.closing_from is not None:
-                self._count_found(accepted, values, self.closing_from)
-            self._take_newest(accepted, values)
+            newest = max(values)
+            if self.paging is None:
+                in_order = all(a <= b for a, b in pairwise(values))
+                if not in_order or (self.chain_newest is not None and values[0] < self.chain_newest):
+                    self.ascending = False
+                self.chain_newest = max(self.chain_newest or newest, newest)
+            self.newest = max(self.newest or newest, newest)
         return self._cursor() if self.ascending else None
 
-    def _take_newest(self, accepted: list[Accepted], values: list[str]) -> None:
-        newest = max(values)
-        if self.newest is None or newest > self.newest:
-            self.newest, self.at_newest = newest, set()
-        if newest == self.newest:
-            self.at_newest.update(item.id for item, value in zip(accepted, values, strict=True) if value == newest)
-
-    def _count_found(self, accepted: list[Accepted], values: list[str], start: str) -> None:
-        """New to this run: after `start`, or at `start` and not among the statements taken in with it (the closing
-        query re-reads that millisecond)."""
-        new = [
-            value
-            for item, value in zip(accepted, values, strict=True)
-            if value > start or (value == start and item.id not in self.closing_known)
-        ]
-        self.found += len(new)
-        if self.bound is not None:
-            self.lied += sum(1 for value in new if value <= self.bound)
-
     def finish(self) -> Cursor | None:
-        """Every page is in and a closing query found nothing more (pages() ends only then): the LRS vouched for
-        everything up to its Consistent-Through, so the bookmark goes there."""
+        """Every page is in, and paging ended on a request that found nothing new: the LRS vouched for everything up
+        to its Consistent-Through, so the bookmark goes there."""
         if not self.ascending:
             self.notes.append(
                 "the LRS did not serve statements in ascending order across pages: the cursor moved only at the end"

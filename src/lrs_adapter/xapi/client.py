@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlencode, urljoin, urlsplit
 
 import msgspec
 import orjson
@@ -69,7 +69,7 @@ def read_statement_result(content: bytes) -> StatementResult | None:
 
 @dataclass(frozen=True)
 class StatementPage:
-    url: str
+    url: str  # as asked for, its query included
     statements: list[bytes]  # each statement's JSON text, as the LRS sent it
     more: str | None  # the `more` link as the LRS sent it; None on the last page
     consistent_through: datetime | None
@@ -317,7 +317,7 @@ class XapiClient:
                 raise ProtocolError(f"GET {url} did not answer a StatementResult (an object with 'statements').")
             more = body.more if isinstance(body.more, str) and body.more else None
             yield StatementPage(
-                url=url,
+                url=f"{url}?{urlencode(query)}" if query else url,
                 statements=[bytes(statement) for statement in body.statements],
                 more=more,
                 consistent_through=parse_timestamp(answer.headers.get("X-Experience-API-Consistent-Through")),
