@@ -490,7 +490,7 @@ def targets(rows: list[Row], baseline: int) -> list[Target]:
             found.append(ratio_target(f"pull rate / tincan loop's ({where})", pull, tincan, _rate, TINCAN_FACTOR, True))
         if sync is not None:
             found.append(ratio_target(f"sync rate / pull's ({where})", sync, pull, _rate, SYNC_FACTOR, True))
-    sizes = sorted({size for server, size, _ in by if server == "static" and size != baseline})
+    sizes = sorted({size for server, size, _ in by if server == "static"})  # the baseline among them
     if (
         len(sizes) > 1
         and (a := by.get(("static", sizes[-1], "adapter pull")))
@@ -498,7 +498,7 @@ def targets(rows: list[Row], baseline: int) -> list[Target]:
     ):
         found.append(ratio_target(f"pull rate at {sizes[-1]:,} / at {sizes[0]:,}", a, b, _rate, SCALE_FACTOR, True))
     for case in MEMORY_CASES:
-        small, large = by.get(("static", baseline, case)), by.get(("static", max(sizes, default=baseline), case))
+        small, large = by.get(("static", baseline, case)), by.get(("static", sizes[-1], case))
         if small is not None and large is not None and large is not small:
             name = f"{case}: all processes' memory at {large.size:,} / at {small.size:,}"
             found.append(ratio_target(name, large, small, _tree, 1 + RSS_GROWTH, False))
