@@ -421,7 +421,7 @@ def run_loop(kind: str, endpoint: str, page_size: int, limit: int, user: str | N
             response = session.get(url, params=params, timeout=60)
             response.raise_for_status()
             body = json.loads(response.content)
-            for statement in body["statements"]:
+            for statement in body["statements"][: limit - seen]:  # a cap inside a page stops inside it
                 if build is not None:
                     build(statement)
                 seen += 1
@@ -652,6 +652,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not ADAPTER.exists():
         sys.exit(f"{ADAPTER} not found: run this with the project's venv python (make bench).")
     sizes = sorted({int(size) for size in args.sizes.split(",")} | {args.baseline})
+    if args.baseline >= sizes[-1]:
+        sys.exit(f"--baseline {args.baseline:,} must be below the largest of --sizes, or memory would not be judged.")
     started = datetime.now(UTC)
     workdir = args.workdir or Path(tempfile.gettempdir())
     shapes = templates(TEMPLATES)
