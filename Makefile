@@ -36,11 +36,13 @@ lint: install
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
 
-bench: install
-	-$(BIN)/python bench/pull.py  # exits 1 on a missed target; go on to the next figure
-	$(BIN)/python bench/map.py
-	$(BIN)/python bench/evaluate.py
-	$(BIN)/python bench/workbook.py
+## The quick benchmarks (minutes; bench/RESULTS.md says how to run the issue's full sizes). Each prints its targets
+## with PASS or MISS from the medians of interleaved rounds and exits 1 on a miss; `-` goes on to the next figure.
+bench: install test-lrs
+	-$(BIN)/python bench/pull.py --markdown var/bench-pull.md
+	-$(BIN)/python bench/map.py
+	-$(BIN)/python bench/evaluate.py
+	-$(BIN)/python bench/workbook.py
 
 clean:
 	rm -rf $(VENV) .test-lrs var

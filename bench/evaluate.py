@@ -1,7 +1,11 @@
-"""The certification engine alone: learners evaluated per second, for N learners with 1-5 completions each.
+"""The certification engine alone: learners evaluated per CPU second, for N learners with 1-5 completions each.
 
-Target (issue 4): 1M learners in under 60 s on one core of this machine. Histories are generated one learner at a
-time and dropped after evaluation, so memory does not hold them all at once.
+Target (issues 4 and 19): 1M learners evaluated in under 60 s of CPU on one core. Judged on the process's CPU time
+(``time.process_time``), not wall time: wall time on a shared machine counts other people's work, so the same code
+passed quiet and failed busy. The learners are evaluated in chunks of at most ``CHUNK`` (histories generated before
+each chunk, outside the timing, and dropped after it, so memory stays flat); each chunk is one repetition, and the
+figure is the median CPU microseconds a learner over the chunks, with the range beside it. The default run takes
+100,000 learners; ``--learners 1000000`` is the issue's size (the target is the same per learner either way).
 
     python bench/evaluate.py [--learners 1000000]
 """
@@ -15,12 +19,14 @@ import sys
 import time
 from datetime import UTC, date, datetime, timedelta
 
+from judge import MIN_ROUNDS, Spread, Target, load_average, verdicts
 from lrs_adapter.model.period import Period
 from lrs_adapter.rules.engine import Params, Piece, evaluate
 
 PARAMS = Params(Period(months=24), Period(months=6), Period(months=6), "completion", "Europe/London")
 OPTIONS = ("elearning", "webinar_live", "webinar_recorded", "wrap", "briefing")
 START = datetime(2019, 1, 1, 9, tzinfo=UTC)
+CHUNK = 20_000  # learners a repetition: enough to time, few enough to hold their histories
 
 
 def history(rnd: random.Random, learner: int) -> tuple[list[Piece], date | None]:
@@ -33,29 +39,36 @@ def history(rnd: random.Random, learner: int) -> tuple[list[Piece], date | None]
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--learners", type=int, default=1_000_000)
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--learners", type=int, default=100_000)
     args = parser.parse_args()
     rnd = random.Random(7)
     as_of = date(2026, 11, 26)
-    generating = evaluating = 0.0
-    for learner in range(args.learners):
-        began = time.perf_counter()
-        pieces, assigned = history(rnd, learner)
-        made = time.perf_counter()
-        evaluate(pieces, params=PARAMS, as_of=as_of, assigned_on=assigned)
-        evaluating += time.perf_counter() - made
-        generating += made - began
+    chunks = max(MIN_ROUNDS, -(-args.learners // CHUNK))
+    per_learner: list[float] = []
+    loads: list[float] = []
+    cpu_total = 0.0
+    for chunk in range(chunks):
+        first, last = args.learners * chunk // chunks, args.learners * (chunk + 1) // chunks
+        histories = [history(rnd, learner) for learner in range(first, last)]
+        loads.append(load_average())
+        began = time.process_time()
+        for pieces, assigned in histories:
+            evaluate(pieces, params=PARAMS, as_of=as_of, assigned_on=assigned)
+        cpu = time.process_time() - began
+        cpu_total += cpu
+        per_learner.append(cpu / (last - first) * 1e6)
+    spread = Spread.of(per_learner)
+    target = Target("CPU seconds for 1M learners, one core", spread.median, 60.0, at_least=False, spec=".1f")
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    scaled = evaluating * 1_000_000 / args.learners
-    verdict = "PASS" if scaled < 60 else "MISS"
-    print(f"{args.learners:,} learners, 1-5 completions each (generating them took {generating:.1f} s, not counted)")
+    print(f"{args.learners:,} learners, 1-5 completions each, in {chunks} chunks (generating them not counted)")
     print(
-        f"  engine: {evaluating:.1f} s = {args.learners / evaluating:,.0f} learners/s;"
-        f" 1M would take {scaled:.1f} s  target: under 60 s on one core  {verdict}"
+        f"  engine: {cpu_total:.1f} s of CPU; {spread.show('.1f')} µs of CPU a learner (median [range] of chunks);"
+        f" load average {Spread.of(loads).show('.1f')}"
     )
+    print(f"  {target.line()}  (median µs a learner x 1M / 1e6)")
     print(f"  peak RSS {rss:.0f} MB")
-    return 0 if verdict == "PASS" else 1
+    return verdicts([target])
 
 
 if __name__ == "__main__":
