@@ -16,7 +16,7 @@ import pytest
 from fastapi.testclient import TestClient
 from selenium import webdriver
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import Select
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from lrs_adapter.api import create_app
 from lrs_adapter.config import load_config
@@ -157,6 +157,14 @@ def rows(driver: webdriver.Chrome) -> list[str]:
     return sorted(learners)
 
 
+def navigated(driver: webdriver.Chrome, query: str) -> None:
+    """A click starts a navigation that a loaded machine may not have finished when the next line runs: wait for the
+    new page (whose URL holds `query`) to be loaded, up to a generous bound, rather than read the old one."""
+    WebDriverWait(driver, 30).until(
+        lambda d: query in d.current_url and d.execute_script("return document.readyState") == "complete"
+    )
+
+
 def test_the_served_page_renders_and_filters_in_a_browser_with_nothing_refused(team_config: Path) -> None:
     with serving(team_config, {"HEADERS_TEST_TOKEN": TOKEN}, AUTH) as base, chromium() as driver:
         driver.execute_cdp_cmd("Network.enable", {})
@@ -168,9 +176,9 @@ def test_the_served_page_renders_and_filters_in_a_browser_with_nothing_refused(t
         Select(driver.find_element(By.ID, "department")).select_by_value("Adult Care")
         Select(driver.find_element(By.ID, "status")).select_by_value("green")
         driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
-        assert "department=Adult+Care" in driver.current_url
+        navigated(driver, "department=Adult+Care")
         assert rows(driver) == sorted(k for k, v in TEAM.items() if v[1] == "Adult Care" and v[4] == "green")
         driver.find_element(By.CSS_SELECTOR, ".summary li.red a").click()  # a count links to its status
-        assert "status=red" in driver.current_url
+        navigated(driver, "status=red")
         assert rows(driver) == sorted(k for k, v in TEAM.items() if v[1] == "Adult Care" and v[4] == "red")
         assert console(driver) == []
