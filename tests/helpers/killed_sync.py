@@ -23,7 +23,7 @@ POINTS: dict[str, tuple[str, str, str]] = {
     "pull-before-commit": ("lrs_adapter.pipeline.pull", "set_cursor", "before"),
     "pull-after-commit": ("lrs_adapter.pipeline.pull", "commit_pages", "after"),
     "map-before-commit": ("lrs_adapter.pipeline.settle", "save_evidence", "after"),
-    "evaluate-before-commit": ("lrs_adapter.pipeline.settle", "certify", "after"),
+    "evaluate-before-commit": ("lrs_adapter.pipeline.settle", "save_outcomes", "after"),
     "push-before-send": ("lrs_adapter.sinks.lrs_statements", "LrsStatementsSink._put", "before"),
     "push-acknowledged-not-recorded": ("lrs_adapter.pipeline.push", "mark_delivered", "before"),
 }

@@ -33,11 +33,15 @@ def completion(id_: str, completed_at: str, *, counted: int, reason: str | None 
 
 def test_completions_of_a_learner_every_certification_oldest_first(db: Database) -> None:
     with db.transaction():
-        replace_completions(db, "p1", "fire", [completion("b", "2025-02-01T09:00:00Z", counted=1)], "now")
         replace_completions(
-            db, "p1", "first-aid", [completion("a", "2025-01-01T09:00:00Z", counted=0, reason="too early")], "now"
+            db,
+            [
+                ("p1", "fire", [completion("b", "2025-02-01T09:00:00Z", counted=1)]),
+                ("p1", "first-aid", [completion("a", "2025-01-01T09:00:00Z", counted=0, reason="too early")]),
+                ("p2", "fire", [completion("c", "2024-01-01T09:00:00Z", counted=1)]),
+            ],
+            "now",
         )
-        replace_completions(db, "p2", "fire", [completion("c", "2024-01-01T09:00:00Z", counted=1)], "now")
     found = completions_of(db, "p1")
     assert [(c.id, c.certification, c.counted, c.reason) for c in found] == [
         ("a", "first-aid", 0, "too early"),
@@ -49,9 +53,9 @@ def test_completions_of_a_learner_every_certification_oldest_first(db: Database)
 
 def test_changes_after_a_seq_of_one_kind_in_order(db: Database) -> None:
     with db.transaction():
-        append_changes(db, "p1", "fire", [("x1", {"n": 1}), ("p1|fire", {"status": "green"})], "now")
+        append_changes(db, [("p1", "fire", "x1", {"n": 1}), ("p1", "fire", "p1|fire", {"status": "green"})], "now")
     with db.transaction():
-        append_changes(db, "p1", "fire", [("x2", None)], "now")
+        append_changes(db, [("p1", "fire", "x2", None)], "now")
     completions = changes_after(db, "completion", after=0)
     assert [(c.subject, c.record) for c in completions] == [("x1", '{"n":1}'), ("x2", None)]
     first = completions[0]

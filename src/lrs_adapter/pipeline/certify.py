@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -18,20 +19,21 @@ import orjson
 
 from lrs_adapter.mapping.mapper import evidence_id
 from lrs_adapter.mapping.model import Mapping as CertificationMapping
-from lrs_adapter.model.events import Cycle
+from lrs_adapter.model.events import Cycle, Event
 from lrs_adapter.model.evidence import HISTORY, Evidence
 from lrs_adapter.model.period import Period
 from lrs_adapter.model.timestamps import format_instant
 from lrs_adapter.rules.engine import Completion, Params, Piece, State, evaluate, local_date
 from lrs_adapter.rules.events import certification_events, cycle_statement_id, revocations
 from lrs_adapter.store.certifications import (
-    Change,
+    LoggedChange,
     append_changes,
+    completion_histories,
     completion_history,
-    completion_records,
+    completion_records_of_learners,
     replace_completions,
-    save_state,
-    state_record,
+    save_states,
+    state_records_of,
 )
 from lrs_adapter.store.database import Database, Row
 from lrs_adapter.store.outbox import SinkEvents, enqueue
@@ -108,6 +110,99 @@ def state_record_of(state: State) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True)
+class Stored:
+    """What the store holds of one learner's certification before it is evaluated again: the completion records by
+    id, the state (None: never evaluated), and how many times each cycle was revoked (`revocations_by_learner`)."""
+
+    completions: Mapping[str, dict[str, Any]]
+    state: dict[str, Any] | None
+    revoked: Mapping[str, int]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One learner's certification evaluated: what to store (`save_outcomes`) and the state the engine found."""
+
+    learner: str
+    certification: str
+    state: State
+    records: dict[str, dict[str, Any]]
+    state_record: dict[str, Any]
+    changes: list[LoggedChange]
+    events: list[Event]
+
+
+def stored_of(db: Database, learners: Sequence[str], *, revocations: bool) -> dict[tuple[str, str], Stored]:
+    """`Stored` of each of `learners` for every certification, by (learner, certification), in a few queries for the
+    lot; `revocations`: whether to read the change log's completion histories (only the events need them)."""
+    completions = completion_records_of_learners(db, learners)
+    states = state_records_of(db, learners)
+    revoked = revocations_by_learner(completion_histories(db, learners)) if revocations else {}
+    return {
+        key: Stored(completions.get(key, {}), states.get(key), revoked.get(key, Counter()))
+        for key in {*completions, *states, *revoked}
+    }
+
+
+def assess(
+    mapping: CertificationMapping,
+    learner: str,
+    evidence: Sequence[Evidence],
+    assigned: date | None,
+    stored: Stored | None,
+    *,
+    as_of: date,
+    withdrawn: Sequence[Evidence] = (),
+    events: bool = False,
+    exempt_until: date | None = None,
+) -> Outcome:
+    """Evaluate one learner's certification against what is stored (`stored`; None: nothing yet): the records, the
+    change log's rows for every difference, and (`events`) the certification events. Pure: `save_outcomes` stores
+    a batch of them. The arguments are `certify`'s."""
+    stored = stored or Stored({}, None, Counter())
+    state, completions = evaluate_learner(mapping, evidence, assigned, as_of, withdrawn, exempt_until)
+    certification = mapping.certification.id
+    records = completion_records_of(mapping, learner, completions, [*evidence, *withdrawn])
+    before = stored.completions
+    changes: list[LoggedChange] = [
+        (learner, certification, key, record) for key, record in records.items() if before.get(key) != record
+    ]
+    changes += [(learner, certification, key, None) for key in before if key not in records]  # no longer stands
+    new_state = state_record_of(state)
+    if stored.state != new_state:
+        changes.append((learner, certification, f"{learner}|{certification}", new_state))
+    found: list[Event] = []
+    if events:
+        window, revoked = mapping.certification.window, stored.revoked  # this evaluation's changes not counted yet
+        found = certification_events(
+            learner,
+            certification,
+            cycles_of(learner, certification, before.values(), window, revoked),
+            cycles_of(learner, certification, records.values(), window, revoked),
+            stored.state,
+            new_state,
+        )
+    return Outcome(learner, certification, state, records, new_state, changes, found)
+
+
+def save_outcomes(
+    db: Database, outcomes: Sequence[Outcome], sinks: SinkEvents | None, *, as_of: date, now: str
+) -> None:
+    """A batch of `assess`'s outcomes stored: completions, each event into the outbox for `sinks`, states, and the
+    change log's rows, one statement per table, in the outcomes' order (the change log's seq follows it)."""
+    replace_completions(db, [(o.learner, o.certification, list(o.records.values())) for o in outcomes], now)
+    if sinks:
+        enqueue(db, [event for o in outcomes for event in o.events], sinks, now)
+    save_states(
+        db,
+        [(o.learner, o.certification, o.state_record, _day(o.state.next_transition)) for o in outcomes],
+        as_of=as_of,
+        now=now,
+    )
+    append_changes(db, [change for o in outcomes for change in o.changes], now)
+
+
 def certify(
     db: Database,
     mapping: CertificationMapping,
@@ -124,32 +219,20 @@ def certify(
     """Evaluate and store one learner's certification. `assigned`: the roster's assignment date; `withdrawn`: what
     the learner's voided statements would have evidenced, reported as not counted, `voided`; `sinks`: where the
     certification events go (the outbox); `exempt_until`: the end of the learner's exemption, if any."""
-    state, completions = evaluate_learner(mapping, evidence, assigned, as_of, withdrawn, exempt_until)
-    certification = mapping.certification.id
-    records = completion_records_of(mapping, learner, completions, [*evidence, *withdrawn])
-    before = completion_records(db, learner, certification)
-    changes: list[Change] = [(key, record) for key, record in records.items() if before.get(key) != record]
-    changes += [(key, None) for key in before if key not in records]  # a tombstone: it no longer stands
-    replace_completions(db, learner, certification, list(records.values()), now)
-    new_state = state_record_of(state)
-    old = state_record(db, learner, certification)
-    if old != new_state:
-        changes.append((f"{learner}|{certification}", new_state))
-    if sinks:
-        window = mapping.certification.window
-        revoked = revocations_of(db, learner, certification)  # this evaluation's changes are not appended yet
-        events = certification_events(
-            learner,
-            certification,
-            cycles_of(learner, certification, before.values(), window, revoked),
-            cycles_of(learner, certification, records.values(), window, revoked),
-            old,
-            new_state,
-        )
-        enqueue(db, events, sinks, now)
-    save_state(db, learner, certification, new_state, as_of=as_of, next_transition=_day(state.next_transition), now=now)
-    append_changes(db, learner, certification, changes, now)
-    return state
+    stored = stored_of(db, [learner], revocations=bool(sinks)).get((learner, mapping.certification.id))
+    outcome = assess(
+        mapping,
+        learner,
+        evidence,
+        assigned,
+        stored,
+        as_of=as_of,
+        withdrawn=withdrawn,
+        events=bool(sinks),
+        exempt_until=exempt_until,
+    )
+    save_outcomes(db, [outcome], sinks, as_of=as_of, now=now)
+    return outcome.state
 
 
 def cycles_of(

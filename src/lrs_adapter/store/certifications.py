@@ -7,6 +7,7 @@ stored before is appended to the change log in the same transaction, in commit o
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
@@ -37,37 +38,62 @@ STATE_COLUMNS = ("status", "certified_on", "due_on", "window_opens_on", "option_
 #: A change: the subject (a completion's id, or "learner|certification" for a state) and its new record (None: it
 #: no longer stands).
 Change = tuple[str, dict[str, Any] | None]
+#: A change of one learner's for one certification: (learner, certification, subject, record), as logged.
+LoggedChange = tuple[str, str, str, dict[str, Any] | None]
+#: A learner and certification.
+Subject = tuple[str, str]
 
 
 def completion_records(db: Database, learner: str, certification: str) -> dict[str, dict[str, Any]]:
     """The learner's stored completion records for a certification, by id."""
-    return {
-        row.id: dict(zip(COMPLETION_COLUMNS, row, strict=True))
-        for row in db.execute(
-            f"SELECT {', '.join(COMPLETION_COLUMNS)} FROM completions WHERE learner = ? AND certification = ?",
-            (learner, certification),
-        )
-    }
+    return completion_records_of_learners(db, [learner]).get((learner, certification), {})
+
+
+def completion_records_of_learners(db: Database, learners: Sequence[str]) -> dict[Subject, dict[str, dict[str, Any]]]:
+    """`completion_records` of each of `learners`, of every certification, by (learner, certification)."""
+    found: dict[Subject, dict[str, dict[str, Any]]] = defaultdict(dict)
+    for row in rows_in(
+        db,
+        f"SELECT learner, certification, {', '.join(COMPLETION_COLUMNS)} FROM completions WHERE learner IN ({{}})",
+        learners,
+    ):
+        found[(row.learner, row.certification)][row.id] = dict(zip(COMPLETION_COLUMNS, row[2:], strict=True))
+    return found
 
 
 def replace_completions(
-    db: Database, learner: str, certification: str, records: Sequence[dict[str, Any]], now: str
+    db: Database, completions: Sequence[tuple[str, str, Sequence[dict[str, Any]]]], now: str
 ) -> None:
-    db.execute("DELETE FROM completions WHERE learner = ? AND certification = ?", (learner, certification))
+    """Each (learner, certification, records) of `completions`: the records stored in place of all that learner's
+    completions for that certification."""
+    db.executemany(
+        "DELETE FROM completions WHERE learner = ? AND certification = ?",
+        [(learner, certification) for learner, certification, _ in completions],
+    )
     db.executemany(
         f"INSERT INTO completions ({', '.join(COMPLETION_COLUMNS)}, learner, certification, evaluated_at)"
         f" VALUES ({', '.join('?' * (len(COMPLETION_COLUMNS) + 3))})",
-        [(*(r[column] for column in COMPLETION_COLUMNS), learner, certification, now) for r in records],
+        [
+            (*(r[column] for column in COMPLETION_COLUMNS), learner, certification, now)
+            for learner, certification, records in completions
+            for r in records
+        ],
     )
 
 
 def state_record(db: Database, learner: str, certification: str) -> dict[str, Any] | None:
     """The learner's stored state for a certification, keyed by `STATE_COLUMNS`; None when never evaluated."""
-    row = db.one(
-        f"SELECT {', '.join(STATE_COLUMNS)} FROM certification_states WHERE learner = ? AND certification = ?",
-        (learner, certification),
+    return state_records_of(db, [learner]).get((learner, certification))
+
+
+def state_records_of(db: Database, learners: Sequence[str]) -> dict[Subject, dict[str, Any]]:
+    """`state_record` of each of `learners`, of every certification, by (learner, certification)."""
+    rows = rows_in(
+        db,
+        f"SELECT learner, certification, {', '.join(STATE_COLUMNS)} FROM certification_states WHERE learner IN ({{}})",
+        learners,
     )
-    return dict(zip(STATE_COLUMNS, row, strict=True)) if row else None
+    return {(row.learner, row.certification): dict(zip(STATE_COLUMNS, row[2:], strict=True)) for row in rows}
 
 
 def state_records(db: Database, certification: str) -> list[tuple[str, dict[str, Any]]]:
@@ -80,18 +106,12 @@ def state_records(db: Database, certification: str) -> list[tuple[str, dict[str,
     return [(row.learner, dict(zip(STATE_COLUMNS, row[1:], strict=True))) for row in rows]
 
 
-def save_state(
-    db: Database,
-    learner: str,
-    certification: str,
-    state: dict[str, Any],
-    *,
-    as_of: date,
-    next_transition: str | None,
-    now: str,
+def save_states(
+    db: Database, states: Sequence[tuple[str, str, dict[str, Any], str | None]], *, as_of: date, now: str
 ) -> None:
-    """`state` keyed by `STATE_COLUMNS`; `next_transition`: the day the status changes with time alone."""
-    db.execute(
+    """Each (learner, certification, state, next transition) of `states`: `state` keyed by `STATE_COLUMNS`; the next
+    transition: the day the status changes with time alone."""
+    db.executemany(
         "INSERT INTO certification_states (learner, certification, as_of, status, certified_on, due_on,"
         " window_opens_on, option_id, evidence_ids, exempt_until, next_transition, evaluated_at)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (learner, certification) DO UPDATE SET"
@@ -100,14 +120,10 @@ def save_state(
         " evidence_ids = excluded.evidence_ids, exempt_until = excluded.exempt_until,"
         " next_transition = excluded.next_transition,"
         " evaluated_at = excluded.evaluated_at",
-        (
-            learner,
-            certification,
-            as_of.isoformat(),
-            *(state[column] for column in STATE_COLUMNS),
-            next_transition,
-            now,
-        ),
+        [
+            (learner, certification, as_of.isoformat(), *(state[c] for c in STATE_COLUMNS), next_transition, now)
+            for learner, certification, state, next_transition in states
+        ],
     )
 
 
@@ -116,22 +132,23 @@ def drop_state(db: Database, learner: str, certification: str, now: str) -> None
     change log."""
     db.execute("DELETE FROM certification_states WHERE learner = ? AND certification = ?", (learner, certification))
     db.execute("DELETE FROM evidence WHERE learner = ? AND certification = ?", (learner, certification))
-    append_changes(db, learner, certification, [(f"{learner}|{certification}", None)], now)
+    append_changes(db, [(learner, certification, f"{learner}|{certification}", None)], now)
 
 
-def append_changes(db: Database, learner: str, certification: str, changes: Sequence[Change], now: str) -> None:
+def append_changes(db: Database, changes: Sequence[LoggedChange], now: str) -> None:
+    """`changes` appended to the change log in the order given (their seq follows it)."""
     db.executemany(
         "INSERT INTO changes (learner, certification, kind, subject, record, changed_at) VALUES (?, ?, ?, ?, ?, ?)",
         [
             (
                 learner,
                 certification,
-                "state" if "|" in key else "completion",
-                key,
+                "state" if "|" in subject else "completion",
+                subject,
                 None if record is None else orjson.dumps(record).decode(),
                 now,
             )
-            for key, record in changes
+            for learner, certification, subject, record in changes
         ],
     )
 
@@ -146,9 +163,19 @@ def restate(db: Database, learners: Sequence[str], now: str) -> int:
         " WHERE learner IN ({}) ORDER BY learner, certification",
         learners,
     )
-    for row in rows:
-        state = dict(zip(STATE_COLUMNS, row[2:], strict=True))
-        append_changes(db, row.learner, row.certification, [(f"{row.learner}|{row.certification}", state)], now)
+    append_changes(
+        db,
+        [
+            (
+                row.learner,
+                row.certification,
+                f"{row.learner}|{row.certification}",
+                dict(zip(STATE_COLUMNS, row[2:], strict=True)),
+            )
+            for row in rows
+        ],
+        now,
+    )
     return len(rows)
 
 
@@ -241,11 +268,18 @@ def cycles_pending_for(db: Database, sink: str) -> list[Row]:
 def completion_history(db: Database, learner: str, certification: str) -> list[Row]:
     """Every completion record the change log holds of the learner's for a certification, in the order they were
     recorded: learner, certification, subject (the completion's id), record (None: tombstoned)."""
-    return db.execute(
-        "SELECT learner, certification, subject, record FROM changes"
-        " WHERE learner = ? AND certification = ? AND kind = 'completion' ORDER BY seq",
-        (learner, certification),
+    return [row for row in completion_histories(db, [learner]) if row.certification == certification]
+
+
+def completion_histories(db: Database, learners: Sequence[str]) -> list[Row]:
+    """`completion_history` of each of `learners`, of every certification, in the order recorded."""
+    rows = rows_in(
+        db,
+        "SELECT seq, learner, certification, subject, record FROM changes"
+        " WHERE kind = 'completion' AND learner IN ({})",
+        learners,
     )
+    return sorted(rows, key=lambda row: row.seq)  # chunks of learners each come in order; the lot in seq order
 
 
 def completion_histories_pending_for(db: Database, sink: str) -> list[Row]:

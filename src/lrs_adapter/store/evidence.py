@@ -6,6 +6,7 @@ learner from the queue (pipeline/settle.py), so a killed run leaves every learne
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
 import orjson
@@ -18,22 +19,32 @@ from lrs_adapter.xapi.facts import StatementFacts, from_row
 
 def learner_facts(db: Database, keys: Sequence[str]) -> list[StatementFacts]:
     """The facts of every statement made under any of one learner's identifiers."""
-    marks = ",".join("?" * len(keys))
-    rows = db.execute(
+    by_key = facts_by_identifier(db, keys)
+    return [f for key in keys for f in by_key.get(key, [])]
+
+
+def facts_by_identifier(db: Database, keys: Sequence[str]) -> dict[str, list[StatementFacts]]:
+    """The facts of every statement made under each of `keys` (many learners' identifiers), by identifier: a batch
+    of learners read in a few queries, not one each."""
+    rows = rows_in(
+        db,
         "SELECT id, learner, verb_id, object_id, registration, timestamp, stored, voided_by IS NOT NULL AS voided,"
-        f" facts FROM statements WHERE learner IN ({marks}) AND voids IS NULL",
-        tuple(keys),
+        " facts FROM statements WHERE voids IS NULL AND learner IN ({})",
+        sorted(set(keys)),
     )
-    return [
-        from_row(
-            r.id, r.learner, r.verb_id, r.object_id, r.registration, r.timestamp, r.stored, bool(r.voided), r.facts
+    found: dict[str, list[StatementFacts]] = defaultdict(list)
+    for r in rows:
+        found[r.learner].append(
+            from_row(
+                r.id, r.learner, r.verb_id, r.object_id, r.registration, r.timestamp, r.stored, bool(r.voided), r.facts
+            )
         )
-        for r in rows
-    ]
+    return found
 
 
-def save_evidence(db: Database, learner: str, certification: str, evidence: Sequence[Evidence], now: str) -> None:
-    db.execute("DELETE FROM evidence WHERE learner = ? AND certification = ?", (learner, certification))
+def save_evidence(db: Database, evidence: Sequence[Evidence], replacing: Sequence[tuple[str, str]], now: str) -> None:
+    """`evidence` stored in place of all the evidence of each (learner, certification) of `replacing`."""
+    db.executemany("DELETE FROM evidence WHERE learner = ? AND certification = ?", replacing)
     db.executemany(
         "INSERT INTO evidence (id, learner, certification, option_id, component, instant, statement_ids, mapped_at,"
         " source, flags) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",

@@ -4,10 +4,11 @@ evaluated, so the certification rules themselves never change and apply as befor
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from lrs_adapter.store.database import Database, Row
+from lrs_adapter.store.database import Database, Row, rows_in
 
 #: The certification column's value for an exemption from every certification.
 ALL = "*"
@@ -73,10 +74,21 @@ def exemption_of(db: Database, learner: str, certification: str) -> Exemption | 
 
 def exempt_until(db: Database, learner: str, certification: str) -> date | None:
     """The day the learner's exemption from this certification ends: the later of one for it and one for all."""
-    rows = db.execute(
-        "SELECT until FROM exemptions WHERE learner = ? AND certification IN (?, ?)", (learner, certification, ALL)
-    )
-    return max((date.fromisoformat(r.until) for r in rows), default=None)
+    return exempt_until_of(db, [learner], [certification]).get((learner, certification))
+
+
+def exempt_until_of(
+    db: Database, learners: Sequence[str], certifications: Sequence[str]
+) -> dict[tuple[str, str], date]:
+    """`exempt_until` of each of `learners` for each of `certifications`, by (learner, certification); those not
+    exempt left out. One query for a batch of learners."""
+    found: dict[tuple[str, str], date] = {}
+    for row in rows_in(db, "SELECT learner, certification, until FROM exemptions WHERE learner IN ({})", learners):
+        until = date.fromisoformat(row.until)
+        for certification in certifications if row.certification == ALL else [row.certification]:
+            key = (row.learner, certification)
+            found[key] = max(until, found.get(key, until))
+    return found
 
 
 def list_exemptions(db: Database, learners: list[str] | None = None) -> list[Exemption]:

@@ -81,10 +81,18 @@ def resolve(db: Database, keys: Iterable[str], home_page: str | None) -> dict[st
 
 def roster_facts(db: Database, learner_id: str) -> tuple[bool | None, date | None]:
     """(no IT access, assignment date) of a learner on the roster; (None, None) for anyone else."""
-    row = db.one("SELECT no_it_access, assigned_on FROM learners WHERE id = ? AND on_roster = 1", (learner_id,))
-    if row is None:
-        return None, None
-    return bool(row.no_it_access), date.fromisoformat(row.assigned_on) if row.assigned_on else None
+    return roster_facts_of(db, [learner_id]).get(learner_id, (None, None))
+
+
+def roster_facts_of(db: Database, learner_ids: Sequence[str]) -> dict[str, tuple[bool | None, date | None]]:
+    """`roster_facts` of each of `learner_ids` on the roster, by learner id (anyone else left out)."""
+    rows = rows_in(
+        db, "SELECT id, no_it_access, assigned_on FROM learners WHERE on_roster = 1 AND id IN ({})", learner_ids
+    )
+    return {
+        row.id: (bool(row.no_it_access), date.fromisoformat(row.assigned_on) if row.assigned_on else None)
+        for row in rows
+    }
 
 
 def queue_key(learner_id: str, home_page: str | None) -> str:
@@ -94,13 +102,24 @@ def queue_key(learner_id: str, home_page: str | None) -> str:
 
 def keys_of(db: Database, learner_id: str, home_page: str | None) -> list[str]:
     """Every identifier a learner's statements may carry, those of the learners merged into them included."""
-    people = [learner_id, *(m for m, kept in merged_into(db).items() if kept == learner_id)]
-    keys: set[str] = set()
-    for person in people:
-        keys |= {row.ifi for row in db.execute("SELECT ifi FROM learner_identifiers WHERE learner_id = ?", (person,))}
-        if home_page:
-            keys.add(account_key(home_page, person))
-    return sorted(keys)
+    return keys_of_learners(db, [learner_id], home_page)[learner_id]
+
+
+def keys_of_learners(db: Database, learner_ids: Sequence[str], home_page: str | None) -> dict[str, list[str]]:
+    """`keys_of` each of `learner_ids`, read in a few queries for the lot."""
+    merges = merged_into(db)
+    people = {learner: [learner] for learner in learner_ids}
+    for merged, kept in merges.items():
+        if kept in people:
+            people[kept].append(merged)
+    owner = {person: learner for learner, persons in people.items() for person in persons}
+    keys: dict[str, set[str]] = {learner: set() for learner in learner_ids}
+    for row in rows_in(db, "SELECT ifi, learner_id FROM learner_identifiers WHERE learner_id IN ({})", sorted(owner)):
+        keys[owner[row.learner_id]].add(row.ifi)
+    if home_page:
+        for person, learner in owner.items():
+            keys[learner].add(account_key(home_page, person))
+    return {learner: sorted(found) for learner, found in keys.items()}
 
 
 def _row_values(row: RosterRow) -> tuple[object, ...]:
