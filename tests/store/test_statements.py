@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import copy
+import json
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
 import pytest
 
 from lrs_adapter.model.statements import Accepted
-from lrs_adapter.pipeline.intake import take_in
+from lrs_adapter.pipeline.intake import take_in, take_in_text
 from lrs_adapter.store import Database
 from lrs_adapter.store.statements import SaveCounts, save_statements, statement_count, statement_origins
 from tests.helpers.factory import make_statement
@@ -124,3 +126,19 @@ def test_statement_count_and_origins(db: Database) -> None:
     origins = statement_origins(db, [first["id"], "no-such-id"])
     assert list(origins) == [first["id"]]
     assert origins[first["id"]][0] == "c"
+
+
+def test_statements_taken_by_the_fast_path_still_meet_their_conflicts(db: Database) -> None:
+    """The fast path keeps each statement's bytes as received, so the same statement sent again with other spacing,
+    key order and `stored` is a duplicate (the content hash reads the parsed content), and a changed result is a
+    conflict."""
+    first = make_statement(7) | {"stored": "2026-01-05T11:00:00.000Z"}  # as an LRS serves it
+    text = orjson.dumps(first)
+    again = json.dumps(dict(reversed(list((first | {"stored": "2026-01-05T12:00:00.000Z"}).items()))), indent=2)
+    changed = orjson.dumps(first | {"result": {"success": False}})
+    rows = [take_in_text(raw, source="test", received_at=NOW) for raw in (text, again.encode(), changed)]
+    assert all(isinstance(row, Accepted) for row in rows), rows
+    assert rows[0].raw == text.decode(), "the raw text is kept as received"
+    with db.transaction():
+        counts = save_statements(db, rows, connector="c", run_id=1, received_at="now")  # type: ignore[arg-type]
+    assert (counts.new, counts.duplicate, counts.conflicts) == (1, 1, 1)

@@ -56,7 +56,7 @@ _CLOCK_DURATION = re.compile(
 )
 
 
-def _seconds(duration: Any) -> float | None:
+def duration_seconds(duration: Any) -> float | None:
     if not isinstance(duration, str):
         return None
     if match := _CLOCK_DURATION.fullmatch(duration):
@@ -82,7 +82,7 @@ def extract(statement: dict[str, Any]) -> dict[str, Any]:
     scaled = (result.get("score") or {}).get("scaled")
     if isinstance(scaled, int | float):
         facts["scaled"] = scaled
-    if (seconds := _seconds(result.get("duration"))) is not None:
+    if (seconds := duration_seconds(result.get("duration"))) is not None:
         facts["duration_s"] = seconds
     numeric = {
         k: v
