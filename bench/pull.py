@@ -9,9 +9,9 @@ HTTP exchange and real processes, so everything here is real:
 
 - statements come from ``tests/helpers/factory.py`` (realistic shapes, about 2 KB each, as an LRS returns them with
   ``stored``, ``authority`` and ``version``), written as a JSON Lines file with an index of ``stored`` values;
-- bench/static_lrs.py serves them honouring ``since``, ``limit`` and ``more`` (so the pull's cursor and closing
-  query are exercised), and Learning Locker's statements service, started by tests/helpers/lrs_servers.py as the
-  integration tests start it, serves the same statements POSTed to it (its own ``stored``);
+- bench/static_lrs.py serves them honouring ``since``, ``limit`` and ``more`` (so the pull's paging by ``since``
+  and its cursor are exercised), and Learning Locker's statements service, started by tests/helpers/lrs_servers.py
+  as the integration tests start it, serves the same statements POSTed to it (its own ``stored``);
 - each case runs as its own child process, timed from spawn to exit (start-up included, as a user sees it); its
   CPU is the user + system time ``os.wait4`` reports for it and every process it waited for (the adapter's intake
   processes), and its memory the peak PSS of all its processes at once.

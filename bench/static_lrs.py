@@ -1,8 +1,8 @@
 """The cheapest LRS there can be: statements from a JSON Lines file, served with `since`, `limit` and `more` honoured.
 
 Why not ``python -m http.server`` over pre-cut pages (as before): it ignores the query, so the pull's cursor (its
-``since``, the closing query after the last page, ``more`` links) was never exercised, and the closing query got page
-1 back. Why not only Learning Locker: its own cost (about 12x a static file) hides the adapter's. So this serves the
+paging by ``since``, ``more`` within one stored instant) was never exercised, and every ``since`` got page 1
+back. Why not only Learning Locker: its own cost (about 12x a static file) hides the adapter's. So this serves the
 bytes of each statement as written (no parsing, no JSON building beyond the page's envelope) from an index of
 ``stored`` values (epoch milliseconds, ascending) and line offsets that the benchmark writes beside the file.
 
