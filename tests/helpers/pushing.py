@@ -50,20 +50,17 @@ def totara_sink(directory: Path) -> LmsFileSink:
     )
 
 
-def webhook_config(url: str) -> SinkConfig:
+def webhook_sink(url: str) -> WebhookSink:
     """A webhook sink `hook` posting every event to `url`, signed with the secret in $HOOK_SECRET, retrying quickly:
     a receiver's faults show in a second."""
-    return SinkConfig(
-        name="hook",
-        kind="webhook",
-        events=SINK_EVENTS["webhook"],
-        url=url,
-        secret_env="HOOK_SECRET",
-        timeout=2,
-        retry=RetryPolicy(max_attempts=3, initial_wait=0.01, max_wait=0.05, max_total=1),
+    return WebhookSink(
+        SinkConfig(
+            name="hook",
+            kind="webhook",
+            events=SINK_EVENTS["webhook"],
+            url=url,
+            secret_env="HOOK_SECRET",
+            timeout=2,
+            retry=RetryPolicy(max_attempts=3, initial_wait=0.01, max_wait=0.05, max_total=1),
+        )
     )
-
-
-def webhook_sink(url: str) -> WebhookSink:
-    """The webhook of `webhook_config`, ready to send."""
-    return WebhookSink(webhook_config(url))

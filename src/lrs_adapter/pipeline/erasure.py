@@ -21,8 +21,8 @@ from lrs_adapter.sinks import sink_events
 from lrs_adapter.sinks.lms_file import upload_path, upload_rows
 from lrs_adapter.store.certifications import restate
 from lrs_adapter.store.database import Database
-from lrs_adapter.store.erasure import Erased, erase, identities
-from lrs_adapter.store.learners import merged_into
+from lrs_adapter.store.erasure import Erased, erase
+from lrs_adapter.store.learners import identities, merged_into
 from lrs_adapter.store.leftovers import Identifiers, identifiers_of, reports_of
 from lrs_adapter.store.outbox import delivered_event_ids, enqueue, written_deliveries
 

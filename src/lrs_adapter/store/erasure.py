@@ -19,7 +19,7 @@ import orjson
 
 from lrs_adapter.store.certifications import tombstone_erased
 from lrs_adapter.store.database import Database, rows_in
-from lrs_adapter.store.learners import keys_of, merged_into, payroll_key
+from lrs_adapter.store.learners import identities, keys_of, payroll_key
 from lrs_adapter.store.leftovers import (
     Identifiers,
     forget_as_manager,
@@ -101,11 +101,6 @@ def _pseudonymised(raw: str, actor: dict[str, Any]) -> str:
     statement = orjson.loads(raw)
     statement["actor"] = actor
     return orjson.dumps(statement).decode()
-
-
-def identities(db: Database, learner: str) -> list[str]:
-    """The learner and the identities merged into them: one person, erased together."""
-    return [learner, *(m for m, kept in sorted(merged_into(db).items()) if kept == learner)]
 
 
 def erase(db: Database, learner: str, *, home_page: str | None, now: str) -> Erased:

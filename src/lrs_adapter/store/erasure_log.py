@@ -27,7 +27,7 @@ from typing import TypeVar
 from lrs_adapter.errors import ConfigError
 from lrs_adapter.store.backup import not_a_backup
 from lrs_adapter.store.database import Database, rows_in
-from lrs_adapter.store.learners import account_key, keys_of, merged_into, payroll_key
+from lrs_adapter.store.learners import account_key, identities, keys_of, merged_into, payroll_key
 
 R = TypeVar("R")
 
@@ -75,9 +75,8 @@ def _salt(db: Database, *, lock: str = "") -> str | None:
 def identifiers_known(db: Database, learner: str, home_page: str | None) -> set[str]:
     """Every identity key the store knows the learner by, the identities merged into them included: what an
     erasure of them must remember."""
-    people = [learner, *(merged for merged, kept in merged_into(db).items() if kept == learner)]
     keys = set(keys_of(db, learner, home_page))
-    for person in people:
+    for person in identities(db, learner):
         keys.add(payroll_key(person))
         if home_page:
             keys.add(account_key(home_page, person))

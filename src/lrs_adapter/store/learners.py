@@ -51,6 +51,11 @@ def merged_into(db: Database) -> dict[str, str]:
     return {merged: _followed(merges, merged) for merged in merges}
 
 
+def identities(db: Database, learner: str) -> list[str]:
+    """The learner and the identities merged into them: one person (erased together, remembered together)."""
+    return [learner, *(m for m, kept in sorted(merged_into(db).items()) if kept == learner)]
+
+
 def _followed(merges: dict[str, str], learner: str) -> str:
     seen = {learner}
     while learner in merges and merges[learner] not in seen:  # B into A, then A into C: B's history is C's
