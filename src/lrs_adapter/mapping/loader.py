@@ -46,6 +46,8 @@ FIXES = {
     "first_due": 'an ISO 8601 calendar period such as "P3M".',
     "min_duration": 'an ISO 8601 duration such as "PT1H".',
     "at_least": 'a number (progress, 0 to 1) or an ISO 8601 duration (presence, e.g. "PT1H").',
+    "reminders": 'a list of ISO 8601 periods before the due date, e.g. ["P30D", "P7D"] (or [] for none).',
+    "escalations": 'a list of ISO 8601 periods after the due date, e.g. ["P14D", "P28D"] (or [] for none).',
     "time_zone": 'an IANA time zone name such as "Europe/London".',
     "moveon": f"one of {', '.join(MOVEON_ROUTES)}.",
     "routes": 'a list of lists of this option\'s component names, e.g. [["video", "check"]].',
@@ -59,6 +61,18 @@ def _period(value: str) -> None:
         parse_period(value)
     except ValueError as error:
         raise ValidationError(str(error)) from None
+
+
+def _offsets(values: list[str]) -> None:
+    """Reminder offsets: periods longer than zero, each once (two spellings of one period are one offset)."""
+    periods = []
+    for value in values:
+        _period(value)
+        periods.append(parse_period(value))
+    if any(not p.months and not p.days for p in periods):
+        raise ValidationError("An offset of zero is not a reminder: the due date itself is the `overdue` event's.")
+    if len(set(periods)) != len(periods):
+        raise ValidationError("Names one offset twice.")
 
 
 def _duration(value: str) -> None:
@@ -155,6 +169,8 @@ class CertificationSchema(Strict):
     first_due = fields.String(required=True, validate=_period)
     recertify_from = fields.String(load_default="completion", validate=validate.OneOf(("completion", "expiry")))
     time_zone = fields.String(required=True, validate=_zone)
+    reminders = fields.List(fields.String(), load_default=list, validate=_offsets)
+    escalations = fields.List(fields.String(), load_default=list, validate=_offsets)
 
 
 class MappingSchema(Strict):
@@ -247,5 +263,7 @@ def load_mapping(path: str | Path) -> Mapping:
         first_due=parse_period(cert["first_due"]),
         recertify_from=cert["recertify_from"],
         time_zone=cert["time_zone"],
+        reminders=tuple(parse_period(offset) for offset in cert["reminders"]),
+        escalations=tuple(parse_period(offset) for offset in cert["escalations"]),
     )
     return Mapping(path=path, certification=certification, options=options)

@@ -75,6 +75,9 @@ class Certification:
     first_due: Period
     recertify_from: str  # "completion" | "expiry"
     time_zone: str
+    #: Offsets before the due date on which `due_soon` is raised, and after it `overdue_reminder` (rules/reminders.py).
+    reminders: tuple[Period, ...] = ()
+    escalations: tuple[Period, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -41,7 +41,7 @@ class Cycle:
 @dataclass(frozen=True)
 class Event:
     """`learner` is empty in an erasure's event, which names the events it erases (`erases`) instead of the
-    person."""
+    person; `offset` is a reminder's (`due_soon`, `overdue_reminder`): how long before or after the due date."""
 
     id: str
     kind: str
@@ -50,6 +50,7 @@ class Event:
     cycle: Cycle | None
     state: Mapping[str, Any]
     erases: tuple[str, ...] = ()
+    offset: str | None = None
 
     def payload(self, occurred_at: str) -> dict[str, Any]:
         payload = {
@@ -61,4 +62,6 @@ class Event:
             "cycle": self.cycle.as_record() if self.cycle else None,
             "state": dict(self.state),
         }
+        if self.offset:
+            payload["offset"] = self.offset
         return payload | {"erases": list(self.erases)} if self.erases else payload

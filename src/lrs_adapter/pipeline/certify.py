@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass, replace
 from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -24,7 +24,8 @@ from lrs_adapter.model.evidence import HISTORY, Evidence
 from lrs_adapter.model.period import Period
 from lrs_adapter.model.timestamps import format_instant
 from lrs_adapter.rules.engine import Completion, Params, Piece, State, evaluate, local_date
-from lrs_adapter.rules.events import certification_events, cycle_statement_id, revocations
+from lrs_adapter.rules.events import certification_events, cycle_statement_id, reminder_event, revocations
+from lrs_adapter.rules.reminders import Enabled, Reminder, Schedule, due_reminder, next_reminder_day
 from lrs_adapter.store.certifications import (
     LoggedChange,
     append_changes,
@@ -37,11 +38,16 @@ from lrs_adapter.store.certifications import (
 )
 from lrs_adapter.store.database import Database, Row
 from lrs_adapter.store.outbox import SinkEvents, enqueue
+from lrs_adapter.store.reminders import record_reminders, sent_reminders
 
 
 def params_of(mapping: CertificationMapping) -> Params:
     cert = mapping.certification
     return Params(cert.validity, cert.window, cert.first_due, cert.recertify_from, cert.time_zone)
+
+
+def schedule_of(mapping: CertificationMapping) -> Schedule:
+    return Schedule(mapping.certification.reminders, mapping.certification.escalations)
 
 
 def routes_of(mapping: CertificationMapping) -> dict[str, tuple[tuple[str, ...], ...]]:
@@ -113,11 +119,13 @@ def state_record_of(state: State) -> dict[str, Any]:
 @dataclass(frozen=True)
 class Stored:
     """What the store holds of one learner's certification before it is evaluated again: the completion records by
-    id, the state (None: never evaluated), and how many times each cycle was revoked (`revocations_by_learner`)."""
+    id, the state (None: never evaluated), how many times each cycle was revoked (`revocations_by_learner`), and
+    the reminders raised so far."""
 
     completions: Mapping[str, dict[str, Any]]
     state: dict[str, Any] | None
     revoked: Mapping[str, int]
+    reminders: Sequence[Reminder] = ()
 
 
 @dataclass(frozen=True)
@@ -131,17 +139,27 @@ class Outcome:
     state_record: dict[str, Any]
     changes: list[LoggedChange]
     events: list[Event]
+    #: The day the learner must be evaluated again: their status changes, or a reminder falls due.
+    next_transition: date | None = None
+    reminder: tuple[Reminder, str] | None = None  # the reminder raised, and its event's id
 
 
 def stored_of(db: Database, learners: Sequence[str], *, revocations: bool) -> dict[tuple[str, str], Stored]:
     """`Stored` of each of `learners` for every certification, by (learner, certification), in a few queries for the
-    lot; `revocations`: whether to read the change log's completion histories (only the events need them)."""
+    lot; `revocations`: whether to read the change log's completion histories and the reminders raised (only the
+    events need them)."""
     completions = completion_records_of_learners(db, learners)
     states = state_records_of(db, learners)
     revoked = revocations_by_learner(completion_histories(db, learners)) if revocations else {}
+    sent = sent_reminders(db, learners) if revocations else {}
     return {
-        key: Stored(completions.get(key, {}), states.get(key), revoked.get(key, Counter()))
-        for key in {*completions, *states, *revoked}
+        key: Stored(
+            completions.get(key, {}),
+            states.get(key),
+            revoked.get(key, Counter()),
+            [Reminder(*reminder) for reminder in sent.get(key, [])],
+        )
+        for key in {*completions, *states, *revoked, *sent}
     }
 
 
@@ -156,10 +174,12 @@ def assess(
     withdrawn: Sequence[Evidence] = (),
     events: bool = False,
     exempt_until: date | None = None,
+    reminders: Reminders | None = None,
 ) -> Outcome:
     """Evaluate one learner's certification against what is stored (`stored`; None: nothing yet): the records, the
-    change log's rows for every difference, and (`events`) the certification events. Pure: `save_outcomes` stores
-    a batch of them. The arguments are `certify`'s."""
+    change log's rows for every difference, and (`events`) the certification events, with the reminder due as of
+    the day (`reminders`: when each offset was switched on and whether the learner is on the roster; None: no
+    reminders). Pure: `save_outcomes` stores a batch of them. The other arguments are `certify`'s."""
     stored = stored or Stored({}, None, Counter())
     state, completions = evaluate_learner(mapping, evidence, assigned, as_of, withdrawn, exempt_until)
     certification = mapping.certification.id
@@ -183,7 +203,44 @@ def assess(
             stored.state,
             new_state,
         )
-    return Outcome(learner, certification, state, records, new_state, changes, found)
+    outcome = Outcome(learner, certification, state, records, new_state, changes, found, state.next_transition)
+    return _reminded(outcome, mapping, stored, reminders, as_of) if events and reminders else outcome
+
+
+@dataclass(frozen=True)
+class Reminders:
+    """What deciding a learner's reminders takes besides their state: when each offset was switched on, and whether
+    they are on the roster (not a leaver) as of the day."""
+
+    enabled: Enabled
+    on_roster: bool
+
+
+def _reminded(
+    outcome: Outcome, mapping: CertificationMapping, stored: Stored, reminders: Reminders, as_of: date
+) -> Outcome:
+    """`outcome` with the reminder due as of `as_of` raised (rules/reminders.py), and its next transition brought
+    forward to the next reminder's day, so that the daily run evaluates the learner again that day (or, if it does
+    not run that day, the next run)."""
+    state, schedule = outcome.state, schedule_of(mapping)
+    if not reminders.on_roster:
+        return outcome
+    reminder_day = next_reminder_day(state.status, state.due_on, schedule, as_of)
+    upcoming = [day for day in (state.next_transition, reminder_day) if day]
+    raised = due_reminder(
+        state.status,
+        state.due_on,
+        schedule,
+        sent=stored.reminders,
+        enabled=reminders.enabled,
+        as_of=as_of,
+        on_roster=reminders.on_roster,
+    )
+    events, reminder = outcome.events, None
+    if raised is not None:
+        event = reminder_event(outcome.learner, outcome.certification, raised, outcome.state_record)
+        events, reminder = [*events, event], (raised, event.id)
+    return replace(outcome, events=events, next_transition=min(upcoming, default=None), reminder=reminder)
 
 
 def save_outcomes(
@@ -196,10 +253,12 @@ def save_outcomes(
         enqueue(db, [event for o in outcomes for event in o.events], sinks, now)
     save_states(
         db,
-        [(o.learner, o.certification, o.state_record, _day(o.state.next_transition)) for o in outcomes],
+        [(o.learner, o.certification, o.state_record, _day(o.next_transition)) for o in outcomes],
         as_of=as_of,
         now=now,
     )
+    raised = [(o.learner, o.certification, o.reminder[0], o.reminder[1]) for o in outcomes if o.reminder]
+    record_reminders(db, [(learner, cert, astuple(r), event_id) for learner, cert, r, event_id in raised], now)
     append_changes(db, [change for o in outcomes for change in o.changes], now)
 
 

@@ -11,6 +11,7 @@ query or two per learner made the database's round trips most of a sync's time).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from collections.abc import Mapping as AbcMapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
@@ -22,7 +23,8 @@ from lrs_adapter.mapping.mapper import map_learner
 from lrs_adapter.mapping.model import Mapping
 from lrs_adapter.model.evidence import Evidence
 from lrs_adapter.model.timestamps import format_instant
-from lrs_adapter.pipeline.certify import Outcome, assess, certify, save_outcomes, stored_of
+from lrs_adapter.pipeline.certify import Outcome, Reminders, assess, certify, save_outcomes, schedule_of, stored_of
+from lrs_adapter.rules.reminders import Enabled
 from lrs_adapter.sinks import sink_events
 from lrs_adapter.store.certifications import drop_state, requeue_due, state_record
 from lrs_adapter.store.corrections import retracted_evidence, without_retracted
@@ -37,10 +39,11 @@ from lrs_adapter.store.evidence import (
     save_evidence,
 )
 from lrs_adapter.store.exemptions import exempt_until_of
-from lrs_adapter.store.learners import keys_of_learners, queue_key, resolve, roster_facts_of
+from lrs_adapter.store.learners import keys_of_learners, on_roster_of, queue_key, resolve, roster_facts_of
 from lrs_adapter.store.locks import stage_lock
 from lrs_adapter.store.outbox import SinkEvents
 from lrs_adapter.store.recorded import recorded_completions
+from lrs_adapter.store.reminders import switch_on
 
 log = structlog.get_logger(__name__)
 
@@ -87,6 +90,7 @@ def map_queued(
     batch committed is a log line and told to `on_batch`."""
     as_of = as_of or date.fromisoformat(now[:10])
     counts = MapCounts()
+    enabled = reminders_switched_on(db, mappings, as_of, home_page) if sinks else {}
     recorded, retracted = any_recorded(db), any_retracted(db)
     done: set[str] = set()  # one learner may be queued under several identifiers, in different batches: once is enough
     while batch := queued(db, BATCH):
@@ -98,13 +102,30 @@ def map_queued(
             for key, learner in resolved.items():
                 if learner in keys and key not in keys[learner]:
                     keys[learner] = sorted({*keys[learner], key})
-            _settle_batch(db, keys, mappings, counts, as_of, now, sinks, recorded, retracted)
+            _settle_batch(db, keys, mappings, counts, as_of, now, sinks, recorded, retracted, enabled)
             dequeue(db, batch)
         counts.unresolved += len(set(batch) - set(resolved))
         log.log(progress_level(), "learners settled", phase="settle", **vars(counts))
         if on_batch is not None:
             on_batch(counts)
     return counts
+
+
+def reminders_switched_on(
+    db: Database, mappings: Sequence[Mapping], as_of: date, home_page: str | None
+) -> dict[str, Enabled]:
+    """When each certification's reminder offsets were switched on, by certification; an offset new today is
+    recorded today and queues the certification's learners (store/reminders.py)."""
+    return {
+        m.certification.id: switch_on(
+            db,
+            m.certification.id,
+            [(kind, str(offset)) for kind, offsets in schedule_of(m).offsets().items() for offset in offsets],
+            as_of,
+            home_page,
+        )
+        for m in mappings
+    }
 
 
 def _settle_batch(
@@ -117,16 +138,19 @@ def _settle_batch(
     sinks: SinkEvents | None,
     any_recorded: bool,
     any_retracted: bool,
+    enabled: AbcMapping[str, Enabled],
 ) -> None:
     """A batch of learners, each under all their identifiers (`keys`, by learner), with every mapping: what the
     store holds of them read in a few queries for the lot, each learner mapped and evaluated in memory, and the
     results written one statement per table. `any_recorded`/`any_retracted`: whether the store holds any recorded
-    completion or retraction at all (most stores hold none: their per-learner queries saved)."""
+    completion or retraction at all (most stores hold none: their per-learner queries saved); `enabled`: when each
+    certification's reminder offsets were switched on (`reminders_switched_on`; empty: no reminders)."""
     learners = list(keys)
     facts = facts_by_identifier(db, [key for found in keys.values() for key in found])
     roster = roster_facts_of(db, learners)
     exempt = exempt_until_of(db, learners, [m.certification.id for m in mappings])
     stored = stored_of(db, learners, revocations=bool(sinks))
+    present = on_roster_of(db, learners, as_of) if enabled else set()
     evidence: list[Evidence] = []
     outcomes: list[Outcome] = []
     for learner in learners:
@@ -151,6 +175,7 @@ def _settle_batch(
                 withdrawn=map_learner(learner, voided, mapping) if voided else [],
                 events=bool(sinks),
                 exempt_until=exempt.get((learner, certification)),
+                reminders=Reminders(enabled[certification], learner in present) if enabled else None,
             )
             evidence += found
             outcomes.append(outcome)

@@ -13,6 +13,8 @@ learner's completion history) comes in with the cycles, so the same history alwa
 - `window_opened`: the status became amber (the window opened with time, or an assignment made it due);
 - `overdue`: the status became red;
 - `exempted`: the status became exempt (an administrator exempted the learner until a day);
+- `due_soon` / `overdue_reminder`: a reminder an offset before / after the due date, while the learner is still
+  amber / red for it (rules/reminders.py decides which), one per due date and offset;
 - `erased`: the learner was erased: the events a receiver was sent about them are named by their ids (never the
   person), so that it deletes what it keeps of them.
 """
@@ -25,10 +27,11 @@ from typing import Any
 from uuid import UUID, uuid5
 
 from lrs_adapter.model.events import Cycle, Event
+from lrs_adapter.rules.reminders import DUE_SOON, OVERDUE_REMINDER, Reminder
 
 CERTIFIED, REVOKED, WINDOW_OPENED, OVERDUE, EXEMPTED = "certified", "revoked", "window_opened", "overdue", "exempted"
 ERASED = "erased"
-EVENTS = (CERTIFIED, REVOKED, WINDOW_OPENED, OVERDUE, EXEMPTED, ERASED)
+EVENTS = (CERTIFIED, REVOKED, WINDOW_OPENED, OVERDUE, EXEMPTED, DUE_SOON, OVERDUE_REMINDER, ERASED)
 
 CYCLE_NAMESPACE = UUID("5a0e7c1d-1f0b-5d38-9a4e-6c2b8f3e7d10")
 EVENT_NAMESPACE = UUID("0f3c9b6e-84d2-5a17-b1e5-2d7a9c4f8e31")
@@ -97,6 +100,14 @@ def certification_events(
     if status == "exempt" and (status != old_status or extended):  # an exemption moved is news to the LMS too
         events.append(event(EXEMPTED, str(state["exempt_until"])))
     return events
+
+
+def reminder_event(learner: str, certification: str, reminder: Reminder, state: Mapping[str, Any]) -> Event:
+    """A reminder as an event: its id names the due date and the offset, so it is raised once per cycle and offset
+    and a receiver drops a re-sent one."""
+    subject = f"{reminder.due_on.isoformat()}|{reminder.offset}"
+    event_id = _event_id(reminder.kind, learner, certification, subject)
+    return Event(event_id, reminder.kind, learner, certification, None, state, offset=reminder.offset)
 
 
 def erasure_event(certification: str, erased_event_ids: Iterable[str]) -> Event:

@@ -100,6 +100,17 @@ def roster_facts_of(db: Database, learner_ids: Sequence[str]) -> dict[str, tuple
     }
 
 
+def on_roster_of(db: Database, learner_ids: Sequence[str], as_of: date) -> set[str]:
+    """Those of `learner_ids` on the roster and not left as of `as_of` (a leaving date past is a leaver already)."""
+    rows = rows_in(
+        db,
+        "SELECT id FROM learners WHERE on_roster = 1 AND (left_on IS NULL OR left_on > ?) AND id IN ({})",
+        learner_ids,
+        (as_of.isoformat(),),
+    )
+    return {str(row.id) for row in rows}
+
+
 def queue_key(learner_id: str, home_page: str | None) -> str:
     """An identifier that resolves to this learner, to queue them for evaluation."""
     return account_key(home_page, learner_id) if home_page else payroll_key(learner_id)

@@ -346,6 +346,28 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
                 PRIMARY KEY (hash, erasure_id))""",
         ],
     ),
+    (
+        18,
+        "reminders: each raised once per learner, due date and offset, and the day each offset was switched on",
+        [
+            """CREATE TABLE reminders_sent (
+                learner TEXT NOT NULL,
+                certification TEXT NOT NULL,
+                due_on TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                offset_iso TEXT NOT NULL,
+                day TEXT NOT NULL,
+                event_id TEXT NOT NULL,
+                raised_at TEXT NOT NULL,
+                PRIMARY KEY (learner, certification, due_on, kind, offset_iso))""",
+            """CREATE TABLE reminder_offsets (
+                certification TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                offset_iso TEXT NOT NULL,
+                switched_on TEXT NOT NULL,
+                PRIMARY KEY (certification, kind, offset_iso))""",
+        ],
+    ),
 ]
 
 
