@@ -90,15 +90,22 @@ SINK_EVENTS: dict[str, frozenset[str]] = {
     "lrs_statements": frozenset({"certified", "revoked"}),
     "agent_profile": frozenset({"certified", "revoked", "window_opened", "overdue", "exempted"}),
     "lms_file": frozenset({"certified"}),
-    "webhook": frozenset({"certified", "revoked", "window_opened", "overdue", "exempted", "erased"}),
+    "webhook": frozenset(
+        {"certified", "revoked", "window_opened", "overdue", "exempted", "due_soon", "overdue_reminder", "erased"}
+    ),
+    "email": frozenset({"window_opened", "overdue", "due_soon", "overdue_reminder"}),
 }
+#: How a mail sink talks to its SMTP server: STARTTLS on a plain port (587), TLS from the start (465), or neither
+#: (a relay on the same host).
+SMTP_SECURITY = ("starttls", "ssl", "none")
 #: What no webhook may opt out of: a receiver told about a person must hear of their erasure (UK GDPR art. 19).
 ALWAYS = {"webhook": frozenset({"erased"})}
 
 
 @dataclass(frozen=True)
 class SinkConfig:
-    """Where certification results go: an LRS (statements or agent profile), an LMS upload folder, a webhook."""
+    """Where certification results go: an LRS (statements or agent profile), an LMS upload folder, a webhook, an
+    SMTP server (e-mail to the learner, and their line manager for an escalation)."""
 
     name: str
     kind: str
@@ -112,6 +119,27 @@ class SinkConfig:
     secret_env: str | None = None
     timeout: float = 10.0
     retry: RetryPolicy = field(default_factory=RetryPolicy)
+    host: str | None = None
+    port: int | None = None  # by default 587 (starttls), 465 (ssl) or 25 (none)
+    security: str = "starttls"
+    username: str | None = None
+    password_env: str | None = None
+    sender: str | None = None
+    templates: Path | None = None
+    ca_bundle: Path | None = None
+
+    def password(self) -> str | None:
+        """The SMTP password, read only when logging in, never kept in the config or a log."""
+        if not self.password_env:
+            return None
+        value = os.environ.get(self.password_env)
+        if value is None:
+            raise ConfigError(
+                f"the environment variable {self.password_env} named by sinks.{self.name}.password_env is not set.",
+                key=f"sinks.{self.name}.password_env",
+                fix=f"export {self.password_env} in the job's environment, with the SMTP account's password.",
+            )
+        return value
 
     def secret(self) -> bytes:
         """The webhook's signing secret, read only when signing, never kept in the config or a log."""
@@ -183,7 +211,12 @@ FIXES: dict[str, str] = {
     "intake_processes": "a whole number of processes, 0 to 64: about the number of CPU cores (0: none).",
     "mappings": 'a list of mapping files, e.g. ["mappings/prevent.toml"] (relative to this file).',
     "kind": f"one of {', '.join(SINK_EVENTS)}.",
-    "events": 'a list of events: "certified", "revoked", "window_opened", "overdue", "exempted".',
+    "events": 'a list of events: "certified", "revoked", "window_opened", "overdue", "exempted", "due_soon",'
+    ' "overdue_reminder".',
+    "host": 'the SMTP server\'s host name, e.g. "smtp.example.gov.uk".',
+    "security": f"one of {', '.join(SMTP_SECURITY)}.",
+    "from": 'the From address of the e-mails, e.g. "training@example.gov.uk".',
+    "templates": 'a folder of the e-mail templates, e.g. "mappings/email/prevent" (relative to this file).',
     "secret_env": "the NAME of an environment variable holding the webhook's signing secret.",
     "directory": "a folder the LMS picks upload files from (relative to this file).",
     "max_attempts": "a whole number of push runs, 1 to 1000, before a delivery is dead-lettered.",
@@ -330,9 +363,17 @@ class SinkSchema(Strict):
     certifications = fields.Dict(keys=fields.String(), values=fields.Nested(CertificationCodesSchema))
     url = fields.Url(schemes={"http", "https"}, require_tld=False)
     secret_env = fields.String(validate=validate.Regexp(r"^[A-Za-z_][A-Za-z0-9_]*$"))
-    events = fields.List(fields.String(validate=validate.OneOf(tuple(SINK_EVENTS["webhook"]))))
+    events = fields.List(fields.String(validate=validate.OneOf(sorted(SINK_EVENTS["webhook"]))))
     timeout = fields.Float(validate=validate.Range(min=0, min_inclusive=False))
     retry = fields.Nested(RetrySchema)
+    host = fields.String(validate=validate.Length(min=1))
+    port = fields.Integer(validate=validate.Range(min=1, max=65535))
+    security = fields.String(validate=validate.OneOf(SMTP_SECURITY))
+    username = fields.String()
+    password_env = fields.String(validate=validate.Regexp(r"^[A-Za-z_][A-Za-z0-9_]*$"))
+    sender = fields.Email(data_key="from")
+    templates = Parsed(_relative_path)
+    ca_bundle = Parsed(_relative_path)
 
     @validates_schema
     def what_each_kind_needs(self, data: dict[str, Any], **_: Any) -> None:
@@ -341,12 +382,18 @@ class SinkSchema(Strict):
             "agent_profile": ("lrs",),
             "lms_file": ("directory",),
             "webhook": ("url", "secret_env"),
+            "email": ("host", "sender", "templates"),
         }
         for key in needs.get(data.get("kind", ""), ()):
             if key not in data:
-                raise ValidationError(f"a {data['kind']} sink needs `{key}`.", key)
-        if "events" in data and data.get("kind") != "webhook":
-            raise ValidationError("only a webhook sink chooses its events.", "events")
+                written = "from" if key == "sender" else key  # the file's name for it
+                raise ValidationError(f"a {data['kind']} sink needs `{written}`.", written)
+        if "events" in data and data.get("kind") not in ("webhook", "email"):
+            raise ValidationError("only a webhook or e-mail sink chooses its events.", "events")
+        if data.get("kind") == "email" and not set(data.get("events", ())) <= SINK_EVENTS["email"]:
+            raise ValidationError(f"an e-mail sink sends only {', '.join(sorted(SINK_EVENTS['email']))}.", "events")
+        if "password_env" in data and "username" not in data:
+            raise ValidationError("a password needs the `username` it logs in as.", "username")
 
     @post_load
     def every_event_of_its_kind(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:

@@ -9,6 +9,7 @@ import pytest
 from lrs_adapter.config import SINK_EVENTS, Config, LrsConfig, SinkConfig
 from lrs_adapter.errors import ConfigError
 from lrs_adapter.sinks import build_sinks, sink_events
+from lrs_adapter.store import Database
 from tests.helpers.pushing import PREVENT
 
 
@@ -28,12 +29,12 @@ def config(home_page: str | None) -> Config:
     )
 
 
-def test_each_sink_takes_its_kinds_events() -> None:
-    built = build_sinks(config("https://learning.example.gov.uk"), [PREVENT])
+def test_each_sink_takes_its_kinds_events(db: Database) -> None:
+    built = build_sinks(config("https://learning.example.gov.uk"), [PREVENT], db)
     assert [(name, sink.batched) for name, sink in built.items()] == [("results", False), ("totara", True)]
     assert sink_events(config(None)) == {"results": SINK_EVENTS["lrs_statements"], "totara": {"certified"}}
 
 
-def test_an_lrs_sink_without_the_learners_home_page_is_a_config_error() -> None:
+def test_an_lrs_sink_without_the_learners_home_page_is_a_config_error(db: Database) -> None:
     with pytest.raises(ConfigError, match=r"roster\.home_page"):
-        build_sinks(config(None), [PREVENT])
+        build_sinks(config(None), [PREVENT], db)

@@ -10,6 +10,10 @@ deliveries about the same learner and certification wait for it: a revocation mu
 Each sink's push is a run in the run log (stage `push`): what it delivered, failed, refused, dead-lettered, left
 waiting and held, and, when the sink stopped, why; `health` and the metrics read it from there.
 
+A mail sink's deliveries about a learner the roster gives no work e-mail are held too (store/outbox.py
+`hold_unaddressed`), each with that reason as its last error, counted in the run's `held` and listed by `outbox list
+--status held`; they go as soon as a roster import gives the learner one.
+
 Only learners on the roster are pushed (`[push] roster_only`, the default). The filter is here, at delivery, not
 at enqueue: the outbox still gets every event, held (status `held`) while the roster does not know the learner. A
 filter at enqueue would lose them for good, because a learner the roster learns of later is evaluated to the same
@@ -45,6 +49,7 @@ from lrs_adapter.store.outbox import (
     depth,
     held_count,
     hold_off_roster,
+    hold_unaddressed,
     mark_delivered,
     mark_failed,
     pending,
@@ -98,7 +103,7 @@ def deliver(
     """A scheduled run's end: the outbox pushed to every configured sink."""
     counts = push(
         db,
-        build_sinks(config, mappings),
+        build_sinks(config, mappings, db),
         now=lambda: format_instant(utc_now()),
         max_attempts=config.max_attempts,
         roster_only=config.roster_only,
@@ -150,6 +155,8 @@ def _push_run(
             hold_off_roster(db, name)
         else:
             release_held(db, name)
+        if sink.needs_email:
+            hold_unaddressed(db, name)
         items = pending(db, name)
         current = items if sink.can_retract else supersede(db, name, items, now())
         counts = _push_sink(db, sink, current, now, max_attempts, told)

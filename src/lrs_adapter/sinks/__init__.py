@@ -7,15 +7,19 @@ pass as it is.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from functools import partial
 from typing import Protocol
 
 from lrs_adapter.config import Config
 from lrs_adapter.errors import ConfigError
 from lrs_adapter.mapping.model import Mapping as CertificationMapping
 from lrs_adapter.sinks.agent_profile import AgentProfileSink
+from lrs_adapter.sinks.email import EmailSink
 from lrs_adapter.sinks.lms_file import LmsFileSink
 from lrs_adapter.sinks.lrs_statements import LrsStatementsSink
 from lrs_adapter.sinks.webhook import WebhookSink
+from lrs_adapter.store.database import Database
+from lrs_adapter.store.learners import contact_of
 from lrs_adapter.store.outbox import Delivery, SinkEvents
 
 
@@ -26,6 +30,8 @@ class Sink(Protocol):
     #: Whether what it was sent can be taken back later (a voiding statement, a `revoked` POST, a newer document).
     #: A sink that cannot is sent only what is still true when its turn comes (pipeline/superseded.py).
     can_retract: bool
+    #: Whether it writes to the learner's work e-mail: deliveries about learners without one are held, not sent.
+    needs_email: bool
 
     def send(self, deliveries: Sequence[Delivery]) -> None: ...
 
@@ -36,6 +42,7 @@ SINK_KINDS: Mapping[str, type[Sink]] = {
     "agent_profile": AgentProfileSink,
     "lms_file": LmsFileSink,
     "webhook": WebhookSink,
+    "email": EmailSink,
 }
 
 
@@ -58,7 +65,8 @@ def require_home_page(config: Config, sink: str) -> str:
     return config.home_page
 
 
-def build_sinks(config: Config, mappings: Sequence[CertificationMapping]) -> dict[str, Sink]:
+def build_sinks(config: Config, mappings: Sequence[CertificationMapping], db: Database) -> dict[str, Sink]:
+    """Every configured sink; `db`: where the e-mail sink looks up whom to write to (the roster)."""
     certifications: Mapping[str, CertificationMapping] = {m.certification.id: m for m in mappings}
     sinks: dict[str, Sink] = {}
     for name, sink in config.sinks.items():
@@ -69,6 +77,8 @@ def build_sinks(config: Config, mappings: Sequence[CertificationMapping]) -> dic
             sinks[name] = AgentProfileSink(sink, config.lrs[sink.lrs or ""], require_home_page(config, name))
         elif sink.kind == "lms_file":
             sinks[name] = LmsFileSink(sink)
+        elif sink.kind == "email":
+            sinks[name] = EmailSink(sink, certifications, partial(contact_of, db))
         else:
             sinks[name] = WebhookSink(sink)
     return sinks

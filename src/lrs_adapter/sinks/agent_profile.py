@@ -57,6 +57,7 @@ def merged(document: Any, state: dict[str, Any]) -> dict[str, Any] | None:
 class AgentProfileSink:
     batched = False
     can_retract = True
+    needs_email = False
 
     def __init__(self, sink: SinkConfig, lrs: LrsConfig, home_page: str, client: XapiClient | None = None) -> None:
         self.name = sink.name

@@ -59,6 +59,7 @@ def upload_path(sink: SinkConfig, delivery: Delivery) -> Path:
 class LmsFileSink:
     batched = True
     can_retract = False  # Totara's upload records completions and cannot withdraw one
+    needs_email = False
 
     def __init__(self, sink: SinkConfig) -> None:
         self.name = sink.name

@@ -30,6 +30,7 @@ REFUSALS = {
 class LrsStatementsSink:
     batched = False
     can_retract = True
+    needs_email = False
 
     def __init__(
         self,

@@ -55,6 +55,7 @@ def verify(secret: bytes, header: str, body: bytes, *, now: float, tolerance: fl
 class WebhookSink:
     batched = False
     can_retract = True
+    needs_email = False
 
     def __init__(
         self,

@@ -12,9 +12,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from lrs_adapter.model.roster import RosterRow
+from lrs_adapter.model.roster import Contact, RosterRow
 from lrs_adapter.store.database import Database, Row, rows_in
 
+#: How a work e-mail is held: as the identifier (mbox) the roster gives the learner.
+MAILTO = "mbox:mailto:"
 LEARNER_COLUMNS = "id, name, department, manager, staff_group, no_it_access, assigned_on, left_on, on_roster"
 
 
@@ -38,7 +40,7 @@ def payroll_key(number: str) -> str:
 
 def identifiers_of(row: RosterRow, home_page: str | None) -> set[str]:
     keys = {payroll_key(number) for number in row.payroll_numbers}
-    keys |= {f"mbox:mailto:{email}" for email in row.work_emails}
+    keys |= {f"{MAILTO}{email}" for email in row.work_emails}
     keys |= {f"mbox_sha1sum:{hashlib.sha1(f'mailto:{email}'.encode()).hexdigest()}" for email in row.work_emails}  # noqa: S324 - xAPI's own hash
     if home_page:
         keys |= {account_key(home_page, number) for number in row.payroll_numbers}
@@ -292,3 +294,26 @@ def learner_row(db: Database, learner: str) -> Row | None:
 def roster_standings(db: Database, learners: Iterable[str]) -> list[Row]:
     """(id, on_roster, manager, department) of each of `learners` the store knows, as the roster stands now."""
     return rows_in(db, "SELECT id, on_roster, manager, department FROM learners WHERE id IN ({})", sorted(learners))
+
+
+def contact_of(db: Database, learner: str) -> Contact | None:
+    """The learner's name and first work e-mail (in sort order; the roster may give several), and their manager's,
+    from the roster; None when the roster does not know the learner."""
+    row = db.one("SELECT name, manager FROM learners WHERE id = ?", (learner,))
+    if row is None:
+        return None
+    manager = db.one("SELECT name FROM learners WHERE id = ?", (row.manager,)) if row.manager else None
+    return Contact(
+        learner,
+        str(row.name),
+        _work_email(db, learner),
+        str(manager.name) if manager else None,
+        _work_email(db, str(row.manager)) if manager else None,
+    )
+
+
+def _work_email(db: Database, learner: str) -> str | None:
+    found = db.one(
+        "SELECT MIN(ifi) AS ifi FROM learner_identifiers WHERE learner_id = ? AND ifi LIKE ?", (learner, f"{MAILTO}%")
+    )
+    return str(found.ifi).removeprefix(MAILTO) if found and found.ifi else None

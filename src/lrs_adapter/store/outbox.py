@@ -16,6 +16,7 @@ import orjson
 
 from lrs_adapter.model.events import Event
 from lrs_adapter.store.database import Database, Row, matching, rows_in
+from lrs_adapter.store.learners import MAILTO
 
 PENDING, DELIVERED, DEAD = "pending", "delivered", "dead"
 #: HELD: its learner is not on the roster (`[push] roster_only`): kept, in order, and pending again as soon as the
@@ -221,6 +222,29 @@ def hold_off_roster(db: Database, sink: str) -> None:
             "UPDATE outbox SET status = ? WHERE sink = ? AND status = ?"
             " AND EXISTS (SELECT 1 FROM learners WHERE learners.id = outbox.learner)",
             (PENDING, sink, HELD),
+        )
+
+
+#: Why a mail sink's delivery is held: the roster gives its learner no work e-mail (`hold_unaddressed`).
+NO_EMAIL = "held: the roster gives this learner no work e-mail; add one (work_email) and import the roster"
+
+
+def hold_unaddressed(db: Database, sink: str) -> None:
+    """A mail sink's pending deliveries about learners without a work e-mail held, `NO_EMAIL` their last error (what
+    `outbox list` shows); those held so whose learner now has one pending again, in order. Run after
+    `hold_off_roster`, which holds whoever the roster does not know at all."""
+    has_email = "EXISTS (SELECT 1 FROM learner_identifiers i WHERE i.learner_id = outbox.learner AND i.ifi LIKE ?)"
+    mailto = f"{MAILTO}%"
+    with db.transaction():
+        db.execute(
+            f"UPDATE outbox SET status = ?, last_error = NULL WHERE sink = ? AND status = ? AND last_error = ?"
+            f" AND {has_email}",
+            (PENDING, sink, HELD, NO_EMAIL, mailto),
+        )
+        db.execute(
+            f"UPDATE outbox SET status = ?, last_error = ? WHERE sink = ? AND status = ? AND learner <> ''"
+            f" AND NOT {has_email}",
+            (HELD, NO_EMAIL, sink, PENDING, mailto),
         )
 
 
