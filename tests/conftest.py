@@ -20,6 +20,9 @@ from lrs_adapter.store import Database, open_store
 from tests.helpers.configs import WriteConfig
 from tests.helpers.services import need_service
 
+#: Fixtures of services started for the tests that live beside their helpers: the SMTP server.
+pytest_plugins = ["tests.helpers.smtp"]
+
 # Under CI the property tests draw the same examples every run: a red CI is then a repeatable one.
 settings.register_profile("ci", derandomize=True, deadline=None)
 if os.environ.get("CI") == "true":

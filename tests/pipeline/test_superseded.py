@@ -113,15 +113,22 @@ def test_a_cycle_withdrawn_and_restored_before_its_push_is_uploaded_once(
     assert issues[2]["statement_id"] != issues[0]["statement_id"] == issues[1]["statement_id"]
 
 
-def test_only_certifications_are_judged_and_only_against_cycles_standing(db: Database) -> None:
+def test_certifications_are_judged_against_cycles_standing_and_status_events_against_the_state(db: Database) -> None:
     take(db, statement(SATISFIED, ELEARNING, learner="P00001", timestamp="2024-01-10T10:00:00Z"))
     made = evaluate(db, NOW)
     certified = next(d for d in made if d.event == "certified")
-    assert [d.event for d in made if d is not certified] == ["overdue"]  # due 2026-01-10: never judged
-    assert set(stale(made, set())) == {certified.id}
+    [overdue] = [d for d in made if d is not certified]
+    assert overdue.event == "overdue"  # due 2026-01-10
+    red = {("P00001", "prevent"): {"status": "red", "due_on": "2026-01-10"}}
+    assert set(stale(made, set(), red)) == {certified.id}
     standing = {("P00001", "prevent", certified.payload["cycle"]["statement_id"])}
-    assert stale(made, standing) == {}
-    assert stale([certified], {("P00002", "prevent", certified.payload["cycle"]["statement_id"])}) != {}
+    assert stale(made, standing, red) == {}
+    assert stale([certified], {("P00002", "prevent", certified.payload["cycle"]["statement_id"])}, red) != {}
+    # certified again since (green for a new due date), or red for another due date: the `overdue` no longer holds
+    for now in ({"status": "green", "due_on": "2028-01-10"}, {"status": "red", "due_on": "2027-01-10"}):
+        why = stale(made, standing, {("P00001", "prevent"): now})
+        assert set(why) == {overdue.id}
+        assert "no longer red for the due date 2026-01-10" in why[overdue.id]
 
 
 # --- the administrator's commands, as the issue met them: Totara told of a certification status no longer shows --

@@ -10,7 +10,7 @@ from dateutil.relativedelta import relativedelta
 
 @dataclass(frozen=True)
 class Period:
-    """A calendar period (P2Y, P18M, P30D): months and days, added as calendars add them, never as seconds.
+    """A calendar period (P2Y, P18M, P45D): months and days, added as calendars add them, never as seconds.
 
     `after` and `before` are the only month arithmetic in the adapter: a day plus a month clamps to the month's end
     (31 January plus one month is 28 or 29 February), as the policy's dates need (DESIGN.md)."""

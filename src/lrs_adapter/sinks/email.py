@@ -50,7 +50,7 @@ class EmailSink:
     batched = False
     #: A mail cannot be taken back: a pending one that stopped being true before it went is superseded, not sent.
     can_retract = False
-    #: Its deliveries need the learner's work e-mail: those without one are held (store/outbox.py hold_unaddressed).
+    #: It writes to the learner: deliveries about one without a work e-mail, or a leaver, are held (hold_unaddressed).
     needs_email = True
 
     def __init__(

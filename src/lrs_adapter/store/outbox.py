@@ -225,27 +225,31 @@ def hold_off_roster(db: Database, sink: str) -> None:
         )
 
 
-#: Why a mail sink's delivery is held: the roster gives its learner no work e-mail (`hold_unaddressed`).
+#: Why a mail sink's delivery is held: the roster gives its learner no work e-mail, or they left (`hold_unaddressed`).
 NO_EMAIL = "held: the roster gives this learner no work e-mail; add one (work_email) and import the roster"
+LEFT = "held: this learner has left (no longer on the roster): no e-mail goes to a leaver"
 
 
 def hold_unaddressed(db: Database, sink: str) -> None:
-    """A mail sink's pending deliveries about learners without a work e-mail held, `NO_EMAIL` their last error (what
-    `outbox list` shows); those held so whose learner now has one pending again, in order. Run after
-    `hold_off_roster`, which holds whoever the roster does not know at all."""
+    """A mail sink's pending deliveries about learners it cannot or must not write to held, with why as their last
+    error (what `outbox list --status held` shows): the roster gives them no work e-mail (`NO_EMAIL`), or they
+    are no longer on it (`LEFT`). Those held so whose learner is reachable again are pending again, in order. Run
+    after `hold_off_roster`, which holds whoever the roster does not know at all."""
     has_email = "EXISTS (SELECT 1 FROM learner_identifiers i WHERE i.learner_id = outbox.learner AND i.ifi LIKE ?)"
+    left = "EXISTS (SELECT 1 FROM learners l WHERE l.id = outbox.learner AND l.on_roster = 0)"
     mailto = f"{MAILTO}%"
     with db.transaction():
         db.execute(
-            f"UPDATE outbox SET status = ?, last_error = NULL WHERE sink = ? AND status = ? AND last_error = ?"
-            f" AND {has_email}",
-            (PENDING, sink, HELD, NO_EMAIL, mailto),
+            f"UPDATE outbox SET status = ?, last_error = NULL WHERE sink = ? AND status = ? AND last_error IN (?, ?)"
+            f" AND {has_email} AND NOT {left}",
+            (PENDING, sink, HELD, NO_EMAIL, LEFT, mailto),
         )
-        db.execute(
-            f"UPDATE outbox SET status = ?, last_error = ? WHERE sink = ? AND status = ? AND learner <> ''"
-            f" AND NOT {has_email}",
-            (HELD, NO_EMAIL, sink, PENDING, mailto),
-        )
+        for why, condition, params in ((LEFT, left, ()), (NO_EMAIL, f"NOT {has_email}", (mailto,))):
+            db.execute(
+                f"UPDATE outbox SET status = ?, last_error = ? WHERE sink = ? AND status = ? AND learner <> ''"
+                f" AND {condition}",
+                (HELD, why, sink, PENDING, *params),
+            )
 
 
 def release_held(db: Database, sink: str) -> None:
