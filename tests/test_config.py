@@ -165,7 +165,7 @@ def test_sink_mistakes_are_named_with_key_and_fix(write_config: WriteConfig) -> 
         SINKS.replace('secret_env = "MAILER_SECRET"', 'secret_env = "s3cr3t value"')
         .replace('kind = "lms_file"', 'kind = "lms_file"\nevents = ["certified"]')
         .replace('lrs = "main"', "")
-        + '\n[sinks.other]\nkind = "email"\n'
+        + '\n[sinks.other]\nkind = "fax"\n'
     )
     with pytest.raises(ConfigError) as raised:
         load_config(path)
@@ -173,11 +173,60 @@ def test_sink_mistakes_are_named_with_key_and_fix(write_config: WriteConfig) -> 
     assert "sinks.mailer.secret_env" in message
     assert "s3cr3t" not in message
     assert "sinks.lms.events" in message
-    assert "only a webhook sink chooses its events" in message
+    assert "only a webhook or e-mail sink chooses its events" in message
     assert "sinks.results.lrs" in message
     assert "needs `lrs`" in message
     assert "sinks.other.kind" in message
     assert "lrs_statements" in message
+
+
+MAIL = """
+[sinks.mail]
+kind = "email"
+host = "smtp.example.org"
+username = "adapter"
+password_env = "SMTP_PASSWORD"
+from = "training@example.gov.uk"
+templates = "mappings/email/prevent"
+"""
+
+
+def test_an_email_sink_loads_with_its_events_its_templates_folder_and_starttls(
+    write_config: WriteConfig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path: Path = write_config(MAIL)
+    mail = load_config(path).sinks["mail"]
+    assert mail.events == {"due_soon", "overdue_reminder", "window_opened", "overdue"}
+    assert (mail.security, mail.port, mail.sender) == ("starttls", None, "training@example.gov.uk")
+    assert mail.templates == path.parent / "mappings" / "email" / "prevent"
+    with pytest.raises(ConfigError, match=r"SMTP_PASSWORD.*sinks\.mail\.password_env") as raised:
+        mail.password()
+    monkeypatch.setenv("SMTP_PASSWORD", "smtp-s3cret")
+    assert mail.password() == "smtp-s3cret"
+    assert "smtp-s3cret" not in repr(mail) + str(raised.value)
+
+
+def test_email_sink_mistakes_are_named_with_key_and_fix(write_config: WriteConfig) -> None:
+    path: Path = write_config(
+        MAIL.replace('host = "smtp.example.org"\n', "")
+        + '\n[sinks.mail2]\nkind = "email"\nhost = "h"\nfrom = "not an address"\ntemplates = "t"\nsecurity = "tls"\n'
+        + 'events = ["certified"]\npassword_env = "X"\n'
+    )
+    with pytest.raises(ConfigError) as raised:
+        load_config(path)
+    message = str(raised.value)
+    assert "sinks.mail.host" in message
+    assert "needs `host`" in message
+    assert "sinks.mail2.from" in message
+    assert "sinks.mail2.security" in message
+    assert "starttls, ssl, none" in message
+
+
+def test_an_email_sink_sends_only_what_a_mail_can_say(write_config: WriteConfig) -> None:
+    with pytest.raises(ConfigError, match=r"sinks\.mail\.events.*sends only due_soon"):
+        load_config(write_config(MAIL + 'events = ["certified"]\n'))
+    with pytest.raises(ConfigError, match=r"sinks\.mail\.username.*password needs"):
+        load_config(write_config(MAIL.replace('username = "adapter"\n', "")))
 
 
 def test_a_sink_naming_an_unknown_lrs_is_named(write_config: WriteConfig) -> None:

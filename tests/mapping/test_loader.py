@@ -27,6 +27,9 @@ def test_both_shipped_mappings_load_with_the_policy_parameters() -> None:
     assert (ig.certification.validity, ig.certification.window) == (Period(months=12), Period(months=1))
     assert prevent.options["elearning"].routes == (("completed", "passed"), ("satisfied",))
     assert ig.options["elearning"].routes == (("completed",), ("passed",), ("satisfied",))
+    assert prevent.certification.reminders == (Period(days=30), Period(days=7))
+    assert prevent.certification.escalations == (Period(days=14), Period(days=28))
+    assert (ig.certification.reminders, ig.certification.escalations) == ((), ())  # none unless the mapping says
 
 
 def test_the_information_governance_mapping_runs_through_the_same_code() -> None:
@@ -100,6 +103,25 @@ def test_routes_must_name_defined_components(tmp_path: Path) -> None:
     )
     with pytest.raises(ConfigError, match=r"key options.e.routes: names a component 'missing'"):
         load_mapping(path)
+
+
+def test_reminder_offsets_are_periods_above_zero_each_once(tmp_path: Path) -> None:
+    path = tmp_path / "offsets.toml"
+    fixed = BROKEN.replace('"24 months"', '"P2Y"').replace('"Europe/Londn"', '"Europe/London"')
+    fixed = fixed.replace('routes = [["done", "missing"]]', "routes = [[]]")
+    path.write_text(
+        fixed.replace(
+            'first_due = "P6M"', 'first_due = "P6M"\nreminders = ["P0D", "P1M"]\nescalations = ["P2W", "P14D"]'
+        )
+    )
+    with pytest.raises(ConfigError) as raised:
+        load_mapping(path)
+    message = str(raised.value)
+    assert "certification.reminders" in message
+    assert "offset of zero" in message
+    assert "certification.escalations" in message
+    assert "one offset twice" in message
+    assert 'e.g. ["P6W", "P10D"]' in message
 
 
 def test_mappings_check_command(tmp_path: Path) -> None:

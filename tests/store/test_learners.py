@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from lrs_adapter.mapping.loader import load_mapping
-from lrs_adapter.model.roster import RosterRow
+from lrs_adapter.model.roster import Contact, RosterRow
 from lrs_adapter.model.statements import Accepted
 from lrs_adapter.pipeline.intake import take_in
 from lrs_adapter.pipeline.settle import map_queued
@@ -16,9 +16,11 @@ from lrs_adapter.sources.roster import read_roster
 from lrs_adapter.store import Database
 from lrs_adapter.store.learners import (
     RosterCounts,
+    contact_of,
     import_roster,
     is_known,
     learner_row,
+    on_roster_of,
     resolve,
     roster_standings,
     unresolved,
@@ -139,3 +141,31 @@ def test_learner_row_and_roster_standings_read_the_roster_as_it_stands(db: Datab
     assert learner_row(db, "p9") is None
     standings = sorted(roster_standings(db, {"p1", "p2", "p9"}))
     assert standings == [("p1", 1, "m1", "Care"), ("p2", 0, None, "Care")]
+
+
+def test_a_contact_is_the_learners_first_work_email_and_their_managers(db: Database) -> None:
+    roster(db)
+    assert contact_of(db, "P00002") == Contact(
+        "P00002",
+        "Bob Sample",
+        "b.sample@learning.example.gov.uk",  # of two, the first in sort order
+        "Dee Manager",
+        "dee.manager@learning.example.gov.uk",
+    )
+    assert contact_of(db, "P00900") == Contact("P00900", "Dee Manager", "dee.manager@learning.example.gov.uk")
+    assert contact_of(db, "P99999") is None
+    no_email = [replace(row, work_emails=()) if row.name == "Ann Example" else row for row in ROSTER]
+    roster(db, no_email)
+    contact = contact_of(db, "P00001")
+    assert contact is not None
+    assert (contact.email, contact.manager_email) == (None, "dee.manager@learning.example.gov.uk")
+
+
+def test_on_the_roster_as_of_a_day_leaves_out_leavers(db: Database) -> None:
+    leaving = [replace(row, left_on=date(2026, 7, 1)) if row.name == "Ann Example" else row for row in ROSTER]
+    roster(db, leaving)
+    everyone = ["P00001", "P00002", "P00003"]
+    assert on_roster_of(db, everyone, date(2026, 6, 30)) == {"P00001", "P00002", "P00003"}
+    assert on_roster_of(db, everyone, date(2026, 7, 1)) == {"P00002", "P00003"}  # their leaving day: left
+    roster(db, [row for row in ROSTER if row.name != "Cat Placeholder"])  # gone from HR's snapshot: a leaver
+    assert on_roster_of(db, everyone, date(2026, 6, 1)) == {"P00001", "P00002"}

@@ -2,21 +2,33 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+
 import pytest
 
+from lrs_adapter.config import SINK_EVENTS
+from lrs_adapter.sources.roster import read_roster
 from lrs_adapter.store import Database
+from lrs_adapter.store.learners import import_roster
 from lrs_adapter.store.outbox import (
     DEAD,
     DELIVERED,
+    HELD,
+    LEFT,
+    NO_EMAIL,
     PENDING,
+    deliveries,
     delivery,
     depth,
+    hold_unaddressed,
     mark_delivered,
     mark_failed,
     requeue,
     sink_totals,
 )
-from tests.helpers.prevent import IRI, SATISFIED, statement, voiding
+from tests.helpers.prevent import HOME, IRI, SATISFIED, statement, voiding
 from tests.helpers.pushing import evaluate, take
 
 NOW = "2026-06-01T00:00:00.000000Z"
@@ -103,3 +115,21 @@ def test_sink_totals_count_pending_and_dead_deliveries_and_every_attempt_but_a_d
         ("hook", 0, 0, 0),
         ("lms", 2, 1, 2 + 2 + 5),
     ]
+
+
+def test_a_mail_sinks_deliveries_about_a_learner_without_an_email_or_a_leaver_are_held_with_why(db: Database) -> None:
+    rows = read_roster(Path(__file__).resolve().parents[2] / "fixtures" / "roster.csv")
+    ann_without = [replace(r, work_emails=()) if r.name == "Ann Example" else r for r in rows]
+    import_roster(db, ann_without, home_page=HOME, today=date(2026, 6, 1), now=NOW)
+    evaluate(db, NOW, {"mail": SINK_EVENTS["email"]})  # everyone on the roster: window opened or overdue
+
+    def status(learner: str) -> set[tuple[str, str | None]]:
+        return {(d.status, d.last_error) for d in deliveries(db, sink="mail", learner=learner)}
+
+    hold_unaddressed(db, "mail")
+    assert status("P00001") == {(HELD, NO_EMAIL)}
+    assert status("P00002") == {(PENDING, None)}
+    import_roster(db, [r for r in rows if r.name != "Bob Sample"], home_page=HOME, today=date(2026, 6, 2), now=NOW)
+    hold_unaddressed(db, "mail")
+    assert status("P00001") == {(PENDING, None)}  # the roster gives Ann a work e-mail now: in order, pending
+    assert status("P00002") == {(HELD, LEFT)}  # Bob left
