@@ -60,16 +60,8 @@ class LrsConfig:
 
     def password(self) -> str | None:
         """Read the password only when a request needs it, so it never sits in a config dump or a log."""
-        if not self.password_env:
-            return None
-        value = os.environ.get(self.password_env)
-        if value is None:
-            raise ConfigError(
-                f"the environment variable {self.password_env} named by lrs.{self.name}.password_env is not set.",
-                key=f"lrs.{self.name}.password_env",
-                fix=f"export {self.password_env} in the job's environment (cron, systemd unit, CronJob secret).",
-            )
-        return value
+        where = "(cron, systemd unit, CronJob secret)"
+        return _password(self.password_env, f"lrs.{self.name}.password_env", where) if self.password_env else None
 
 
 @dataclass(frozen=True)
@@ -83,6 +75,18 @@ class ConnectorConfig:
     activity: str | None = None
     related_activities: bool = False
     since: datetime | None = None
+
+
+def _password(variable: str, key: str, where: str) -> str:
+    """A password from the environment variable `variable` that the configuration names at `key`."""
+    value = os.environ.get(variable)
+    if value is None:
+        raise ConfigError(
+            f"the environment variable {variable} named by {key} is not set.",
+            key=key,
+            fix=f"export {variable} in the job's environment {where}.",
+        )
+    return value
 
 
 #: The events each kind of sink takes; a webhook may take fewer (`events`), but always takes `erased`.
@@ -130,16 +134,8 @@ class SinkConfig:
 
     def password(self) -> str | None:
         """The SMTP password, read only when logging in, never kept in the config or a log."""
-        if not self.password_env:
-            return None
-        value = os.environ.get(self.password_env)
-        if value is None:
-            raise ConfigError(
-                f"the environment variable {self.password_env} named by sinks.{self.name}.password_env is not set.",
-                key=f"sinks.{self.name}.password_env",
-                fix=f"export {self.password_env} in the job's environment, with the SMTP account's password.",
-            )
-        return value
+        where = "with the SMTP account's password"
+        return _password(self.password_env, f"sinks.{self.name}.password_env", where) if self.password_env else None
 
     def secret(self) -> bytes:
         """The webhook's signing secret, read only when signing, never kept in the config or a log."""

@@ -19,8 +19,11 @@ import trustme
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
+from lrs_adapter.config import SINK_EVENTS, RetryPolicy, SinkConfig
+
 USER, PASSWORD = "adapter", "s3cret-smtp-password"
 PASSWORD_ENV = "TEST_SMTP_PASSWORD"
+TEMPLATES = Path(__file__).resolve().parents[2] / "mappings" / "email" / "prevent"
 
 
 @dataclass(frozen=True)
@@ -97,3 +100,22 @@ def smtp_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Smt
         yield SmtpServer("127.0.0.1", controller.port, ca_bundle, mailbox)
     finally:
         controller.stop()
+
+
+def mail_sink_config(server: SmtpServer, *, password_env: str = PASSWORD_ENV, trusted: bool = True) -> SinkConfig:
+    """An e-mail sink `mail` writing through `server` with Prevent's templates, logging in as USER with the
+    password in `password_env`, trusting the server's authority (`trusted`), retrying quickly."""
+    return SinkConfig(
+        name="mail",
+        kind="email",
+        events=SINK_EVENTS["email"],
+        host=server.host,
+        port=server.port,
+        username=USER,
+        password_env=password_env,
+        sender="training@example.gov.uk",
+        templates=TEMPLATES,
+        ca_bundle=server.ca_bundle if trusted else None,
+        timeout=5,
+        retry=RetryPolicy(max_attempts=3, initial_wait=0.01, max_wait=0.05, max_total=2),
+    )

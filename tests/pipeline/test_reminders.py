@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from lrs_adapter.config import SINK_EVENTS, Config, RetryPolicy, SinkConfig
+from lrs_adapter.config import SINK_EVENTS, Config, SinkConfig
 from lrs_adapter.mapping.model import Mapping
 from lrs_adapter.pipeline.push import deliver
 from lrs_adapter.pipeline.settle import settle
@@ -24,7 +24,7 @@ from lrs_adapter.store.learners import import_roster
 from lrs_adapter.store.outbox import HELD, NO_EMAIL, deliveries
 from tests.helpers.prevent import HOME, IRI, SATISFIED, statement
 from tests.helpers.pushing import PREVENT, take
-from tests.helpers.smtp import PASSWORD_ENV, USER, SmtpServer
+from tests.helpers.smtp import SmtpServer, mail_sink_config
 
 ROOT = Path(__file__).resolve().parents[2]
 ASSIGNED, DUE = date(2026, 1, 5), date(2026, 7, 5)  # Prevent: a new learner has 6 months, the window open at once
@@ -48,20 +48,7 @@ def roster(tmp_path: Path, people: list[str], on: date) -> Path:
 
 
 def config(tmp_path: Path, server: SmtpServer) -> Config:
-    mail = SinkConfig(
-        name="mail",
-        kind="email",
-        events=SINK_EVENTS["email"],
-        host=server.host,
-        port=server.port,
-        username=USER,
-        password_env=PASSWORD_ENV,
-        ca_bundle=server.ca_bundle,
-        sender="training@example.gov.uk",
-        templates=ROOT / "mappings" / "email" / "prevent",
-        timeout=5,
-        retry=RetryPolicy(max_attempts=2, initial_wait=0.01, max_wait=0.05, max_total=1),
-    )
+    mail = mail_sink_config(server)
     totara = SinkConfig(name="totara", kind="lms_file", events=SINK_EVENTS["lms_file"], directory=tmp_path / "lms")
     return Config(
         path=tmp_path / "lrs-adapter.toml",

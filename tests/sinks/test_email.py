@@ -5,11 +5,9 @@ configuration fault; the password never in an error."""
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import pytest
 
-from lrs_adapter.config import SINK_EVENTS, RetryPolicy, SinkConfig
 from lrs_adapter.errors import ConfigError, DeliveryRefused, TransientError
 from lrs_adapter.model.roster import Contact
 from lrs_adapter.rules.events import reminder_event
@@ -17,9 +15,8 @@ from lrs_adapter.rules.reminders import DUE_SOON, OVERDUE_REMINDER, Reminder
 from lrs_adapter.sinks.email import EmailSink
 from lrs_adapter.store.outbox import Delivery
 from tests.helpers.pushing import PREVENT
-from tests.helpers.smtp import PASSWORD, PASSWORD_ENV, USER, SmtpServer
+from tests.helpers.smtp import PASSWORD, PASSWORD_ENV, SmtpServer, mail_sink_config
 
-TEMPLATES = Path(__file__).resolve().parents[2] / "mappings" / "email" / "prevent"
 DUE = date(2026, 6, 1)
 STATE = {"status": "amber", "due_on": "2026-06-01", "window_opens_on": "2025-12-01"}
 HOSTILE = "Siobhán <script>alert(1)</script> O'Brien"
@@ -30,20 +27,7 @@ CONTACTS = {
 
 
 def sink(server: SmtpServer, *, password_env: str = PASSWORD_ENV, trusted: bool = True) -> EmailSink:
-    config = SinkConfig(
-        name="mail",
-        kind="email",
-        events=SINK_EVENTS["email"],
-        host=server.host,
-        port=server.port,
-        username=USER,
-        password_env=password_env,
-        sender="training@example.gov.uk",
-        templates=TEMPLATES,
-        ca_bundle=server.ca_bundle if trusted else None,
-        timeout=5,
-        retry=RetryPolicy(max_attempts=3, initial_wait=0.01, max_wait=0.05, max_total=2),
-    )
+    config = mail_sink_config(server, password_env=password_env, trusted=trusted)
     return EmailSink(config, {"prevent": PREVENT}, CONTACTS.get, sleep=lambda _: None)
 
 
