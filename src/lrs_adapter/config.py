@@ -383,7 +383,8 @@ class SinkSchema(Strict):
         for key in needs.get(data.get("kind", ""), ()):
             if key not in data:
                 written = "from" if key == "sender" else key  # the file's name for it
-                raise ValidationError(f"a {data['kind']} sink needs `{written}`.", written)
+                article = "an" if data["kind"][0] in "aeiou" else "a"
+                raise ValidationError(f"{article} {data['kind']} sink needs `{written}`.", written)
         if "events" in data and data.get("kind") not in ("webhook", "email"):
             raise ValidationError("only a webhook or e-mail sink chooses its events.", "events")
         if data.get("kind") == "email" and not set(data.get("events", ())) <= SINK_EVENTS["email"]:

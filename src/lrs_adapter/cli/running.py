@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 from dataclasses import asdict
+from pathlib import Path
 
 import click
 import orjson
@@ -25,8 +26,10 @@ from lrs_adapter.cli import (
 from lrs_adapter.cli.outbox import echo_pending, echo_push, exit_code_of_push
 from lrs_adapter.cli.progress import ProgressLines, drawn_progress
 from lrs_adapter.errors import AdapterError
+from lrs_adapter.mapping.loader import load_mappings
 from lrs_adapter.mapping.model import Mapping
 from lrs_adapter.ops.check import run_checks
+from lrs_adapter.pipeline.mail_preview import MailPreview, write_mail
 from lrs_adapter.pipeline.remap import remap
 from lrs_adapter.pipeline.run import run_sync
 from lrs_adapter.pipeline.settle import MapCounts
@@ -136,10 +139,19 @@ def pull_command(context: Context, connectors: tuple[str, ...], share: bool, wor
     is_flag=True,
     help="Pull, map and evaluate into the store as usual, then show what would be pushed and push nothing.",
 )
+@click.option(
+    "--mail-folder",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="With --dry-run: write the e-mails a push would send as .eml files into this folder (one per sink).",
+)
 @pass_context
-def sync_command(context: Context, connectors: tuple[str, ...], share: bool, workers: int, dry_run: bool) -> None:
+def sync_command(
+    context: Context, connectors: tuple[str, ...], share: bool, workers: int, dry_run: bool, mail_folder: Path | None
+) -> None:
     """One scheduled run: pull every connector, map and evaluate the learners whose history changed or whose
     status changes with time today, then push the certification results to the configured sinks."""
+    if mail_folder and not dry_run:
+        raise click.UsageError("--mail-folder writes what a dry run would send: give --dry-run with it.")
     try:
         with context.store() as db, drawn_progress() as progress:
             printing = Printing(progress)
@@ -155,6 +167,8 @@ def sync_command(context: Context, connectors: tuple[str, ...], share: bool, wor
             )
             if dry_run:
                 echo_pending(context.config, db)
+            if mail_folder:
+                echo_mail_written(write_mail(context.config, db, load_mappings(context.config.mappings), mail_folder))
     except AdapterError as error:
         fail(error)
     codes = printing.codes
@@ -162,6 +176,14 @@ def sync_command(context: Context, connectors: tuple[str, ...], share: bool, wor
         echo_push(result.pushed)
         codes.append(exit_code_of_push(result.pushed))
     sys.exit(most_urgent(codes))
+
+
+def echo_mail_written(previews: dict[str, MailPreview]) -> None:
+    if not previews:
+        echo("dry run: no e-mail sink is configured: no e-mail written")
+    for sink, preview in sorted(previews.items()):
+        held = f" ({preview.unaddressed} held: no work e-mail on the roster)" if preview.unaddressed else ""
+        echo(f"dry run: wrote {preview.written} e-mails of {sink} into {sink}/{held}")
 
 
 def echo_mapped(mapped: MapCounts, mappings: Sequence[Mapping]) -> None:
