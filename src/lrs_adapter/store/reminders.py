@@ -62,7 +62,8 @@ def switch_on(
             [(certification, kind, offset) for kind, offset in sorted(gone)],
         )
         db.executemany(
-            "INSERT INTO reminder_offsets (certification, kind, offset_iso, switched_on) VALUES (?, ?, ?, ?)",
+            "INSERT INTO reminder_offsets (certification, kind, offset_iso, switched_on) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT DO NOTHING",  # an administrator's re-evaluation may record it at the same moment
             [(certification, kind, offset, today.isoformat()) for kind, offset in new],
         )
         if new:
