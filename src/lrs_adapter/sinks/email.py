@@ -96,7 +96,7 @@ class EmailSink:
             message["Subject"] = " ".join(subject.split())  # one line, whatever the template or a name holds
             message["From"] = str(self.sink.sender)
             message["To"] = Address(contact.name, addr_spec=contact.email)
-            if delivery.event in ESCALATIONS and contact.manager_email:
+            if context["manager"] and contact.manager_email:
                 message["Cc"] = Address(contact.manager_name or "", addr_spec=contact.manager_email)
         except (ValueError, IndexError) as error:  # an address the mail library cannot write
             raise DeliveryRefused(f"cannot address the e-mail about {delivery.learner!r}: {error}") from error
@@ -113,10 +113,11 @@ class EmailSink:
         mapping = self.certifications.get(delivery.certification)
         day = {key: date.fromisoformat(state[key]) if state.get(key) else None for key in ("due_on", "window_opens_on")}
         offset = delivery.payload.get("offset")
+        copied = delivery.event in ESCALATIONS and contact.manager_email
         return {
             "event": delivery.event,
             "learner": {"id": contact.learner, "name": contact.name},
-            "manager": {"name": contact.manager_name} if contact.manager_email else None,
+            "manager": {"name": contact.manager_name} if copied else None,  # only when copied on the mail
             "certification": {
                 "id": delivery.certification,
                 "name": mapping.certification.name if mapping else delivery.certification,
