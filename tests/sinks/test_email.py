@@ -124,3 +124,13 @@ def test_an_untrusted_certificate_is_a_config_fault(smtp_server: SmtpServer) -> 
     with pytest.raises(ConfigError, match="not trusted"):
         sink(smtp_server, trusted=False).send([delivery("P2", DUE_SOON, "P7D", DUE)])
     assert smtp_server.mailbox.logins == []  # the password never went over an unverified connection
+
+
+def test_a_name_with_a_line_break_is_refused_never_sent_with_another_header(smtp_server: SmtpServer) -> None:
+    """A roster name is data: one holding a line break and a header is refused (that delivery alone), never sent
+    with a header or a recipient it would add."""
+    hostile = {"P9": Contact("P9", "Eve\r\nBcc: mallory@example.org", "eve@example.gov.uk")}
+    mail = EmailSink(mail_sink_config(smtp_server), {"prevent": PREVENT}, hostile.get, sleep=lambda _: None)
+    with pytest.raises(DeliveryRefused, match="cannot address the e-mail about 'P9'"):
+        mail.send([delivery("P9", DUE_SOON, "P7D", date(2026, 5, 25))])
+    assert smtp_server.mailbox.received == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -38,3 +39,19 @@ def test_each_sink_takes_its_kinds_events(db: Database) -> None:
 def test_an_lrs_sink_without_the_learners_home_page_is_a_config_error(db: Database) -> None:
     with pytest.raises(ConfigError, match=r"roster\.home_page"):
         build_sinks(config(None), [PREVENT], db)
+
+
+def test_an_email_sink_writes_to_people_so_it_is_never_sent_what_no_longer_holds(db: Database) -> None:
+    mail = SinkConfig(
+        name="mail",
+        kind="email",
+        events=SINK_EVENTS["email"],
+        host="127.0.0.1",
+        sender="training@example.gov.uk",
+        templates=Path("mappings/email/prevent"),
+    )
+    base = config("https://learning.example.gov.uk")
+    built = build_sinks(replace(base, sinks={"mail": mail}), [PREVENT], db)
+    assert [(sink.can_retract, sink.needs_email) for sink in built.values()] == [(False, True)]
+    others = build_sinks(base, [PREVENT], db)
+    assert not any(sink.needs_email for sink in others.values())
