@@ -9,6 +9,7 @@ from pytest_httpserver import HTTPServer
 
 from lrs_adapter.config import SINK_EVENTS, load_config
 from lrs_adapter.ops.check import check_sink, run_checks
+from tests.helpers.smtp import PASSWORD, PASSWORD_ENV, TEMPLATES, USER, SmtpServer
 
 EVENTS = ", ".join(sorted(SINK_EVENTS["agent_profile"]))
 
@@ -101,3 +102,45 @@ def test_a_web_page_where_the_agent_profile_api_should_be_is_not_taken_for_it(
     assert "does not implement the Agent Profile API" in lines[0]
     assert "did not answer a JSON list" in lines[0]
     assert len(httpserver.log) == 1  # an answer, not a torn body to retry
+
+
+def mail_config(tmp_path: Path, server: SmtpServer, templates: Path) -> Path:
+    path = tmp_path / "mail.toml"
+    path.write_text(
+        f"""[store]
+url = "sqlite:///store.db"
+[sinks.mail]
+kind = "email"
+host = "{server.host}"
+port = {server.port}
+username = "{USER}"
+password_env = "{PASSWORD_ENV}"
+ca_bundle = "{server.ca_bundle}"
+from = "training@example.gov.uk"
+templates = "{templates}"
+"""
+    )
+    return path
+
+
+def test_an_email_sink_passes_when_its_templates_load_and_the_server_takes_tls_and_the_login(
+    tmp_path: Path, smtp_server: SmtpServer
+) -> None:
+    lines: list[str] = []
+    ok, code = run_checks(load_config(mail_config(tmp_path, smtp_server, TEMPLATES)), lines.append)
+    assert (ok, code) == (True, 0), lines
+    assert any(line.startswith("sink mail: SMTP server 127.0.0.1 answers (starttls)") for line in lines)
+    assert smtp_server.mailbox.received == []  # nothing sent
+    assert len(smtp_server.mailbox.logins) == 1
+    assert smtp_server.mailbox.logins[0].endswith(":ok")
+    assert not any(PASSWORD in line for line in lines)
+
+
+def test_an_email_sink_without_its_templates_is_named(tmp_path: Path, smtp_server: SmtpServer) -> None:
+    lines: list[str] = []
+    ok, code = run_checks(load_config(mail_config(tmp_path, smtp_server, tmp_path / "none")), lines.append)
+    assert (ok, code) == (False, 2)
+    [failed] = [line for line in lines if line.startswith("sink mail: FAILED")]
+    assert "due_soon.subject.txt" in failed
+    assert "sinks.mail.templates" in failed
+    assert smtp_server.mailbox.logins == []

@@ -4,8 +4,9 @@ Each LRS gets `GET about` (the versions it speaks; an LRS without it, such as Ra
 `GET statements?limit=1` (the credentials and the endpoint); the store gets a write that is rolled back; each sink
 what it needs without sending anything (a probe event would be acted on): an upload folder it can write, a webhook's
 secret in the environment and its host answering on its port, an agent-profile sink's LRS answering a read of the
-Agent Profile API. The mappings are read against the connectors' verb and activity filters (connector_filters.py),
-with a warning for each option the filters keep from ever completing.
+Agent Profile API, an e-mail sink's templates loading and its SMTP server taking TLS and the login. The mappings
+are read against the connectors' verb and activity filters (connector_filters.py), with a warning for each option
+the filters keep from ever completing.
 """
 
 from __future__ import annotations
@@ -24,9 +25,11 @@ from lrs_adapter.mapping.loader import load_mappings
 from lrs_adapter.ops.connector_filters import blocked_options
 from lrs_adapter.pipeline.push import unconfigured_sinks
 from lrs_adapter.sinks import LRS_KINDS, require_home_page
+from lrs_adapter.sinks.email import EmailSink
 from lrs_adapter.store import open_store
 from lrs_adapter.store.migrations import probe_write
 from lrs_adapter.xapi.client import Request, XapiClient
+from lrs_adapter.xapi.retry import RetryableFailure
 
 Echo = Callable[[str], None]
 
@@ -122,6 +125,12 @@ def check_sink(config: Config, sink: SinkConfig, echo: Echo) -> int:
             with socket.create_connection((parts.hostname or "", port), timeout=sink.timeout):
                 pass
             echo(f"sink {sink.name}: webhook host {parts.hostname}:{port} answers; secret set; for {events}")
+        elif sink.kind == "email":
+            EmailSink(sink, {}, lambda _: None).probe()
+            echo(f"sink {sink.name}: SMTP server {sink.host} answers ({sink.security}), login taken, templates load")
+    except RetryableFailure as error:  # the SMTP server said "try later"
+        echo(f"sink {sink.name}: FAILED (transient): {error}")
+        return 1
     except AdapterError as error:
         echo(f"sink {sink.name}: FAILED ({error_class_of(error)}): {error}")
         return exit_code_of(error)

@@ -39,6 +39,8 @@ from lrs_adapter.xapi.retry import RetryableFailure, retrying
 
 log = structlog.get_logger(__name__)
 
+#: The templates of each event: the subject, the plain-text part, the HTML part.
+PARTS = (".subject.txt", ".txt", ".html")
 #: The events whose mail goes to the line manager too.
 ESCALATIONS = frozenset({"overdue_reminder"})
 DEFAULT_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
@@ -129,9 +131,25 @@ class EmailSink:
             "days": _days(offset, day["due_on"], delivery.event) if offset else None,
         }
 
-    def _render(self, name: str, context: Mapping[str, Any]) -> str:
+    def probe(self) -> None:
+        """What `lrs-adapter check` asks, sending nothing: every template of the sink's events loads, and the
+        server answers, starts TLS and takes the login."""
+        for event in sorted(self.sink.events):
+            for part in PARTS:
+                self._render(f"{event}{part}", None)
         try:
-            return self.templates.get_template(name).render(context)
+            with self._connect() as smtp:
+                self._login(smtp)
+        except smtplib.SMTPResponseException as error:
+            self._refused(error)
+        except (smtplib.SMTPException, OSError) as error:
+            raise TransientError(f"{type(error).__name__} talking to SMTP server of sink {self.name!r}") from error
+
+    def _render(self, name: str, context: Mapping[str, Any] | None) -> str:
+        """The template `name` rendered with `context` (None: only loaded, as `probe` does)."""
+        try:
+            template = self.templates.get_template(name)
+            return template.render(context) if context is not None else ""
         except TemplateError as error:
             raise ConfigError(
                 f"the e-mail template {name!r} of sink {self.name!r} cannot be used: {error}",
