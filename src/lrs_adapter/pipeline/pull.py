@@ -33,6 +33,7 @@ from lrs_adapter.pipeline.page_intake import Intake, PageIntake, intake_of
 from lrs_adapter.sources import Page, Source
 from lrs_adapter.sources.export_file import ExportFile
 from lrs_adapter.sources.lrs import LrsStatements
+from lrs_adapter.sources.scorm import ScormTracks
 from lrs_adapter.store.database import Database
 from lrs_adapter.store.locks import connector_lock
 from lrs_adapter.store.quarantine import quarantine
@@ -55,6 +56,19 @@ OnPage = Callable[[RunCounts, float], None]
 def make_source(config: Config, connector: ConnectorConfig, db: Database, *, full: bool) -> Source:
     if connector.file is not None:
         return ExportFile(connector.file)
+    if connector.lms is not None:
+        if config.home_page is None:
+            raise ConfigError(
+                f"connector {connector.name} reads an LMS, whose learners are named by payroll number under"
+                " roster.home_page, which is not set.",
+                file=str(config.path),
+                key="roster.home_page",
+                fix='set [roster] home_page = "https://..." (the account homePage of your learners\' payroll numbers).',
+            )
+        cursor = get_cursor(db, connector.name)
+        return ScormTracks(
+            config.lms[connector.lms], connector, config.home_page, cursor, full=full, file=str(config.path)
+        )
     assert connector.lrs is not None
     lrs = config.lrs[connector.lrs]
     return LrsStatements(XapiClient(lrs), lrs, connector, get_cursor(db, connector.name), full=full)
@@ -216,7 +230,7 @@ def pull(
 def failed_at_start(db: Database, connector: ConnectorConfig, error: AdapterError, now: Callable[[], datetime]) -> Run:
     """A run that could not begin (its source could not be made), recorded as failed with its error."""
     at, before = format_instant(now()), get_cursor(db, connector.name)
-    kind = "file" if connector.file is not None else "lrs"
+    kind = "file" if connector.file is not None else "scorm" if connector.lms is not None else "lrs"
     run_id = start_run(db, connector.name, kind, at, before.position if before else None)
     log.error("run failed at its start", phase="pull", run_id=run_id, connector=connector.name,
               error_class=error_class_of(error), error=str(error))  # fmt: skip
