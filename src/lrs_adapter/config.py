@@ -40,6 +40,20 @@ class RetryPolicy:
     max_total: float = 300.0
 
 
+def password_from(variable: str | None, key: str) -> str | None:
+    """The password in the environment variable a table names (at `key`); None when it names none."""
+    if not variable:
+        return None
+    value = os.environ.get(variable)
+    if value is None:
+        raise ConfigError(
+            f"the environment variable {variable} named by {key} is not set.",
+            key=key,
+            fix=f"export {variable} in the job's environment (cron, systemd unit, CronJob secret).",
+        )
+    return value
+
+
 @dataclass(frozen=True)
 class LrsConfig:
     name: str
@@ -60,16 +74,7 @@ class LrsConfig:
 
     def password(self) -> str | None:
         """Read the password only when a request needs it, so it never sits in a config dump or a log."""
-        if not self.password_env:
-            return None
-        value = os.environ.get(self.password_env)
-        if value is None:
-            raise ConfigError(
-                f"the environment variable {self.password_env} named by lrs.{self.name}.password_env is not set.",
-                key=f"lrs.{self.name}.password_env",
-                fix=f"export {self.password_env} in the job's environment (cron, systemd unit, CronJob secret).",
-            )
-        return value
+        return password_from(self.password_env, f"lrs.{self.name}.password_env")
 
 
 #: The user-table columns an LMS may hold payroll numbers in (`lms.NAME.payroll_field`).
@@ -91,16 +96,7 @@ class LmsConfig:
 
     def password(self) -> str | None:
         """Read the password only when connecting, so it never sits in a config dump or a log."""
-        if not self.password_env:
-            return None
-        value = os.environ.get(self.password_env)
-        if value is None:
-            raise ConfigError(
-                f"the environment variable {self.password_env} named by lms.{self.name}.password_env is not set.",
-                key=f"lms.{self.name}.password_env",
-                fix=f"export {self.password_env} in the job's environment (cron, systemd unit, CronJob secret).",
-            )
-        return value
+        return password_from(self.password_env, f"lms.{self.name}.password_env")
 
 
 @dataclass(frozen=True)
