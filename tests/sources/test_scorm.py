@@ -169,3 +169,14 @@ def test_an_activity_the_lms_does_not_hold_fails_the_run_naming_the_key(tmp_path
     assert "key connectors.totara_scorm.scorm[1]" in run.error_message
     assert "no SCORM activities named 'Prevent elearning'" in run.error_message
     db.close()
+
+
+def test_check_reaches_the_lms_and_names_what_the_connector_reads(tmp_path: Path, site: MoodleSite) -> None:
+    scorm, _ = site.scorm("Prevent e-learning", SCORM_12)
+    code, output = cli(config(tmp_path, site, "Prevent e-learning"), "check")
+    tables = "Moodle up to 4.2 or Totara" if site.layout == LEGACY else "Moodle 4.3+"
+    assert f"connector totara_scorm: lms totara read-only, {tables} tables; SCORM activities {scorm} " in output
+    code, output = cli(config(tmp_path, site, "Prevent e-learning", "Fire safety"), "check")
+    assert code == 2
+    assert "connector totara_scorm: FAILED (config)" in output
+    assert "no SCORM activities named 'Fire safety'" in output

@@ -3,12 +3,14 @@ configured prefix is a configuration error naming the key."""
 
 from __future__ import annotations
 
+import uuid
+
 import psycopg
 import pytest
 
 from lrs_adapter.config import LmsConfig
 from lrs_adapter.errors import ConfigError
-from lrs_adapter.store.lms_scorm import LEGACY, SPLIT, connect_read_only, layout
+from lrs_adapter.store.lms_scorm import LEGACY, SPLIT, connect_read_only, layout, lms_errors, scorm_activities
 from tests.helpers.moodle import LEGACY as MOODLE_42
 from tests.helpers.moodle import SPLIT as MOODLE_43
 from tests.helpers.moodle import MoodleSite
@@ -50,3 +52,27 @@ def test_a_password_variable_not_set_is_named_never_a_value(lms_url: str, monkey
     with pytest.raises(ConfigError) as error:
         connect_read_only(LmsConfig("totara", lms_url, password_env="TOTARA_DB_PASSWORD"), file="lrs-adapter.toml")
     assert "TOTARA_DB_PASSWORD named by lms.totara.password_env is not set" in str(error.value)
+
+
+def test_a_table_the_user_may_not_read_names_the_grant(lms_url: str) -> None:
+    MoodleSite(lms_url, MOODLE_42).close()
+    role = f"lms_reader_{uuid.uuid4().hex[:8]}"
+    admin = psycopg.connect(lms_url, autocommit=True)
+    admin.execute(f"CREATE ROLE {role} LOGIN")
+    schema = admin.execute("SELECT current_schema()").fetchone()
+    assert schema is not None
+    admin.execute(f"GRANT USAGE ON SCHEMA {schema[0]} TO {role}")
+    lms = LmsConfig("totara", lms_url.replace("postgres@", f"{role}@", 1))
+    try:
+        with (
+            pytest.raises(ConfigError) as error,
+            lms_errors(lms, file="lrs-adapter.toml"),
+            connect_read_only(lms, file="lrs-adapter.toml") as connection,
+        ):
+            scorm_activities(connection, "mdl_", [1], [])
+        assert "GRANT SELECT" in str(error.value)
+        assert "key lms.totara.url" in str(error.value)
+    finally:
+        admin.execute(f"DROP OWNED BY {role}")
+        admin.execute(f"DROP ROLE {role}")
+        admin.close()

@@ -27,18 +27,22 @@ from lrs_adapter.model.statements import Accepted, Cursor, Rejected, cut_raw
 from lrs_adapter.model.timestamps import format_instant, parse_timestamp
 from lrs_adapter.sources import Page
 from lrs_adapter.store.lms_scorm import (
+    LEGACY,
     SPLIT,
+    LmsConnection,
     ScormRow,
     TrackRow,
     changed_tracks,
     connect_read_only,
     layout,
+    lms_errors,
     scorm_activities,
     scos,
 )
 from lrs_adapter.xapi.scorm_profile import Attempt, Cmi, attempt_statements
 
 NEWEST_SEEN = "newest_seen"
+TABLES = {SPLIT: "Moodle 4.3+", LEGACY: "Moodle up to 4.2 or Totara"}
 
 
 def _seconds(position: str) -> int:
@@ -94,40 +98,51 @@ class ScormTracks:
             return _seconds(self.previous.position) - int(self.lms.overlap_seconds)
         return int(self.connector.since.timestamp()) if self.connector.since is not None else 0
 
+    def survey(self, connection: LmsConnection) -> tuple[str, dict[int, tuple[ScormRow, str]], dict[int, str]]:
+        """The LMS's layout, the SCORM activities the connector names (with their IRIs) and their SCOs' identifiers."""
+        kind = layout(connection, self.lms, file=self.file)
+        names = [wanted.name for wanted in self.connector.scorm if wanted.name is not None]
+        ids = [wanted.id for wanted in self.connector.scorm if wanted.id is not None]
+        activities = chosen(self.connector, scorm_activities(connection, self.lms.prefix, ids, names), file=self.file)
+        identifiers = {sco.id: sco.identifier for sco in scos(connection, self.lms.prefix, list(activities))}
+        return kind, activities, identifiers
+
+    def check(self) -> str:
+        """What `check` says of a working connector: the layout and the activities it reads."""
+        with lms_errors(self.lms, file=self.file), connect_read_only(self.lms, file=self.file) as connection:
+            kind, activities, _ = self.survey(connection)
+        named = ", ".join(f"{row.id} {row.name!r} ({row.version})" for row, _ in activities.values())
+        return f"read-only, {TABLES[kind]} tables; SCORM activities {named}"
+
     def pages(self) -> Iterator[Page]:
+        with lms_errors(self.lms, file=self.file), connect_read_only(self.lms, file=self.file) as connection:
+            yield from self._pages(connection)
+
+    def _pages(self, connection: LmsConnection) -> Iterator[Page]:
         since = self.since()
-        with connect_read_only(self.lms, file=self.file) as connection:
-            prefix = self.lms.prefix
-            kind = layout(connection, self.lms, file=self.file)
-            names = [wanted.name for wanted in self.connector.scorm if wanted.name is not None]
-            ids = [wanted.id for wanted in self.connector.scorm if wanted.id is not None]
-            activities = chosen(self.connector, scorm_activities(connection, prefix, ids, names), file=self.file)
-            identifiers = {sco.id: sco.identifier for sco in scos(connection, prefix, list(activities))}
-            tables = "Moodle 4.3+" if kind == SPLIT else "Moodle up to 4.2 or Totara"
-            read_from = format_instant(datetime.fromtimestamp(since, UTC))
-            self.notes.append(f"read-only from lms.{self.lms.name} ({tables} tables) from {read_from}")
-            rows = changed_tracks(
-                connection,
-                prefix=prefix,
-                kind=kind,
-                payroll_field=self.lms.payroll_field,
-                scorm_ids=list(activities),
-                since=since,
-            )
-            attempts = groupby(rows, key=lambda row: (row.changed, row.userid, row.scormid, row.scoid, row.attempt))
-            page = self._page()
-            newest = 0
-            for _, group in attempts:
-                tracks = list(group)
-                first = tracks[0]
-                scorm, iri = activities[first.scormid]
-                self._take(page, tracks, scorm, iri, identifiers.get(first.scoid, str(first.scoid)))
-                newest = max(newest, first.changed)
-                if len(page.statements) + len(page.unparsable) >= self.lms.page_size:
-                    yield self._ready(page, newest)
-                    page = self._page()
-            if page.statements or page.unparsable:
+        kind, activities, identifiers = self.survey(connection)
+        read_from = format_instant(datetime.fromtimestamp(since, UTC))
+        self.notes.append(f"read-only from lms.{self.lms.name} ({TABLES[kind]} tables) from {read_from}")
+        rows = changed_tracks(
+            connection,
+            prefix=self.lms.prefix,
+            kind=kind,
+            payroll_field=self.lms.payroll_field,
+            scorm_ids=list(activities),
+            since=since,
+        )
+        page, newest = self._page(), 0
+        for _, group in groupby(rows, key=lambda row: (row.changed, row.userid, row.scormid, row.scoid, row.attempt)):
+            tracks = list(group)
+            first = tracks[0]
+            scorm, iri = activities[first.scormid]
+            self._take(page, tracks, scorm, iri, identifiers.get(first.scoid, str(first.scoid)))
+            newest = max(newest, first.changed)
+            if len(page.statements) + len(page.unparsable) >= self.lms.page_size:
                 yield self._ready(page, newest)
+                page = self._page()
+        if page.statements or page.unparsable:
+            yield self._ready(page, newest)
 
     def _page(self) -> Page:
         return Page(f"lms {self.lms.name} SCORM attempts", [])

@@ -14,6 +14,7 @@ ONLY transaction: the adapter cannot write to the LMS, and one run sees one snap
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, NamedTuple
 
 import psycopg
@@ -22,7 +23,7 @@ from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from psycopg.rows import args_row
 
 from lrs_adapter.config import LmsConfig
-from lrs_adapter.errors import ConfigError
+from lrs_adapter.errors import ConfigError, TransientError
 
 LEGACY, SPLIT = "scorm_scoes_track", "scorm_attempt"  # the two layouts, by the table that tells them apart
 READ_ONLY = "-c default_transaction_read_only=on"
@@ -80,6 +81,24 @@ def connect_read_only(lms: LmsConfig, *, file: str) -> LmsConnection:
     connection.read_only = True
     connection.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
     return connection
+
+
+@contextmanager
+def lms_errors(lms: LmsConfig, *, file: str) -> Iterator[None]:
+    """What the LMS's database says, as the adapter's errors: a table the user may not read is the configuration's
+    to fix (naming the grant); a connection lost while reading is transient (the next run resumes from the cursor)."""
+    try:
+        yield
+    except psycopg.errors.InsufficientPrivilege as error:
+        raise ConfigError(
+            f"the LMS database refused a read: {str(error).strip().splitlines()[0]}",
+            file=file,
+            key=f"lms.{lms.name}.url",
+            fix="GRANT SELECT on the site's scorm, scorm_scoes, scorm_scoes_track (or scorm_attempt, scorm_scoes_value,"
+            " scorm_element) and user tables to the adapter's database user (README, SCORM from the LMS).",
+        ) from None
+    except psycopg.OperationalError as error:
+        raise TransientError(f"lost the LMS database of lms.{lms.name}: {str(error).strip().splitlines()[0]}") from None
 
 
 def _table(prefix: str, name: str) -> sql.Identifier:
