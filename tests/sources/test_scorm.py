@@ -16,6 +16,7 @@ from click.testing import CliRunner
 
 from lrs_adapter.cli import main
 from lrs_adapter.config import load_config
+from lrs_adapter.model.timestamps import format_instant
 from lrs_adapter.pipeline.pull import SUCCEEDED, pull
 from lrs_adapter.store import Database, open_store
 from lrs_adapter.store.runs import get_cursor
@@ -70,6 +71,7 @@ def fill(site: MoodleSite) -> None:
     other, sco_other = site.scorm("Fire safety", SCORM_12)  # not named by the connector: never read
     p1, p2, p3, p4 = (site.user(f"user{n}", f"P1000{n}") for n in range(1, 5))
     nobody = site.user("contractor7")  # no idnumber: held in quarantine, never dropped
+    gone = site.user("user9", "P10009", deleted=True)
     # P10001 (1.2) fails, then passes a second attempt a week later
     site.play_12(p1, old, sco_12[0], 1, at=OCTOBER, status="failed", raw="40")
     site.play_12(p1, old, sco_12[0], 2, at=OCTOBER + 7 * DAY, status="passed", raw="85")
@@ -82,6 +84,7 @@ def fill(site: MoodleSite) -> None:
     site.play_12(p3, old, sco_12[0], 1, at=OCTOBER, status="incomplete")
     site.play_2004(p4, new, sco_2004[0], 1, at=OCTOBER, completion="completed")
     site.play_12(nobody, old, sco_12[0], 1, at=OCTOBER, status="passed", raw="90")
+    site.play_12(gone, old, sco_12[0], 1, at=OCTOBER, status="passed", raw="90")
     site.play_12(p3, other, sco_other[0], 1, at=OCTOBER, status="passed", raw="90")
 
 
@@ -97,9 +100,11 @@ def test_scorm_12_and_2004_learners_certified_from_the_lms_tables_end_to_end(tmp
     )
     # four judged attempts: initialized, completed, and passed or failed; P10004's unjudged one: initialized and
     # completed; P10003's incomplete one: initialized only; the other course's: never read
-    assert (new_statements, quarantined, outcome) == (4 * 3 + 2 + 1, 1, "succeeded_with_quarantine")
-    [(reason,)] = db.execute("SELECT reason FROM quarantine")
-    assert "the user's idnumber (the payroll number)" in reason
+    assert (new_statements, quarantined, outcome) == (4 * 3 + 2 + 1, 2, "succeeded_with_quarantine")
+    assert sorted(reason for (reason,) in db.execute("SELECT reason FROM quarantine")) == [
+        "the user is deleted in the LMS",
+        "the user's idnumber (the payroll number) is empty",
+    ]
 
     states = {
         learner: orjson.loads(cli(path, "status", "--learner", learner, "--as-of", "2026-12-01", "--format", "json")[1])
@@ -180,3 +185,21 @@ def test_check_reaches_the_lms_and_names_what_the_connector_reads(tmp_path: Path
     assert code == 2
     assert "connector totara_scorm: FAILED (config)" in output
     assert "no SCORM activities named 'Fire safety'" in output
+
+
+def test_a_value_stamped_in_the_future_does_not_carry_the_cursor_past_writes_to_come(
+    tmp_path: Path, site: MoodleSite
+) -> None:
+    scorm, [sco] = site.scorm("Prevent e-learning", SCORM_12)
+    early, later = site.user("user1", "P30001"), site.user("user2", "P30002")
+    site.play_12(early, scorm, sco, 1, at=int(datetime(2090, 1, 1, tzinfo=UTC).timestamp()), status="passed")
+    loaded = load_config(config(tmp_path, site, "Prevent e-learning"))
+    db = open_store(loaded.store_url)
+    first = pull(loaded, db, "totara_scorm")
+    assert first.cursor_after is not None
+    assert first.cursor_after < format_instant(datetime.now(UTC))
+    assert "stamped after its database's clock" in (first.notes or "")
+    site.play_12(later, scorm, sco, 1, at=int(datetime.now(UTC).timestamp()) - 60, status="passed")
+    second = pull(loaded, db, "totara_scorm")
+    assert (second.new, second.duplicate) == (3, 3)  # the newcomer's, and the future attempt's again
+    db.close()

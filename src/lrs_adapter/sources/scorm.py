@@ -34,6 +34,7 @@ from lrs_adapter.store.lms_scorm import (
     TrackRow,
     changed_tracks,
     connect_read_only,
+    database_clock,
     layout,
     lms_errors,
     scorm_activities,
@@ -91,6 +92,8 @@ class ScormTracks:
         self.notes: list[str] = []
         self.newest: int | None = None  # the newest `changed` of the attempts committed so far
         self.page_newest: deque[int] = deque()  # per page yielded and not yet committed, in order
+        self.clock = 0  # the LMS database's time at the run's snapshot
+        self.ahead = False  # whether a value was stamped after it
 
     def since(self) -> int:
         """Unix seconds the run reads from: the cursor less the overlap, else the connector's `since`, else all."""
@@ -131,6 +134,7 @@ class ScormTracks:
             scorm_ids=list(activities),
             since=since,
         )
+        self.clock = database_clock(connection)
         page, newest = self._page(), 0
         for _, group in groupby(rows, key=lambda row: (row.changed, row.userid, row.scormid, row.scoid, row.attempt)):
             tracks = list(group)
@@ -148,8 +152,16 @@ class ScormTracks:
         return Page(f"lms {self.lms.name} SCORM attempts", [])
 
     def _ready(self, page: Page, newest: int) -> Page:
-        self.page_newest.append(newest)
-        page.label += f" to {format_instant(datetime.fromtimestamp(newest, UTC))}"
+        """The page, with the cursor it allows: never past the database's clock, so a value stamped in the future (a
+        web server's wrong clock) cannot carry the cursor past writes still to come."""
+        if newest > self.clock and not self.ahead:
+            self.ahead = True
+            self.notes.append(
+                "the LMS holds values stamped after its database's clock: the cursor stops at the clock, and they are"
+                " read again each run until that time has passed"
+            )
+        self.page_newest.append(min(newest, self.clock))
+        page.label += f" to {format_instant(datetime.fromtimestamp(self.page_newest[-1], UTC))}"
         return page
 
     def _take(self, page: Page, tracks: list[TrackRow], scorm: ScormRow, iri: str, sco: str) -> None:
@@ -177,7 +189,15 @@ class ScormTracks:
                 page.statements += [(f"{source} {item['verb']['display']['en-US']}", item) for item in made]
                 page.size += sum(len(row.value) + len(row.element) for row in tracks)
                 return
-        raw = orjson.dumps({element: [cmi.value, cmi.modified] for element, cmi in values.items()}).decode()
+        held = {
+            "lms": self.lms.name,
+            "scorm": first.scormid,
+            "sco": first.scoid,
+            "user": first.userid,
+            "attempt": first.attempt,
+            "cmi": {element: [cmi.value, cmi.modified] for element, cmi in values.items()},
+        }
+        raw = orjson.dumps(held).decode()
         page.unparsable.append(Rejected(source, None, "actor.account.name", fault, cut_raw(raw)))
 
     def _cursor(self) -> Cursor | None:

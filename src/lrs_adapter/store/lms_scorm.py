@@ -121,6 +121,14 @@ def layout(connection: LmsConnection, lms: LmsConfig, *, file: str) -> str:
     )
 
 
+def database_clock(connection: LmsConnection) -> int:
+    """The LMS database's time at the run's snapshot, in unix seconds: no write it holds can be from later, bar a
+    web server's wrong clock."""
+    row = connection.execute("SELECT CAST(FLOOR(EXTRACT(EPOCH FROM now())) AS BIGINT)").fetchone()
+    assert row is not None
+    return int(row[0])
+
+
 def scorm_activities(
     connection: LmsConnection, prefix: str, ids: Sequence[int], names: Sequence[str]
 ) -> list[ScormRow]:
