@@ -203,3 +203,16 @@ def test_a_value_stamped_in_the_future_does_not_carry_the_cursor_past_writes_to_
     second = pull(loaded, db, "totara_scorm")
     assert (second.new, second.duplicate) == (3, 3)  # the newcomer's, and the future attempt's again
     db.close()
+
+
+def test_without_the_learners_home_page_the_run_fails_at_its_start_naming_the_key(
+    tmp_path: Path, site: MoodleSite
+) -> None:
+    path = config(tmp_path, site, "Prevent e-learning")
+    path.write_text(path.read_text().replace('[roster]\nhome_page = "https://learning.example.gov.uk"\n', ""))
+    loaded = load_config(path)
+    db = open_store(loaded.store_url)
+    run = pull(loaded, db, "totara_scorm")
+    assert (run.outcome, run.source_kind, run.error_class) == ("failed", "scorm", "config")
+    assert "key roster.home_page" in (run.error_message or "")
+    db.close()

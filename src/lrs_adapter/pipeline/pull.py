@@ -230,7 +230,7 @@ def pull(
 def failed_at_start(db: Database, connector: ConnectorConfig, error: AdapterError, now: Callable[[], datetime]) -> Run:
     """A run that could not begin (its source could not be made), recorded as failed with its error."""
     at, before = format_instant(now()), get_cursor(db, connector.name)
-    kind = "file" if connector.file is not None else "scorm" if connector.lms is not None else "lrs"
+    kind = ExportFile.kind if connector.file is not None else ScormTracks.kind if connector.lms else LrsStatements.kind
     run_id = start_run(db, connector.name, kind, at, before.position if before else None)
     log.error("run failed at its start", phase="pull", run_id=run_id, connector=connector.name,
               error_class=error_class_of(error), error=str(error))  # fmt: skip
