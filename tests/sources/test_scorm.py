@@ -38,7 +38,7 @@ def site(request: pytest.FixtureRequest, lms_url: str) -> Iterator[MoodleSite]:
     made.close()
 
 
-def config(tmp_path: Path, site: MoodleSite, *activities: str, overlap: int = 300) -> Path:
+def config(tmp_path: Path, site: MoodleSite, *activities: str, overlap: int = 300, page_size: int = 200) -> Path:
     named = ", ".join(f'{{ name = "{name}", iri = "{ELEARNING}" }}' for name in activities)
     path = tmp_path / "lrs-adapter.toml"
     path.write_text(
@@ -47,7 +47,7 @@ def config(tmp_path: Path, site: MoodleSite, *activities: str, overlap: int = 30
         '[store]\nurl = "sqlite:///store.db"\n'
         "[pull]\nintake_processes = 0\n"
         "[push]\nroster_only = false\n"
-        f'[lms.totara]\nurl = "{site.url}"\noverlap_seconds = {overlap}\n'  # type: ignore[attr-defined]
+        f'[lms.totara]\nurl = "{site.url}"\noverlap_seconds = {overlap}\npage_size = {page_size}\n'  # type: ignore[attr-defined]
         f'[connectors.totara_scorm]\nlms = "totara"\nscorm = [{named}]\n'
         '[sinks.totara]\nkind = "lms_file"\ndirectory = "upload"\n'
         '[sinks.totara.certifications.prevent]\nshortname = "PREVENT"\n'
@@ -90,14 +90,15 @@ def fill(site: MoodleSite) -> None:
 
 def test_scorm_12_and_2004_learners_certified_from_the_lms_tables_end_to_end(tmp_path: Path, site: MoodleSite) -> None:
     fill(site)
-    path = config(tmp_path, site, "Prevent e-learning (SCORM 1.2)", "Prevent e-learning")
+    path = config(tmp_path, site, "Prevent e-learning (SCORM 1.2)", "Prevent e-learning", page_size=2)
 
     code, output = cli(path, "sync")
-    assert code == 3, output  # an attempt quarantined: the exit code says so
+    assert code == 3, output  # attempts quarantined: the exit code says so
     db = open_store(f"sqlite:///{tmp_path / 'store.db'}")
-    [(new_statements, quarantined, outcome)] = db.execute(
-        "SELECT new, quarantined, outcome FROM runs WHERE stage = 'pull'"
+    [(pages, new_statements, quarantined, outcome)] = db.execute(
+        "SELECT pages, new, quarantined, outcome FROM runs WHERE stage = 'pull'"
     )
+    assert pages == 4  # 8 attempts read, 2 a page
     # four judged attempts: initialized, completed, and passed or failed; P10004's unjudged one: initialized and
     # completed; P10003's incomplete one: initialized only; the other course's: never read
     assert (new_statements, quarantined, outcome) == (4 * 3 + 2 + 1, 2, "succeeded_with_quarantine")

@@ -63,8 +63,8 @@ def chosen(connector: ConnectorConfig, found: Sequence[ScormRow], *, file: str) 
                 f"the LMS has {'no' if not matches else len(matches)} SCORM activities {_named(wanted)}.",
                 file=file,
                 key=f"connectors.{connector.name}.scorm[{number}]",
-                fix="name the activity by its id (the `id` in its /mod/scorm/view.php?id=... page is the course"
-                " module's: use the SCORM activity's own id, or its exact name).",
+                fix="copy the activity's exact name from the LMS, or give its id (the SCORM activity's own id, in"
+                " the scorm table: not the course module's id in /mod/scorm/view.php?id=...).",
             )
         picked[matches[0].id] = (matches[0], wanted.iri)
     return picked
@@ -135,17 +135,17 @@ class ScormTracks:
             since=since,
         )
         self.clock = database_clock(connection)
-        page, newest = self._page(), 0
+        page, newest, on_page = self._page(), 0, 0
         for _, group in groupby(rows, key=lambda row: (row.changed, row.userid, row.scormid, row.scoid, row.attempt)):
             tracks = list(group)
             first = tracks[0]
             scorm, iri = activities[first.scormid]
             self._take(page, tracks, scorm, iri, identifiers.get(first.scoid, str(first.scoid)))
-            newest = max(newest, first.changed)
-            if len(page.statements) + len(page.unparsable) >= self.lms.page_size:
+            newest, on_page = max(newest, first.changed), on_page + 1
+            if on_page >= self.lms.page_size:
                 yield self._ready(page, newest)
-                page = self._page()
-        if page.statements or page.unparsable:
+                page, on_page = self._page(), 0
+        if on_page:
             yield self._ready(page, newest)
 
     def _page(self) -> Page:
@@ -171,7 +171,7 @@ class ScormTracks:
             f"lms {self.lms.name}: scorm {first.scormid} sco {first.scoid} user {first.userid} attempt {first.attempt}"
         )
         payroll = (first.payroll or "").strip()
-        fault = None
+        fault, field = None, "actor.account.name"
         if first.deleted is not False:
             fault = "the user is deleted in the LMS" if first.deleted else "the LMS has no such user"
         elif (why := identifier_fault(payroll)) is not None:
@@ -184,7 +184,7 @@ class ScormTracks:
             try:
                 made = attempt_statements(attempt, self.home_page)
             except (ValueError, OverflowError, OSError):  # a time no calendar holds
-                fault = "a time the LMS wrote (timemodified or x.start.time) is not a date"
+                fault, field = "a time the LMS wrote (timemodified or x.start.time) is not a date", "timestamp"
             else:
                 page.statements += [(f"{source} {item['verb']['display']['en-US']}", item) for item in made]
                 page.size += sum(len(row.value) + len(row.element) for row in tracks)
@@ -198,7 +198,7 @@ class ScormTracks:
             "cmi": {element: [cmi.value, cmi.modified] for element, cmi in values.items()},
         }
         raw = orjson.dumps(held).decode()
-        page.unparsable.append(Rejected(source, None, "actor.account.name", fault, cut_raw(raw)))
+        page.unparsable.append(Rejected(source, None, field, fault, cut_raw(raw)))
 
     def _cursor(self) -> Cursor | None:
         candidates = [value for value in (self.previous and _seconds(self.previous.position), self.newest) if value]
