@@ -45,14 +45,14 @@ class MoodleSite:
     def scorm(self, name: str, version: str, scos: tuple[str, ...] = ("item_1",)) -> tuple[int, list[int]]:
         """A SCORM activity as Moodle unpacks its package: the organization's row, then one `sco` row per SCO."""
         scorm = self._id(
-            "INSERT INTO mdl_scorm (course, name, version, intro, reference) VALUES (2, %s, %s, '', 'package.zip') "
-            "RETURNING id",
+            "INSERT INTO mdl_scorm (course, name, version, intro, reference, md5hash, options)"
+            " VALUES (2, %s, %s, '', 'package.zip', '', '') RETURNING id",
             name,
             version,
         )
         self.db.execute(
-            "INSERT INTO mdl_scorm_scoes (scorm, manifest, identifier, launch, scormtype, title, sortorder) "
-            "VALUES (%s, 'MANIFEST-1', 'ORG-1', '', '', %s, 1)",
+            "INSERT INTO mdl_scorm_scoes (scorm, manifest, organization, parent, identifier, launch, scormtype, title,"
+            " sortorder) VALUES (%s, 'MANIFEST-1', '', '/', 'ORG-1', '', '', %s, 1)",
             (scorm, name),
         )
         ids = [
