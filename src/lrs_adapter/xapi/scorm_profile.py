@@ -35,6 +35,9 @@ INITIALIZED, COMPLETED, PASSED, FAILED = (ADL_VERBS + verb for verb in ("initial
 PROFILE = "http://adlnet.gov/xapi/profile/scorm"  # the profile's category activity, on every statement
 LESSON, COURSE, ATTEMPT = (f"http://adlnet.gov/expapi/activities/{kind}" for kind in ("lesson", "course", "attempt"))
 SCORM_12 = "SCORM_1.2"
+#: `scorm.version` values whose packages speak SCORM 1.2's data model (`cmi.core.*`): Moodle's AICC player uses it
+#: too. Every other value (Moodle writes "SCORM_13", some of its code and older sites "SCORM_1.3") is SCORM 2004's.
+CMI_CORE_VERSIONS = frozenset({"SCORM_1.2", "SCORM_12", "AICC"})
 #: SCORM 1.2's CMITimespan, HHHH:MM:SS.SS (hours of two to four digits, up to two decimals of seconds).
 _TIMESPAN = re.compile(r"(\d{2,4}):(\d{2}):(\d{2}(?:\.\d{1,2})?)", re.ASCII)
 #: What Moodle's SCORM player writes when an attempt starts: unix seconds.
@@ -54,7 +57,7 @@ class Attempt:
     """A learner's attempt at one SCO of a SCORM activity: where it is in the LMS and every CMI value it holds."""
 
     course_iri: str  # the activity the configuration names for this SCORM activity
-    version: str  # the LMS's `scorm.version`: "SCORM_1.2", "SCORM_13" (2004), "AICC"
+    version: str  # the LMS's `scorm.version`: "SCORM_1.2", "SCORM_13" or "SCORM_1.3" (2004), "AICC"
     scorm_id: int
     sco_id: int
     sco_identifier: str  # the SCO's identifier in the package's manifest
@@ -62,6 +65,11 @@ class Attempt:
     payroll: str  # the learner's payroll number, as the LMS's user table holds it
     number: int  # the attempt's number, from 1
     values: Mapping[str, Cmi]
+
+    @property
+    def cmi_core(self) -> bool:
+        """Whether the package speaks SCORM 1.2's data model (`cmi.core.lesson_status`...) rather than 2004's."""
+        return self.version.strip().upper() in CMI_CORE_VERSIONS
 
     @property
     def key(self) -> str:
@@ -95,7 +103,7 @@ def _number(text: str | None) -> float | None:
 
 
 def _score(attempt: Attempt) -> dict[str, float]:
-    prefix = "cmi.core.score." if attempt.version == SCORM_12 else "cmi.score."
+    prefix = "cmi.core.score." if attempt.cmi_core else "cmi.score."
     found = {
         key: _number(cmi.value) for key in ("scaled", "raw", "min", "max") if (cmi := attempt.values.get(prefix + key))
     }
@@ -113,7 +121,7 @@ def _score(attempt: Attempt) -> dict[str, float]:
 
 
 def _iso_duration(attempt: Attempt, text: str) -> str | None:
-    if attempt.version == SCORM_12:
+    if attempt.cmi_core:
         found = _TIMESPAN.fullmatch(text)
         if found is None:
             return None
@@ -124,7 +132,7 @@ def _iso_duration(attempt: Attempt, text: str) -> str | None:
 
 def duration(attempt: Attempt) -> str | None:
     """The attempt's total time, else its last session's, as ISO 8601; None when neither is a valid one."""
-    prefix = "cmi.core." if attempt.version == SCORM_12 else "cmi."
+    prefix = "cmi.core." if attempt.cmi_core else "cmi."
     for element in ("total_time", "session_time"):
         if (cmi := attempt.values.get(prefix + element)) and (found := _iso_duration(attempt, cmi.value.strip())):
             return found
@@ -141,7 +149,7 @@ def _started(attempt: Attempt) -> int:
 def verdicts(attempt: Attempt) -> list[tuple[str, Cmi]]:
     """(verb, the status it comes from) for what the attempt reached, in the profile's order."""
     found: list[tuple[str, Cmi]] = []
-    if attempt.version == SCORM_12:
+    if attempt.cmi_core:
         if (status := attempt.values.get("cmi.core.lesson_status")) is None:
             return found
         value = status.value.strip()
