@@ -343,6 +343,10 @@ def test_an_lms_connector_names_its_scorm_activities(write_config: WriteConfig) 
         (("{ id = 12, iri", "{ id = 12, name = 'x', iri"), r"key connectors.elearning.scorm.1.id.*exactly one"),
         (('lms = "totara"\n', 'lms = "totara"\nfile = "x.jsonl"\n'), r"exactly one of `lrs`.*`file`.*`lms`"),
         (('lms = "totara"\nscorm', 'file = "x.jsonl"\nscorm'), r"only one, names its SCORM activities in `scorm`"),
+        (
+            ('lms = "totara"\n', 'lms = "totara"\nverb = "http://adlnet.gov/expapi/verbs/passed"\n'),
+            r"key connectors.elearning.verb.*filter of an LRS query",
+        ),
     ],
 )
 def test_lms_mistakes_are_named(write_config: WriteConfig, change: tuple[str, str], expected: str) -> None:
@@ -350,8 +354,13 @@ def test_lms_mistakes_are_named(write_config: WriteConfig, change: tuple[str, st
         load_config(write_config(LMS.replace(*change)))
 
 
-def test_a_password_in_the_lms_url_is_refused_without_echoing_it(write_config: WriteConfig) -> None:
+@pytest.mark.parametrize(
+    ("before", "after"), [("adapter_ro@", "adapter_ro:hunter2@"), ("/totara", "/totara?password=hunter2")]
+)
+def test_a_password_in_the_lms_url_is_refused_without_echoing_it(
+    write_config: WriteConfig, before: str, after: str
+) -> None:
     with pytest.raises(ConfigError) as caught:
-        load_config(write_config(LMS.replace("adapter_ro@", "adapter_ro:hunter2@")))
+        load_config(write_config(LMS.replace(before, after)))
     assert "lms.totara.url" in str(caught.value)
     assert "hunter2" not in str(caught.value)

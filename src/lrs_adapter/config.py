@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
@@ -356,7 +356,7 @@ class LmsSchema(Strict):
 
     @validates_schema
     def no_password_in_url(self, data: dict[str, Any], **_: Any) -> None:
-        if (url := data.get("url")) and urlsplit(url).password:
+        if (url := data.get("url")) and (urlsplit(url).password or "password" in parse_qs(urlsplit(url).query)):
             raise ValidationError("holds a password.", "url")  # not repeated: it is the secret
 
 
@@ -393,6 +393,10 @@ class ConnectorSchema(Strict):
             )
         if ("lms" in data) != ("scorm" in data):
             raise ValidationError("an `lms` connector, and only one, names its SCORM activities in `scorm`.", "scorm")
+        if "lms" in data and (filters := [key for key in ("verb", "activity", "related_activities") if key in data]):
+            raise ValidationError(
+                "is a filter of an LRS query: an `lms` connector reads the SCORM activities `scorm` names.", filters[0]
+            )
 
 
 class CertificationCodesSchema(Strict):
