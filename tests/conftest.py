@@ -18,6 +18,7 @@ from hypothesis import settings
 
 from lrs_adapter.store import Database, open_store
 from tests.helpers.configs import WriteConfig
+from tests.helpers.moodle import LEGACY, SPLIT, MoodleSite
 from tests.helpers.services import need_service
 
 # Under CI the property tests draw the same examples every run: a red CI is then a repeatable one.
@@ -58,6 +59,14 @@ def lms_url() -> Iterator[str]:
     """A PostgreSQL URL for an LMS's tables (its own database when LRS_ADAPTER_TEST_LMS_PG names one), in a fresh
     schema."""
     yield from fresh_schema(os.environ.get("LRS_ADAPTER_TEST_LMS_PG", PG_URL))
+
+
+@pytest.fixture(params=[LEGACY, SPLIT])
+def site(request: pytest.FixtureRequest, lms_url: str) -> Iterator[MoodleSite]:
+    """A Moodle site's database with Moodle up to 4.2's (and Totara's) SCORM tables, or Moodle 4.3+'s."""
+    made = MoodleSite(lms_url, request.param)
+    yield made
+    made.close()
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])

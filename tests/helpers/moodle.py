@@ -15,11 +15,33 @@ ROOT = Path(__file__).resolve().parents[2]
 MOODLE = ROOT / "fixtures" / "moodle"
 LEGACY, SPLIT = "4.2", "4.3"  # the layouts: scorm_scoes_track (Moodle up to 4.2, Totara), or the 4.3+ split tables
 SCORM_12, SCORM_2004 = "SCORM_1.2", "SCORM_13"
+ELEARNING = "https://learning.example.gov.uk/xapi/activities/prevent-elearning"
+
+
+def adapter_config(
+    tmp_path: Path, site: MoodleSite, *activities: str, overlap: int = 300, page_size: int = 200
+) -> Path:
+    """The adapter's configuration for a council with this LMS and no LRS: an `lms` connector reading the named
+    SCORM activities as the Prevent e-learning, the shipped Prevent mapping, and the Totara upload sink."""
+    named = ", ".join(f'{{ name = "{name}", iri = "{ELEARNING}" }}' for name in activities)
+    path = tmp_path / "lrs-adapter.toml"
+    path.write_text(
+        f'mappings = ["{ROOT / "mappings" / "prevent.toml"}"]\n'
+        '[roster]\nhome_page = "https://learning.example.gov.uk"\n'
+        '[store]\nurl = "sqlite:///store.db"\n'
+        "[pull]\nintake_processes = 0\n"
+        "[push]\nroster_only = false\n"
+        f'[lms.totara]\nurl = "{site.url}"\noverlap_seconds = {overlap}\npage_size = {page_size}\n'
+        f'[connectors.totara_scorm]\nlms = "totara"\nscorm = [{named}]\n'
+        '[sinks.totara]\nkind = "lms_file"\ndirectory = "upload"\n'
+        '[sinks.totara.certifications.prevent]\nshortname = "PREVENT"\n'
+    )
+    return path
 
 
 class MoodleSite:
     def __init__(self, url: str, layout: str) -> None:
-        self.layout = layout
+        self.url, self.layout = url, layout
         self.db: psycopg.Connection[Any] = psycopg.connect(url, autocommit=True)
         self.db.execute((MOODLE / "common.sql").read_text())
         self.db.execute((MOODLE / f"scorm-tracks-{layout}.sql").read_text())

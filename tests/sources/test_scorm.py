@@ -6,7 +6,6 @@ and the cursor re-reading its overlap."""
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -20,39 +19,11 @@ from lrs_adapter.model.timestamps import format_instant
 from lrs_adapter.pipeline.pull import SUCCEEDED, pull
 from lrs_adapter.store import Database, open_store
 from lrs_adapter.store.runs import get_cursor
-from tests.helpers.moodle import LEGACY, SCORM_12, SCORM_2004, SPLIT, MoodleSite
+from tests.helpers.moodle import SCORM_12, SCORM_2004, MoodleSite, adapter_config
 
 pytestmark = pytest.mark.postgres
-ROOT = Path(__file__).resolve().parents[2]
-ELEARNING = "https://learning.example.gov.uk/xapi/activities/prevent-elearning"
 OCTOBER = int(datetime(2026, 10, 5, 9, tzinfo=UTC).timestamp())
 DAY = 86_400
-
-
-@pytest.fixture(params=[LEGACY, SPLIT])
-def site(request: pytest.FixtureRequest, lms_url: str) -> Iterator[MoodleSite]:
-    """An LMS with Moodle up to 4.2's (and Totara's) tables, or Moodle 4.3+'s."""
-    made = MoodleSite(lms_url, request.param)
-    made.url = lms_url  # type: ignore[attr-defined]
-    yield made
-    made.close()
-
-
-def config(tmp_path: Path, site: MoodleSite, *activities: str, overlap: int = 300, page_size: int = 200) -> Path:
-    named = ", ".join(f'{{ name = "{name}", iri = "{ELEARNING}" }}' for name in activities)
-    path = tmp_path / "lrs-adapter.toml"
-    path.write_text(
-        f'mappings = ["{ROOT / "mappings" / "prevent.toml"}"]\n'
-        '[roster]\nhome_page = "https://learning.example.gov.uk"\n'
-        '[store]\nurl = "sqlite:///store.db"\n'
-        "[pull]\nintake_processes = 0\n"
-        "[push]\nroster_only = false\n"
-        f'[lms.totara]\nurl = "{site.url}"\noverlap_seconds = {overlap}\npage_size = {page_size}\n'  # type: ignore[attr-defined]
-        f'[connectors.totara_scorm]\nlms = "totara"\nscorm = [{named}]\n'
-        '[sinks.totara]\nkind = "lms_file"\ndirectory = "upload"\n'
-        '[sinks.totara.certifications.prevent]\nshortname = "PREVENT"\n'
-    )
-    return path
 
 
 def cli(path: Path, *args: str) -> tuple[int, str]:
@@ -90,7 +61,7 @@ def fill(site: MoodleSite) -> None:
 
 def test_scorm_12_and_2004_learners_certified_from_the_lms_tables_end_to_end(tmp_path: Path, site: MoodleSite) -> None:
     fill(site)
-    path = config(tmp_path, site, "Prevent e-learning (SCORM 1.2)", "Prevent e-learning", page_size=2)
+    path = adapter_config(tmp_path, site, "Prevent e-learning (SCORM 1.2)", "Prevent e-learning", page_size=2)
 
     code, output = cli(path, "sync")
     assert code == 3, output  # attempts quarantined: the exit code says so
@@ -143,7 +114,7 @@ def test_the_cursor_moves_to_the_newest_write_and_the_next_run_re_reads_the_over
     scorm, [sco] = site.scorm("Prevent e-learning", SCORM_12)
     learner, late, too_late = site.user("user1", "P20001"), site.user("user2", "P20002"), site.user("user3", "P20003")
     site.play_12(learner, scorm, sco, 1, at=OCTOBER, status="passed", raw="80")
-    loaded = load_config(config(tmp_path, site, "Prevent e-learning", overlap=600))
+    loaded = load_config(adapter_config(tmp_path, site, "Prevent e-learning", overlap=600))
     db = open_store(loaded.store_url)
 
     first = pull(loaded, db, "totara_scorm")
@@ -167,7 +138,7 @@ def test_the_cursor_moves_to_the_newest_write_and_the_next_run_re_reads_the_over
 
 def test_an_activity_the_lms_does_not_hold_fails_the_run_naming_the_key(tmp_path: Path, site: MoodleSite) -> None:
     site.scorm("Prevent e-learning", SCORM_12)
-    loaded = load_config(config(tmp_path, site, "Prevent e-learning", "Prevent elearning"))
+    loaded = load_config(adapter_config(tmp_path, site, "Prevent e-learning", "Prevent elearning"))
     db = open_store(loaded.store_url)
     run = pull(loaded, db, "totara_scorm")
     assert run.outcome == "failed"
@@ -177,24 +148,13 @@ def test_an_activity_the_lms_does_not_hold_fails_the_run_naming_the_key(tmp_path
     db.close()
 
 
-def test_check_reaches_the_lms_and_names_what_the_connector_reads(tmp_path: Path, site: MoodleSite) -> None:
-    scorm, _ = site.scorm("Prevent e-learning", SCORM_12)
-    code, output = cli(config(tmp_path, site, "Prevent e-learning"), "check")
-    tables = "Moodle up to 4.2 or Totara" if site.layout == LEGACY else "Moodle 4.3+"
-    assert f"connector totara_scorm: lms totara read-only, {tables} tables; SCORM activities {scorm} " in output
-    code, output = cli(config(tmp_path, site, "Prevent e-learning", "Fire safety"), "check")
-    assert code == 2
-    assert "connector totara_scorm: FAILED (config)" in output
-    assert "no SCORM activities named 'Fire safety'" in output
-
-
 def test_a_value_stamped_in_the_future_does_not_carry_the_cursor_past_writes_to_come(
     tmp_path: Path, site: MoodleSite
 ) -> None:
     scorm, [sco] = site.scorm("Prevent e-learning", SCORM_12)
     early, later = site.user("user1", "P30001"), site.user("user2", "P30002")
     site.play_12(early, scorm, sco, 1, at=int(datetime(2090, 1, 1, tzinfo=UTC).timestamp()), status="passed")
-    loaded = load_config(config(tmp_path, site, "Prevent e-learning"))
+    loaded = load_config(adapter_config(tmp_path, site, "Prevent e-learning"))
     db = open_store(loaded.store_url)
     first = pull(loaded, db, "totara_scorm")
     assert first.cursor_after is not None
@@ -209,7 +169,7 @@ def test_a_value_stamped_in_the_future_does_not_carry_the_cursor_past_writes_to_
 def test_without_the_learners_home_page_the_run_fails_at_its_start_naming_the_key(
     tmp_path: Path, site: MoodleSite
 ) -> None:
-    path = config(tmp_path, site, "Prevent e-learning")
+    path = adapter_config(tmp_path, site, "Prevent e-learning")
     path.write_text(path.read_text().replace('[roster]\nhome_page = "https://learning.example.gov.uk"\n', ""))
     loaded = load_config(path)
     db = open_store(loaded.store_url)
