@@ -187,9 +187,12 @@ def local_instant(text: str, zone: ZoneInfo) -> datetime:
     formats = _MONTH_FIRST if text.upper().endswith(("AM", "PM")) else _DAY_FIRST
     for form in formats:
         try:
-            return datetime.strptime(text, form).replace(tzinfo=zone).astimezone(UTC)
+            local = datetime.strptime(text, form).replace(tzinfo=zone)
         except ValueError:
             continue
+        if "%y" in form and local.year < 2000:  # strptime makes 69-99 the 1900s; a report's year is this century's
+            local = local.replace(year=local.year + 100)
+        return local.astimezone(UTC)
     raise ValueError(
         "is not a time the report's formats hold (3/10/26, 9:58:12 AM; 03/10/2026 09:58:12 AM; 10/03/2026, 09:58:12;"
         " 2026-03-10 09:58:12)"
@@ -202,10 +205,11 @@ class _Rows:
     def __init__(self, file: str, zone: ZoneInfo) -> None:
         self.file, self.zone = file, zone
         self.intervals: list[Interval] = []
-        self.bad: list[BadLine] = []
+        self.bad: list[tuple[int, BadLine]] = []
 
     def report(self, platform: str, title: str | None) -> AttendanceReport:
-        return AttendanceReport(platform, title, tuple(self.intervals), tuple(self.bad))
+        bad = tuple(row for _, row in sorted(self.bad, key=lambda item: item[0]))
+        return AttendanceReport(platform, title, tuple(self.intervals), bad)
 
     def teams(self, rows: Iterator[tuple[int, dict[str, str]]], upns: dict[tuple[str, str], str]) -> None:
         for line, row in rows:
@@ -270,7 +274,7 @@ class _Rows:
         self.intervals.append(Interval(f"{self.file}:{line}", name, addresses, start, end))
 
     def _bad(self, line: int, reason: str) -> None:
-        self.bad.append(BadLine(f"{self.file}:{line}", reason))
+        self.bad.append((line, BadLine(f"{self.file}:{line}", reason)))
 
 
 def _address_fault(address: str) -> str | None:
