@@ -91,3 +91,12 @@ def test_an_option_without_presence_exits_2_naming_file_and_key(tmp_path: Path) 
     assert code == 2
     assert "prevent.toml" in output
     assert "options.wrap.components" in output
+
+
+def test_an_lrs_not_configured_exits_2_before_anything_is_imported(tmp_path: Path) -> None:
+    config = _config(tmp_path)
+    code, output = _cli(config, *IMPORT, "--lrs", "nowhere", str(TEAMS))
+    assert code == 2
+    assert "there is no LRS 'nowhere'" in output
+    assert "--lrs" in output
+    assert "attendance" not in _cli(config, "runs")[1]

@@ -47,7 +47,9 @@ def test_each_statement_is_one_the_checker_takes_on_the_profile_s_session_and_pa
         assert checked.object_id == SESSION_PREFIX + "2026-03-10"
         assert checked.verb_id in ("http://activitystrea.ms/join", "http://activitystrea.ms/leave")
         assert statement["context"]["contextActivities"] == {  # type: ignore[index]
-            "parent": [{"id": "https://learning.example.gov.uk/xapi/activities/prevent-webinar-live"}]
+            "parent": [
+                {"objectType": "Activity", "id": "https://learning.example.gov.uk/xapi/activities/prevent-webinar-live"}
+            ]
         }
 
 

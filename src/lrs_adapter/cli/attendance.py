@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from lrs_adapter.cli import (
+    EXIT_FAILED,
     EXIT_QUARANTINED,
     Context,
     echo,
@@ -20,6 +21,7 @@ from lrs_adapter.cli import (
 )
 from lrs_adapter.errors import AdapterError
 from lrs_adapter.pipeline.attendance import AttendanceImport, Person, import_attendance
+from lrs_adapter.pipeline.pull import SUCCEEDED
 
 
 @main.group("attendance")
@@ -35,26 +37,37 @@ def attendance_group() -> None:
 @click.option(
     "--time-zone", default=None, help="The zone of the report's local times (default: the mapping's time_zone)."
 )
+@click.option("--lrs", "to_lrs", default=None, help="Also PUT the statements to this [lrs.NAME] under their ids.")
 @pass_context
 def attendance_import(
-    context: Context, file: Path, option: str, session: str, certification: str | None, time_zone: str | None
+    context: Context,
+    file: Path,
+    option: str,
+    session: str,
+    certification: str | None,
+    time_zone: str | None,
+    to_lrs: str | None,
 ) -> None:
     """Import a Teams or Zoom attendance report of one session: each stretch in the meeting becomes a `joined` and a
     `left` statement, taken in as a run (`runs --connector attendance`); each person's time present is measured
     against the option's presence rule; bad rows are listed with their lines (exit 3). The same file twice adds
-    nothing. Run `sync` to map them."""
+    nothing. With --lrs, the statements are then PUT to that LRS (a push run `attendance:NAME`). Run `sync` to map
+    them."""
     if not session.strip():
         fail(click.UsageError("--session needs an id"))
     try:
         with context.store() as db:
             done = import_attendance(
                 context.config, db, file, option=option, session=session, certification=certification,
-                time_zone=time_zone,
+                time_zone=time_zone, to_lrs=to_lrs,
             )  # fmt: skip
     except AdapterError as error:
         fail(error)
     _print(file, done)
-    sys.exit(most_urgent([exit_code_of_run(done.run), *([EXIT_QUARANTINED] if done.report.bad else [])]))
+    codes = [exit_code_of_run(done.run), *([EXIT_QUARANTINED] if done.report.bad else [])]
+    if done.sent is not None and done.sent.outcome != SUCCEEDED:
+        codes.append(EXIT_FAILED)
+    sys.exit(most_urgent(codes))
 
 
 def _print(file: Path, done: AttendanceImport) -> None:
@@ -70,6 +83,15 @@ def _print(file: Path, done: AttendanceImport) -> None:
         echo(f"  {row.source}: {row.reason}")
     for line in run_summary(done.run):
         echo(line)
+    if done.sent is not None:
+        sent = done.sent
+        echo(
+            f"run {sent.id} · sink {sent.connector} · {sent.outcome} · delivered {sent.delivered} · refused"
+            f" {sent.refused} (another statement held under the id: see the log) · not sent {sent.failed}"
+        )
+        if sent.error_message:
+            echo(f"  error ({sent.error_class}): {sent.error_message}")
+    echo("run `lrs-adapter sync` to map and evaluate them")
 
 
 def _who(person: Person) -> str:

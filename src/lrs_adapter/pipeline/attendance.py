@@ -5,7 +5,8 @@ option's presence component (xapi/attendance.py), and those go through the same 
 export file's, in one run under the connector name `attendance`: the store holds one kind of record, re-importing
 adds nothing (the ids come from session, person and stretch), and `sync` maps them with everyone's statements.
 What the import says of each person is what the mapper makes of the same statements (mapper.attendance): their
-time present, the union of their stretches, against the rule's minimum.
+time present, the union of their stretches, against the rule's minimum. With an LRS named, the same statements are
+then PUT there under their ids (a push run `attendance:NAME` in the run log), so the LRS holds what the store holds.
 """
 
 from __future__ import annotations
@@ -19,27 +20,34 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import orjson
+import structlog
 
 from lrs_adapter.config import Config
-from lrs_adapter.errors import ConfigError
+from lrs_adapter.errors import AdapterError, ConfigError, error_class_of
 from lrs_adapter.mapping.loader import load_mappings
 from lrs_adapter.mapping.mapper import attendance
 from lrs_adapter.mapping.model import Component, Mapping
 from lrs_adapter.model.attendance import AttendanceReport
 from lrs_adapter.model.statements import Accepted, Cursor
-from lrs_adapter.model.timestamps import utc_now
+from lrs_adapter.model.timestamps import format_instant, utc_now
 from lrs_adapter.pipeline.intake import take_in
-from lrs_adapter.pipeline.pull import take_in_source
+from lrs_adapter.pipeline.pull import FAILED, SUCCEEDED, take_in_source
 from lrs_adapter.sources import Page
 from lrs_adapter.sources.attendance import read_report
 from lrs_adapter.store.database import Database
 from lrs_adapter.store.learners import resolve
-from lrs_adapter.store.runs import Run
+from lrs_adapter.store.runs import Run, finish_push_run, start_push_run
 from lrs_adapter.xapi.attendance import attendance_statements, session_activities
+from lrs_adapter.xapi.client import XapiClient
 from lrs_adapter.xapi.facts import StatementFacts, from_row
+from lrs_adapter.xapi.put import put_statement
+
+log = structlog.get_logger(__name__)
 
 #: The run log's connector name for every attendance import (`runs --connector attendance`).
 CONNECTOR = "attendance"
+#: What to do when the LRS could not be reached: the store holds the statements already.
+RESEND = "the store holds the attendance; import the file again with --lrs to send it (nothing is duplicated)"
 
 
 @dataclass(frozen=True)
@@ -61,6 +69,7 @@ class AttendanceImport:
     report: AttendanceReport
     statements: int
     people: list[Person]
+    sent: Run | None = None  # the push run to the LRS named, if one was
 
 
 class ReportStatements:
@@ -122,10 +131,20 @@ def import_attendance(
     session: str,
     certification: str | None = None,
     time_zone: str | None = None,
+    to_lrs: str | None = None,
     now: Callable[[], datetime] = utc_now,
+    client: XapiClient | None = None,
 ) -> AttendanceImport:
-    """Read the report, take its statements in as one run, and measure each person as the mapper will."""
+    """Read the report, take its statements in as one run, measure each person as the mapper will and, with
+    `to_lrs`, PUT the statements to that LRS once the store holds them (`client`: a test's own)."""
     mapping, component = presence_component(load_mappings(config.mappings), option, certification)
+    if to_lrs is not None and to_lrs not in config.lrs:
+        raise ConfigError(
+            f"there is no LRS {to_lrs!r} to send the attendance to (known: {', '.join(sorted(config.lrs)) or 'none'}).",
+            file=str(config.path),
+            key="--lrs",
+            fix="name an [lrs.NAME] of the configuration, or leave --lrs out to keep the attendance in the store only.",
+        )
     report = read_report(file, _zone(time_zone or mapping.certification.time_zone))
     addresses = sorted({address for interval in report.intervals for address in interval.addresses})
     known = frozenset(key.removeprefix("mbox:mailto:") for key in resolve(db, _mbox_keys(addresses), config.home_page))
@@ -138,7 +157,35 @@ def import_attendance(
     run = take_in_source(config, db, CONNECTOR, source, now=now)
     facts = [_facts(statement, now()) for _, statement in made]
     names = {str(fact.learner): interval.name for fact, (interval, _) in zip(facts, made, strict=True)}
-    return AttendanceImport(run, report, len(made), _measured(db, config, component, facts, names))
+    people = _measured(db, config, component, facts, names)
+    sent = None
+    if to_lrs is not None and run.outcome != FAILED:
+        client = client or XapiClient(config.lrs[to_lrs], resumes=RESEND)
+        sent = send_statements(db, client, f"{CONNECTOR}:{to_lrs}", [statement for _, statement in made], now)
+    return AttendanceImport(run, report, len(made), people, sent)
+
+
+def send_statements(
+    db: Database, client: XapiClient, sink: str, statements: Sequence[dict[str, Any]], now: Callable[[], datetime]
+) -> Run:
+    """Each statement PUT under its id, as a push run of `sink`: delivered when the LRS holds it (sent now or
+    before), refused when it holds another statement under that id; a fault ends the run as failed."""
+    run_id = start_push_run(db, sink, format_instant(now()))
+    delivered = refused = 0
+    try:
+        for statement in statements:
+            if put_statement(client, statement):
+                delivered += 1
+            else:
+                refused += 1
+                log.warning("the LRS holds another statement under this id", sink=sink, statement_id=statement["id"])
+    except AdapterError as error:
+        counts = {"delivered": delivered, "refused": refused, "failed": len(statements) - delivered}
+        return finish_push_run(db, run_id, counts, now=format_instant(now()), outcome=FAILED,
+                               error_class=error_class_of(error), error_message=str(error))  # fmt: skip
+    outcome = FAILED if refused else SUCCEEDED
+    counts = {"delivered": delivered, "refused": refused, "failed": refused}  # as a push counts: refused ones fail
+    return finish_push_run(db, run_id, counts, now=format_instant(now()), outcome=outcome)
 
 
 def _mbox_keys(addresses: Sequence[str]) -> list[str]:

@@ -42,7 +42,8 @@ def session_activities(component: Component, session: str) -> tuple[str, dict[st
                 object_iri = object_iri or iri
                 break
         else:
-            context.setdefault(rule.places[0], []).append({"id": iri})
+            # with its objectType, as LRSs give it back: what a connector pulls again is then the same statement
+            context.setdefault(rule.places[0], []).append({"objectType": "Activity", "id": iri})
     if object_iri is None:
         raise ConfigError(
             f'component {component.id!r} names no activity `in = ["object"]`, so a session has no activity.',
