@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from lrs_adapter.errors import ConfigError
 from lrs_adapter.model.attendance import Interval
-from lrs_adapter.sources.attendance import TEAMS, ZOOM, local_instant, read_report
+from lrs_adapter.sources.attendance import MAX_BYTES, TEAMS, ZOOM, local_instant, read_report
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "attendance"
 TEAMS_FILE = FIXTURES / "teams-prevent-webinar-2026-03-10.csv"
@@ -148,3 +148,21 @@ def test_the_legacy_list_names_a_join_with_no_leave(tmp_path: Path) -> None:
         ("list.csv:4", "Joined with no Left after it"),
         ("list.csv:5", "Left with no Joined before it"),
     ]
+
+
+def test_times_under_a_utc_header_are_read_as_utc(tmp_path: Path) -> None:
+    text = (
+        "Name\tJoin Time (UTC)\tLeave Time (UTC)\tDuration\tEmail\tRole\r\n"
+        "Kim Lee\t7/1/26, 10:00:00 AM\t7/1/26, 11:00:00 AM\t1h\tk@example.org\tAttendee\r\n"
+    )
+    (kim,) = read_report(_utf16(tmp_path / "r.csv", text), LONDON).intervals
+    assert kim.joined == datetime(2026, 7, 1, 10, tzinfo=UTC)  # not 09:00, as London's summer time would make it
+
+
+def test_a_file_far_larger_than_any_report_is_refused_unread(tmp_path: Path) -> None:
+    huge = tmp_path / "huge.csv"
+    with huge.open("wb") as handle:
+        handle.write(ZOOM_HEADER.encode())
+        handle.truncate(MAX_BYTES + 1)
+    with pytest.raises(ConfigError, match="larger than 16 MB"):
+        read_report(huge, LONDON)

@@ -13,7 +13,8 @@ Recognised by their column headers, whatever the file is called:
   block (Meeting ID, Topic, Start Time, ...): Name (Original Name), User Email, Join Time, Leave Time, Duration
   (Minutes), Guest, ... one row per stretch (unless "show unique users" was ticked, which merges them).
 
-The platforms write local times without a zone, in the format of the downloader's locale: with AM/PM the date is
+The platforms write local times without a zone (unless a column's name ends in "(UTC)"), in the format of the
+downloader's locale: with AM/PM the date is
 read month first (`3/10/26, 9:58:12 AM`, Teams' and Zoom's US-style formats), without it day first (`10/03/2026,
 09:58:12`, en-GB), or ISO 8601; each in `zone`. Durations in the report are not read: the stretches are, so that
 the presence rule unites them itself. A row that cannot be read (an unreadable time, no leave time, a leave before
@@ -67,30 +68,43 @@ _HEADERS = {
     "zoom": ("name (original name)", "user email", "join time", "leave time"),
 }
 Record = tuple[int, list[str]]
+#: A webinar of a thousand people makes a Teams report of a few hundred KB (UTF-16); read at most this much.
+MAX_BYTES = 16_000_000
+_UTC = "(utc)"
+UTC_ZONE = ZoneInfo("UTC")
 
 
 def read_report(path: Path, zone: ZoneInfo) -> AttendanceReport:
     """The report's stretches of presence and its bad rows; ConfigError when the file is no attendance report."""
     try:
-        data = path.read_bytes()
+        with path.open("rb") as handle:
+            data = handle.read(MAX_BYTES + 1)
     except OSError as error:
         raise ConfigError(f"cannot read it: {error.strerror}.", file=str(path), fix="give the report's path.") from None
+    if len(data) > MAX_BYTES:
+        raise ConfigError(
+            f"it is larger than {MAX_BYTES // 1_000_000} MB, which no attendance report comes near; nothing was"
+            " imported.",
+            file=str(path),
+            fix="import the attendance report of one meeting, as the platform wrote it.",
+        )
     text = _text(path, data)
     for tabs in (True, False):  # Teams: tabs, never quoted; Zoom: CSV
         records = _records(path, text, tabs=tabs)
         found = {kind: _header(records, columns) for kind, columns in _HEADERS.items()}
         if any(at is not None for at in found.values()):
             break
-    reader = _Rows(path.name, zone)
-    if found["activities"] is not None:
-        upns = _upns(records, found["participants"])
-        reader.teams(_section(records, found["activities"]), upns)
+    if (at := found["activities"]) is not None:
+        reader = _rows(path, records, at, zone)
+        reader.teams(_section(records, at), _upns(records, found["participants"]))
         return reader.report(TEAMS, _summary(records, "meeting title"))
-    if found["legacy"] is not None:
-        reader.legacy(_section(records, found["legacy"]))
+    if (at := found["legacy"]) is not None:
+        reader = _rows(path, records, at, zone)
+        reader.legacy(_section(records, at))
         return reader.report(TEAMS, _summary(records, "meeting title"))
-    if found["zoom"] is not None:
-        reader.zoom(_section(records, found["zoom"]))
+    if (at := found["zoom"]) is not None:
+        reader = _rows(path, records, at, zone)
+        reader.zoom(_section(records, at))
         return reader.report(ZOOM, _zoom_topic(records))
     raise ConfigError(
         "no line names the columns of a Teams or Zoom attendance report; nothing was imported.",
@@ -98,6 +112,10 @@ def read_report(path: Path, zone: ZoneInfo) -> AttendanceReport:
         fix="download the meeting's attendance report from Teams (Attendance, Download) or the participants report"
         " from Zoom (Reports, Usage, Participants, Export) and import that file as it is.",
     )
+
+
+def _rows(path: Path, records: list[Record], header: int, zone: ZoneInfo) -> _Rows:
+    return _Rows(path.name, UTC_ZONE if _in_utc(records, header) else zone)
 
 
 def _text(path: Path, data: bytes) -> str:
@@ -139,7 +157,13 @@ def _records(path: Path, text: str, *, tabs: bool) -> list[Record]:
 
 
 def _names(record: list[str]) -> list[str]:
-    return [cell.casefold() for cell in record]
+    """Column names as matched: case set aside, and a "(UTC)" after a time column's name (see `_in_utc`)."""
+    return [cell.casefold().removesuffix(_UTC).rstrip() for cell in record]
+
+
+def _in_utc(records: list[Record], header: int) -> bool:
+    """Whether the header says its times are UTC ("Join Time (UTC)", as some Teams downloads name them)."""
+    return any(cell.casefold().endswith(_UTC) for cell in records[header][1])
 
 
 def _header(records: list[Record], columns: tuple[str, ...]) -> int | None:
