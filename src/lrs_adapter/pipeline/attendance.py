@@ -36,6 +36,7 @@ from lrs_adapter.sources import Page
 from lrs_adapter.sources.attendance import read_report
 from lrs_adapter.store.database import Database
 from lrs_adapter.store.learners import resolve
+from lrs_adapter.store.locks import stage_lock
 from lrs_adapter.store.runs import Run, finish_push_run, start_push_run
 from lrs_adapter.xapi.attendance import attendance_statements, session_activities
 from lrs_adapter.xapi.client import XapiClient
@@ -133,10 +134,9 @@ def import_attendance(
     time_zone: str | None = None,
     to_lrs: str | None = None,
     now: Callable[[], datetime] = utc_now,
-    client: XapiClient | None = None,
 ) -> AttendanceImport:
     """Read the report, take its statements in as one run, measure each person as the mapper will and, with
-    `to_lrs`, PUT the statements to that LRS once the store holds them (`client`: a test's own)."""
+    `to_lrs`, PUT the statements to that LRS once the store holds them."""
     mapping, component = presence_component(load_mappings(config.mappings), option, certification)
     if to_lrs is not None and to_lrs not in config.lrs:
         raise ConfigError(
@@ -160,7 +160,7 @@ def import_attendance(
     people = _measured(db, config, component, facts, names)
     sent = None
     if to_lrs is not None and run.outcome != FAILED:
-        client = client or XapiClient(config.lrs[to_lrs], resumes=RESEND)
+        client = XapiClient(config.lrs[to_lrs], resumes=RESEND)
         sent = send_statements(db, client, f"{CONNECTOR}:{to_lrs}", [statement for _, statement in made], now)
     return AttendanceImport(run, report, len(made), people, sent)
 
@@ -169,7 +169,15 @@ def send_statements(
     db: Database, client: XapiClient, sink: str, statements: Sequence[dict[str, Any]], now: Callable[[], datetime]
 ) -> Run:
     """Each statement PUT under its id, as a push run of `sink`: delivered when the LRS holds it (sent now or
-    before), refused when it holds another statement under that id; a fault ends the run as failed."""
+    before), refused when it holds another statement under that id; a fault ends the run as failed. Under the
+    sink's push lock, as every push: a second send at once would find this run still running and call it killed."""
+    with stage_lock(db, f"push to {sink}"):
+        return _send(db, client, sink, statements, now)
+
+
+def _send(
+    db: Database, client: XapiClient, sink: str, statements: Sequence[dict[str, Any]], now: Callable[[], datetime]
+) -> Run:
     run_id = start_push_run(db, sink, format_instant(now()))
     delivered = refused = 0
     try:
