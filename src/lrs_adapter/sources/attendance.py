@@ -15,9 +15,10 @@ Recognised by their column headers, whatever the file is called:
 
 The platforms write local times without a zone (unless a column's name ends in "(UTC)"), in the format of the
 downloader's locale: with AM/PM the date is read month first (`3/10/26, 9:58:12 AM`, Teams' and Zoom's US-style
-formats), without it day first (`10/03/2026, 09:58:12`, en-GB), or ISO 8601; each in `zone`. Durations in the report are not read: the stretches are, so that
-the presence rule unites them itself. A row that cannot be read (an unreadable time, no leave time, a leave before
-the join, an e-mail that is no address) is named with its line and reason; the others are read.
+formats), without it day first (`10/03/2026, 09:58:12`, en-GB), or ISO 8601; each in `zone`. Durations in the
+report are not read: the stretches are, so that the presence rule unites them itself. A row that cannot be read (an
+unreadable time, no leave time, a leave before the join, an e-mail that is no address) is named with its line and
+reason; the others are read.
 """
 
 from __future__ import annotations
