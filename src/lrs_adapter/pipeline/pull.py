@@ -208,23 +208,37 @@ def pull(
             fix="pass one of the known names to --connector, or add [connectors.NAME] to the file.",
         )
     version = config.lrs[connector.lrs].xapi_version if connector.lrs else "1.0.3"
-    own = OwnStatements.of(mapping.certification for mapping in load_mappings(config.mappings))
     with (
         connector_lock(db, connector_name),
         long_lived_objects_frozen(),
-        PageIntake(config.intake_processes, version, own) as intake,
+        PageIntake(config.intake_processes, version, _own_statements(config)) as intake,
     ):
         try:
             source = source or make_source(config, connector, db, full=full)
         except AdapterError as unmade:  # e.g. a password variable not set: the run log shows this run too
             return failed_at_start(db, connector, unmade, now)
         run = PullRun(db, connector_name, source, now, commit_every or config.commit_every, on_commit, on_page)
-        error: Exception | None = None
-        try:
-            run.take_pages(intake)
-        except Exception as failure:
-            error = failure
-        return run.finish(error)
+        return _run_to_end(run, intake)
+
+
+def take_in_source(config: Config, db: Database, name: str, source: Source, *, now: Callable[[], datetime]) -> Run:
+    """Statements made by the adapter from a file that is no configured connector (an attendance report), taken
+    in as a pull run under `name`: the same intake, store, locks and run log as an export file's."""
+    with connector_lock(db, name), PageIntake(0, "1.0.3", _own_statements(config)) as intake:
+        return _run_to_end(PullRun(db, name, source, now, config.commit_every, None), intake)
+
+
+def _own_statements(config: Config) -> OwnStatements:
+    return OwnStatements.of(mapping.certification for mapping in load_mappings(config.mappings))
+
+
+def _run_to_end(run: PullRun, intake: PageIntake) -> Run:
+    error: Exception | None = None
+    try:
+        run.take_pages(intake)
+    except Exception as failure:
+        error = failure
+    return run.finish(error)
 
 
 def failed_at_start(db: Database, connector: ConnectorConfig, error: AdapterError, now: Callable[[], datetime]) -> Run:
