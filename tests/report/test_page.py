@@ -10,7 +10,7 @@ import pytest
 
 from lrs_adapter.mapping.model import Mapping
 from lrs_adapter.report import render_report
-from lrs_adapter.report.page import STATUSES, Report, render
+from lrs_adapter.report.page import FILTER_SCRIPT, STATUSES, Report, render
 from lrs_adapter.store import Database
 from tests.helpers.team import AS_OF, EXEMPT_UNTIL, HOSTILE_NAME, MANAGER, TEAM, expected_counts
 
@@ -18,7 +18,7 @@ URGENCY = [status.key for status in STATUSES]
 
 
 def rows(page: str) -> list[tuple[str, str]]:
-    return re.findall(r'<tr data-learner="([^"]+)" data-status="([^"]+)">', page)
+    return re.findall(r'<tr data-learner="([^"]+)" data-status="([^"]+)"', page)
 
 
 def summary(page: str) -> dict[str, int]:
@@ -46,8 +46,8 @@ def test_filters_narrow_the_table_and_the_department_narrows_the_summary(
     )
     assert sorted(rows(page)) == [("P10002", "red"), ("P10003", "red")]
     assert summary(page) == expected_counts("Highways")
-    assert "Showing 2 of 6" in page
-    assert '<li class="red chosen" data-status="red" aria-current="true">' in page
+    assert 'Showing <span id="shown-count">2</span> of 6' in page
+    assert '<li class="red chosen" data-status="red" aria-current="true"' in page
 
 
 def test_without_as_of_the_page_shows_what_the_last_sync_stored(team_store: Database, prevent_mapping: Mapping) -> None:
@@ -58,9 +58,14 @@ def test_without_as_of_the_page_shows_what_the_last_sync_stored(team_store: Data
     assert len(rows(page)) == len(TEAM)
 
 
-def test_names_are_text_never_markup_and_the_page_has_no_script(team_store: Database, prevent_mapping: Mapping) -> None:
+def test_names_are_text_never_markup_and_the_only_script_is_the_filters(
+    team_store: Database, prevent_mapping: Mapping
+) -> None:
     page = render_report(team_store, mappings=[prevent_mapping], manager=MANAGER, as_of=AS_OF)
-    assert "<script" not in page
+    assert page.count("<script") == 1
+    assert f"<script>{FILTER_SCRIPT}</script>" in page
+    served = render_report(team_store, mappings=[prevent_mapping], manager=MANAGER, as_of=AS_OF, form_action="/r")
+    assert "<script" not in served
     assert "Siobhán O&#39;Brien &lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert HOSTILE_NAME not in page
 
@@ -68,13 +73,15 @@ def test_names_are_text_never_markup_and_the_page_has_no_script(team_store: Data
 def test_served_pages_get_a_get_form_and_summary_links_that_keep_the_other_filters() -> None:
     report = Report(manager="M1", manager_name=None, members=[], department="A & B", as_of=date(2026, 12, 1))
     static, served = render(report), render(Report(**{**report.__dict__, "form_action": "/report"}))
-    assert "<form" not in static
-    assert "Department: <strong>A &amp; B</strong>" in static
-    assert '<form method="get" action="/report">' in served
+    assert '<form id="filters" aria-label="Filters" hidden>' in static  # shown by its script, or not at all
+    assert "Written for department <strong>A &amp; B</strong>" in static
+    assert 'class="download"' not in static  # a file has nowhere to download from
+    assert '<form method="get" action="/report" aria-label="Filters">' in served
     assert '<input type="hidden" name="manager" value="M1">' in served
     for name in ("department", "status", "as_of"):
         assert f'name="{name}"' in served
     assert 'href="/report?manager=M1&amp;department=A+%26+B&amp;status=red&amp;as_of=2026-12-01"' in served
+    assert 'href="/report.xlsx?manager=M1&amp;department=A+%26+B&amp;as_of=2026-12-01" download' in served
 
 
 def test_an_empty_team_says_so() -> None:

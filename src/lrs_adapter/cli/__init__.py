@@ -157,6 +157,7 @@ from lrs_adapter.cli import (  # noqa: E402, F401
     ops,
     outbox,
     quarantine,
+    report,
     retention,
     running,
     serve,
