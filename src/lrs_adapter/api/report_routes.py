@@ -1,19 +1,29 @@
-"""The manager's compliance page, served: the same page as `report --html`, with its filter form live."""
+"""The manager's compliance page, served: the same page as `report --html`, with its filter form live; its rows as
+an Excel workbook; and the trend of the counts per status at each month's end, as a page and as JSON."""
 
 # No `from __future__ import annotations`: FastAPI reads these signatures at run time.
+import io
+from collections.abc import Sequence
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Query
-from fastapi.responses import HTMLResponse
+from fastapi import APIRouter, HTTPException, Query
+from fastapi.responses import HTMLResponse, Response
 
 from lrs_adapter import report
-from lrs_adapter.api.models import Status
+from lrs_adapter.api.models import Status, Trend, TrendMonth
 from lrs_adapter.api.store import Store
 from lrs_adapter.config import Config
 from lrs_adapter.mapping.loader import load_mappings
+from lrs_adapter.pipeline.trend import roster_trend
+from lrs_adapter.report.exports import TEAM_COLUMNS, team_rows
+from lrs_adapter.report.trend_page import render_trend
+from lrs_adapter.report.xlsx import write_xlsx
+from lrs_adapter.rules.trend import Month, month_ends
 
 NO_NUL = r"^[^\x00]*$"
+MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def report_router(config: Config, store: Store) -> APIRouter:
@@ -28,15 +38,74 @@ def report_router(config: Config, store: Store) -> APIRouter:
         as_of: Annotated[date | None, Query(description="Evaluate this day (default: as the last sync)")] = None,
     ) -> HTMLResponse:
         with store.open() as db:
-            page = report.render_report(
-                db,
-                mappings=mappings,
-                manager=manager,
-                department=department or None,
-                status=status,
-                as_of=as_of,
-                form_action="/report",
-            )
+            try:
+                page = report.render_report(
+                    db,
+                    mappings=mappings,
+                    manager=manager,
+                    department=department or None,
+                    status=status,
+                    as_of=as_of,
+                    form_action="/report",
+                )
+            except report.UnknownManager as error:
+                raise HTTPException(404, str(error)) from None
         return HTMLResponse(page)
 
+    @router.get(
+        "/report.xlsx",
+        response_class=Response,
+        responses={200: {"content": {XLSX: {}}}, 404: {"description": "No such manager"}},
+        summary="The manager's page's rows as an Excel workbook, most urgent first",
+    )
+    def report_workbook(
+        manager: Annotated[str, Query(pattern=NO_NUL, description="The manager's learner id")],
+        department: Annotated[str | None, Query(pattern=NO_NUL)] = None,
+        status: Status | None = None,
+        as_of: Annotated[date | None, Query(description="Evaluate this day (default: as the last sync)")] = None,
+    ) -> Response:
+        with store.open() as db:
+            try:
+                records = report.team_states(db, mappings=mappings, manager=manager, as_of=as_of)
+            except report.UnknownManager as error:
+                raise HTTPException(404, str(error)) from None
+        kept = [r for r in records if department in (None, "", r["department"]) and status in (None, r["status"])]
+        out = io.BytesIO()
+        write_xlsx(out, TEAM_COLUMNS, team_rows(kept, mappings, as_of), title="Team")
+        disposition = 'attachment; filename="compliance.xlsx"'  # no roster value in a header
+        return Response(out.getvalue(), media_type=XLSX, headers={"Content-Disposition": disposition})
+
+    def trend_of(first: str, last: str, department: str | None) -> list[Month]:
+        start, end = (date.fromisoformat(f"{month}-01") for month in (first, last))
+        if start > end:
+            raise HTTPException(422, "from is after to")
+        if (end.year - start.year) * 12 + end.month - start.month >= 120:
+            raise HTTPException(422, "at most 120 months at a time")
+        with store.open() as db:
+            return roster_trend(db, mappings, month_ends(start, end), department or None)
+
+    @router.get(
+        "/report/trend",
+        response_class=HTMLResponse,
+        summary="Counts per status at each month's end, as a chart and a table (HTML)",
+    )
+    def trend_page(
+        first: Annotated[str, Query(alias="from", pattern=MONTH, description="The first month, YYYY-MM")],
+        last: Annotated[str, Query(alias="to", pattern=MONTH, description="The last month, YYYY-MM")],
+        department: Annotated[str | None, Query(pattern=NO_NUL)] = None,
+    ) -> HTMLResponse:
+        return HTMLResponse(render_trend(trend_of(first, last, department), department=department or None))
+
+    @router.get("/report/trend.json", summary="Counts per status at each month's end (README: Trends)")
+    def trend_json(
+        first: Annotated[str, Query(alias="from", pattern=MONTH, description="The first month, YYYY-MM")],
+        last: Annotated[str, Query(alias="to", pattern=MONTH, description="The last month, YYYY-MM")],
+        department: Annotated[str | None, Query(pattern=NO_NUL)] = None,
+    ) -> Trend:
+        return Trend(department=department or None, months=trend_months(trend_of(first, last, department)))
+
     return router
+
+
+def trend_months(months: Sequence[Month]) -> list[TrendMonth]:
+    return [TrendMonth(month_end=m.day.isoformat(), people=m.people, **m.counts) for m in months]

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from lrs_adapter.rules.engine import AMBER, EXEMPT, GREEN, NONE, RED, Params, Piece, evaluate
+from lrs_adapter.rules.engine import AMBER, EXEMPT, GREEN, NONE, RED, Params, Piece, states_on
 
 #: The statuses a trend counts, most urgent first (as the report page orders them).
 STATUSES = (RED, AMBER, GREEN, EXEMPT, NONE)
@@ -61,18 +61,20 @@ def month_ends(first: date, last: date) -> list[date]:
 
 
 def trend(tracked: Iterable[Tracked], days: Sequence[date]) -> list[Month]:
-    """The counts per status on each of `days`, of those of `tracked` on the roster that day."""
+    """The counts per status on each of `days` (ascending), of those of `tracked` on the roster that day."""
     counts = [Counter[str]() for _ in days]
     for one in tracked:
-        for index, day in enumerate(days):
-            if one.on_roster(day):
-                state, _ = evaluate(
-                    one.pieces,
-                    params=one.params,
-                    as_of=day,
-                    assigned_on=one.assigned_on,
-                    routes=one.routes,
-                    exempt_until=one.exempt_until,
-                )
-                counts[index][state.status] += 1
+        present = [index for index, day in enumerate(days) if one.on_roster(day)]
+        if not present:
+            continue
+        states = states_on(
+            one.pieces,
+            params=one.params,
+            days=[days[index] for index in present],
+            assigned_on=one.assigned_on,
+            routes=one.routes,
+            exempt_until=one.exempt_until,
+        )
+        for index, state in zip(present, states, strict=True):
+            counts[index][state.status] += 1
     return [Month(day, {status: found[status] for status in STATUSES}) for day, found in zip(days, counts, strict=True)]
