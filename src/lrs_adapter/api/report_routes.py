@@ -11,7 +11,7 @@ from fastapi import APIRouter, HTTPException, Query
 from fastapi.responses import HTMLResponse, Response
 
 from lrs_adapter import report
-from lrs_adapter.api.models import Status, Trend, TrendMonth
+from lrs_adapter.api.models import Problem, Status, Trend, TrendMonth
 from lrs_adapter.api.store import Store
 from lrs_adapter.config import Config
 from lrs_adapter.mapping.loader import load_mappings
@@ -22,15 +22,28 @@ from lrs_adapter.report.xlsx import write_xlsx
 from lrs_adapter.rules.trend import Month, month_ends
 
 NO_NUL = r"^[^\x00]*$"
-MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
+MONTH = r"^[1-9]\d{3}-(0[1-9]|1[0-2])$"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+#: An error of a route that answers HTML or a workbook is still JSON (`{"detail": ...}`), which the document says.
+PROBLEM = {"application/json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+UNKNOWN_MANAGER: dict[int | str, dict[str, object]] = {
+    404: {"content": PROBLEM, "description": "Nobody on the roster has this id or reports to it."}
+}
+BAD_MONTHS: dict[int | str, dict[str, object]] = {
+    400: {"content": PROBLEM, "description": "`from` is after `to`, or more than 120 months apart."}
+}
 
 
 def report_router(config: Config, store: Store) -> APIRouter:
     router = APIRouter()
     mappings = load_mappings(config.mappings)
 
-    @router.get("/report", response_class=HTMLResponse, summary="A manager's direct reports, red/amber/green (HTML)")
+    @router.get(
+        "/report",
+        response_class=HTMLResponse,
+        responses=UNKNOWN_MANAGER,
+        summary="A manager's direct reports, red/amber/green (HTML)",
+    )
     def report_page(
         manager: Annotated[str, Query(pattern=NO_NUL, description="The manager's learner id")],
         department: Annotated[str | None, Query(pattern=NO_NUL)] = None,
@@ -55,7 +68,7 @@ def report_router(config: Config, store: Store) -> APIRouter:
     @router.get(
         "/report.xlsx",
         response_class=Response,
-        responses={200: {"content": {XLSX: {}}}, 404: {"description": "No such manager"}},
+        responses={200: {"content": {XLSX: {}}, "description": "An Excel workbook"}, **UNKNOWN_MANAGER},
         summary="The manager's page's rows as an Excel workbook, most urgent first",
     )
     def report_workbook(
@@ -78,15 +91,16 @@ def report_router(config: Config, store: Store) -> APIRouter:
     def trend_of(first: str, last: str, department: str | None) -> list[Month]:
         start, end = (date.fromisoformat(f"{month}-01") for month in (first, last))
         if start > end:
-            raise HTTPException(422, "from is after to")
+            raise HTTPException(400, "from is after to")
         if (end.year - start.year) * 12 + end.month - start.month >= 120:
-            raise HTTPException(422, "at most 120 months at a time")
+            raise HTTPException(400, "at most 120 months at a time")
         with store.open() as db:
             return roster_trend(db, mappings, month_ends(start, end), department or None)
 
     @router.get(
         "/report/trend",
         response_class=HTMLResponse,
+        responses=BAD_MONTHS,
         summary="Counts per status at each month's end, as a chart and a table (HTML)",
     )
     def trend_page(
@@ -96,7 +110,11 @@ def report_router(config: Config, store: Store) -> APIRouter:
     ) -> HTMLResponse:
         return HTMLResponse(render_trend(trend_of(first, last, department), department=department or None))
 
-    @router.get("/report/trend.json", summary="Counts per status at each month's end (README: Trends)")
+    @router.get(
+        "/report/trend.json",
+        responses={400: {"model": Problem, "description": "`from` is after `to`, or more than 120 months apart."}},
+        summary="Counts per status at each month's end (README: Trends)",
+    )
     def trend_json(
         first: Annotated[str, Query(alias="from", pattern=MONTH, description="The first month, YYYY-MM")],
         last: Annotated[str, Query(alias="to", pattern=MONTH, description="The last month, YYYY-MM")],
