@@ -46,7 +46,7 @@ def test_filters_narrow_the_table_and_the_department_narrows_the_summary(
     )
     assert sorted(rows(page)) == [("P10002", "red"), ("P10003", "red")]
     assert summary(page) == expected_counts("Highways")
-    assert 'Showing <span id="shown-count">2</span> of 6' in page
+    assert 'showing <span id="shown-count">2</span> of 6' in page
     assert '<li class="red chosen" data-status="red" aria-current="true"' in page
 
 
