@@ -10,6 +10,7 @@ are replaced by U+FFFD rather than failing the export.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from typing import IO
@@ -26,13 +27,13 @@ DATE_FORMAT = "yyyy-mm-dd"
 def write_xlsx(
     out: IO[bytes], columns: Sequence[str], rows: Iterable[Mapping[str, object]], *, title: str = "Report"
 ) -> int:
-    """A workbook of one sheet (`title`): a bold, frozen header of `columns`, then each row's values of those
-    columns (a date as a date, an int or float as a number, None as an empty cell, anything else as text), under
-    an autofilter; returns the number of rows."""
+    """A workbook of one sheet (`title`, less the characters Excel refuses in one): a bold, frozen header of
+    `columns`, then each row's values of those columns (a date as a date, an int or float as a number, None as an
+    empty cell, anything else as text), under an autofilter; returns the number of rows."""
     book = Workbook()
     sheet = book.active
     assert sheet is not None  # a new workbook has its one sheet
-    sheet.title = ILLEGAL_CHARACTERS_RE.sub("", title)[:31] or "Report"
+    sheet.title = re.sub(r"[][:*?/\\]", "", ILLEGAL_CHARACTERS_RE.sub("", title))[:31] or "Report"
     sheet.append(list(columns))
     for cell in sheet[1]:
         cell.font = Font(bold=True)
