@@ -3,11 +3,12 @@ an Excel workbook; and the trend of the counts per status at each month's end, a
 
 # No `from __future__ import annotations`: FastAPI reads these signatures at run time.
 import io
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, Depends, HTTPException, Query
 from fastapi.responses import HTMLResponse, Response
 
 from lrs_adapter import report
@@ -34,6 +35,28 @@ BAD_MONTHS: dict[int | str, dict[str, object]] = {
 }
 
 
+class TeamQuery:
+    """What the page and its workbook are asked for: a manager's team, narrowed and as of a day."""
+
+    def __init__(
+        self,
+        manager: Annotated[str, Query(pattern=NO_NUL, description="The manager's learner id")],
+        department: Annotated[str | None, Query(pattern=NO_NUL)] = None,
+        status: Status | None = None,
+        as_of: Annotated[date | None, Query(description="Evaluate this day (default: as the last sync)")] = None,
+    ) -> None:
+        self.manager, self.department, self.status, self.as_of = manager, department, status, as_of
+
+
+@contextmanager
+def known_manager() -> Iterator[None]:
+    """A manager the roster does not know is a 404 naming them, not an empty team."""
+    try:
+        yield
+    except report.UnknownManager as error:
+        raise HTTPException(404, str(error)) from None
+
+
 def report_router(config: Config, store: Store) -> APIRouter:
     router = APIRouter()
     mappings = load_mappings(config.mappings)
@@ -44,25 +67,17 @@ def report_router(config: Config, store: Store) -> APIRouter:
         responses=UNKNOWN_MANAGER,
         summary="A manager's direct reports, red/amber/green (HTML)",
     )
-    def report_page(
-        manager: Annotated[str, Query(pattern=NO_NUL, description="The manager's learner id")],
-        department: Annotated[str | None, Query(pattern=NO_NUL)] = None,
-        status: Status | None = None,
-        as_of: Annotated[date | None, Query(description="Evaluate this day (default: as the last sync)")] = None,
-    ) -> HTMLResponse:
-        with store.open() as db:
-            try:
-                page = report.render_report(
-                    db,
-                    mappings=mappings,
-                    manager=manager,
-                    department=department or None,
-                    status=status,
-                    as_of=as_of,
-                    form_action="/report",
-                )
-            except report.UnknownManager as error:
-                raise HTTPException(404, str(error)) from None
+    def report_page(team: Annotated[TeamQuery, Depends()]) -> HTMLResponse:
+        with store.open() as db, known_manager():
+            page = report.render_report(
+                db,
+                mappings=mappings,
+                manager=team.manager,
+                department=team.department or None,
+                status=team.status,
+                as_of=team.as_of,
+                form_action="/report",
+            )
         return HTMLResponse(page)
 
     @router.get(
@@ -71,20 +86,14 @@ def report_router(config: Config, store: Store) -> APIRouter:
         responses={200: {"content": {XLSX: {}}, "description": "An Excel workbook"}, **UNKNOWN_MANAGER},
         summary="The manager's page's rows as an Excel workbook, most urgent first",
     )
-    def report_workbook(
-        manager: Annotated[str, Query(pattern=NO_NUL, description="The manager's learner id")],
-        department: Annotated[str | None, Query(pattern=NO_NUL)] = None,
-        status: Status | None = None,
-        as_of: Annotated[date | None, Query(description="Evaluate this day (default: as the last sync)")] = None,
-    ) -> Response:
-        with store.open() as db:
-            try:
-                records = report.team_states(db, mappings=mappings, manager=manager, as_of=as_of)
-            except report.UnknownManager as error:
-                raise HTTPException(404, str(error)) from None
-        kept = [r for r in records if department in (None, "", r["department"]) and status in (None, r["status"])]
+    def report_workbook(team: Annotated[TeamQuery, Depends()]) -> Response:
+        with store.open() as db, known_manager():
+            records = report.team_states(db, mappings=mappings, manager=team.manager, as_of=team.as_of)
+        kept = [
+            r for r in records if team.department in (None, "", r["department"]) and team.status in (None, r["status"])
+        ]
         out = io.BytesIO()
-        write_xlsx(out, TEAM_COLUMNS, team_rows(kept, mappings, as_of), title="Team")
+        write_xlsx(out, TEAM_COLUMNS, team_rows(kept, mappings, team.as_of), title="Team")
         disposition = 'attachment; filename="compliance.xlsx"'  # no roster value in a header
         return Response(out.getvalue(), media_type=XLSX, headers={"Content-Disposition": disposition})
 

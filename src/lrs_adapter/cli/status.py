@@ -5,7 +5,6 @@ has the managers' and the board's views)."""
 from __future__ import annotations
 
 import sys
-from collections import Counter
 from datetime import date
 from typing import Any
 
@@ -106,23 +105,3 @@ def status_command(
             echo(f"  {c.completed_on}  {c.certification}  {c.option_id:<18} {verdict}")
     if fmt == "table" and not records:
         echo("no certification states yet: run `lrs-adapter sync`")
-
-
-SUMMARY_COLUMNS = ("certification", "department", "staff_group", "red", "amber", "green", "exempt", "none")
-
-
-def summary_rows(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Counts per status for each certification, department and staff group."""
-    counts = Counter(
-        (r["certification"], r["department"] or "(not on roster)", r["staff_group"], r["status"]) for r in records
-    )
-    groups = sorted({key[:3] for key in counts})
-    return [
-        {
-            "certification": c,
-            "department": d,
-            "staff_group": g,
-            **{s: counts[(c, d, g, s)] for s in SUMMARY_COLUMNS[3:]},
-        }
-        for c, d, g in groups
-    ]
