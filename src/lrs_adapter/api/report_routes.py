@@ -48,6 +48,18 @@ class TeamQuery:
         self.manager, self.department, self.status, self.as_of = manager, department, status, as_of
 
 
+class TrendQuery:
+    """The months of a trend, both included, and the department (None: the whole council)."""
+
+    def __init__(
+        self,
+        first: Annotated[str, Query(alias="from", pattern=MONTH, description="The first month, YYYY-MM")],
+        last: Annotated[str, Query(alias="to", pattern=MONTH, description="The last month, YYYY-MM")],
+        department: Annotated[str | None, Query(pattern=NO_NUL)] = None,
+    ) -> None:
+        self.first, self.last, self.department = first, last, department or None
+
+
 @contextmanager
 def known_manager() -> Iterator[None]:
     """A manager the roster does not know is a 404 naming them, not an empty team."""
@@ -97,14 +109,14 @@ def report_router(config: Config, store: Store) -> APIRouter:
         disposition = 'attachment; filename="compliance.xlsx"'  # no roster value in a header
         return Response(out.getvalue(), media_type=XLSX, headers={"Content-Disposition": disposition})
 
-    def trend_of(first: str, last: str, department: str | None) -> list[Month]:
-        start, end = (date.fromisoformat(f"{month}-01") for month in (first, last))
+    def trend_of(query: TrendQuery) -> list[Month]:
+        start, end = (date.fromisoformat(f"{month}-01") for month in (query.first, query.last))
         if start > end:
             raise HTTPException(400, "from is after to")
         if (end.year - start.year) * 12 + end.month - start.month >= 120:
             raise HTTPException(400, "at most 120 months at a time")
         with store.open() as db:
-            return roster_trend(db, mappings, month_ends(start, end), department or None)
+            return roster_trend(db, mappings, month_ends(start, end), query.department)
 
     @router.get(
         "/report/trend",
@@ -112,24 +124,16 @@ def report_router(config: Config, store: Store) -> APIRouter:
         responses=BAD_MONTHS,
         summary="Counts per status at each month's end, as a chart and a table (HTML)",
     )
-    def trend_page(
-        first: Annotated[str, Query(alias="from", pattern=MONTH, description="The first month, YYYY-MM")],
-        last: Annotated[str, Query(alias="to", pattern=MONTH, description="The last month, YYYY-MM")],
-        department: Annotated[str | None, Query(pattern=NO_NUL)] = None,
-    ) -> HTMLResponse:
-        return HTMLResponse(render_trend(trend_of(first, last, department), department=department or None))
+    def trend_page(query: Annotated[TrendQuery, Depends()]) -> HTMLResponse:
+        return HTMLResponse(render_trend(trend_of(query), department=query.department))
 
     @router.get(
         "/report/trend.json",
         responses={400: {"model": Problem, "description": "`from` is after `to`, or more than 120 months apart."}},
         summary="Counts per status at each month's end (README: Trends)",
     )
-    def trend_json(
-        first: Annotated[str, Query(alias="from", pattern=MONTH, description="The first month, YYYY-MM")],
-        last: Annotated[str, Query(alias="to", pattern=MONTH, description="The last month, YYYY-MM")],
-        department: Annotated[str | None, Query(pattern=NO_NUL)] = None,
-    ) -> Trend:
-        return Trend(department=department or None, months=trend_months(trend_of(first, last, department)))
+    def trend_json(query: Annotated[TrendQuery, Depends()]) -> Trend:
+        return Trend(department=query.department, months=trend_months(trend_of(query)))
 
     return router
 
