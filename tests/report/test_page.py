@@ -10,7 +10,7 @@ import pytest
 
 from lrs_adapter.mapping.model import Mapping
 from lrs_adapter.report import render_report
-from lrs_adapter.report.page import FILTER_SCRIPT, STATUSES, Report, render
+from lrs_adapter.report.page import FILTER_SCRIPT, STATUSES, Report, TeamMember, overdue_by, render
 from lrs_adapter.store import Database
 from tests.helpers.team import AS_OF, EXEMPT_UNTIL, HOSTILE_NAME, MANAGER, TEAM, expected_counts
 
@@ -106,3 +106,40 @@ def test_an_exempt_learner_shows_the_end_of_the_exemption_and_the_rules_from_it(
         assert f'Exempt</span> until <time datetime="{EXEMPT_UNTIL.isoformat()}">1 Jan 2030</time>' in row
     ended = render_report(team_store, mappings=[prevent_mapping], manager=MANAGER, as_of=EXEMPT_UNTIL)
     assert dict(rows(ended))["P10011"] == "red"
+
+
+@pytest.mark.parametrize(
+    ("due_on", "on", "said"),
+    [
+        (date(2023, 1, 2), date(2026, 6, 15), "3 years 5 months"),
+        (date(2026, 5, 31), date(2026, 6, 29), "29 days"),
+        (date(2026, 5, 31), date(2026, 6, 30), "1 month"),  # months clamp to the month's end, as the policy's dates
+        (date(2025, 6, 1), date(2026, 6, 1), "1 year"),
+        (date(2026, 6, 14), date(2026, 6, 15), "1 day"),
+    ],
+)
+def test_overdue_by_as_a_manager_says_it(due_on: date, on: date, said: str) -> None:
+    assert overdue_by(due_on, on) == said
+
+
+def member(learner: str, certification: str, status: str = "red") -> TeamMember:
+    due = date(2024, 7, 1)
+    return TeamMember(learner, f"Name {learner}", "Highways", certification, status, None, None, due, AS_OF)
+
+
+def test_the_certification_is_named_once_and_a_column_only_when_there_are_several() -> None:
+    one = render(Report(manager="M1", manager_name=None, members=[member("P1", "Prevent"), member("P2", "Prevent")]))
+    assert '<th scope="col">Certification</th>' not in one
+    assert "Certification compliance · Prevent</p>" in one
+    assert one.count("Prevent") == 2  # the header and the caption, no row
+    several = render(Report(manager="M1", manager_name=None, members=[member("P1", "Prevent"), member("P2", "Fire")]))
+    assert '<th scope="col">Certification</th>' in several
+    assert "<td>Fire</td>" in several
+
+
+def test_a_red_learner_who_never_certified_shows_how_long_overdue_and_never() -> None:
+    page = render(Report(manager="M1", manager_name=None, members=[member("P1", "Prevent")], as_of=AS_OF))
+    row = page[page.index('<tr data-learner="P1"') :].split("</tr>")[0]
+    assert '<td class="overdue">2 years 5 months</td>' in row
+    assert '<td class="last">never</td>' in row
+    assert "window opens" not in row.lower()
