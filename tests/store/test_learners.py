@@ -18,8 +18,11 @@ from lrs_adapter.store.learners import (
     RosterCounts,
     import_roster,
     is_known,
+    is_manager_known,
     learner_row,
+    managers,
     resolve,
+    roster_spans,
     roster_standings,
     unresolved,
 )
@@ -139,3 +142,22 @@ def test_learner_row_and_roster_standings_read_the_roster_as_it_stands(db: Datab
     assert learner_row(db, "p9") is None
     standings = sorted(roster_standings(db, {"p1", "p2", "p9"}))
     assert standings == [("p1", 1, "m1", "Care"), ("p2", 0, None, "Care")]
+
+
+def test_managers_are_those_the_roster_names_and_a_manager_is_known_by_the_roster(db: Database) -> None:
+    roster(db)
+    assert managers(db) == ["P00900", "P00901"]
+    assert is_manager_known(db, "P00901")
+    assert is_manager_known(db, "P00001")  # on the roster: an empty team, not a mistake
+    assert not is_manager_known(db, "NOBODY")
+    roster(db, [row for row in ROSTER if row.manager != "P00901"])  # their one report leaves
+    assert managers(db) == ["P00900"]
+
+
+def test_roster_spans_keep_leavers_with_their_dates(db: Database) -> None:
+    roster(db)
+    roster(db, [row for row in ROSTER if row.payroll_numbers[0] != "P00003"])
+    spans = {row.id: (row.department, row.assigned_on, row.left_on) for row in roster_spans(db)}
+    assert spans["P00003"] == ("Highways", "2025-01-06", TODAY.isoformat())  # left as of the import that dropped them
+    assert spans["P00001"][2] is None
+    assert [row.id for row in roster_spans(db, "Highways")] == ["P00003", "P00901"]
