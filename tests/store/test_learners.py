@@ -19,9 +19,12 @@ from lrs_adapter.store.learners import (
     contact_of,
     import_roster,
     is_known,
+    is_manager_known,
     learner_row,
+    managers,
     on_roster_of,
     resolve,
+    roster_spans,
     roster_standings,
     unresolved,
 )
@@ -169,3 +172,22 @@ def test_on_the_roster_as_of_a_day_leaves_out_leavers(db: Database) -> None:
     assert on_roster_of(db, everyone, date(2026, 7, 1)) == {"P00002", "P00003"}  # their leaving day: left
     roster(db, [row for row in ROSTER if row.name != "Cat Placeholder"])  # gone from HR's snapshot: a leaver
     assert on_roster_of(db, everyone, date(2026, 6, 1)) == {"P00001", "P00002"}
+
+
+def test_managers_are_those_the_roster_names_and_a_manager_is_known_by_the_roster(db: Database) -> None:
+    roster(db)
+    assert managers(db) == ["P00900", "P00901"]
+    assert is_manager_known(db, "P00901")
+    assert is_manager_known(db, "P00001")  # on the roster: an empty team, not a mistake
+    assert not is_manager_known(db, "NOBODY")
+    roster(db, [row for row in ROSTER if row.manager != "P00901"])  # their one report leaves
+    assert managers(db) == ["P00900"]
+
+
+def test_roster_spans_keep_leavers_with_their_dates(db: Database) -> None:
+    roster(db)
+    roster(db, [row for row in ROSTER if row.payroll_numbers[0] != "P00003"])
+    spans = {row.id: (row.department, row.assigned_on, row.left_on) for row in roster_spans(db)}
+    assert spans["P00003"] == ("Highways", "2025-01-06", TODAY.isoformat())  # left as of the import that dropped them
+    assert spans["P00001"][2] is None
+    assert [row.id for row in roster_spans(db, "Highways")] == ["P00003", "P00901"]

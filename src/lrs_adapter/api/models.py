@@ -100,3 +100,18 @@ class AuditRecord(BaseModel):
     reason: str | None
     before: Any = Field(description="What the action changed, as it was (JSON; null when nothing was there).")
     after: Any = Field(description="What the action changed, as it became (JSON).")
+
+
+class TrendMonth(BaseModel):
+    month_end: str = Field(description="The month's last day: counted as of it.")
+    red: int
+    amber: int
+    green: int
+    exempt: int
+    none: int
+    people: int = Field(description="Everyone counted that month: on the roster on its last day (README: Trends).")
+
+
+class Trend(BaseModel):
+    department: str | None
+    months: list[TrendMonth]
