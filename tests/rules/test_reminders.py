@@ -118,7 +118,9 @@ def test_only_amber_and_red_learners_on_the_roster_get_one(
 
 @EXAMPLES
 @given(schedules, run_days)
-def test_every_run_day_that_raises_was_a_next_reminder_day_or_later(schedule: Schedule, on: list[date]) -> None:
+def test_the_next_reminder_day_is_the_first_of_the_status_kind_after_the_day(
+    schedule: Schedule, on: list[date]
+) -> None:
     """The daily run requeues a learner on their next reminder day: no reminder falls between two such days."""
     for day in on:
         following = next_reminder_day(status_on(day), DUE, schedule, day)
