@@ -21,9 +21,10 @@ import os
 import threading
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import replace
 from datetime import datetime
 from types import TracebackType
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from lrs_adapter.errors import TransientError
 from lrs_adapter.model.statements import Accepted, Rejected
@@ -42,27 +43,83 @@ def take_in_page(page: Page, received_at: datetime, version: str, own: OwnStatem
     accepted: list[Accepted] = []
     rejected: list[Rejected] = list(page.unparsable)
     for source, statement in page.statements:
-        if isinstance(statement, bytes):
-            outcome = take_in_text(statement, source=source, received_at=received_at, version=version)
-        else:
-            outcome = take_in(statement, source=source, received_at=received_at, version=version)
+        outcome = _take_in(statement, source, received_at, version)
         if isinstance(outcome, Accepted):
             accepted.append(outcome)
         else:
             rejected.append(outcome)
-    return Intake(accepted, rejected, [item.id for item in accepted if own.wrote(item)] if own else [])
+    return Intake(accepted, rejected, _own(accepted, own))
 
 
-def intake_of(future: Future[Intake]) -> Intake:
+def _take_in(statement: Any, source: str, received_at: datetime, version: str) -> Accepted | Rejected:
+    """One statement of a page, as received (JSON text) or parsed (an export file's array)."""
+    if isinstance(statement, bytes):
+        return take_in_text(statement, source=source, received_at=received_at, version=version)
+    return take_in(statement, source=source, received_at=received_at, version=version)
+
+
+def _own(accepted: list[Accepted], own: OwnStatements | None) -> list[str]:
+    return [item.id for item in accepted if own.wrote(item)] if own else []
+
+
+#: What a row that crosses back has for `raw` when its text is the one the run's process sent (a statement's text is
+#: never empty); `raw` is Accepted's field at _RAW.
+AS_SENT = ""
+_RAW = Accepted._fields.index("raw")
+
+
+class Returned(NamedTuple):
+    """A page's intake as it crosses back from an intake process, without the statements' texts the run's process
+    already holds: each accepted statement with its place in the page and `raw` AS_SENT (one intake completed, an
+    export file's statement without an id, comes back with its new text), each rejected one by place, its source
+    left to the run's process."""
+
+    accepted: list[tuple[int, Accepted]]
+    rejected: list[tuple[int, Rejected]]
+    own: list[str]
+
+
+def take_in_there(statements: list[Any], received_at: datetime, version: str, own: OwnStatements | None) -> Returned:
+    """A page's statements taken in on an intake process (their sources stay with the run's process)."""
+    taken: list[Accepted] = []  # as the run's process will have them: the adapter's own are told by their text
+    accepted: list[tuple[int, Accepted]] = []
+    rejected: list[tuple[int, Rejected]] = []
+    for place, statement in enumerate(statements):
+        outcome = _take_in(statement, "", received_at, version)
+        if isinstance(outcome, Rejected):
+            rejected.append((place, outcome))
+            continue
+        taken.append(outcome)
+        as_sent = isinstance(statement, bytes) and outcome.raw.encode() == statement
+        accepted.append((place, outcome._replace(raw=AS_SENT) if as_sent else outcome))
+    return Returned(accepted, rejected, _own(taken, own))
+
+
+def taken_back(page: Page, returned: Returned) -> Intake:
+    """A page's intake from what crossed back, with the texts and sources this process kept."""
+    statements = page.statements
+    accepted = [
+        item if item.raw else Accepted._make((*item[:_RAW], statements[place][1].decode(), *item[_RAW + 1 :]))
+        for place, item in returned.accepted
+    ]
+    rejected = [
+        *page.unparsable,
+        *(replace(verdict, source=statements[place][0]) for place, verdict in returned.rejected),
+    ]
+    return Intake(accepted, rejected, returned.own)
+
+
+def intake_of(future: Future[Intake | Returned], page: Page) -> Intake:
     """A page's intake, or a run failure that says what happened when an intake process died (the kernel's
     out-of-memory killer, a stray kill): the pages before it are committed, and the next run goes on from there."""
     try:
-        return future.result()
+        result = future.result()
     except BrokenProcessPool:
         raise TransientError(
             "an intake process died while taking pages in (killed by the system, out of memory?). The pages before "
             "were committed and the next run goes on from there; if it recurs, set [pull] intake_processes = 0."
         ) from None
+    return taken_back(page, result) if isinstance(result, Returned) else result
 
 
 def _leave_with_parent() -> None:
@@ -90,17 +147,19 @@ class PageIntake:
         """Pages to have in hand before waiting for the oldest: enough to keep every process busy."""
         return 4 * self.processes
 
-    def submit(self, page: Page, received_at: datetime) -> Future[Intake]:
+    def submit(self, page: Page, received_at: datetime) -> Future[Intake | Returned]:
+        """The page's intake to come: `intake_of` waits for it."""
         self._submitted += 1
         if self.processes == 0 or self._submitted == 1:
-            done: Future[Intake] = Future()
+            done: Future[Intake | Returned] = Future()
             done.set_result(take_in_page(page, received_at, self.version, self.own))
             return done
         if self._pool is None:
             self._pool = ProcessPoolExecutor(
                 self.processes, mp_context=multiprocessing.get_context("fork"), initializer=_leave_with_parent
             )
-        return self._pool.submit(take_in_page, page, received_at, self.version, self.own)
+        statements = [statement for _, statement in page.statements]
+        return self._pool.submit(take_in_there, statements, received_at, self.version, self.own)
 
     def __enter__(self) -> PageIntake:
         return self
