@@ -16,6 +16,7 @@ import pytest
 
 from lrs_adapter.config import Config, ConnectorConfig
 from lrs_adapter.errors import TransientError
+from lrs_adapter.model.statements import Accepted
 from lrs_adapter.pipeline.page_intake import (
     AS_SENT,
     PageIntake,
@@ -33,6 +34,7 @@ from tests.helpers.factory import make_statements
 from tests.pipeline.test_own_statements import OURS, earned
 
 RECEIVED = datetime(2026, 3, 1, 9, tzinfo=UTC)
+RAW = Accepted._fields.index("raw")
 
 
 def pages(count: int) -> list[Page]:
@@ -76,10 +78,11 @@ def test_what_crosses_back_holds_no_text_the_run_already_has() -> None:
     statements += [{**make_statements(1, start=5)[0], "verb": {"id": "not an IRI"}}, make_statements(1, start=6)[0]]
     page = Page("page", [(f"p #{place}", statement) for place, statement in enumerate(statements)])
     returned = take_in_there(statements, RECEIVED, "1.0.3", None)
-    assert [(place, item.raw == AS_SENT) for place, item in returned.accepted] == [
+    assert [(place, row[RAW] == AS_SENT) for place, row in returned.accepted] == [
         (0, True), (1, True), (2, True), (3, True), (5, False), (7, False)
     ]  # fmt: skip
-    assert orjson.loads(returned.accepted[-2][1].raw)["id"] == returned.accepted[-2][1].id
+    completed = Accepted._make(returned.accepted[-2][1])
+    assert orjson.loads(completed.raw)["id"] == completed.id
     assert [(place, verdict.source, verdict.field) for place, verdict in returned.rejected] == [
         (4, "", "(json)"), (6, "", "verb.id")
     ]  # fmt: skip
