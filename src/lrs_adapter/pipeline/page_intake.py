@@ -6,16 +6,19 @@ made pulls slower: each row's step hands the GIL back and forth). `[pull] intake
 pages instead, and the run's own process keeps to the network and the store, in page order as before: results are
 taken oldest first, so cursors, counters and commits are exactly those of a run on one process.
 
-What crosses between the processes, and why: out, a page's statements as the JSON texts the LRS sent (bytes; an
-export array's statements as parsed objects), not their sources; back, each accepted statement's row without its
-text (`raw` is AS_SENT: the run's process holds the text and puts it back, `taken_back`), and each rejected one by its
-place in the page. So no statement's text makes the round trip. Measured on 2 shared CPUs (load 10-14, medians of
-3 interleaved rounds, 30,000 statements through PageIntake with no HTTP or store, CPU over all processes): main's
-round trip 56 us a statement, this 53.5, all on this process 37. The rest of the processes' cost is not the
-crossing (pickling and the pool's pipes are ~5 us a statement) but the same checks running slower beside other
-processes. So processes buy the rate (a pull of 100,000 from bench/static_lrs.py: 0.64x the plain loop against
-0.52x on one process) and cost CPU (101 us a statement against 83); `intake_processes = 0` is the choice where CPU
-is what is short. (A shared-memory ring was not built: what it would save is the ~2 us of pipe copies.)
+What crosses between the processes, and why: out, a page's statements as the JSON texts the LRS sent (bytes; an export
+array's statements as parsed objects), not their sources; back, each accepted statement's fields as a plain tuple
+without its text (`raw` is AS_SENT: the run's process holds the text and puts it back, `taken_back`), and each
+rejected one by its place in the page. No statement's text makes the round trip (about half the bytes in the pipes).
+Measured on 2 shared CPUs at load 10-12 (bench/intake.py, 30,000 statements through PageIntake alone, no HTTP or
+store, medians of 3 rotated rounds, CPU of every process): 53.9 and 58.9 us a statement in two runs against main's
+round trip of the text 56.0 and 53.6, so the text was no longer what the crossing costs; on this process alone
+37.5-41. Pickling both ways and putting the text back cost ~1.5 us a statement in all; the rest of the processes'
+price is the pool's machinery and the same checks running slower beside other processes. Processes buy rate and cost
+CPU: a pull of 100,000 statements from bench/static_lrs.py ran at 0.64x the plain requests + json loop with 2
+processes and 0.52x on one, at 101 against 83 us of CPU a statement (Learning Locker, 30,000: 0.51x and 0.32x, 135 and
+112 us; the plain loop 34-39 us). `intake_processes = 0` is the choice where CPU is what is short. (Shared memory was
+not built: it would save only the pipe copies, a fraction of a microsecond a statement.)
 
 A run's first page is taken in here: the usual incremental pull is one page, and starting processes for it would
 cost more than the page. The processes are forked: a spawned one (or one from CPython's forkserver, which does not
