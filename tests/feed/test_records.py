@@ -4,38 +4,23 @@ the roster's facts, and an erasure's tombstones (version 2), which name no one."
 from __future__ import annotations
 
 import json
-from importlib import resources
 from typing import Any
 
 import pytest
-from jsonschema import Draft202012Validator, FormatChecker
 
 from lrs_adapter.feed.changes import read_changes
 from lrs_adapter.feed.records import feed_records
 from lrs_adapter.store import Database
 from lrs_adapter.store.erasure import erase
 from tests.helpers.changelog import settle, sync
+from tests.helpers.contract import schema_of, validator
 from tests.helpers.prevent import HOME, IRI, PASSED, SATISFIED, statement, voiding
-
-
-def schema_of(name: str) -> dict[str, Any]:
-    schema: dict[str, Any] = json.loads(
-        resources.files("lrs_adapter.feed").joinpath("schemas", name).read_text(encoding="utf-8")
-    )
-    return schema
-
-
-def validator(name: str) -> Draft202012Validator:
-    schema = schema_of(name)
-    Draft202012Validator.check_schema(schema)
-    return Draft202012Validator(schema, format_checker=FormatChecker())
-
 
 COMPLETION, CERTIFICATION = validator("completion-v2.schema.json"), validator("certification-v2.schema.json")
 
 
-def records(db: Database, kind: str) -> list[dict[str, Any]]:
-    return feed_records(db, read_changes(db, kind))
+def records(db: Database, kind: str, version: int = 2) -> list[dict[str, Any]]:
+    return feed_records(db, read_changes(db, kind), version)
 
 
 def test_completions_and_their_retraction_match_the_schema(db: Database) -> None:
