@@ -11,7 +11,7 @@ looked up for a whole page at once; the learner's facts are as the roster stands
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +20,7 @@ import orjson
 from lrs_adapter.feed.changes import Change
 from lrs_adapter.model import contract
 from lrs_adapter.model.contract import CONTRACT_VERSION, NOT_ON_ROSTER, LearnerFacts
+from lrs_adapter.store.certifications import completions_of
 from lrs_adapter.store.database import Database
 from lrs_adapter.store.evidence import statement_ids_of
 from lrs_adapter.store.learners import learner_facts
@@ -65,23 +66,39 @@ def erasure_tombstone(change: Change, version: int = SCHEMA_VERSION) -> dict[str
     }
 
 
+def _completion(id_: str, learner: str, certification: str, data: Any, origins: dict[str, Origin]) -> dict[str, Any]:
+    """The contract's completion record, with where its statements came from (`origins`: by statement id)."""
+    found = [origins[s] for s in orjson.loads(data["statement_ids"]) if s in origins]
+    return contract.completion(
+        id_,
+        learner,
+        certification,
+        data,
+        connectors=sorted({o.connector for o in found}),
+        recorded_at=max((o.stored for o in found), default=None),
+    )
+
+
 def completion_record(change: Change, origins: dict[str, Origin], version: int = CONTRACT_VERSION) -> dict[str, Any]:
     """One completion as the feed carries it; `origins`: the stored statements it may rest on, by id. Versions 2
     and 3 have the same fields."""
     record = _head(change, change.subject, version)
     if change.record is None:
         return record
-    data = change.record
-    found = [origins[s] for s in orjson.loads(data["statement_ids"]) if s in origins]
-    record |= contract.completion(
-        change.subject,
-        change.learner,
-        change.certification,
-        data,
-        connectors=sorted({o.connector for o in found}),
-        recorded_at=max((o.stored for o in found), default=None),
-    )
+    record |= _completion(change.subject, change.learner, change.certification, change.record, origins)
     return record | {"schema_version": version}
+
+
+def _origins(db: Database, statement_ids: Iterable[str]) -> dict[str, Origin]:
+    return {id_: Origin(*origin) for id_, origin in statement_origins(db, statement_ids).items()}
+
+
+def learner_completions(db: Database, learner: str) -> list[dict[str, Any]]:
+    """Every completion of the learner's as it stands, of every certification, oldest first: the contract's
+    completion records (the API's `/learners/{id}`), without the feed's head."""
+    rows = completions_of(db, learner)
+    origins = _origins(db, {s for row in rows for s in orjson.loads(row.statement_ids)})
+    return [_completion(row.id, learner, row.certification, row.as_dict(), origins) for row in rows]
 
 
 def certification_record(
@@ -132,7 +149,7 @@ def feed_records(db: Database, changes: Sequence[Change], version: int = CONTRAC
     completions = [c.record for c in changes if c.kind == "completion" and c.record]
     states = [c.record for c in changes if c.kind == "state" and c.record]
     statements = {s for data in completions for s in orjson.loads(data["statement_ids"])}
-    origins = {id_: Origin(*origin) for id_, origin in statement_origins(db, statements).items()}
+    origins = _origins(db, statements)
     evidence = {e for data in states for e in orjson.loads(data["evidence_ids"])} if version < CONTRACT_VERSION else ()
     statements_of = statement_ids_of(db, evidence)
     learners = learner_facts(db, {c.learner for c in changes if c.kind == "state"})

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 import orjson
 
 #: The version of every body built here. The ones before it are still served to a consumer that asks (README).
-CONTRACT_VERSION = 3
+CONTRACT_VERSION: Final = 3
 #: The last day the versions before CONTRACT_VERSION are served (the API's `?schema_version=1`, the feed's
 #: `--schema-version 2`, `[push] schema_version = 1`).
 OLD_VERSIONS_UNTIL = "2027-06-30"
