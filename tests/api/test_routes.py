@@ -4,8 +4,10 @@ records, filters, a learner, runs, health, metrics, and a bug answered without i
 from __future__ import annotations
 
 from datetime import date
+from http import HTTPStatus
 from typing import Any
 
+import httpx
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -20,6 +22,19 @@ from tests.helpers.changelog import PREVENT, settle
 from tests.helpers.prevent import HOME
 
 
+def assert_problem(answer: httpx.Response, status: int, detail: str) -> None:
+    """An RFC 9457 problem: the one error shape of every status."""
+    assert answer.status_code == status
+    assert answer.headers["content-type"] == "application/problem+json"
+    assert answer.json() == {
+        "type": "about:blank",
+        "title": HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail,
+        "instance": answer.request.url.path,
+    }
+
+
 def test_every_route_wants_a_valid_bearer_token(app: FastAPI, token: str) -> None:
     anonymous = TestClient(app)
     paths = ("/completions", "/certifications", "/certifications/changes", "/learners/P00001", "/runs", "/audit")
@@ -28,14 +43,7 @@ def test_every_route_wants_a_valid_bearer_token(app: FastAPI, token: str) -> Non
         wrong = anonymous.get(path, headers={"Authorization": f"Bearer {token}x"})
         assert wrong.status_code == 401
         assert wrong.headers["WWW-Authenticate"] == "Bearer"
-        assert wrong.headers["content-type"] == "application/problem+json"
-        assert wrong.json() == {
-            "type": "about:blank",
-            "title": "Unauthorized",
-            "status": 401,
-            "detail": "a valid bearer token is required",
-            "instance": path,
-        }
+        assert_problem(wrong, 401, "a valid bearer token is required")
         assert token not in wrong.text
     assert anonymous.get("/runs", headers={"Authorization": f"Basic {token}"}).status_code == 401
 
@@ -70,7 +78,11 @@ def test_version_1_of_the_completion_feed_is_still_served(client: TestClient) ->
 
 
 def test_paging_limits_and_a_bad_cursor_are_refused(client: TestClient) -> None:
-    assert client.get("/completions", params={"limit": 51}).status_code == 422
+    too_many = client.get("/completions", params={"limit": 51})
+    assert too_many.status_code == 422
+    assert too_many.headers["content-type"] == "application/problem+json"
+    assert [(e["loc"], e["type"]) for e in too_many.json()["errors"]] == [(["query", "limit"], "less_than_equal")]
+    assert "query.limit: Input should be less than or equal to 50" in too_many.json()["detail"]
     assert client.get("/completions", params={"limit": 0}).status_code == 422
     bad = client.get("/completions", params={"after": 999})
     assert bad.status_code == 400
@@ -124,7 +136,7 @@ def test_a_learner_with_states_and_completions(client: TestClient) -> None:
     old = client.get("/learners/P00001", params={"schema_version": 1}).json()
     assert (old["id"], old["email"], old["states"][0]["learner"]) == ("P00001", "ann@example.org", "P00001")
     assert client.get("/learners/P00002").json()["on_roster"] is False  # evaluated, not on the roster
-    assert client.get("/learners/nobody").status_code == 404
+    assert_problem(client.get("/learners/nobody"), 404, "no such learner")
 
 
 def test_runs_health_and_metrics(client: TestClient) -> None:
@@ -165,15 +177,7 @@ def test_a_bug_shows_no_trace(config: Config, token: str, monkeypatch: pytest.Mo
     app = create_app(config)
     client = TestClient(app, raise_server_exceptions=False, headers={"Authorization": f"Bearer {token}"})
     answer = client.get("/report", params={"manager": "P00900"})
-    assert answer.status_code == 500
-    assert answer.headers["content-type"] == "application/problem+json"
-    assert answer.json() == {
-        "type": "about:blank",
-        "title": "Internal Server Error",
-        "status": 500,
-        "detail": "internal server error",
-        "instance": "/report",
-    }
+    assert_problem(answer, 500, "internal server error")
     assert "secret" not in answer.text
 
 

@@ -72,9 +72,9 @@ class CertificationPage(BaseModel):
     total: int = Field(description="How many states match the filters, across all pages.")
 
 
-class LearnerRecord(BaseModel):
-    schema_version: Version
-    learner_id: str
+class RosterFacts(BaseModel):
+    """What the roster says of a learner, in every version of `/learners/{id}`."""
+
     name: str | None
     email: str | None = Field(description="Their work e-mail (the roster's; the first if it gives several).")
     department: str | None
@@ -83,6 +83,11 @@ class LearnerRecord(BaseModel):
     on_roster: bool
     assigned_on: str | None
     left_on: str | None
+
+
+class LearnerRecord(RosterFacts):
+    schema_version: Version
+    learner_id: str
     certifications: list[CertificationRecord]
     completions: list[CompletionRecord] = Field(description="Every completion, counted or not and why.")
 
@@ -125,16 +130,8 @@ class CompletionSummary(BaseModel):
     cycle_due_on: str | None
 
 
-class LearnerV1(BaseModel):
+class LearnerV1(RosterFacts):
     id: str
-    name: str | None
-    email: str | None
-    department: str | None
-    manager: str | None
-    staff_group: str | None
-    on_roster: bool
-    assigned_on: str | None
-    left_on: str | None
     states: list[CertificationState]
     completions: list[CompletionSummary]
 

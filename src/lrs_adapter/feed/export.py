@@ -21,6 +21,8 @@ PAGE = 1000
 
 #: What every record starts with, of either kind (records.py `_head`), and an erasure's tombstone's seq to delete.
 HEAD_COLUMNS = ("schema_version", "seq", "id", "learner_id", "certification", "changed_at", "deleted", "erased_seq")
+#: A certification-state record's status and dates, in every version.
+STATE_COLUMNS = ("status", "exempt_until", "status_as_of", "certified_on", "due_on", "window_opens_on")
 #: CSV columns per kind: nested fields flattened with a dot, lists joined with `;` as in HR's roster files.
 CSV_COLUMNS = {
     "completions": (
@@ -38,12 +40,7 @@ CSV_COLUMNS = {
     ),
     "certifications": (
         *HEAD_COLUMNS,
-        "status",
-        "exempt_until",
-        "status_as_of",
-        "certified_on",
-        "due_on",
-        "window_opens_on",
+        *STATE_COLUMNS,
         "option",
         "on_roster",
         "manager",
@@ -55,12 +52,7 @@ CSV_COLUMNS = {
 CSV_COLUMNS_V2 = CSV_COLUMNS | {
     "certifications": (
         *HEAD_COLUMNS,
-        "status",
-        "exempt_until",
-        "status_as_of",
-        "certified_on",
-        "due_on",
-        "window_opens_on",
+        *STATE_COLUMNS,
         "certified_by.option",
         "certified_by.statement_ids",
         "on_roster",
