@@ -16,6 +16,7 @@ from lrs_adapter.pipeline.push import push
 from lrs_adapter.sinks.webhook import EVENT, EVENT_ID, SIGNATURE, WebhookSink, verify
 from lrs_adapter.store import Database
 from lrs_adapter.store.outbox import DEAD, DELIVERED, deliveries, requeue
+from tests.helpers.contract import EVENT as EVENT_SCHEMA
 from tests.helpers.prevent import IRI, SATISFIED, statement, voiding
 from tests.helpers.pushing import evaluate, take, webhook_sink
 
@@ -48,6 +49,9 @@ def test_events_are_posted_signed_and_in_order(db: Database, httpserver: HTTPSer
         assert not verify(b"another secret", request.headers[SIGNATURE], request.get_data(), now=time.time())
         assert request.headers[EVENT] == request.get_json()["event"]
         assert request.headers[EVENT_ID] == request.get_json()["event_id"]
+    for body in received(httpserver):
+        EVENT_SCHEMA.validate(body)
+        assert "contact" not in body["certification_state"]  # personal contact only with [push] include_contact
     revoked = received(httpserver)[1]
     assert revoked["certification_state"]["status"] == "none"
     assert revoked["cycle"]["due_on"] == "2027-01-10"
