@@ -43,6 +43,7 @@ bench: install test-lrs
 	-$(BIN)/python bench/map.py
 	-$(BIN)/python bench/evaluate.py
 	-$(BIN)/python bench/workbook.py
+	-$(BIN)/python bench/trend.py
 
 clean:
 	rm -rf $(VENV) .test-lrs var

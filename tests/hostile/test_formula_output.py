@@ -14,6 +14,7 @@ import csv
 import io
 from pathlib import Path
 
+import openpyxl
 import orjson
 import pytest
 from click.testing import CliRunner
@@ -183,3 +184,28 @@ def test_a_bom_is_for_csv_only(synced: Path, command: list[str]) -> None:
     result = CliRunner().invoke(main, ["--config", str(synced), *command])
     assert result.exit_code == 2
     assert "--bom is for --format csv" in result.output
+
+
+def test_no_workbook_the_adapter_writes_holds_a_formula(synced: Path) -> None:
+    """The workbooks (`--format xlsx`): every text cell stored as text (openpyxl reads a formula back as data type
+    `f`), the hostile values there as written, with no quote (a text cell needs none), counts as numbers."""
+    cells = {}
+    for what, command in {
+        "team": ["report", "--manager", MANAGER],
+        "summary": ["report", "--summary"],
+        "trend": ["report", "--trend", "--from", "2026-01", "--to", "2026-03"],
+    }.items():
+        path = synced.parent / f"{what}.xlsx"
+        code, output = cli(synced, *command, "--format", "xlsx", "--output", str(path))
+        assert code == 0, (what, output)
+        sheet = openpyxl.load_workbook(path).active
+        assert sheet is not None
+        cells[what] = [cell for row in sheet.iter_rows() for cell in row if cell.value is not None]
+    assert {what: [c.coordinate for c in found if c.data_type == "f"] for what, found in cells.items()} == {
+        "team": [],
+        "summary": [],
+        "trend": [],
+    }
+    names = {str(c.value) for c in cells["team"] if c.data_type == "s"}
+    assert {"@SUM(1+1)", HYPERLINK, "-1", CMD, "-2+3", "+1"} <= names
+    assert {c.data_type for c in cells["summary"] if isinstance(c.value, int)} == {"n"}

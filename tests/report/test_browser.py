@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 from selenium import webdriver
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.select import Select
 
 from lrs_adapter.mapping.model import Mapping
 from lrs_adapter.report import render_report
@@ -125,3 +127,52 @@ def test_a_filtered_page_in_the_browser(
     )
     assert selected == ["Adult Care", "green", "2026-12-01"]
     screenshot(browser, tmp_path / "report-filtered.png")
+
+
+def test_the_first_screen_is_mostly_people(
+    browser: webdriver.Chrome, team_store: Database, prevent_mapping: Mapping, tmp_path: Path
+) -> None:
+    """On a 1400x1000 screen the whole team of 11 is visible without scrolling, under a summary and filters that
+    take less than a third of it; the screenshot is docs/report-page.png."""
+    screen = {"width": 1400, "height": 1000, "deviceScaleFactor": 1, "mobile": False}
+    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", screen)
+    try:
+        page = render_report(team_store, mappings=[prevent_mapping], manager=MANAGER, as_of=AS_OF)
+        open_page(browser, page, tmp_path / "report-first-screen.html")
+        height = browser.execute_script("return window.innerHeight")
+        table_top, bottoms = browser.execute_script(
+            "return [document.querySelector('tbody').getBoundingClientRect().top,"
+            " [...document.querySelectorAll('tbody tr')].map(r => r.getBoundingClientRect().bottom)]"
+        )
+        assert table_top < height * 0.35
+        assert sum(bottom <= height for bottom in bottoms) == len(TEAM)
+        assert texts(browser, "thead th") == ["Name", "Department", "Status", "Overdue by", "Due on", "Last completed"]
+        overdue = dict(zip(texts(browser, "tbody tr .id"), texts(browser, "tbody td.overdue"), strict=True))
+        assert overdue["P10001"] == "2 years 5 months"
+        assert overdue["P10004"] == "—"
+        screenshot(browser, tmp_path / "report-page.png")
+    finally:
+        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+
+def test_the_static_files_filters_work_by_its_script(
+    browser: webdriver.Chrome, team_store: Database, prevent_mapping: Mapping, tmp_path: Path
+) -> None:
+    """The file's one script runs under its policy (the console stays clean), shows the filters it hides without
+    script, and hides the rows they leave out."""
+    page = render_report(team_store, mappings=[prevent_mapping], manager=MANAGER, as_of=AS_OF)
+    open_page(browser, page, tmp_path / "report-static-filters.html")
+    assert browser.find_element(By.ID, "filters").is_displayed()
+    Select(browser.find_element(By.ID, "status")).select_by_value("red")
+    shown = browser.execute_script(
+        "return [...document.querySelectorAll('tbody tr')].filter(r => !r.hidden).map(r => r.dataset.learner)"
+    )
+    assert sorted(shown) == sorted(k for k, v in TEAM.items() if v[4] == "red")
+    Select(browser.find_element(By.ID, "department")).select_by_value("Highways")
+    shown = browser.execute_script(
+        "return [...document.querySelectorAll('tbody tr')].filter(r => r.offsetParent !== null)"
+        ".map(r => r.dataset.learner)"
+    )
+    assert sorted(shown) == sorted(k for k, v in TEAM.items() if v[4] == "red" and v[1] == "Highways")
+    assert texts(browser, "#shown-count") == [str(len(shown))]
+    assert console(browser) == []

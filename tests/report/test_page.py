@@ -10,7 +10,7 @@ import pytest
 
 from lrs_adapter.mapping.model import Mapping
 from lrs_adapter.report import render_report
-from lrs_adapter.report.page import STATUSES, Report, render
+from lrs_adapter.report.page import FILTER_SCRIPT, STATUSES, Report, TeamMember, overdue_by, render
 from lrs_adapter.store import Database
 from tests.helpers.team import AS_OF, EXEMPT_UNTIL, HOSTILE_NAME, MANAGER, TEAM, expected_counts
 
@@ -18,7 +18,7 @@ URGENCY = [status.key for status in STATUSES]
 
 
 def rows(page: str) -> list[tuple[str, str]]:
-    return re.findall(r'<tr data-learner="([^"]+)" data-status="([^"]+)">', page)
+    return re.findall(r'<tr data-learner="([^"]+)" data-status="([^"]+)"', page)
 
 
 def summary(page: str) -> dict[str, int]:
@@ -46,8 +46,8 @@ def test_filters_narrow_the_table_and_the_department_narrows_the_summary(
     )
     assert sorted(rows(page)) == [("P10002", "red"), ("P10003", "red")]
     assert summary(page) == expected_counts("Highways")
-    assert "Showing 2 of 6" in page
-    assert '<li class="red chosen" data-status="red" aria-current="true">' in page
+    assert 'showing <span id="shown-count">2</span> of 6' in page
+    assert '<li class="red chosen" data-status="red" aria-current="true"' in page
 
 
 def test_without_as_of_the_page_shows_what_the_last_sync_stored(team_store: Database, prevent_mapping: Mapping) -> None:
@@ -58,9 +58,14 @@ def test_without_as_of_the_page_shows_what_the_last_sync_stored(team_store: Data
     assert len(rows(page)) == len(TEAM)
 
 
-def test_names_are_text_never_markup_and_the_page_has_no_script(team_store: Database, prevent_mapping: Mapping) -> None:
+def test_names_are_text_never_markup_and_the_only_script_is_the_filters(
+    team_store: Database, prevent_mapping: Mapping
+) -> None:
     page = render_report(team_store, mappings=[prevent_mapping], manager=MANAGER, as_of=AS_OF)
-    assert "<script" not in page
+    assert page.count("<script") == 1
+    assert f"<script>{FILTER_SCRIPT}</script>" in page
+    served = render_report(team_store, mappings=[prevent_mapping], manager=MANAGER, as_of=AS_OF, form_action="/r")
+    assert "<script" not in served
     assert "Siobhán O&#39;Brien &lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert HOSTILE_NAME not in page
 
@@ -68,13 +73,15 @@ def test_names_are_text_never_markup_and_the_page_has_no_script(team_store: Data
 def test_served_pages_get_a_get_form_and_summary_links_that_keep_the_other_filters() -> None:
     report = Report(manager="M1", manager_name=None, members=[], department="A & B", as_of=date(2026, 12, 1))
     static, served = render(report), render(Report(**{**report.__dict__, "form_action": "/report"}))
-    assert "<form" not in static
-    assert "Department: <strong>A &amp; B</strong>" in static
+    assert '<form id="filters" aria-label="Filters" hidden>' in static  # shown by its script, or not at all
+    assert "Written for department <strong>A &amp; B</strong>" in static
+    assert 'class="download"' not in static  # a file has nowhere to download from
     assert '<form method="get" action="/report">' in served
     assert '<input type="hidden" name="manager" value="M1">' in served
     for name in ("department", "status", "as_of"):
         assert f'name="{name}"' in served
     assert 'href="/report?manager=M1&amp;department=A+%26+B&amp;status=red&amp;as_of=2026-12-01"' in served
+    assert 'href="/report.xlsx?manager=M1&amp;department=A+%26+B&amp;as_of=2026-12-01" download' in served
 
 
 def test_an_empty_team_says_so() -> None:
@@ -99,3 +106,40 @@ def test_an_exempt_learner_shows_the_end_of_the_exemption_and_the_rules_from_it(
         assert f'Exempt</span> until <time datetime="{EXEMPT_UNTIL.isoformat()}">1 Jan 2030</time>' in row
     ended = render_report(team_store, mappings=[prevent_mapping], manager=MANAGER, as_of=EXEMPT_UNTIL)
     assert dict(rows(ended))["P10011"] == "red"
+
+
+@pytest.mark.parametrize(
+    ("due_on", "on", "said"),
+    [
+        (date(2023, 1, 2), date(2026, 6, 15), "3 years 5 months"),
+        (date(2026, 5, 31), date(2026, 6, 29), "29 days"),
+        (date(2026, 5, 31), date(2026, 6, 30), "1 month"),  # months clamp to the month's end, as the policy's dates
+        (date(2025, 6, 1), date(2026, 6, 1), "1 year"),
+        (date(2026, 6, 14), date(2026, 6, 15), "1 day"),
+    ],
+)
+def test_overdue_by_as_a_manager_says_it(due_on: date, on: date, said: str) -> None:
+    assert overdue_by(due_on, on) == said
+
+
+def member(learner: str, certification: str, status: str = "red") -> TeamMember:
+    due = date(2024, 7, 1)
+    return TeamMember(learner, f"Name {learner}", "Highways", certification, status, None, None, due, AS_OF)
+
+
+def test_the_certification_is_named_once_and_a_column_only_when_there_are_several() -> None:
+    one = render(Report(manager="M1", manager_name=None, members=[member("P1", "Prevent"), member("P2", "Prevent")]))
+    assert '<th scope="col">Certification</th>' not in one
+    assert "Certification compliance · Prevent</p>" in one
+    assert one.count("Prevent") == 2  # the header and the caption, no row
+    several = render(Report(manager="M1", manager_name=None, members=[member("P1", "Prevent"), member("P2", "Fire")]))
+    assert '<th scope="col">Certification</th>' in several
+    assert "<td>Fire</td>" in several
+
+
+def test_a_red_learner_who_never_certified_shows_how_long_overdue_and_never() -> None:
+    page = render(Report(manager="M1", manager_name=None, members=[member("P1", "Prevent")], as_of=AS_OF))
+    row = page[page.index('<tr data-learner="P1"') :].split("</tr>")[0]
+    assert '<td class="overdue">2 years 5 months</td>' in row
+    assert '<td class="last">never</td>' in row
+    assert "window opens" not in row.lower()

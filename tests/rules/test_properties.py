@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lrs_adapter.model.period import Period
-from lrs_adapter.rules.engine import AMBER, GREEN, NONE, RED, Params, Piece, evaluate
+from lrs_adapter.rules.engine import AMBER, GREEN, NONE, RED, Params, Piece, evaluate, states_on
 
 EXAMPLES = settings(max_examples=500, deadline=None)
 OPTIONS = ("elearning", "webinar_live", "wrap")
@@ -100,3 +100,24 @@ def test_between_two_events_status_only_moves_forward(
             assert ORDER[state.status] >= previous, (start, day, state)
             previous = ORDER[state.status]
             day += timedelta(days=step)
+
+
+@EXAMPLES
+@given(
+    histories,
+    params_strategy,
+    assignments,
+    st.lists(st.dates(min_value=date(2019, 1, 1), max_value=date(2032, 1, 1)), max_size=12).map(sorted),
+    st.none() | st.dates(min_value=date(2019, 1, 1), max_value=date(2032, 1, 1)),
+)
+def test_one_replay_over_many_days_finds_what_each_days_evaluation_finds(
+    pieces: list[Piece], params: Params, assigned_on: date | None, days: list[date], exempt_until: date | None
+) -> None:
+    """The trend's shortcut (`states_on`, one replay stopping at each day) against the engine's own answer for each
+    day: the same state, dates and next transition, exemptions included."""
+    found = states_on(pieces, params=params, days=days, assigned_on=assigned_on, exempt_until=exempt_until)
+    each = [
+        evaluate(pieces, params=params, as_of=day, assigned_on=assigned_on, exempt_until=exempt_until)[0]
+        for day in days
+    ]
+    assert found == each

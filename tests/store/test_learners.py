@@ -18,9 +18,12 @@ from lrs_adapter.store.learners import (
     RosterCounts,
     import_roster,
     is_known,
+    is_manager_known,
     learner_facts,
     learner_row,
+    managers,
     resolve,
+    roster_spans,
     unresolved,
 )
 from lrs_adapter.store.statements import save_statements
@@ -142,3 +145,22 @@ def test_learner_row_and_learner_facts_read_the_roster_as_it_stands(db: Database
     assert sorted(facts) == ["p1", "p2"]
     assert (facts["p1"].on_roster, facts["p1"].manager, facts["p1"].department) == (True, "m1", "Care")
     assert (facts["p2"].on_roster, facts["p2"].manager, facts["p2"].staff_group) == (False, None, "G")
+
+
+def test_managers_are_those_the_roster_names_and_a_manager_is_known_by_the_roster(db: Database) -> None:
+    roster(db)
+    assert managers(db) == ["P00900", "P00901"]
+    assert is_manager_known(db, "P00901")
+    assert is_manager_known(db, "P00001")  # on the roster: an empty team, not a mistake
+    assert not is_manager_known(db, "NOBODY")
+    roster(db, [row for row in ROSTER if row.manager != "P00901"])  # their one report leaves
+    assert managers(db) == ["P00900"]
+
+
+def test_roster_spans_keep_leavers_with_their_dates(db: Database) -> None:
+    roster(db)
+    roster(db, [row for row in ROSTER if row.payroll_numbers[0] != "P00003"])
+    spans = {row.id: (row.department, row.assigned_on, row.left_on) for row in roster_spans(db)}
+    assert spans["P00003"] == ("Highways", "2025-01-06", TODAY.isoformat())  # left as of the import that dropped them
+    assert spans["P00001"][2] is None
+    assert [row.id for row in roster_spans(db, "Highways")] == ["P00003", "P00901"]

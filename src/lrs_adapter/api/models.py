@@ -192,3 +192,18 @@ class AuditPage(BaseModel):
     records: list[AuditRecord]
     next: int = Field(description="Pass as `after` to read on: the id of the last entry here, or `after` again.")
     has_more: bool = Field(description=HAS_MORE)
+
+
+class TrendMonth(BaseModel):
+    month_end: str = Field(description="The month's last day: counted as of it.")
+    red: int
+    amber: int
+    green: int
+    exempt: int
+    none: int
+    people: int = Field(description="Everyone counted that month: on the roster on its last day (README: Trends).")
+
+
+class Trend(BaseModel):
+    department: str | None
+    months: list[TrendMonth]

@@ -158,6 +158,7 @@ from lrs_adapter.cli import (  # noqa: E402, F401
     ops,
     outbox,
     quarantine,
+    report,
     retention,
     running,
     serve,

@@ -1,13 +1,11 @@
-"""Certification status for the people who ask: a learner with every completion and why it counted or not,
-everyone, a manager's direct reports, and counts by department and staff group; as stored by the last sync, or
-evaluated as of another day from the stored evidence."""
+"""Certification status for the people who ask: a learner with every completion and why it counted or not, and
+everyone; as stored by the last sync, or evaluated as of another day from the stored evidence (`cli/report.py`
+has the managers' and the board's views)."""
 
 from __future__ import annotations
 
 import sys
-from collections import Counter
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import click
@@ -16,11 +14,9 @@ import orjson
 from lrs_adapter.cli import BOM, Context, check_bom, echo, fail, main, pass_context
 from lrs_adapter.csv_output import write_csv
 from lrs_adapter.errors import AdapterError
-from lrs_adapter.files import atomic_file
 from lrs_adapter.mapping.loader import load_mappings
 from lrs_adapter.mapping.model import Mapping
 from lrs_adapter.pipeline.states import certification_states
-from lrs_adapter.report import render_report
 from lrs_adapter.report.page import STATUSES
 from lrs_adapter.store.certifications import completions_of
 from lrs_adapter.store.states import COLUMNS
@@ -109,84 +105,3 @@ def status_command(
             echo(f"  {c.completed_on}  {c.certification}  {c.option_id:<18} {verdict}")
     if fmt == "table" and not records:
         echo("no certification states yet: run `lrs-adapter sync`")
-
-
-@main.command("report")
-@click.option("--manager", default=None, help="A manager's id: their direct reports.")
-@click.option("--summary", is_flag=True, help="Counts of red, amber and green by department and staff group.")
-@click.option(
-    "--html",
-    "html_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="Write the manager's compliance page to this file (with --manager).",
-)
-@click.option("--department", default=None, help="With --html: only this department's people.")
-@click.option("--status", type=click.Choice(STATUS_KEYS), default=None, help="With --html: only this status.")
-@AS_OF
-@FORMAT
-@BOM
-@pass_context
-def report_command(
-    context: Context,
-    manager: str | None,
-    summary: bool,
-    html_path: Path | None,
-    department: str | None,
-    status: str | None,
-    as_of: Any,
-    fmt: str,
-    bom: bool,
-) -> None:
-    """The manager's view (name, status, window opens, due on), their compliance page, or the compliance summary."""
-    check_bom(fmt, bom)
-    if bool(manager) == summary:
-        raise click.UsageError("give --manager ID or --summary")
-    if html_path is None and (department or status):
-        raise click.UsageError("--department and --status filter the page written by --html")
-    if html_path is not None and not manager:
-        raise click.UsageError("--html writes a manager's page: give --manager ID")
-    day = as_of.date() if as_of else None
-    try:
-        if html_path is not None and manager:
-            mappings = load_mappings(context.config.mappings)
-            with context.store() as db:
-                page = render_report(
-                    db, mappings=mappings, manager=manager, department=department, status=status, as_of=day
-                )
-            try:
-                with atomic_file(html_path) as out:
-                    out.write(page)
-            except OSError as error:
-                raise click.FileError(str(html_path), hint=error.strerror) from None
-            echo(f"wrote {html_path}")
-            return
-        with context.store() as db:
-            records = certification_states(db, manager=manager, as_of=day, mappings=mappings_for(context, day))
-    except AdapterError as error:
-        fail(error)
-    if manager:
-        show(records, fmt, TEAM_COLUMNS, bom=bom)
-    else:
-        show(summary_rows(records), fmt, SUMMARY_COLUMNS, bom=bom)
-
-
-TEAM_COLUMNS = ("name", "learner", "certification", "status", "exempt_until", "window_opens_on", "due_on")
-SUMMARY_COLUMNS = ("certification", "department", "staff_group", "red", "amber", "green", "exempt", "none")
-
-
-def summary_rows(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Counts per status for each certification, department and staff group."""
-    counts = Counter(
-        (r["certification"], r["department"] or "(not on roster)", r["staff_group"], r["status"]) for r in records
-    )
-    groups = sorted({key[:3] for key in counts})
-    return [
-        {
-            "certification": c,
-            "department": d,
-            "staff_group": g,
-            **{s: counts[(c, d, g, s)] for s in SUMMARY_COLUMNS[3:]},
-        }
-        for c, d, g in groups
-    ]

@@ -49,6 +49,11 @@ def routes_of(mapping: CertificationMapping) -> dict[str, tuple[tuple[str, ...],
     return {option.id: (*option.routes, (HISTORY,)) for option in mapping.options.values()}
 
 
+def pieces_of(evidence: Sequence[Evidence]) -> list[Piece]:
+    """The engine's view of evidence: what completed which component of which option, when."""
+    return [Piece(e.id, e.option, e.component, e.instant) for e in evidence]
+
+
 def evaluate_learner(
     mapping: CertificationMapping,
     evidence: Sequence[Evidence],
@@ -57,16 +62,13 @@ def evaluate_learner(
     withdrawn: Sequence[Evidence] = (),
     exempt_until: date | None = None,
 ) -> tuple[State, list[Completion]]:
-    def pieces(items: Sequence[Evidence]) -> list[Piece]:
-        return [Piece(e.id, e.option, e.component, e.instant) for e in items]
-
     return evaluate(
-        pieces(evidence),
+        pieces_of(evidence),
         params=params_of(mapping),
         as_of=as_of,
         assigned_on=assigned_on,
         routes=routes_of(mapping),
-        withdrawn=pieces(withdrawn),
+        withdrawn=pieces_of(withdrawn),
         exempt_until=exempt_until,
     )
 

@@ -9,9 +9,34 @@ from typing import Any
 
 from lrs_adapter.mapping.model import Mapping
 from lrs_adapter.pipeline.states import certification_states
-from lrs_adapter.report.page import Report, TeamMember, render
+from lrs_adapter.report.page import Report, TeamMember, render, urgency
 from lrs_adapter.store.database import Database
+from lrs_adapter.store.learners import is_manager_known
 from lrs_adapter.store.states import learner_name
+
+
+class UnknownManager(LookupError):
+    """Nobody on the roster has this id or is managed by it: a typing mistake, not an empty team (CLI exit 2, HTTP
+    404)."""
+
+    def __init__(self, manager: str) -> None:
+        self.manager = manager
+        super().__init__(f"no manager {manager!r}: nobody on the roster has this id or reports to it")
+
+
+def team_states(
+    db: Database, *, mappings: Sequence[Mapping], manager: str, as_of: date | None = None
+) -> list[dict[str, Any]]:
+    """The manager's direct reports' states (`certification_states`), most urgent first, as the page shows them.
+    Raises UnknownManager for an id the roster does not know."""
+    if not is_manager_known(db, manager):
+        raise UnknownManager(manager)
+    records = certification_states(db, manager=manager, as_of=as_of, mappings=mappings)
+    return sorted(records, key=urgency_of)
+
+
+def urgency_of(record: dict[str, Any]) -> tuple[object, ...]:
+    return urgency(record["status"], record["due_on"], record["name"], record["learner"], record["certification"])
 
 
 def render_report(
@@ -25,11 +50,12 @@ def render_report(
     form_action: str | None = None,
 ) -> str:
     """`mappings` name the certifications and, with `as_of`, evaluate that day; `form_action` is the URL the page
-    is served at (None for a static file). Raises ValueError for a status that is not red, amber, green or none."""
+    is served at (None for a static file). Raises ValueError for a status that is not red, amber, green or none,
+    UnknownManager for a manager the roster does not know."""
     names = {m.certification.id: m.certification.name for m in mappings}
-    members = [
-        member(record, names) for record in certification_states(db, manager=manager, as_of=as_of, mappings=mappings)
-    ]
+    options = {(m.certification.id, o.id): o.name for m in mappings for o in m.options.values()}
+    records = team_states(db, mappings=mappings, manager=manager, as_of=as_of)
+    members = [member(record, names, options) for record in records]
     return render(
         Report(
             manager=manager,
@@ -43,7 +69,9 @@ def render_report(
     )
 
 
-def member(record: dict[str, Any], names: dict[str, str]) -> TeamMember:
+def member(record: dict[str, Any], names: dict[str, str], options: dict[tuple[str, str], str]) -> TeamMember:
+    """`names` of the certifications and `options` (by certification and option id) as the mappings call them."""
+
     def day(value: str | None) -> date | None:
         return date.fromisoformat(value) if value else None
 
@@ -58,7 +86,8 @@ def member(record: dict[str, Any], names: dict[str, str]) -> TeamMember:
         due_on=day(record["due_on"]),
         evaluated_on=date.fromisoformat(record["as_of"]),
         exempt_until=day(record["exempt_until"]),
+        option=options.get((record["certification"], record["option"]), record["option"]),
     )
 
 
-__all__ = ["render_report"]
+__all__ = ["UnknownManager", "render_report", "team_states"]

@@ -194,25 +194,35 @@ def requeue_due(db: Database, today: date, home_page: str | None) -> int:
 
 
 def stored_evidence(db: Database, learner: str, certification: str) -> list[Evidence]:
-    rows = db.execute(
-        "SELECT id, option_id, component, instant, statement_ids, source, flags FROM evidence"
-        " WHERE learner = ? AND certification = ?",
-        (learner, certification),
+    rows = db.execute(f"{_EVIDENCE} WHERE learner = ? AND certification = ?", (learner, certification))
+    return [_evidence(r) for r in rows]
+
+
+def stored_evidence_of(db: Database, learners: Sequence[str]) -> dict[Subject, list[Evidence]]:
+    """`stored_evidence` of each of `learners`, of every certification, by (learner, certification)."""
+    found: dict[Subject, list[Evidence]] = defaultdict(list)
+    for row in rows_in(db, f"{_EVIDENCE} WHERE learner IN ({{}})", learners):
+        found[(row.learner, row.certification)].append(_evidence(row))
+    return found
+
+
+_EVIDENCE = (
+    "SELECT id, learner, certification, option_id, component, instant, statement_ids, source, flags FROM evidence"
+)
+
+
+def _evidence(r: Row) -> Evidence:
+    return Evidence(
+        r.id,
+        r.learner,
+        r.certification,
+        r.option_id,
+        r.component,
+        read_timestamp(r.instant),
+        tuple(orjson.loads(r.statement_ids)),
+        r.source,
+        tuple(flag for flag in r.flags.split(",") if flag),
     )
-    return [
-        Evidence(
-            r.id,
-            learner,
-            certification,
-            r.option_id,
-            r.component,
-            read_timestamp(r.instant),
-            tuple(orjson.loads(r.statement_ids)),
-            r.source,
-            tuple(flag for flag in r.flags.split(",") if flag),
-        )
-        for r in rows
-    ]
 
 
 def last_change(db: Database) -> int:

@@ -307,3 +307,22 @@ def learner_facts(db: Database, learners: Iterable[str]) -> dict[str, LearnerFac
         )
         for r in rows
     }
+
+
+def is_manager_known(db: Database, manager: str) -> bool:
+    """On the roster or named as someone's manager there: a manager whose page can be asked for (with no direct
+    reports left, it is empty; anyone else is a mistake to name, not an empty team)."""
+    return bool(db.one("SELECT 1 FROM learners WHERE id = ? OR manager = ?", (manager, manager)))
+
+
+def managers(db: Database) -> list[str]:
+    """Everyone the roster names as the manager of someone on it, for one page each (`report --all-managers`)."""
+    rows = db.execute("SELECT DISTINCT manager FROM learners WHERE on_roster = 1 AND manager IS NOT NULL ORDER BY 1")
+    return [str(row.manager) for row in rows if row.manager]
+
+
+def roster_spans(db: Database, department: str | None = None) -> list[Row]:
+    """(id, department, assigned_on, left_on) of everyone the roster lists or listed (leavers too), for counting who
+    was on it at a past day (`report --trend`); `department` keeps only its people (as the roster stands now)."""
+    where, params = ("WHERE department = ?", (department,)) if department else ("", ())
+    return db.execute(f"SELECT id, department, assigned_on, left_on FROM learners {where} ORDER BY id", params)
