@@ -19,11 +19,11 @@ from lrs_adapter.store.learners import (
     import_roster,
     is_known,
     is_manager_known,
+    learner_facts,
     learner_row,
     managers,
     resolve,
     roster_spans,
-    roster_standings,
     unresolved,
 )
 from lrs_adapter.store.statements import save_statements
@@ -126,12 +126,13 @@ def test_is_known_on_the_roster_once_or_evaluated(db: Database) -> None:
     assert [is_known(db, learner) for learner in ("p1", "p2", "p9", "p0")] == [True, True, True, False]
 
 
-def test_learner_row_and_roster_standings_read_the_roster_as_it_stands(db: Database) -> None:
+def test_learner_row_and_learner_facts_read_the_roster_as_it_stands(db: Database) -> None:
     _learners(db)
     row = learner_row(db, "p2")
     assert row is not None
     assert row.as_dict() == {
         "name": "Bo",
+        "email": None,
         "department": "Care",
         "manager": None,
         "staff_group": "G",
@@ -140,8 +141,10 @@ def test_learner_row_and_roster_standings_read_the_roster_as_it_stands(db: Datab
         "left_on": "2025-01-01",
     }
     assert learner_row(db, "p9") is None
-    standings = sorted(roster_standings(db, {"p1", "p2", "p9"}))
-    assert standings == [("p1", 1, "m1", "Care"), ("p2", 0, None, "Care")]
+    facts = learner_facts(db, {"p1", "p2", "p9"})
+    assert sorted(facts) == ["p1", "p2"]
+    assert (facts["p1"].on_roster, facts["p1"].manager, facts["p1"].department) == (True, "m1", "Care")
+    assert (facts["p2"].on_roster, facts["p2"].manager, facts["p2"].staff_group) == (False, None, "G")
 
 
 def test_managers_are_those_the_roster_names_and_a_manager_is_known_by_the_roster(db: Database) -> None:

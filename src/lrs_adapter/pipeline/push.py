@@ -37,6 +37,7 @@ from lrs_adapter.model.timestamps import format_instant, utc_now
 from lrs_adapter.pipeline.superseded import supersede
 from lrs_adapter.sinks import Sink, build_sinks
 from lrs_adapter.store.database import Database
+from lrs_adapter.store.learners import learner_facts
 from lrs_adapter.store.locks import stage_lock
 from lrs_adapter.store.outbox import (
     DEAD,
@@ -150,7 +151,7 @@ def _push_run(
             hold_off_roster(db, name)
         else:
             release_held(db, name)
-        items = pending(db, name)
+        items = with_learner_facts(db, pending(db, name))
         current = items if sink.can_retract else supersede(db, name, items, now())
         counts = _push_sink(db, sink, current, now, max_attempts, told)
         counts.held = held_count(db, name)
@@ -171,6 +172,13 @@ def _push_run(
         error_message=counts.error,
     )
     return counts
+
+
+def with_learner_facts(db: Database, items: list[Delivery]) -> list[Delivery]:
+    """The deliveries with their learners as the roster stands now, read at once: what a sink's contract records
+    say of them (an event's certification-state record, a mailer's recipients)."""
+    facts = learner_facts(db, {item.learner for item in items if item.learner})
+    return [replace(item, facts=facts[item.learner]) if item.learner in facts else item for item in items]
 
 
 def _unheard(sink: str, counts: SinkCounts, pending: int) -> None:

@@ -70,5 +70,7 @@ def build_sinks(config: Config, mappings: Sequence[CertificationMapping]) -> dic
         elif sink.kind == "lms_file":
             sinks[name] = LmsFileSink(sink)
         else:
-            sinks[name] = WebhookSink(sink)
+            sinks[name] = WebhookSink(
+                sink, schema_version=config.webhook_schema_version, include_contact=config.include_contact
+            )
     return sinks

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from lrs_adapter.model.contract import Contact, LearnerFacts
 from lrs_adapter.model.roster import RosterRow
 from lrs_adapter.store.database import Database, Row, rows_in
 
@@ -270,17 +271,42 @@ def is_known(db: Database, learner: str) -> bool:
     )
 
 
+#: A learner's work e-mail: the alphabetically first of the addresses the roster gave them (their `mbox` identifiers).
+_EMAIL_OF = (
+    "(SELECT SUBSTR(MIN(i.ifi), 13) FROM learner_identifiers i"
+    " WHERE i.learner_id = {} AND SUBSTR(i.ifi, 1, 12) = 'mbox:mailto:')"
+)
+
+
 def learner_row(db: Database, learner: str) -> Row | None:
-    """The learner's roster facts: name, department, manager, staff_group, on_roster, assigned_on, left_on."""
+    """The learner's roster facts: name, email, department, manager, staff_group, on_roster, assigned_on, left_on."""
     return db.one(
-        "SELECT name, department, manager, staff_group, on_roster, assigned_on, left_on FROM learners WHERE id = ?",
+        f"SELECT name, {_EMAIL_OF.format('learners.id')} AS email, department, manager, staff_group, on_roster,"
+        " assigned_on, left_on FROM learners WHERE id = ?",
         (learner,),
     )
 
 
-def roster_standings(db: Database, learners: Iterable[str]) -> list[Row]:
-    """(id, on_roster, manager, department) of each of `learners` the store knows, as the roster stands now."""
-    return rows_in(db, "SELECT id, on_roster, manager, department FROM learners WHERE id IN ({})", sorted(learners))
+def learner_facts(db: Database, learners: Iterable[str]) -> dict[str, LearnerFacts]:
+    """Who each of `learners` the store knows is in the organisation, as the roster stands now, with how to reach
+    them and their manager (a record carries the contact only where configured)."""
+    rows = rows_in(
+        db,
+        "SELECT l.id, l.on_roster, l.manager, l.department, l.staff_group, l.name,"
+        f" {_EMAIL_OF.format('l.id')} AS email, m.name AS manager_name, {_EMAIL_OF.format('m.id')} AS manager_email"
+        " FROM learners l LEFT JOIN learners m ON m.id = l.manager WHERE l.id IN ({})",
+        sorted(learners),
+    )
+    return {
+        r.id: LearnerFacts(
+            bool(r.on_roster),
+            r.manager,
+            r.department,
+            r.staff_group,
+            Contact(r.name, r.email, r.manager_name, r.manager_email),
+        )
+        for r in rows
+    }
 
 
 def is_manager_known(db: Database, manager: str) -> bool:
