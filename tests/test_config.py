@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -13,6 +14,8 @@ import pytest
 
 from lrs_adapter.config import load_config
 from lrs_adapter.errors import ConfigError
+from lrs_adapter.sinks import build_sinks
+from lrs_adapter.sinks.webhook import WebhookSink
 from tests.helpers.configs import WriteConfig
 
 VALID = """
@@ -356,6 +359,22 @@ def test_each_table_is_declared_once_in_the_record_it_loads_into() -> None:
     }
     for schema, record in records.items():
         assert set(schema().fields) <= {field.name for field in record_fields(record)}, schema.__name__
+
+
+def test_the_webhooks_contract_version_and_contact_are_push_settings(write_config: WriteConfig) -> None:
+    """Defaults: the contract's body, and no personal contact; version 1 and contact on request, given to the
+    webhook sinks built; any other version named with its key and what it may be."""
+    default = load_config(write_config(SINKS))
+    assert (default.webhook_schema_version, default.include_contact) == (3, False)
+    chosen = load_config(write_config(SINKS.replace("max_attempts = 7", "schema_version = 1\ninclude_contact = true")))
+    assert (chosen.webhook_schema_version, chosen.include_contact) == (1, True)
+    hook = build_sinks(replace(chosen, sinks={"mailer": chosen.sinks["mailer"]}), [])["mailer"]
+    assert isinstance(hook, WebhookSink)
+    assert (hook.schema_version, hook.include_contact) == (1, True)
+    with pytest.raises(ConfigError) as caught:
+        load_config(write_config(SINKS.replace("max_attempts = 7", "schema_version = 2")))
+    assert "key push.schema_version" in str(caught.value)
+    assert "served until 2027-06-30" in str(caught.value)
 
 
 LMS = """

@@ -19,6 +19,7 @@ from urllib.parse import parse_qs, urlsplit
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from lrs_adapter.errors import ConfigError
+from lrs_adapter.model.contract import CONTRACT_VERSION, OLD_VERSIONS_UNTIL
 from lrs_adapter.model.durations import parse_duration, parse_period
 from lrs_adapter.model.period import Period
 from lrs_adapter.model.timestamps import TimestampError, read_timestamp
@@ -220,6 +221,10 @@ class Config:
     #: Push only about learners the roster knows: the others are evaluated (status shows them) but their deliveries
     #: are held, not sent (an LMS refuses unknown users; a mailer must not write to strangers).
     roster_only: bool = True
+    #: The body a webhook is sent (`model/contract.py`): the contract's version, or 1, the body before it.
+    webhook_schema_version: int = CONTRACT_VERSION
+    #: Events carry the learner's name, work e-mail and manager: personal data goes only where configured.
+    include_contact: bool = False
     health_max_age: timedelta = DEFAULT_MAX_AGE  # a connector with no successful run for longer is stale
     api: ApiConfig = field(default_factory=ApiConfig)
     #: How long after their leaving date a leaver's personal data is kept (`retention apply`); None: not configured.
@@ -251,6 +256,9 @@ FIXES: dict[str, str] = {
     "directory": "a folder the LMS picks upload files from (relative to this file).",
     "max_attempts": "a whole number of push runs, 1 to 1000, before a delivery is dead-lettered.",
     "roster_only": "true (push only about learners on the roster) or false (about everyone evaluated).",
+    "schema_version": f"{CONTRACT_VERSION} (the contract, the default) or 1 (the body before it, served until"
+    f" {OLD_VERSIONS_UNTIL}).",
+    "include_contact": "true (events carry the learner's name, work e-mail and manager) or false (the default).",
     "max_age": 'a duration longer than zero: whole numbers with d, h, m or s, largest first, e.g. "26h", "90m",'
     ' "1d12h"; or ISO 8601, e.g. "PT26H".',
     "tokens_env": 'a list of environment variable NAMES holding bearer tokens, e.g. ["LRS_ADAPTER_API_TOKEN"].',
@@ -508,6 +516,8 @@ class PullSchema(Strict):
 class PushSchema(Strict):
     max_attempts = fields.Integer(validate=validate.Range(min=1, max=1000))
     roster_only = fields.Boolean()
+    webhook_schema_version = fields.Integer(data_key="schema_version", validate=validate.OneOf([1, CONTRACT_VERSION]))
+    include_contact = fields.Boolean()
 
 
 class HealthSchema(Strict):

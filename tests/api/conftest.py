@@ -34,6 +34,7 @@ def config(store_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> C
             " on_roster, updated_at) VALUES ('P00001', 'Ann Example', 'Highways', 'P00900', 'Admin', 0,"
             " '2024-01-01', NULL, 1, 'n')"
         )
+        db.execute("INSERT INTO learner_identifiers (ifi, learner_id) VALUES ('mbox:mailto:ann@example.org', 'P00001')")
     sync(
         db,
         statement(SATISFIED, f"{IRI}/prevent-elearning", learner="P00001", timestamp="2025-01-10T10:00:00Z"),

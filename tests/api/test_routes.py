@@ -4,8 +4,10 @@ records, filters, a learner, runs, health, metrics, and a bug answered without i
 from __future__ import annotations
 
 from datetime import date
+from http import HTTPStatus
 from typing import Any
 
+import httpx
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -20,70 +22,121 @@ from tests.helpers.changelog import PREVENT, settle
 from tests.helpers.prevent import HOME
 
 
+def assert_problem(answer: httpx.Response, status: int, detail: str) -> None:
+    """An RFC 9457 problem: the one error shape of every status."""
+    assert answer.status_code == status
+    assert answer.headers["content-type"] == "application/problem+json"
+    assert answer.json() == {
+        "type": "about:blank",
+        "title": HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail,
+        "instance": answer.request.url.path,
+    }
+
+
 def test_every_route_wants_a_valid_bearer_token(app: FastAPI, token: str) -> None:
     anonymous = TestClient(app)
-    for path in ("/completions", "/certifications", "/learners/P00001", "/runs", "/health", "/metrics"):
+    paths = ("/completions", "/certifications", "/certifications/changes", "/learners/P00001", "/runs", "/audit")
+    for path in (*paths, "/health", "/metrics"):
         assert anonymous.get(path).status_code == 401, path
         wrong = anonymous.get(path, headers={"Authorization": f"Bearer {token}x"})
         assert wrong.status_code == 401
         assert wrong.headers["WWW-Authenticate"] == "Bearer"
+        assert_problem(wrong, 401, "a valid bearer token is required")
         assert token not in wrong.text
     assert anonymous.get("/runs", headers={"Authorization": f"Basic {token}"}).status_code == 401
 
 
-def test_the_completion_feed_pages_with_its_next_cursor(client: TestClient) -> None:
+@pytest.mark.parametrize("path", ["/completions", "/certifications/changes"])
+def test_a_feed_pages_with_next_and_has_more(client: TestClient, path: str) -> None:
     seen = []
     after = 0
+    pages = 0
     while True:
-        page = client.get("/completions", params={"after": after, "limit": 2}).json()
-        if not page["records"]:
-            assert page["next"] == after
-            break
+        page = client.get(path, params={"after": after, "limit": 2}).json()
+        assert page["schema_version"] == 3
         seen += page["records"]
+        pages += 1
+        assert page["next"] == page["records"][-1]["seq"]
         after = page["next"]
-        assert after == page["records"][-1]["seq"]
+        if not page["has_more"]:
+            break
+    assert pages == 2  # three records: a full page with has_more, then the last, with no empty page to end on
     assert sorted(r["learner_id"] for r in seen) == ["P00001", "P00002", "P00003"]
     assert len({r["seq"] for r in seen}) == 3
+    end = client.get(path, params={"after": after}).json()
+    assert (end["records"], end["next"], end["has_more"]) == ([], after, False)  # read on from there later
+
+
+def test_version_1_of_the_completion_feed_is_still_served(client: TestClient) -> None:
+    old = client.get("/completions", params={"schema_version": 1}).json()
+    assert set(old) == {"records", "next"}
+    assert {r["schema_version"] for r in old["records"]} == {2}
+    new = client.get("/completions").json()["records"]
+    assert [r["id"] for r in old["records"]] == [r["id"] for r in new]
 
 
 def test_paging_limits_and_a_bad_cursor_are_refused(client: TestClient) -> None:
-    assert client.get("/completions", params={"limit": 51}).status_code == 422
+    too_many = client.get("/completions", params={"limit": 51})
+    assert too_many.status_code == 422
+    assert too_many.headers["content-type"] == "application/problem+json"
+    assert [(e["loc"], e["type"]) for e in too_many.json()["errors"]] == [(["query", "limit"], "less_than_equal")]
+    assert "query.limit: Input should be less than or equal to 50" in too_many.json()["detail"]
     assert client.get("/completions", params={"limit": 0}).status_code == 422
     bad = client.get("/completions", params={"after": 999})
     assert bad.status_code == 400
+    assert bad.headers["content-type"] == "application/problem+json"
     assert "seq 999" in bad.json()["detail"]
+    assert client.get("/certifications/changes", params={"after": 999}).json()["status"] == 400
 
 
 def test_certifications_filtered_and_as_of_another_day(client: TestClient) -> None:
     everyone = client.get("/certifications").json()
-    assert everyone["total"] == 3
-    assert {s["learner"]: s["status"] for s in everyone["states"]} == {
+    assert (everyone["total"], everyone["has_more"]) == (3, False)
+    assert {s["learner_id"]: s["status"] for s in everyone["records"]} == {
         "P00001": "green",
         "P00002": "red",
         "P00003": "green",
     }
     team = client.get("/certifications", params={"manager": "P00900"}).json()
-    assert [(s["learner"], s["name"], s["department"]) for s in team["states"]] == [
+    assert [(s["learner_id"], s["contact"]["name"], s["department"]) for s in team["records"]] == [
         ("P00001", "Ann Example", "Highways")
     ]
-    assert client.get("/certifications", params={"department": "Nowhere"}).json() == {"states": [], "total": 0}
+    nobody = client.get("/certifications", params={"department": "Nowhere"}).json()
+    assert nobody == {"schema_version": 3, "records": [], "next": None, "has_more": False, "total": 0}
     later = client.get("/certifications", params={"as_of": "2026-08-01", "status": "amber"}).json()
-    assert [(s["learner"], s["as_of"], s["due_on"]) for s in later["states"]] == [
+    assert [(s["learner_id"], s["status_as_of"], s["due_on"]) for s in later["records"]] == [
         ("P00001", "2026-08-01", "2027-01-10")
     ]
-    page = client.get("/certifications", params={"limit": 1, "offset": 1}).json()
-    assert (len(page["states"]), page["total"]) == (1, 3)
+    first = client.get("/certifications", params={"limit": 2}).json()
+    assert ([s["learner_id"] for s in first["records"]], first["next"], first["has_more"]) == (
+        ["P00001", "P00002"],
+        "P00002|prevent",
+        True,
+    )
+    rest = client.get("/certifications", params={"limit": 2, "after": first["next"]}).json()
+    assert ([s["learner_id"] for s in rest["records"]], rest["has_more"]) == (["P00003"], False)
+    old = client.get("/certifications", params={"limit": 1, "offset": 1, "schema_version": 1}).json()
+    assert (len(old["states"]), old["total"], old["states"][0]["learner"]) == (1, 3, "P00002")
 
 
 def test_a_learner_with_states_and_completions(client: TestClient) -> None:
     ann = client.get("/learners/P00001").json()
-    assert (ann["name"], ann["on_roster"], ann["manager"]) == ("Ann Example", True, "P00900")
-    assert [(s["certification"], s["status"]) for s in ann["states"]] == [("prevent", "green")]
-    assert [(c["option"], c["completed_on"], c["counted"]) for c in ann["completions"]] == [
-        ("elearning", "2025-01-10", True)
+    assert (ann["name"], ann["email"], ann["on_roster"], ann["manager"]) == (
+        "Ann Example",
+        "ann@example.org",
+        True,
+        "P00900",
+    )
+    assert [(s["certification"], s["status"]) for s in ann["certifications"]] == [("prevent", "green")]
+    assert [(c["option"], c["completed_on"], c["counted"], c["source"]["connectors"]) for c in ann["completions"]] == [
+        ("elearning", "2025-01-10", True, ["c"])
     ]
+    old = client.get("/learners/P00001", params={"schema_version": 1}).json()
+    assert (old["id"], old["email"], old["states"][0]["learner"]) == ("P00001", "ann@example.org", "P00001")
     assert client.get("/learners/P00002").json()["on_roster"] is False  # evaluated, not on the roster
-    assert client.get("/learners/nobody").status_code == 404
+    assert_problem(client.get("/learners/nobody"), 404, "no such learner")
 
 
 def test_runs_health_and_metrics(client: TestClient) -> None:
@@ -124,8 +177,7 @@ def test_a_bug_shows_no_trace(config: Config, token: str, monkeypatch: pytest.Mo
     app = create_app(config)
     client = TestClient(app, raise_server_exceptions=False, headers={"Authorization": f"Bearer {token}"})
     answer = client.get("/report", params={"manager": "P00900"})
-    assert answer.status_code == 500
-    assert answer.json() == {"detail": "internal server error"}
+    assert_problem(answer, 500, "internal server error")
     assert "secret" not in answer.text
 
 
@@ -136,10 +188,10 @@ def test_an_exempt_learner_is_exempt_with_its_end_in_states_and_feed(client: Tes
         reevaluate(db, "P00002", [PREVENT], "2026-06-02T00:00:00.000000Z", home_page=HOME)
     settle(db)
     db.close()
-    [state] = client.get("/certifications", params={"status": "exempt"}).json()["states"]
-    assert (state["learner"], state["exempt_until"]) == ("P00002", "2099-01-01")
+    [state] = client.get("/certifications", params={"status": "exempt"}).json()["records"]
+    assert (state["learner_id"], state["exempt_until"]) == ("P00002", "2099-01-01")
     learner = client.get("/learners/P00002").json()
-    assert learner["states"][0]["status"] == "exempt"
+    assert learner["certifications"][0]["status"] == "exempt"
     feed = client.get("/completions").json()  # completions are unchanged by an exemption
     assert all(r["counted"] for r in feed["records"] if r["learner_id"] == "P00002")
 
@@ -171,4 +223,4 @@ def test_a_consumer_following_the_feed_deletes_an_erased_learners_completions(
     db.close()
     read_on(held, after)  # the cursor on an erased record's seq stays valid
     assert {r["learner_id"] for r in held.values()} == {"P00001", "P00002"}
-    assert all(r["schema_version"] == 2 for r in held.values())
+    assert all(r["schema_version"] == 3 for r in held.values())

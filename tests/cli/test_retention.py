@@ -293,7 +293,7 @@ def test_an_erasure_reaches_every_consumer_and_leaves_nothing_of_the_person_in_a
     for kind, consumer in consumers.items():
         consumer.take(exported(run, kind, 0, f"{kind}.jsonl"))
         assert everything_of_the_person(orjson.dumps(consumer.held))  # the consumer holds the person
-    assert {e["learner"] for e in receivers_copy(httpserver).values()} == {PAYROLL, MERGED, REPORT}
+    assert {e["learner_id"] for e in receivers_copy(httpserver).values()} == {PAYROLL, MERGED, REPORT}
     uploads = {p for p in (tmp_path / "upload").glob("*.csv") if upload_rows_of(p, PAYROLL)}
     assert uploads
 
@@ -303,7 +303,7 @@ def test_an_erasure_reaches_every_consumer_and_leaves_nothing_of_the_person_in_a
     erasures = [r.get_json() for r, _ in httpserver.log if r.get_json()["event"] == "erased"]
     assert erasures
     assert everything_of_the_person(orjson.dumps(erasures)) == []
-    assert {e["learner"] for e in receivers_copy(httpserver).values()} == {REPORT}  # only the others left
+    assert {e["learner_id"] for e in receivers_copy(httpserver).values()} == {REPORT}  # only the others left
 
     for kind, consumer in consumers.items():
         consumer.take(exported(run, kind, consumer.after, f"{kind}.jsonl"))  # read on after the last seq

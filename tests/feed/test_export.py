@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from lrs_adapter.cli import main
-from lrs_adapter.feed.export import CSV_COLUMNS, csv_row
+from lrs_adapter.feed.export import CSV_COLUMNS, CSV_COLUMNS_V2, csv_row
 from lrs_adapter.files import atomic_file
 from lrs_adapter.store import open_store
 from tests.helpers.changelog import sync
@@ -85,11 +85,13 @@ def test_csv_flattens_the_source(config: Path) -> None:
     assert first["source.statement_ids"] == statement(SATISFIED, f"{IRI}/prevent-elearning", learner="P00000")["id"]
 
 
+@pytest.mark.parametrize("version", ["2", "3"])
 @pytest.mark.parametrize("kind", ["completions", "certifications"])
-def test_csv_has_a_column_for_every_field_of_the_records(config: Path, kind: str) -> None:
+def test_csv_has_a_column_for_every_field_of_the_records(config: Path, kind: str, version: str) -> None:
     """The CSV writer takes the columns it is given and leaves other keys out: a field added to the records must
     be added to CSV_COLUMNS too, or CSV readers would never see it."""
-    code, output = export(config, "--kind", kind)
+    code, output = export(config, "--kind", kind, "--schema-version", version)
     assert code == 0, output
     fields = {key for line in output.splitlines() for key in csv_row(orjson.loads(line))}
-    assert fields <= set(CSV_COLUMNS[kind])
+    assert {orjson.loads(line)["schema_version"] for line in output.splitlines()} == {int(version)}
+    assert fields <= set((CSV_COLUMNS if version == "3" else CSV_COLUMNS_V2)[kind])

@@ -4,38 +4,27 @@ the roster's facts, and an erasure's tombstones (version 2), which name no one."
 from __future__ import annotations
 
 import json
-from importlib import resources
 from typing import Any
 
 import pytest
-from jsonschema import Draft202012Validator, FormatChecker
 
 from lrs_adapter.feed.changes import read_changes
 from lrs_adapter.feed.records import feed_records
 from lrs_adapter.store import Database
 from lrs_adapter.store.erasure import erase
 from tests.helpers.changelog import settle, sync
+from tests.helpers.contract import schema_of, validator
 from tests.helpers.prevent import HOME, IRI, PASSED, SATISFIED, statement, voiding
-
-
-def schema_of(name: str) -> dict[str, Any]:
-    schema: dict[str, Any] = json.loads(
-        resources.files("lrs_adapter.feed").joinpath("schemas", name).read_text(encoding="utf-8")
-    )
-    return schema
-
-
-def validator(name: str) -> Draft202012Validator:
-    schema = schema_of(name)
-    Draft202012Validator.check_schema(schema)
-    return Draft202012Validator(schema, format_checker=FormatChecker())
-
 
 COMPLETION, CERTIFICATION = validator("completion-v2.schema.json"), validator("certification-v2.schema.json")
 
 
-def records(db: Database, kind: str) -> list[dict[str, Any]]:
-    return feed_records(db, read_changes(db, kind))
+#: The change log's kinds and their schemas' names.
+KINDS = {"completion": "completion", "state": "certification"}
+
+
+def records(db: Database, kind: str, version: int = 2) -> list[dict[str, Any]]:
+    return feed_records(db, read_changes(db, kind), version)
 
 
 def test_completions_and_their_retraction_match_the_schema(db: Database) -> None:
@@ -105,18 +94,20 @@ def test_a_certification_state_carries_the_certifying_statement_and_the_learners
     assert found["P00002"]["on_roster"] is False
 
 
-def test_an_erasure_tombstones_every_record_of_the_person_by_seq_and_names_no_one(db: Database) -> None:
+@pytest.mark.parametrize("version", [2, 3])
+def test_an_erasure_tombstones_every_record_of_the_person_by_seq_and_names_no_one(db: Database, version: int) -> None:
     sync(
         db,
         statement(SATISFIED, f"{IRI}/prevent-elearning", timestamp="2025-01-10T10:00:00Z"),
         statement(SATISFIED, f"{IRI}/prevent-elearning", learner="P00002", timestamp="2025-01-10T10:00:00Z"),
     )
-    read = {kind: records(db, kind) for kind in ("completion", "state")}
+    read = {kind: records(db, kind, version) for kind in ("completion", "state")}
+    schemas = {kind: validator(f"{name}-v{version}.schema.json") for kind, name in KINDS.items()}
     with db.transaction():
         erase(db, "P00001", home_page=HOME, now="2026-06-02T00:00:00.000000Z")
     settle(db)
-    for kind, schema in (("completion", COMPLETION), ("state", CERTIFICATION)):
-        now = records(db, kind)
+    for kind, schema in schemas.items():
+        now = records(db, kind, version)
         erased_seqs = {r["seq"] for r in read[kind] if r["learner_id"] == "P00001"}
         assert erased_seqs
         # The person's records are no longer served under their seq; the others' are, unchanged.
@@ -129,10 +120,11 @@ def test_an_erasure_tombstones_every_record_of_the_person_by_seq_and_names_no_on
             assert "P00001" not in json.dumps(tombstone)
 
 
+@pytest.mark.parametrize("version", [2, 3])
 @pytest.mark.parametrize("kind", ["completion", "certification"])
-def test_the_schemas_refuse_a_record_missing_what_they_promise(kind: str) -> None:
-    schema = validator(f"{kind}-v2.schema.json")
-    record = {"schema_version": 2, "seq": 1, "id": "x", "learner_id": "P1", "certification": "prevent"}
+def test_the_schemas_refuse_a_record_missing_what_they_promise(kind: str, version: int) -> None:
+    schema = validator(f"{kind}-v{version}.schema.json")
+    record = {"schema_version": version, "seq": 1, "id": "x", "learner_id": "P1", "certification": "prevent"}
     record |= {"changed_at": "2026-06-01T00:00:00Z", "deleted": False}
     assert not schema.is_valid(record)
     assert schema.is_valid(record | {"deleted": True})
@@ -153,3 +145,28 @@ def test_version_2_describes_version_1_records_and_adds_only_the_erasure_tombsto
         schema_of(f"{kind}-v1.schema.json")["properties"]
     )
     assert added == {"erased_seq"}
+
+
+def test_version_3_state_records_are_the_contracts_with_the_feeds_head(db: Database) -> None:
+    db.execute(
+        "INSERT INTO learners (id, name, department, manager, staff_group, no_it_access, assigned_on, left_on,"
+        " on_roster, updated_at) VALUES ('P00001', 'Ann', 'Highways', 'P00900', 'Admin', 0, NULL, NULL, 1, 'n')"
+    )
+    sync(db, statement(SATISFIED, f"{IRI}/prevent-elearning", timestamp="2025-01-10T10:00:00Z"))
+    [ann] = records(db, "state", 3)
+    validator("certification-v3.schema.json").validate(ann)
+    assert (ann["schema_version"], ann["option"], ann["staff_group"], ann["manager"]) == (
+        3,
+        "elearning",
+        "Admin",
+        "P00900",
+    )
+    assert "certified_by" not in ann
+    assert "contact" not in ann  # personal contact never goes into the feed
+    [done] = records(db, "completion", 3)
+    validator("completion-v3.schema.json").validate(done)
+    assert without_version(done) == without_version(records(db, "completion", 2)[0])  # the same fields as version 2
+
+
+def without_version(record: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in record.items() if key != "schema_version"}

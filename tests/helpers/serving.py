@@ -6,6 +6,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,15 +22,18 @@ def free_port() -> int:
 
 
 @contextmanager
-def serving(config: Path, env: dict[str, str], probe_headers: dict[str, str]) -> Iterator[str]:
-    """The API's base URL once `/health` answers (asked with `probe_headers`); the server is stopped afterwards."""
+def serving(config: Path, env: dict[str, str], probe_headers: dict[str, str], log: Path | None = None) -> Iterator[str]:
+    """The API's base URL once `/health` answers (asked with `probe_headers`); the server is stopped afterwards.
+    `log`: a file that gets what the server writes on stderr (its log lines), readable once it stopped."""
     port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "lrs_adapter", "--config", str(config), "serve", "--port", str(port)],
-        env={**os.environ, **env},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
+    log = log or Path(tempfile.mkdtemp()) / "serve.log"  # a file, not a pipe: a pipe nobody reads fills and blocks
+    with log.open("wb") as stderr:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "lrs_adapter", "--config", str(config), "serve", "--port", str(port)],
+            env={**os.environ, **env},
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
+        )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 20
@@ -38,7 +42,7 @@ def serving(config: Path, env: dict[str, str], probe_headers: dict[str, str]) ->
                 httpx.get(f"{base}/health", headers=probe_headers)
                 break
             except httpx.ConnectError:
-                assert server.poll() is None, server.stderr.read() if server.stderr else ""
+                assert server.poll() is None, log.read_text()
                 assert time.monotonic() < deadline, "the server did not start in 20 s"
                 time.sleep(0.1)
         yield base

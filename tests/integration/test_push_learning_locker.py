@@ -235,8 +235,8 @@ def test_the_day_a_window_opens_emits_window_opened_and_no_statement(
     assert (counts.sinks["lrs"].delivered, counts.sinks["hook"].delivered) == (0, 1)
     hooks = [request.get_json() for request, _ in httpserver.log]
     assert [h["event"] for h in hooks] == ["certified", "window_opened"]
-    assert hooks[1]["state"]["status"] == "amber"
-    assert hooks[1]["state"]["window_opens_on"] == "2026-03-10"
+    assert hooks[1]["certification_state"]["status"] == "amber"
+    assert hooks[1]["certification_state"]["window_opens_on"] == "2026-03-10"
     assert len(earned(learning_locker)) == 1
     sync(cfg, db, "2026-09-11")
     assert [request.get_json()["event"] for request, _ in httpserver.log][-1] == "overdue"

@@ -16,15 +16,25 @@ import pytest
 
 from lrs_adapter.config import Config, ConnectorConfig
 from lrs_adapter.errors import TransientError
-from lrs_adapter.pipeline.page_intake import PageIntake, intake_of, take_in_page
+from lrs_adapter.model.statements import Accepted
+from lrs_adapter.pipeline.page_intake import (
+    AS_SENT,
+    PageIntake,
+    intake_of,
+    take_in_page,
+    take_in_there,
+    taken_back,
+)
 from lrs_adapter.pipeline.pull import pull
 from lrs_adapter.sources import Page
 from lrs_adapter.store import Database
 from lrs_adapter.store.database import Row
 from lrs_adapter.store.migrations import migrate
 from tests.helpers.factory import make_statements
+from tests.pipeline.test_own_statements import OURS, earned
 
 RECEIVED = datetime(2026, 3, 1, 9, tzinfo=UTC)
+RAW = Accepted._fields.index("raw")
 
 
 def pages(count: int) -> list[Page]:
@@ -46,7 +56,7 @@ def test_pages_taken_in_on_processes_equal_pages_taken_in_here() -> None:
     given = pages(7)
     with PageIntake(2, "1.0.3") as intake:
         futures = [intake.submit(page, RECEIVED) for page in given]
-        there = [future.result() for future in futures]
+        there = [intake_of(future, page) for future, page in zip(futures, given, strict=True)]
         assert intake._pool is not None  # from the second page on, the processes did the work
     here = [take_in_page(page, RECEIVED, "1.0.3") for page in given]
     assert there == here
@@ -54,6 +64,39 @@ def test_pages_taken_in_on_processes_equal_pages_taken_in_here() -> None:
     assert own == []
     assert len(accepted) == 5
     assert [(item.source, item.field) for item in rejected] == [("p0 #4", "(json)"), ("p0 #5", "verb.id")]
+
+
+def test_what_crosses_back_holds_no_text_the_run_already_has() -> None:
+    """Accepted statements come back without the text sent (the run's process holds it); one whose text intake
+    made (an export file's statement without an id gets one) and a parsed one come back with it; rejected ones by
+    their place, their source left behind."""
+    as_from_an_lrs = [statement | {"stored": "2026-03-01T08:00:00Z"} for statement in make_statements(4)]
+    without_id = make_statements(1, start=4)[0]  # as in an export file
+    del without_id["id"]
+    statements: list[object] = [orjson.dumps(statement) for statement in as_from_an_lrs]
+    statements += [b'{"actor": {"mbox": "mailto:torn@example.org"}, "ver', orjson.dumps(without_id)]
+    statements += [{**make_statements(1, start=5)[0], "verb": {"id": "not an IRI"}}, make_statements(1, start=6)[0]]
+    page = Page("page", [(f"p #{place}", statement) for place, statement in enumerate(statements)])
+    returned = take_in_there(statements, RECEIVED, "1.0.3", None)
+    assert [(place, row[RAW] == AS_SENT) for place, row in returned.accepted] == [
+        (0, True), (1, True), (2, True), (3, True), (5, False), (7, False)
+    ]  # fmt: skip
+    completed = Accepted._make(returned.accepted[-2][1])
+    assert orjson.loads(completed.raw)["id"] == completed.id
+    assert [(place, verdict.source, verdict.field) for place, verdict in returned.rejected] == [
+        (4, "", "(json)"), (6, "", "verb.id")
+    ]  # fmt: skip
+    assert taken_back(page, returned) == take_in_page(page, RECEIVED, "1.0.3")
+
+
+def test_the_adapters_own_statements_are_told_on_an_intake_process() -> None:
+    """Telling an `earned` statement the adapter wrote reads its text: the intake process tells it before the text
+    is left out of what crosses back."""
+    written = orjson.dumps(earned() | {"stored": "2026-06-01T06:00:01Z"})
+    page = Page("page", [("p #0", written), *pages(1)[0].statements[:2]])
+    returned = take_in_there([statement for _, statement in page.statements], RECEIVED, "1.0.3", OURS)
+    assert returned.own == [orjson.loads(written)["id"]]
+    assert taken_back(page, returned) == take_in_page(page, RECEIVED, "1.0.3", OURS)
 
 
 def _store(path: Path) -> list[Row]:
@@ -96,7 +139,7 @@ def test_a_pull_on_processes_stores_exactly_what_a_pull_here_stores(tmp_path: Pa
 def test_an_intake_process_that_dies_fails_the_run_as_transient_and_says_so() -> None:
     with PageIntake(2, "1.0.3") as intake:
         first = [intake.submit(page, RECEIVED) for page in pages(3)]
-        [intake_of(future) for future in first]
+        [intake_of(future, page) for future, page in zip(first, pages(3), strict=True)]
         assert intake._pool is not None
         children = list(intake._pool._processes)  # the pool's own, by pid
         assert len(children) == 2
@@ -104,7 +147,7 @@ def test_an_intake_process_that_dies_fails_the_run_as_transient_and_says_so() ->
             os.kill(pid, signal.SIGKILL)
         later = intake.submit(pages(1)[0], RECEIVED)
         with pytest.raises(TransientError, match="an intake process died") as caught:
-            intake_of(later)
+            intake_of(later, pages(1)[0])
     assert caught.value.error_class == "transient"
 
 

@@ -56,7 +56,7 @@ def roster_without(demo: Path, leave_out: str) -> tuple[Path, set[str], set[str]
 
 def pushed_to(demo: Path, httpserver: HTTPServer) -> tuple[set[str], set[str]]:
     """Whom the webhook heard of, and whom Totara's upload files name."""
-    hooked = {request.get_json()["learner"] for request, _ in httpserver.log}
+    hooked = {request.get_json()["learner_id"] for request, _ in httpserver.log}
     uploaded = set()
     for upload in (demo.parent / "var" / "outbox" / "totara").glob("*.csv"):
         with upload.open(newline="") as handle:

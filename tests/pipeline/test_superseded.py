@@ -44,7 +44,7 @@ def uploaded(directory: Path) -> list[tuple[str, str, str]]:
 def heard(httpserver: HTTPServer, learner: str) -> list[tuple[str, str]]:
     """What the webhook heard about `learner`'s cycles, in the order it heard it: (event, the cycle's due date)."""
     events = [request.get_json() for request, _ in httpserver.log]
-    return [(e["event"], e["cycle"]["due_on"]) for e in events if e["learner"] == learner and e["cycle"]]
+    return [(e["event"], e["cycle"]["due_on"]) for e in events if e["learner_id"] == learner and e["cycle"]]
 
 
 @pytest.fixture
@@ -201,7 +201,7 @@ def test_unmerged_before_the_push_totara_is_not_told_what_status_no_longer_says(
         ("revoked", "2028-11-12"),
     ]
     # P00002's own cycle went with the merge and came back with the unmerge, on the same evidence: issued again
-    second = [e for e in (r.get_json() for r, _ in httpserver.log) if e["learner"] == "P00002" and e["cycle"]]
+    second = [e for e in (r.get_json() for r, _ in httpserver.log) if e["learner_id"] == "P00002" and e["cycle"]]
     assert [e["event"] for e in second] == ["certified", "revoked", "certified"]
     assert len({e["event_id"] for e in second}) == 3
     assert [e["cycle"]["issue"] for e in second] == [0, 0, 1]

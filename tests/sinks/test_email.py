@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 
 from lrs_adapter.errors import ConfigError, DeliveryRefused, TransientError
-from lrs_adapter.model.roster import Contact
+from lrs_adapter.model.contract import Contact, LearnerFacts
 from lrs_adapter.rules.events import reminder_event
 from lrs_adapter.rules.reminders import DUE_SOON, OVERDUE_REMINDER, Reminder
 from lrs_adapter.sinks.email import EmailSink
@@ -21,20 +21,22 @@ DUE = date(2026, 6, 1)
 STATE = {"status": "amber", "due_on": "2026-06-01", "window_opens_on": "2025-12-01"}
 HOSTILE = "Siobhán <script>alert(1)</script> O'Brien"
 CONTACTS = {
-    "P1": Contact("P1", HOSTILE, "siobhan@example.gov.uk", "Morgan Manager", "morgan@example.gov.uk"),
-    "P2": Contact("P2", "Pat Nomanager", "pat@example.gov.uk"),
+    "P1": Contact(HOSTILE, "siobhan@example.gov.uk", "Morgan Manager", "morgan@example.gov.uk"),
+    "P2": Contact("Pat Nomanager", "pat@example.gov.uk", None, None),
+    "P9": Contact("Eve\r\nBcc: mallory@example.org", "eve@example.gov.uk", None, None),
 }
 
 
 def sink(server: SmtpServer, *, password_env: str = PASSWORD_ENV, trusted: bool = True) -> EmailSink:
     config = mail_sink_config(server, password_env=password_env, trusted=trusted)
-    return EmailSink(config, {"prevent": PREVENT}, CONTACTS.get, sleep=lambda _: None)
+    return EmailSink(config, {"prevent": PREVENT}, sleep=lambda _: None)
 
 
 def delivery(learner: str, kind: str, offset: str, day: date, state: dict[str, str] = STATE) -> Delivery:
     event = reminder_event(learner, "prevent", Reminder(DUE, kind, offset, day), state)
+    facts = LearnerFacts(True, None, "Adult Care", "Care", CONTACTS[learner])  # as the push reads the roster
     return Delivery(1, event.id, "mail", kind, learner, "prevent", event.payload("2026-05-02T06:00:00Z"), "pending",
-                    0, None, None, "2026-05-02T06:00:00Z", None, None)  # fmt: skip
+                    0, None, None, "2026-05-02T06:00:00Z", None, None, facts)  # fmt: skip
 
 
 def test_a_due_soon_mail_reaches_the_learner_with_both_parts_and_the_name_escaped(smtp_server: SmtpServer) -> None:
@@ -129,8 +131,6 @@ def test_an_untrusted_certificate_is_a_config_fault(smtp_server: SmtpServer) -> 
 def test_a_name_with_a_line_break_is_refused_never_sent_with_another_header(smtp_server: SmtpServer) -> None:
     """A roster name is data: one holding a line break and a header is refused (that delivery alone), never sent
     with a header or a recipient it would add."""
-    hostile = {"P9": Contact("P9", "Eve\r\nBcc: mallory@example.org", "eve@example.gov.uk")}
-    mail = EmailSink(mail_sink_config(smtp_server), {"prevent": PREVENT}, hostile.get, sleep=lambda _: None)
     with pytest.raises(DeliveryRefused, match="cannot address the e-mail about 'P9'"):
-        mail.send([delivery("P9", DUE_SOON, "P7D", date(2026, 5, 25))])
+        sink(smtp_server).send([delivery("P9", DUE_SOON, "P7D", date(2026, 5, 25))])
     assert smtp_server.mailbox.received == []

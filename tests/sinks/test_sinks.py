@@ -10,7 +10,6 @@ import pytest
 from lrs_adapter.config import SINK_EVENTS, Config, LrsConfig, SinkConfig
 from lrs_adapter.errors import ConfigError
 from lrs_adapter.sinks import build_sinks, sink_events
-from lrs_adapter.store import Database
 from tests.helpers.pushing import PREVENT
 
 
@@ -30,18 +29,18 @@ def config(home_page: str | None) -> Config:
     )
 
 
-def test_each_sink_takes_its_kinds_events(db: Database) -> None:
-    built = build_sinks(config("https://learning.example.gov.uk"), [PREVENT], db)
+def test_each_sink_takes_its_kinds_events() -> None:
+    built = build_sinks(config("https://learning.example.gov.uk"), [PREVENT])
     assert [(name, sink.batched) for name, sink in built.items()] == [("results", False), ("totara", True)]
     assert sink_events(config(None)) == {"results": SINK_EVENTS["lrs_statements"], "totara": {"certified"}}
 
 
-def test_an_lrs_sink_without_the_learners_home_page_is_a_config_error(db: Database) -> None:
+def test_an_lrs_sink_without_the_learners_home_page_is_a_config_error() -> None:
     with pytest.raises(ConfigError, match=r"roster\.home_page"):
-        build_sinks(config(None), [PREVENT], db)
+        build_sinks(config(None), [PREVENT])
 
 
-def test_an_email_sink_writes_to_people_so_it_is_never_sent_what_no_longer_holds(db: Database) -> None:
+def test_an_email_sink_writes_to_people_so_it_is_never_sent_what_no_longer_holds() -> None:
     mail = SinkConfig(
         name="mail",
         kind="email",
@@ -51,7 +50,7 @@ def test_an_email_sink_writes_to_people_so_it_is_never_sent_what_no_longer_holds
         templates=Path("mappings/email/prevent"),
     )
     base = config("https://learning.example.gov.uk")
-    built = build_sinks(replace(base, sinks={"mail": mail}), [PREVENT], db)
+    built = build_sinks(replace(base, sinks={"mail": mail}), [PREVENT])
     assert [(sink.can_retract, sink.needs_email) for sink in built.values()] == [(False, True)]
-    others = build_sinks(base, [PREVENT], db)
+    others = build_sinks(base, [PREVENT])
     assert not any(sink.needs_email for sink in others.values())

@@ -16,6 +16,7 @@ from lrs_adapter.pipeline.push import push
 from lrs_adapter.sinks.webhook import EVENT, EVENT_ID, SIGNATURE, WebhookSink, verify
 from lrs_adapter.store import Database
 from lrs_adapter.store.outbox import DEAD, DELIVERED, deliveries, requeue
+from tests.helpers.contract import EVENT as EVENT_SCHEMA
 from tests.helpers.prevent import IRI, SATISFIED, statement, voiding
 from tests.helpers.pushing import evaluate, take, webhook_sink
 
@@ -48,8 +49,11 @@ def test_events_are_posted_signed_and_in_order(db: Database, httpserver: HTTPSer
         assert not verify(b"another secret", request.headers[SIGNATURE], request.get_data(), now=time.time())
         assert request.headers[EVENT] == request.get_json()["event"]
         assert request.headers[EVENT_ID] == request.get_json()["event_id"]
+    for body in received(httpserver):
+        EVENT_SCHEMA.validate(body)
+        assert "contact" not in body["certification_state"]  # personal contact only with [push] include_contact
     revoked = received(httpserver)[1]
-    assert revoked["state"]["status"] == "none"
+    assert revoked["certification_state"]["status"] == "none"
     assert revoked["cycle"]["due_on"] == "2027-01-10"
 
 
@@ -100,7 +104,7 @@ def test_a_4xx_fails_that_delivery_and_holds_the_learners_later_ones(
     db: Database, httpserver: HTTPServer, hook: WebhookSink
 ) -> None:
     def refuse_p1(request: Request) -> Response:
-        if request.get_json()["learner"] == "P00001":
+        if request.get_json()["learner_id"] == "P00001":
             return Response("unknown user", status=422)
         return Response(status=204)
 
@@ -112,7 +116,7 @@ def test_a_4xx_fails_that_delivery_and_holds_the_learners_later_ones(
     evaluate(db, NOW, {"hook": SINK_EVENTS["webhook"]})
     counts = push(db, {"hook": hook}, now=lambda: NOW, max_attempts=5).sinks["hook"]
     assert (counts.delivered, counts.failed, counts.waiting) == (1, 1, 1)  # P00001's revocation waits
-    assert [e["learner"] for e in received(httpserver)] == ["P00002"]
+    assert [e["learner_id"] for e in received(httpserver)] == ["P00002"]
     (failed,) = [d for d in deliveries(db) if d.last_error]
     assert failed.last_error is not None
     assert "422" in failed.last_error

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from lrs_adapter.mapping.loader import load_mapping
-from lrs_adapter.model.roster import Contact, RosterRow
+from lrs_adapter.model.roster import RosterRow
 from lrs_adapter.model.statements import Accepted
 from lrs_adapter.pipeline.intake import take_in
 from lrs_adapter.pipeline.settle import map_queued
@@ -16,16 +16,15 @@ from lrs_adapter.sources.roster import read_roster
 from lrs_adapter.store import Database
 from lrs_adapter.store.learners import (
     RosterCounts,
-    contact_of,
     import_roster,
     is_known,
     is_manager_known,
+    learner_facts,
     learner_row,
     managers,
     on_roster_of,
     resolve,
     roster_spans,
-    roster_standings,
     unresolved,
 )
 from lrs_adapter.store.statements import save_statements
@@ -128,12 +127,13 @@ def test_is_known_on_the_roster_once_or_evaluated(db: Database) -> None:
     assert [is_known(db, learner) for learner in ("p1", "p2", "p9", "p0")] == [True, True, True, False]
 
 
-def test_learner_row_and_roster_standings_read_the_roster_as_it_stands(db: Database) -> None:
+def test_learner_row_and_learner_facts_read_the_roster_as_it_stands(db: Database) -> None:
     _learners(db)
     row = learner_row(db, "p2")
     assert row is not None
     assert row.as_dict() == {
         "name": "Bo",
+        "email": None,
         "department": "Care",
         "manager": None,
         "staff_group": "G",
@@ -142,26 +142,10 @@ def test_learner_row_and_roster_standings_read_the_roster_as_it_stands(db: Datab
         "left_on": "2025-01-01",
     }
     assert learner_row(db, "p9") is None
-    standings = sorted(roster_standings(db, {"p1", "p2", "p9"}))
-    assert standings == [("p1", 1, "m1", "Care"), ("p2", 0, None, "Care")]
-
-
-def test_a_contact_is_the_learners_first_work_email_and_their_managers(db: Database) -> None:
-    roster(db)
-    assert contact_of(db, "P00002") == Contact(
-        "P00002",
-        "Bob Sample",
-        "b.sample@learning.example.gov.uk",  # of two, the first in sort order
-        "Dee Manager",
-        "dee.manager@learning.example.gov.uk",
-    )
-    assert contact_of(db, "P00900") == Contact("P00900", "Dee Manager", "dee.manager@learning.example.gov.uk")
-    assert contact_of(db, "P99999") is None
-    no_email = [replace(row, work_emails=()) if row.name == "Ann Example" else row for row in ROSTER]
-    roster(db, no_email)
-    contact = contact_of(db, "P00001")
-    assert contact is not None
-    assert (contact.email, contact.manager_email) == (None, "dee.manager@learning.example.gov.uk")
+    facts = learner_facts(db, {"p1", "p2", "p9"})
+    assert sorted(facts) == ["p1", "p2"]
+    assert (facts["p1"].on_roster, facts["p1"].manager, facts["p1"].department) == (True, "m1", "Care")
+    assert (facts["p2"].on_roster, facts["p2"].manager, facts["p2"].staff_group) == (False, None, "G")
 
 
 def test_on_the_roster_as_of_a_day_leaves_out_leavers(db: Database) -> None:

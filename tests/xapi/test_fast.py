@@ -125,7 +125,7 @@ def generated(draw: st.DrawFn) -> dict[str, Any]:
     statement = make_statement(draw(st.integers(0, 100_000)), seed=draw(st.integers(0, 9)))
     if draw(st.booleans()):
         mutate(draw, statement, draw(st.sampled_from(["replace", "drop", "timestamp", "duration", "actor"])))
-    if draw(st.booleans()):
+    if draw(st.booleans()) and isinstance(statement.get("result", {}), dict):  # a mutation may have made it no object
         statement.setdefault("result", {})["score"] = draw(
             st.dictionaries(st.sampled_from(["scaled", "raw", "min", "max", "Raw"]), JSON | st.floats(-5, 5))
         )

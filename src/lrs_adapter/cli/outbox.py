@@ -185,7 +185,8 @@ def outbox_show(context: Context, delivery_id: int) -> None:
     if found is None:
         echo(f"no delivery {delivery_id} (lrs-adapter outbox list shows them)", err=True)
         sys.exit(EXIT_FAILED)
-    echo_lines(orjson.dumps(asdict(found), option=orjson.OPT_INDENT_2).decode())
+    stored = {key: value for key, value in asdict(found).items() if key != "facts"}  # read at push, not stored
+    echo_lines(orjson.dumps(stored, option=orjson.OPT_INDENT_2).decode())
 
 
 @outbox_group.command("retry")

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import click
+import structlog
 
 from lrs_adapter.cli import Context, fail, main, pass_context
 from lrs_adapter.errors import AdapterError
+
+log = structlog.get_logger(__name__)
 
 
 @main.command("serve")
@@ -25,4 +28,8 @@ def serve_command(context: Context, host: str | None, port: int | None) -> None:
         app = create_app(config)
     except AdapterError as error:
         fail(error)
-    uvicorn.run(app, host=host or config.api.host, port=port or config.api.port, proxy_headers=False)
+    host, port = host or config.api.host, port or config.api.port
+    log.info("api serving", host=host, port=port)
+    # The access log is the app's own, one JSON line per request (api/access_log.py); uvicorn configures no logging
+    # of its own, so its text access lines are off and its warnings and errors reach stderr unformatted.
+    uvicorn.run(app, host=host, port=port, proxy_headers=False, access_log=False, log_config=None)

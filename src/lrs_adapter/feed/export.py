@@ -14,12 +14,15 @@ import orjson
 from lrs_adapter.csv_output import write_csv
 from lrs_adapter.feed.changes import KINDS, read_changes
 from lrs_adapter.feed.records import feed_records
+from lrs_adapter.model.contract import CONTRACT_VERSION
 from lrs_adapter.store.database import Database
 
 PAGE = 1000
 
 #: What every record starts with, of either kind (records.py `_head`), and an erasure's tombstone's seq to delete.
 HEAD_COLUMNS = ("schema_version", "seq", "id", "learner_id", "certification", "changed_at", "deleted", "erased_seq")
+#: A certification-state record's status and dates, in every version.
+STATE_COLUMNS = ("status", "exempt_until", "status_as_of", "certified_on", "due_on", "window_opens_on")
 #: CSV columns per kind: nested fields flattened with a dot, lists joined with `;` as in HR's roster files.
 CSV_COLUMNS = {
     "completions": (
@@ -37,26 +40,34 @@ CSV_COLUMNS = {
     ),
     "certifications": (
         *HEAD_COLUMNS,
-        "status",
-        "exempt_until",
-        "status_as_of",
-        "certified_on",
-        "due_on",
-        "window_opens_on",
+        *STATE_COLUMNS,
+        "option",
+        "on_roster",
+        "manager",
+        "department",
+        "staff_group",
+    ),
+}
+#: Version 2's certification columns (its completions have version 3's), served until `OLD_VERSIONS_UNTIL`.
+CSV_COLUMNS_V2 = CSV_COLUMNS | {
+    "certifications": (
+        *HEAD_COLUMNS,
+        *STATE_COLUMNS,
         "certified_by.option",
         "certified_by.statement_ids",
         "on_roster",
         "manager",
         "department",
-    ),
+    )
 }
 
 
-def records_after(db: Database, kind: str, after: int) -> Iterator[dict[str, Any]]:
-    """Every record of `kind` ("completions" or "certifications") after seq `after`, a page at a time."""
+def records_after(db: Database, kind: str, after: int, version: int = CONTRACT_VERSION) -> Iterator[dict[str, Any]]:
+    """Every record of `kind` ("completions" or "certifications") after seq `after`, a page at a time, in schema
+    `version`."""
     while True:
         changes = read_changes(db, KINDS[kind], after=after, limit=PAGE)
-        yield from feed_records(db, changes)
+        yield from feed_records(db, changes, version)
         if len(changes) < PAGE:
             return
         after = changes[-1].seq
@@ -80,10 +91,19 @@ def _cell(value: Any) -> Any:
     return "" if value is None else value
 
 
-def write_records(records: Iterator[dict[str, Any]], kind: str, fmt: str, out: IO[str], *, bom: bool = False) -> int:
+def write_records(
+    records: Iterator[dict[str, Any]],
+    kind: str,
+    fmt: str,
+    out: IO[str],
+    *,
+    bom: bool = False,
+    version: int = CONTRACT_VERSION,
+) -> int:
     """The records as JSON lines, or as CSV (`csv_output`: formula-looking text neutralised; `bom` for Excel)."""
     if fmt == "csv":
-        return write_csv(out, CSV_COLUMNS[kind], map(csv_row, records), bom=bom)
+        columns = (CSV_COLUMNS if version == CONTRACT_VERSION else CSV_COLUMNS_V2)[kind]
+        return write_csv(out, columns, map(csv_row, records), bom=bom)
     count = 0
     for record in records:
         out.write(orjson.dumps(record).decode() + "\n")

@@ -18,15 +18,3 @@ class RosterRow:
     no_it_access: bool
     assigned_on: date
     left_on: date | None
-
-
-@dataclass(frozen=True)
-class Contact:
-    """Whom a mail about a learner goes to: their work e-mail (None: the roster gives none) and, for an escalation,
-    their line manager's."""
-
-    learner: str
-    name: str
-    email: str | None
-    manager_name: str | None = None
-    manager_email: str | None = None

@@ -10,7 +10,7 @@ from typing import NamedTuple
 class Accepted(NamedTuple):
     """A statement to store: text and keys only, no parsed value, because pages are taken in by other processes
     (pipeline/page_intake.py) and this crosses back to the one that stores it (a tuple of strings unpickles 10x
-    faster than a dataclass holding the checked statement)."""
+    faster than a dataclass holding the checked statement), `raw` left empty when it is the text that was sent."""
 
     id: str
     learner: str | None  # identity key of the actor (see xapi/identity.py); None for a Group

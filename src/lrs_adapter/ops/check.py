@@ -142,7 +142,7 @@ def check_sink(config: Config, sink: SinkConfig, echo: Echo) -> int:
                 pass
             echo(f"sink {sink.name}: webhook host {parts.hostname}:{port} answers; secret set; for {events}")
         elif sink.kind == "email":
-            EmailSink(sink, {}, lambda _: None).probe()
+            EmailSink(sink, {}).probe()
             echo(f"sink {sink.name}: SMTP server {sink.host} answers ({sink.security}), login taken, templates load")
     except RetryableFailure as error:  # the SMTP server said "try later"
         echo(f"sink {sink.name}: FAILED (transient): {error}")

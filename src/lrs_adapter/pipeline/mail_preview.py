@@ -16,10 +16,10 @@ from lrs_adapter.config import Config
 from lrs_adapter.errors import DeliveryRefused
 from lrs_adapter.files import atomic_file
 from lrs_adapter.mapping.model import Mapping
+from lrs_adapter.pipeline.push import with_learner_facts
 from lrs_adapter.pipeline.superseded import would_supersede
 from lrs_adapter.sinks.email import EmailSink
 from lrs_adapter.store.database import Database
-from lrs_adapter.store.learners import contact_of
 from lrs_adapter.store.outbox import pending
 
 
@@ -37,9 +37,9 @@ def write_mail(config: Config, db: Database, mappings: Sequence[Mapping], folder
     for name, sink_config in config.sinks.items():
         if sink_config.kind != "email":
             continue
-        sink, preview = EmailSink(sink_config, certifications, lambda learner: contact_of(db, learner)), MailPreview()
+        sink, preview = EmailSink(sink_config, certifications), MailPreview()
         (folder / name).mkdir(parents=True, exist_ok=True)
-        for delivery in pending(db, name):
+        for delivery in with_learner_facts(db, pending(db, name)):
             if delivery.id in superseded:
                 continue
             try:

@@ -29,7 +29,7 @@ from lrs_adapter.model.statements import Accepted, Cursor, Rejected
 from lrs_adapter.model.timestamps import format_instant, utc_now
 from lrs_adapter.pipeline.erased import hold_erased
 from lrs_adapter.pipeline.own_statements import OwnStatements
-from lrs_adapter.pipeline.page_intake import Intake, PageIntake, intake_of
+from lrs_adapter.pipeline.page_intake import Intake, PageIntake, Returned, intake_of
 from lrs_adapter.sources import Page, Source
 from lrs_adapter.sources.export_file import ExportFile
 from lrs_adapter.sources.lrs import LrsStatements
@@ -278,7 +278,7 @@ class PullRun:
         self.total = RunCounts()
         self.taken = RunCounts()  # pages taken in, committed or not
         self.pending: list[Taken] = []
-        self.in_flight: deque[tuple[Page, datetime, Future[Intake]]] = deque()
+        self.in_flight: deque[tuple[Page, datetime, Future[Intake | Returned]]] = deque()
 
     def take_pages(self, intake: PageIntake) -> None:
         """Every page of the source, taken in on the intake processes and committed in page order; when the source
@@ -330,7 +330,7 @@ class PullRun:
     def _take_oldest(self, committer: Committer) -> None:
         """The oldest page in flight joins the pending ones, which are committed once there are enough."""
         page, received, future = self.in_flight.popleft()
-        accepted, rejected, own = intake_of(future)
+        accepted, rejected, own = intake_of(future, page)
         size = len(page.statements) + len(page.unparsable)
         text = sum(len(item.raw) for item in accepted) + sum(len(item.raw) for item in rejected)
         self.pending.append(Taken(page.label, size, format_instant(received), text, accepted, rejected, own))

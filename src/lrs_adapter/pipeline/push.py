@@ -41,6 +41,7 @@ from lrs_adapter.model.timestamps import format_instant, utc_now
 from lrs_adapter.pipeline.superseded import supersede
 from lrs_adapter.sinks import Sink, build_sinks
 from lrs_adapter.store.database import Database
+from lrs_adapter.store.learners import learner_facts
 from lrs_adapter.store.locks import stage_lock
 from lrs_adapter.store.outbox import (
     DEAD,
@@ -103,7 +104,7 @@ def deliver(
     """A scheduled run's end: the outbox pushed to every configured sink."""
     counts = push(
         db,
-        build_sinks(config, mappings, db),
+        build_sinks(config, mappings),
         now=lambda: format_instant(utc_now()),
         max_attempts=config.max_attempts,
         roster_only=config.roster_only,
@@ -157,7 +158,7 @@ def _push_run(
             release_held(db, name)
         if sink.needs_email:
             hold_unaddressed(db, name)
-        items = pending(db, name)
+        items = with_learner_facts(db, pending(db, name))
         current = items if sink.can_retract else supersede(db, name, items, now())
         counts = _push_sink(db, sink, current, now, max_attempts, told)
         counts.held = held_count(db, name)
@@ -178,6 +179,13 @@ def _push_run(
         error_message=counts.error,
     )
     return counts
+
+
+def with_learner_facts(db: Database, items: list[Delivery]) -> list[Delivery]:
+    """The deliveries with their learners as the roster stands now, read at once: what a sink's contract records
+    say of them (an event's certification-state record, a mailer's recipients)."""
+    facts = learner_facts(db, {item.learner for item in items if item.learner})
+    return [replace(item, facts=facts[item.learner]) if item.learner in facts else item for item in items]
 
 
 def _unheard(sink: str, counts: SinkCounts, pending: int) -> None:

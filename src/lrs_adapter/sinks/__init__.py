@@ -7,7 +7,6 @@ pass as it is.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from functools import partial
 from typing import Protocol
 
 from lrs_adapter.config import Config
@@ -18,8 +17,6 @@ from lrs_adapter.sinks.email import EmailSink
 from lrs_adapter.sinks.lms_file import LmsFileSink
 from lrs_adapter.sinks.lrs_statements import LrsStatementsSink
 from lrs_adapter.sinks.webhook import WebhookSink
-from lrs_adapter.store.database import Database
-from lrs_adapter.store.learners import contact_of
 from lrs_adapter.store.outbox import Delivery, SinkEvents
 
 
@@ -65,8 +62,7 @@ def require_home_page(config: Config, sink: str) -> str:
     return config.home_page
 
 
-def build_sinks(config: Config, mappings: Sequence[CertificationMapping], db: Database) -> dict[str, Sink]:
-    """Every configured sink; `db`: where the e-mail sink looks up whom to write to (the roster)."""
+def build_sinks(config: Config, mappings: Sequence[CertificationMapping]) -> dict[str, Sink]:
     certifications: Mapping[str, CertificationMapping] = {m.certification.id: m for m in mappings}
     sinks: dict[str, Sink] = {}
     for name, sink in config.sinks.items():
@@ -78,7 +74,9 @@ def build_sinks(config: Config, mappings: Sequence[CertificationMapping], db: Da
         elif sink.kind == "lms_file":
             sinks[name] = LmsFileSink(sink)
         elif sink.kind == "email":
-            sinks[name] = EmailSink(sink, certifications, partial(contact_of, db))
+            sinks[name] = EmailSink(sink, certifications)
         else:
-            sinks[name] = WebhookSink(sink)
+            sinks[name] = WebhookSink(
+                sink, schema_version=config.webhook_schema_version, include_contact=config.include_contact
+            )
     return sinks

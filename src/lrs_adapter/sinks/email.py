@@ -32,8 +32,8 @@ from tenacity import RetryCallState
 from lrs_adapter.config import SinkConfig
 from lrs_adapter.errors import ConfigError, DeliveryRefused, TransientError
 from lrs_adapter.mapping.model import Mapping as CertificationMapping
+from lrs_adapter.model.contract import Contact
 from lrs_adapter.model.durations import parse_period
-from lrs_adapter.model.roster import Contact
 from lrs_adapter.store.outbox import Delivery
 from lrs_adapter.xapi.retry import RetryableFailure, retrying
 
@@ -59,14 +59,12 @@ class EmailSink:
         self,
         sink: SinkConfig,
         certifications: Mapping[str, CertificationMapping],
-        contacts: Callable[[str], Contact | None],
         *,
         sleep: Callable[[float], Any] = time.sleep,
     ) -> None:
         self.name = sink.name
         self.sink = sink
         self.certifications = certifications
-        self.contacts = contacts
         self.sleep = sleep
         self.templates = Environment(
             loader=FileSystemLoader(str(sink.templates)),
@@ -88,7 +86,7 @@ class EmailSink:
 
     def message(self, delivery: Delivery) -> EmailMessage:
         """The e-mail of one delivery, rendered from its kind's templates."""
-        contact = self.contacts(delivery.learner)
+        contact = delivery.facts.contact  # the roster's, read by the push (pipeline/push.py with_learner_facts)
         if contact is None or contact.email is None:  # held by the push; a roster changed since is caught here
             raise DeliveryRefused(f"the roster gives learner {delivery.learner!r} no work e-mail")
         context = self._context(delivery, contact)
@@ -97,7 +95,7 @@ class EmailSink:
             subject = self._render(f"{delivery.event}.subject.txt", context)
             message["Subject"] = " ".join(subject.split())  # one line, whatever the template or a name holds
             message["From"] = str(self.sink.sender)
-            message["To"] = Address(contact.name, addr_spec=contact.email)
+            message["To"] = Address(contact.name or "", addr_spec=contact.email)
             if context["manager"] and contact.manager_email:
                 message["Cc"] = Address(contact.manager_name or "", addr_spec=contact.manager_email)
         except (ValueError, IndexError) as error:  # an address the mail library cannot write
@@ -118,7 +116,7 @@ class EmailSink:
         copied = delivery.event in ESCALATIONS and contact.manager_email
         return {
             "event": delivery.event,
-            "learner": {"id": contact.learner, "name": contact.name},
+            "learner": {"id": delivery.learner, "name": contact.name or delivery.learner},
             "manager": {"name": contact.manager_name} if copied else None,  # only when copied on the mail
             "certification": {
                 "id": delivery.certification,

@@ -9,6 +9,9 @@ before the acknowledgement was recorded) has the same id, and the receiver drops
 A 401 or 403 is the receiver refusing the signature or the adapter itself, not this event: every event after it
 would be refused too. It is a configuration fault (a wrong secret, a URL that needs another token), as a 401 from an
 LRS sink is, so the push stops the sink without spending an attempt of any delivery; other 4xx refuse that event.
+
+The body is the contract's event (`model/contract.py`, `feed/schemas/event-v3.schema.json`), or the body before it
+for a receiver that asked for it (`[push] schema_version = 1`).
 """
 
 from __future__ import annotations
@@ -26,6 +29,8 @@ from tenacity import RetryCallState
 
 from lrs_adapter.config import SinkConfig
 from lrs_adapter.errors import ConfigError, DeliveryRefused, TransientError
+from lrs_adapter.model import contract
+from lrs_adapter.model.contract import CONTRACT_VERSION
 from lrs_adapter.store.outbox import Delivery
 from lrs_adapter.xapi.refusals import Redactor, refusal_words, url_secrets
 from lrs_adapter.xapi.retry import RetryableFailure, is_retryable_status, parse_retry_after, retrying
@@ -64,8 +69,11 @@ class WebhookSink:
         session: requests.Session | None = None,
         sleep: Callable[[float], Any] = time.sleep,
         clock: Callable[[], float] = time.time,
+        schema_version: int = CONTRACT_VERSION,
+        include_contact: bool = False,
     ) -> None:
         self.name = sink.name
+        self.schema_version, self.include_contact = schema_version, include_contact
         self.sink = sink
         self.session = session or requests.Session()
         self.sleep, self.clock = sleep, clock
@@ -75,12 +83,19 @@ class WebhookSink:
             self._post(delivery)
 
     def _post(self, delivery: Delivery) -> None:
-        body = orjson.dumps(delivery.payload)
+        body = orjson.dumps(self.body(delivery))
         controller = retrying(self.sink.retry, sleep=self.sleep, before_sleep=self._log_retry)
         try:
             controller(self._attempt, delivery, body)
         except RetryableFailure as error:
             raise TransientError(f"gave up on webhook {self.name!r}; last error: {error}") from error
+
+    def body(self, delivery: Delivery) -> dict[str, Any]:
+        """The contract's event (`model/contract.py`), or, for a receiver still on version 1, the outbox's payload as
+        it was sent before the contract (served until `OLD_VERSIONS_UNTIL`)."""
+        if self.schema_version == 1:
+            return delivery.payload
+        return contract.event(delivery.payload, delivery.facts, with_contact=self.include_contact)
 
     def _attempt(self, delivery: Delivery, body: bytes) -> None:
         url = str(self.sink.url)

@@ -250,10 +250,10 @@ def record_at(db: Database, subject: str, seq: int) -> dict[str, Any] | None:
 
 def completions_of(db: Database, learner: str) -> list[Row]:
     """Every completion of the learner's, of every certification, oldest first: id, certification, option_id,
-    completed_at, completed_on, counted, reason, cycle_due_on."""
+    completed_at, completed_on, counted, reason, cycle_due_on, statement_ids and sources (JSON lists)."""
     return db.execute(
-        "SELECT id, certification, option_id, completed_at, completed_on, counted, reason, cycle_due_on"
-        " FROM completions WHERE learner = ? ORDER BY completed_at, id",
+        "SELECT id, certification, option_id, completed_at, completed_on, counted, reason, cycle_due_on,"
+        " statement_ids, sources FROM completions WHERE learner = ? ORDER BY completed_at, id",
         (learner,),
     )
 

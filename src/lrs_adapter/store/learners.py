@@ -12,7 +12,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from lrs_adapter.model.roster import Contact, RosterRow
+from lrs_adapter.model.contract import Contact, LearnerFacts
+from lrs_adapter.model.roster import RosterRow
 from lrs_adapter.store.database import Database, Row, rows_in
 
 #: How a work e-mail is held: as the identifier (mbox) the roster gives the learner.
@@ -283,40 +284,42 @@ def is_known(db: Database, learner: str) -> bool:
     )
 
 
+#: A learner's work e-mail: the alphabetically first of the addresses the roster gave them (their `mbox` identifiers).
+_EMAIL_OF = (
+    "(SELECT SUBSTR(MIN(i.ifi), 13) FROM learner_identifiers i"
+    " WHERE i.learner_id = {} AND SUBSTR(i.ifi, 1, 12) = 'mbox:mailto:')"
+)
+
+
 def learner_row(db: Database, learner: str) -> Row | None:
-    """The learner's roster facts: name, department, manager, staff_group, on_roster, assigned_on, left_on."""
+    """The learner's roster facts: name, email, department, manager, staff_group, on_roster, assigned_on, left_on."""
     return db.one(
-        "SELECT name, department, manager, staff_group, on_roster, assigned_on, left_on FROM learners WHERE id = ?",
+        f"SELECT name, {_EMAIL_OF.format('learners.id')} AS email, department, manager, staff_group, on_roster,"
+        " assigned_on, left_on FROM learners WHERE id = ?",
         (learner,),
     )
 
 
-def roster_standings(db: Database, learners: Iterable[str]) -> list[Row]:
-    """(id, on_roster, manager, department) of each of `learners` the store knows, as the roster stands now."""
-    return rows_in(db, "SELECT id, on_roster, manager, department FROM learners WHERE id IN ({})", sorted(learners))
-
-
-def contact_of(db: Database, learner: str) -> Contact | None:
-    """The learner's name and first work e-mail (in sort order; the roster may give several), and their manager's,
-    from the roster; None when the roster does not know the learner."""
-    row = db.one("SELECT name, manager FROM learners WHERE id = ?", (learner,))
-    if row is None:
-        return None
-    manager = db.one("SELECT name FROM learners WHERE id = ?", (row.manager,)) if row.manager else None
-    return Contact(
-        learner,
-        str(row.name),
-        _work_email(db, learner),
-        str(manager.name) if manager else None,
-        _work_email(db, str(row.manager)) if manager else None,
+def learner_facts(db: Database, learners: Iterable[str]) -> dict[str, LearnerFacts]:
+    """Who each of `learners` the store knows is in the organisation, as the roster stands now, with how to reach
+    them and their manager (a record carries the contact only where configured)."""
+    rows = rows_in(
+        db,
+        "SELECT l.id, l.on_roster, l.manager, l.department, l.staff_group, l.name,"
+        f" {_EMAIL_OF.format('l.id')} AS email, m.name AS manager_name, {_EMAIL_OF.format('m.id')} AS manager_email"
+        " FROM learners l LEFT JOIN learners m ON m.id = l.manager WHERE l.id IN ({})",
+        sorted(learners),
     )
-
-
-def _work_email(db: Database, learner: str) -> str | None:
-    found = db.one(
-        "SELECT MIN(ifi) AS ifi FROM learner_identifiers WHERE learner_id = ? AND ifi LIKE ?", (learner, f"{MAILTO}%")
-    )
-    return str(found.ifi).removeprefix(MAILTO) if found and found.ifi else None
+    return {
+        r.id: LearnerFacts(
+            bool(r.on_roster),
+            r.manager,
+            r.department,
+            r.staff_group,
+            Contact(r.name, r.email, r.manager_name, r.manager_email),
+        )
+        for r in rows
+    }
 
 
 def is_manager_known(db: Database, manager: str) -> bool:

@@ -14,6 +14,7 @@ from typing import Any
 
 import orjson
 
+from lrs_adapter.model.contract import NOT_ON_ROSTER, LearnerFacts
 from lrs_adapter.model.events import Event
 from lrs_adapter.store.database import Database, Row, matching, rows_in
 from lrs_adapter.store.learners import MAILTO
@@ -54,6 +55,9 @@ class Delivery:
     created_at: str
     attempted_at: str | None
     delivered_at: str | None
+    #: The learner as the roster stands when the delivery is sent, read by the push (`pipeline/push.py`), not
+    #: stored: what the contract's certification-state record says of them (`model/contract.py`).
+    facts: LearnerFacts = NOT_ON_ROSTER
 
 
 def _delivery(row: Row) -> Delivery:
