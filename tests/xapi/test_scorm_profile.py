@@ -196,3 +196,10 @@ def test_bounds_that_contradict_the_raw_score_are_dropped_and_a_scaled_score_out
     }
     _, passed = attempt_statements(attempt("SCORM_13", values), HOME)
     assert passed["result"]["score"] == {"raw": 120.0}
+
+
+@pytest.mark.parametrize("start", ["¹", "١٢٣", "12e3", "-5"])
+def test_a_start_time_that_is_no_unix_seconds_gives_way_to_the_first_write(start: str) -> None:
+    values = {"x.start.time": Cmi(start, 1790000000), "cmi.core.lesson_status": Cmi("incomplete", 1790000600)}
+    (initialized,) = attempt_statements(attempt(SCORM_12, values), HOME)
+    assert initialized["timestamp"] == "2026-09-21T14:13:20.000000Z"

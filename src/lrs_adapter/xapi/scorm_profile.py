@@ -141,8 +141,9 @@ def duration(attempt: Attempt) -> str | None:
 
 def _started(attempt: Attempt) -> int:
     start = attempt.values.get(START_TIME)
-    if start is not None and start.value.strip().isdigit() and len(start.value.strip()) <= 11:
-        return int(start.value)
+    # Moodle writes x.start.time as Unix seconds; only ASCII digits are that ("¹".isdigit() is true, int() refuses).
+    if start is not None and (value := start.value.strip()).isascii() and value.isdigit() and len(value) <= 11:
+        return int(value)
     return min(cmi.modified for cmi in attempt.values.values())
 
 
