@@ -120,12 +120,19 @@ def _answers_as_of_17(db: Database) -> tuple[list[StatementFacts], list[tuple[st
         "SELECT id, learner, verb_id, object_id, registration, timestamp, stored, voided_by IS NOT NULL AS voided,"
         " facts FROM statements WHERE voids IS NULL AND learner IS NOT NULL"
     )
-    facts = sorted((from_row(*row[:7], bool(row.voided), row.facts) for row in rows), key=repr)
+    facts = [
+        from_row(
+            r.id, r.learner, r.verb_id, r.object_id, r.registration, r.timestamp, r.stored, bool(r.voided), r.facts
+        )
+        for r in rows
+    ]
     seen = db.execute(
         "SELECT learner, COUNT(*) AS seen, MAX(stored) AS last_seen FROM statements WHERE learner IS NOT NULL"
         " GROUP BY learner"
     )
-    return facts, sorted(((r.learner, int(r.seen), r.last_seen) for r in seen), key=lambda r: (-r[1], r[0]))
+    return sorted(facts, key=repr), sorted(
+        ((r.learner, int(r.seen), r.last_seen) for r in seen), key=lambda r: (-r[1], r[0])
+    )
 
 
 def _assert_each_row_kept(rows: list[Row], arrived: list[tuple[str, Accepted, str]]) -> None:
