@@ -18,6 +18,7 @@ from hypothesis import settings
 
 from lrs_adapter.store import Database, open_store
 from tests.helpers.configs import WriteConfig
+from tests.helpers.moodle import LEGACY, SPLIT, MoodleSite
 from tests.helpers.services import need_service
 
 # Under CI the property tests draw the same examples every run: a red CI is then a repeatable one.
@@ -28,24 +29,44 @@ if os.environ.get("CI") == "true":
 PG_URL = os.environ.get("LRS_ADAPTER_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 
 
-@pytest.fixture
-def pg_url() -> Iterator[str]:
-    """A PostgreSQL URL whose search_path is a fresh, empty schema."""
+def fresh_schema(url: str) -> Iterator[str]:
+    """`url` with a search_path of a fresh, empty schema, dropped afterwards."""
     try:
-        admin = psycopg.connect(PG_URL, autocommit=True, connect_timeout=5)
+        admin = psycopg.connect(url, autocommit=True, connect_timeout=5)
     except psycopg.OperationalError as error:
         need_service(
-            f"PostgreSQL at {PG_URL.split('@')[-1]} ({str(error).strip().splitlines()[0]})",
+            f"PostgreSQL at {url.split('@')[-1]} ({str(error).strip().splitlines()[0]})",
             "Start it (Debian: apt-get install postgresql; pg_ctlcluster 15 main start) with trust auth for "
             "127.0.0.1 and a database `test`, or point LRS_ADAPTER_TEST_PG at one.",
         )
     schema = f"t_{uuid.uuid4().hex[:12]}"
     admin.execute(f"CREATE SCHEMA {schema}")
     try:
-        yield f"{PG_URL}{'&' if '?' in PG_URL else '?'}options=-csearch_path%3D{schema}"
+        yield f"{url}{'&' if '?' in url else '?'}options=-csearch_path%3D{schema}"
     finally:
         admin.execute(f"DROP SCHEMA {schema} CASCADE")
         admin.close()
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A PostgreSQL URL whose search_path is a fresh, empty schema."""
+    yield from fresh_schema(PG_URL)
+
+
+@pytest.fixture
+def lms_url() -> Iterator[str]:
+    """A PostgreSQL URL for an LMS's tables (its own database when LRS_ADAPTER_TEST_LMS_PG names one), in a fresh
+    schema."""
+    yield from fresh_schema(os.environ.get("LRS_ADAPTER_TEST_LMS_PG", PG_URL))
+
+
+@pytest.fixture(params=[LEGACY, SPLIT])
+def site(request: pytest.FixtureRequest, lms_url: str) -> Iterator[MoodleSite]:
+    """A Moodle site's database with Moodle up to 4.2's (and Totara's) SCORM tables, or Moodle 4.3+'s."""
+    made = MoodleSite(lms_url, request.param)
+    yield made
+    made.close()
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])

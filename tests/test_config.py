@@ -307,3 +307,60 @@ def test_each_table_is_declared_once_in_the_record_it_loads_into() -> None:
     }
     for schema, record in records.items():
         assert set(schema().fields) <= {field.name for field in record_fields(record)}, schema.__name__
+
+
+LMS = """
+[roster]
+home_page = "https://learning.example.gov.uk"
+[lms.totara]
+url = "postgresql://adapter_ro@lms-db.example.org:5432/totara"
+password_env = "TOTARA_DB_PASSWORD"
+payroll_field = "username"
+[connectors.elearning]
+lms = "totara"
+scorm = [{ name = "Prevent e-learning", iri = "https://learning.example.gov.uk/xapi/activities/prevent-elearning" },
+         { id = 12, iri = "https://learning.example.gov.uk/xapi/activities/prevent-elearning" }]
+"""
+
+
+def test_an_lms_connector_names_its_scorm_activities(write_config: WriteConfig) -> None:
+    from lrs_adapter.config import ScormActivity
+
+    config = load_config(write_config(LMS))
+    assert (config.lms["totara"].prefix, config.lms["totara"].payroll_field) == ("mdl_", "username")
+    iri = "https://learning.example.gov.uk/xapi/activities/prevent-elearning"
+    assert config.connectors["elearning"].scorm == (
+        ScormActivity(iri, name="Prevent e-learning"),
+        ScormActivity(iri, id=12),
+    )
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (('lms = "totara"', 'lms = "totra"'), r"key connectors.elearning.lms.*'totra'.*known: totara"),
+        (('payroll_field = "username"', 'payroll_field = "email"'), r"key lms.totara.payroll_field.*idnumber"),
+        (("{ id = 12, iri", "{ id = 12, name = 'x', iri"), r"key connectors.elearning.scorm.1.id.*exactly one"),
+        (('lms = "totara"\n', 'lms = "totara"\nfile = "x.jsonl"\n'), r"exactly one of `lrs`.*`file`.*`lms`"),
+        (('lms = "totara"\nscorm', 'file = "x.jsonl"\nscorm'), r"only one, names its SCORM activities in `scorm`"),
+        (
+            ('lms = "totara"\n', 'lms = "totara"\nverb = "http://adlnet.gov/expapi/verbs/passed"\n'),
+            r"key connectors.elearning.verb.*filter of an LRS query",
+        ),
+    ],
+)
+def test_lms_mistakes_are_named(write_config: WriteConfig, change: tuple[str, str], expected: str) -> None:
+    with pytest.raises(ConfigError, match=expected):
+        load_config(write_config(LMS.replace(*change)))
+
+
+@pytest.mark.parametrize(
+    ("before", "after"), [("adapter_ro@", "adapter_ro:hunter2@"), ("/totara", "/totara?password=hunter2")]
+)
+def test_a_password_in_the_lms_url_is_refused_without_echoing_it(
+    write_config: WriteConfig, before: str, after: str
+) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_config(write_config(LMS.replace(before, after)))
+    assert "lms.totara.url" in str(caught.value)
+    assert "hunter2" not in str(caught.value)

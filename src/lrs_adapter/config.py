@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
@@ -40,6 +40,20 @@ class RetryPolicy:
     max_total: float = 300.0
 
 
+def password_from(variable: str | None, key: str) -> str | None:
+    """The password in the environment variable a table names (at `key`); None when it names none."""
+    if not variable:
+        return None
+    value = os.environ.get(variable)
+    if value is None:
+        raise ConfigError(
+            f"the environment variable {variable} named by {key} is not set.",
+            key=key,
+            fix=f"export {variable} in the job's environment (cron, systemd unit, CronJob secret).",
+        )
+    return value
+
+
 @dataclass(frozen=True)
 class LrsConfig:
     name: str
@@ -60,25 +74,49 @@ class LrsConfig:
 
     def password(self) -> str | None:
         """Read the password only when a request needs it, so it never sits in a config dump or a log."""
-        if not self.password_env:
-            return None
-        value = os.environ.get(self.password_env)
-        if value is None:
-            raise ConfigError(
-                f"the environment variable {self.password_env} named by lrs.{self.name}.password_env is not set.",
-                key=f"lrs.{self.name}.password_env",
-                fix=f"export {self.password_env} in the job's environment (cron, systemd unit, CronJob secret).",
-            )
-        return value
+        return password_from(self.password_env, f"lrs.{self.name}.password_env")
+
+
+#: The user-table columns an LMS may hold payroll numbers in (`lms.NAME.payroll_field`).
+PAYROLL_FIELDS = ("idnumber", "username")
+
+
+@dataclass(frozen=True)
+class LmsConfig:
+    """A Moodle or Totara site's database, read (never written) for its SCORM activities' run-time data."""
+
+    name: str
+    url: str  # postgresql://user@host:port/db, without the password
+    password_env: str | None = None
+    prefix: str = "mdl_"  # the site's $CFG->prefix
+    payroll_field: str = "idnumber"  # the `user` column holding the payroll number
+    overlap_seconds: float = 300.0  # re-read on each run: tracks the LMS wrote, then committed late
+    page_size: int = 200  # attempts per page
+    connect_timeout: float = 10.0
+
+    def password(self) -> str | None:
+        """Read the password only when connecting, so it never sits in a config dump or a log."""
+        return password_from(self.password_env, f"lms.{self.name}.password_env")
+
+
+@dataclass(frozen=True)
+class ScormActivity:
+    """A SCORM activity of the LMS, named by its id or its name, and the activity IRI its statements are about."""
+
+    iri: str
+    id: int | None = None
+    name: str | None = None
 
 
 @dataclass(frozen=True)
 class ConnectorConfig:
-    """One stream of statements: an LRS query (verb, activity, since) or an export file."""
+    """One stream of statements: an LRS query (verb, activity, since), an export file, or an LMS's SCORM tracks."""
 
     name: str
     lrs: str | None = None
     file: Path | None = None
+    lms: str | None = None
+    scorm: tuple[ScormActivity, ...] = ()
     verb: str | None = None
     activity: str | None = None
     related_activities: bool = False
@@ -153,6 +191,7 @@ class Config:
     store_url: str
     lrs: dict[str, LrsConfig]
     connectors: dict[str, ConnectorConfig]
+    lms: dict[str, LmsConfig] = field(default_factory=dict)
     mappings: tuple[Path, ...] = ()
     home_page: str | None = None  # the account homePage whose names are payroll numbers
     commit_every: int = 10_000  # statements per transaction: whole pages, the cursor moving with them
@@ -193,6 +232,10 @@ FIXES: dict[str, str] = {
     "tokens_env": 'a list of environment variable NAMES holding bearer tokens, e.g. ["LRS_ADAPTER_API_TOKEN"].',
     "port": "a TCP port, 1 to 65535.",
     "max_limit": "the largest page a client may ask for, 1 to 100000.",
+    "prefix": 'the LMS\'s table prefix ($CFG->prefix in its config.php), e.g. "mdl_".',
+    "payroll_field": f"one of {', '.join(PAYROLL_FIELDS)}: the LMS user field holding the payroll number.",
+    "scorm": 'a list of SCORM activities, e.g. [{ name = "Prevent e-learning", iri = "https://..." }] or [{ id = 12,'
+    ' iri = "https://..." }].',
     "leavers_after": 'an ISO 8601 period of whole years, months, weeks or days, e.g. "P6Y" (six years after leaving).',
 }
 
@@ -302,9 +345,41 @@ class LrsSchema(Strict):
             raise ValidationError("holds credentials.", "endpoint")
 
 
+class LmsSchema(Strict):
+    url = fields.String(required=True, validate=validate.Regexp(r"^postgres(ql)?://"))
+    password_env = fields.String(validate=validate.Regexp(r"^[A-Za-z_][A-Za-z0-9_]*$"))
+    prefix = fields.String(validate=validate.Regexp(r"^[a-z0-9_]*$"))
+    payroll_field = fields.String(validate=validate.OneOf(PAYROLL_FIELDS))
+    overlap_seconds = fields.Float(validate=validate.Range(min=0))
+    page_size = fields.Integer(validate=validate.Range(min=1, max=10000))
+    connect_timeout = fields.Float(validate=validate.Range(min=0, min_inclusive=False))
+
+    @validates_schema
+    def no_password_in_url(self, data: dict[str, Any], **_: Any) -> None:
+        if (url := data.get("url")) and (urlsplit(url).password or "password" in parse_qs(urlsplit(url).query)):
+            raise ValidationError("holds a password.", "url")  # not repeated: it is the secret
+
+
+class ScormActivitySchema(Strict):
+    iri = fields.Url(required=True, require_tld=False, relative=False)
+    id = fields.Integer(validate=validate.Range(min=1))
+    name = fields.String(validate=validate.Length(min=1))
+
+    @validates_schema
+    def named_once(self, data: dict[str, Any], **_: Any) -> None:
+        if ("id" in data) == ("name" in data):
+            raise ValidationError("names the SCORM activity by exactly one of `id` or `name`.", "id")
+
+    @post_load
+    def make(self, data: dict[str, Any], **_: Any) -> ScormActivity:
+        return ScormActivity(**data)
+
+
 class ConnectorSchema(Strict):
     lrs = fields.String()
     file = Parsed(_relative_path)
+    lms = fields.String()
+    scorm = Tuple(fields.Nested(ScormActivitySchema), validate=validate.Length(min=1))
     verb = fields.Url(require_tld=False, relative=False)
     activity = fields.Url(require_tld=False, relative=False)
     related_activities = fields.Boolean()
@@ -312,8 +387,16 @@ class ConnectorSchema(Strict):
 
     @validates_schema
     def one_source(self, data: dict[str, Any], **_: Any) -> None:
-        if ("lrs" in data) == ("file" in data):
-            raise ValidationError("needs exactly one of `lrs` (an LRS name) or `file` (an export file).", "lrs")
+        if sum(key in data for key in ("lrs", "file", "lms")) != 1:
+            raise ValidationError(
+                "needs exactly one of `lrs` (an LRS name), `file` (an export file) or `lms` (an LMS name).", "lrs"
+            )
+        if ("lms" in data) != ("scorm" in data):
+            raise ValidationError("an `lms` connector, and only one, names its SCORM activities in `scorm`.", "scorm")
+        if "lms" in data and (filters := [key for key in ("verb", "activity", "related_activities") if key in data]):
+            raise ValidationError(
+                "is a filter of an LRS query: an `lms` connector reads the SCORM activities `scorm` names.", filters[0]
+            )
 
 
 class CertificationCodesSchema(Strict):
@@ -408,6 +491,7 @@ def _tables(value: Any) -> dict[str, dict[str, Any]]:
 class ConfigSchema(Strict):
     mappings = Tuple(Parsed(_relative_path))
     lrs = Named(LrsSchema, LrsConfig)
+    lms = Named(LmsSchema, LmsConfig)
     connectors = Named(ConnectorSchema, ConnectorConfig)
     sinks = Named(SinkSchema, SinkConfig)
     api = fields.Nested(ApiSchema)
@@ -419,19 +503,21 @@ class ConfigSchema(Strict):
     retention = fields.Nested(RetentionSchema)
 
     @validates_schema(skip_on_field_errors=False, pass_original=True)
-    def known_lrs(self, _: dict[str, Any], original: dict[str, Any], **__: Any) -> None:
-        """Connectors and sinks name LRSs the file defines (read from the file as written, beside any other errors)."""
-        if not isinstance(original.get("lrs", {}), dict):
-            return  # [lrs] itself is wrong, and its own error says so
-        defined = _tables(original.get("lrs"))
-        known = ", ".join(sorted(defined)) or "none defined"
+    def known_names(self, _: dict[str, Any], original: dict[str, Any], **__: Any) -> None:
+        """Connectors and sinks name LRSs (and connectors LMSs) the file defines (read from the file as written,
+        beside any other errors)."""
         wrong: dict[str, Any] = {}
-        for section in ("connectors", "sinks"):
-            for name, table in _tables(original.get(section)).items():
-                lrs = table.get("lrs")
-                if isinstance(lrs, str) and lrs not in defined:
-                    why = f"names an LRS {lrs!r} that has no [lrs.{lrs}] table (known: {known})."
-                    wrong.setdefault(section, {})[name] = {"lrs": [why]}
+        for kind, what, sections in (("lrs", "an LRS", ("connectors", "sinks")), ("lms", "an LMS", ("connectors",))):
+            if not isinstance(original.get(kind, {}), dict):
+                continue  # [lrs] or [lms] itself is wrong, and its own error says so
+            defined = _tables(original.get(kind))
+            known = ", ".join(sorted(defined)) or "none defined"
+            for section in sections:
+                for name, table in _tables(original.get(section)).items():
+                    named = table.get(kind)
+                    if isinstance(named, str) and named not in defined:
+                        why = f"names {what} {named!r} that has no [{kind}.{named}] table (known: {known})."
+                        wrong.setdefault(section, {}).setdefault(name, {})[kind] = [why]
         if wrong:
             raise ValidationError(wrong)
 

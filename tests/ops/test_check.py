@@ -9,6 +9,7 @@ from pytest_httpserver import HTTPServer
 
 from lrs_adapter.config import SINK_EVENTS, load_config
 from lrs_adapter.ops.check import check_sink, run_checks
+from tests.helpers.moodle import LEGACY, SCORM_12, MoodleSite, adapter_config
 
 EVENTS = ", ".join(sorted(SINK_EVENTS["agent_profile"]))
 
@@ -101,3 +102,19 @@ def test_a_web_page_where_the_agent_profile_api_should_be_is_not_taken_for_it(
     assert "does not implement the Agent Profile API" in lines[0]
     assert "did not answer a JSON list" in lines[0]
     assert len(httpserver.log) == 1  # an answer, not a torn body to retry
+
+
+@pytest.mark.postgres
+def test_an_lms_connector_is_checked_read_only_naming_what_it_reads(tmp_path: Path, site: MoodleSite) -> None:
+    scorm, _ = site.scorm("Prevent e-learning", SCORM_12)
+    said: list[str] = []
+    run_checks(load_config(adapter_config(tmp_path, site, "Prevent e-learning")), said.append)
+    tables = "Moodle up to 4.2 or Totara" if site.layout == LEGACY else "Moodle 4.3+"
+    assert f"connector totara_scorm: lms totara read-only, {tables} tables; SCORM activities {scorm} " in "\n".join(
+        said
+    )
+    said.clear()
+    ok, code = run_checks(load_config(adapter_config(tmp_path, site, "Prevent e-learning", "Fire safety")), said.append)
+    assert (ok, code) == (False, 2)
+    [failed] = [line for line in said if line.startswith("connector totara_scorm: FAILED (config)")]
+    assert "no SCORM activities named 'Fire safety'" in failed

@@ -149,6 +149,7 @@ def most_urgent(codes: list[int]) -> int:
 # The commands register themselves on `main` when their modules load.
 from lrs_adapter.cli import (  # noqa: E402, F401
     admin,
+    attendance,
     audit,
     backup,
     feed,

@@ -12,6 +12,7 @@ import hashlib
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
@@ -75,23 +76,46 @@ def matches(component: Component, statement: StatementFacts) -> bool:
     return component.instructors is None or statement.instructor in component.instructors
 
 
-def _presence(
-    component: Component, presence: Presence, statements: list[StatementFacts]
-) -> list[tuple[datetime, list[str]]]:
-    """Join/leave pairs per registration; once the union of the intervals reaches the minimum, that leave is the
-    evidence (with every join and leave it rests on). A join with no leave adds nothing."""
+@dataclass(frozen=True)
+class Attendance:
+    """One learner's time in one session (a registration, else the activity) under a presence rule: the union of
+    their join/leave intervals, and the leave at which it reached the rule's minimum (None: it never did), with
+    every join and leave that evidence rests on. `attendance import` reports it for each person, so what it says
+    of someone is what the mapper made of them."""
+
+    session: str | None
+    present_s: float
+    at_least_s: float
+    met_at: datetime | None
+    statement_ids: tuple[str, ...]
+
+
+def attendance(component: Component, presence: Presence, statements: Iterable[StatementFacts]) -> list[Attendance]:
+    """Join/leave pairs per registration, measured: the union of the intervals (overlaps count once) and, once it
+    reaches the minimum, that leave as the evidence's instant. A join with no leave adds nothing."""
     sessions: dict[str | None, list[StatementFacts]] = defaultdict(list)
-    for statement in statements:
+    for statement in sorted(statements, key=lambda s: (s.instant, s.id)):
         if statement.verb in (presence.join, presence.leave) and all(
             _names(r, statement) for r in component.activities
         ):
             sessions[statement.registration or statement.object_id].append(statement)
     found = []
-    for events in sessions.values():
-        evidence = _covering_leave(_join_leave_intervals(events, presence.join), presence.at_least_s)
-        if evidence is not None:
-            found.append(evidence)
+    for session, events in sessions.items():
+        present_s, met = _union(_join_leave_intervals(events, presence.join), presence.at_least_s)
+        at, ids = met if met is not None else (None, [])
+        found.append(Attendance(session, present_s, presence.at_least_s, at, tuple(ids)))
     return found
+
+
+def _presence(
+    component: Component, presence: Presence, statements: list[StatementFacts]
+) -> list[tuple[datetime, list[str]]]:
+    """The evidence of each session whose time present reached the minimum."""
+    return [
+        (found.met_at, list(found.statement_ids))
+        for found in attendance(component, presence, statements)
+        if found.met_at is not None
+    ]
 
 
 def _join_leave_intervals(events: list[StatementFacts], join_verb: str) -> list[tuple[datetime, datetime, list[str]]]:
@@ -108,12 +132,13 @@ def _join_leave_intervals(events: list[StatementFacts], join_verb: str) -> list[
     return intervals
 
 
-def _covering_leave(
+def _union(
     intervals: list[tuple[datetime, datetime, list[str]]], at_least_s: float
-) -> tuple[datetime, list[str]] | None:
-    """Taking the intervals in order of start, the end of the first one at which their union reaches
-    ``at_least_s`` seconds, with the ids of every interval taken so far; None if the union never does."""
+) -> tuple[float, tuple[datetime, list[str]] | None]:
+    """Taking the intervals in order of start: the seconds their union covers, and the end of the first one at
+    which it reached ``at_least_s`` seconds, with the ids of every interval taken so far (None if it never did)."""
     covered, used = 0.0, []
+    met: tuple[datetime, list[str]] | None = None
     span_start: datetime | None = None
     span_end: datetime | None = None
     for start, end, ids in sorted(intervals, key=lambda interval: interval[0]):
@@ -126,9 +151,11 @@ def _covering_leave(
             span_end = max(span_end, end)
         assert span_start is not None
         assert span_end is not None
-        if covered + (span_end - span_start).total_seconds() >= at_least_s:
-            return end, list(used)
-    return None
+        if met is None and covered + (span_end - span_start).total_seconds() >= at_least_s:
+            met = (end, list(used))
+    if span_start is not None and span_end is not None:
+        covered += (span_end - span_start).total_seconds()
+    return covered, met
 
 
 def _local_start(day: date, zone: ZoneInfo) -> datetime:

@@ -4,7 +4,8 @@ Each LRS gets `GET about` (the versions it speaks; an LRS without it, such as Ra
 `GET statements?limit=1` (the credentials and the endpoint); the store gets a write that is rolled back; each sink
 what it needs without sending anything (a probe event would be acted on): an upload folder it can write, a webhook's
 secret in the environment and its host answering on its port, an agent-profile sink's LRS answering a read of the
-Agent Profile API. The mappings are read against the connectors' verb and activity filters (connector_filters.py),
+Agent Profile API. Each `lms` connector connects to its LMS's database read-only and finds its tables and the SCORM
+activities it names. The mappings are read against the connectors' verb and activity filters (connector_filters.py),
 with a warning for each option the filters keep from ever completing.
 """
 
@@ -18,12 +19,13 @@ from urllib.parse import urljoin, urlsplit
 
 import orjson
 
-from lrs_adapter.config import Config, LrsConfig, SinkConfig
+from lrs_adapter.config import Config, ConnectorConfig, LrsConfig, SinkConfig
 from lrs_adapter.errors import AdapterError, ConfigError, error_class_of, exit_code_of
 from lrs_adapter.mapping.loader import load_mappings
 from lrs_adapter.ops.connector_filters import blocked_options
 from lrs_adapter.pipeline.push import unconfigured_sinks
 from lrs_adapter.sinks import LRS_KINDS, require_home_page
+from lrs_adapter.sources.scorm import ScormTracks
 from lrs_adapter.store import open_store
 from lrs_adapter.store.migrations import probe_write
 from lrs_adapter.xapi.client import Request, XapiClient
@@ -48,6 +50,20 @@ def check_lrs(lrs: LrsConfig, echo: Echo) -> int:
         echo(f"lrs {lrs.name}: credentials accepted; {header} X-Experience-API-Consistent-Through")
     except AdapterError as error:
         echo(f"lrs {lrs.name}: FAILED ({error_class_of(error)}): {error}")
+        return exit_code_of(error)
+    return 0
+
+
+def check_lms_connector(config: Config, connector: ConnectorConfig, echo: Echo) -> int:
+    """0 when the connector's LMS answers, read-only, and holds every SCORM activity it names."""
+    assert connector.lms is not None
+    source = ScormTracks(
+        config.lms[connector.lms], connector, config.home_page or "", None, full=True, file=str(config.path)
+    )
+    try:
+        echo(f"connector {connector.name}: lms {connector.lms} {source.check()}")
+    except AdapterError as error:
+        echo(f"connector {connector.name}: FAILED ({error_class_of(error)}): {error}")
         return exit_code_of(error)
     return 0
 
@@ -150,6 +166,7 @@ def run_checks(config: Config, echo: Echo) -> tuple[bool, int]:
     codes = [check_lrs(lrs, echo) for lrs in config.lrs.values()] + [check_store(config, echo)]
     codes.append(check_connector_filters(config, echo))
     codes += [check_sink(config, sink, echo) for sink in config.sinks.values()]
+    codes += [check_lms_connector(config, c, echo) for c in config.connectors.values() if c.lms is not None]
     for connector in config.connectors.values():
         if connector.file is not None and not connector.file.is_file():
             echo(f"connector {connector.name}: FAILED: export file {connector.file} does not exist")

@@ -33,6 +33,7 @@ from lrs_adapter.pipeline.page_intake import Intake, PageIntake, intake_of
 from lrs_adapter.sources import Page, Source
 from lrs_adapter.sources.export_file import ExportFile
 from lrs_adapter.sources.lrs import LrsStatements
+from lrs_adapter.sources.scorm import ScormTracks
 from lrs_adapter.store.database import Database
 from lrs_adapter.store.locks import connector_lock
 from lrs_adapter.store.quarantine import quarantine
@@ -55,6 +56,19 @@ OnPage = Callable[[RunCounts, float], None]
 def make_source(config: Config, connector: ConnectorConfig, db: Database, *, full: bool) -> Source:
     if connector.file is not None:
         return ExportFile(connector.file)
+    if connector.lms is not None:
+        if config.home_page is None:
+            raise ConfigError(
+                f"connector {connector.name} reads an LMS, whose learners are named by payroll number under"
+                " roster.home_page, which is not set.",
+                file=str(config.path),
+                key="roster.home_page",
+                fix='set [roster] home_page = "https://..." (the account homePage of your learners\' payroll numbers).',
+            )
+        cursor = get_cursor(db, connector.name)
+        return ScormTracks(
+            config.lms[connector.lms], connector, config.home_page, cursor, full=full, file=str(config.path)
+        )
     assert connector.lrs is not None
     lrs = config.lrs[connector.lrs]
     return LrsStatements(XapiClient(lrs), lrs, connector, get_cursor(db, connector.name), full=full)
@@ -194,29 +208,43 @@ def pull(
             fix="pass one of the known names to --connector, or add [connectors.NAME] to the file.",
         )
     version = config.lrs[connector.lrs].xapi_version if connector.lrs else "1.0.3"
-    own = OwnStatements.of(mapping.certification for mapping in load_mappings(config.mappings))
     with (
         connector_lock(db, connector_name),
         long_lived_objects_frozen(),
-        PageIntake(config.intake_processes, version, own) as intake,
+        PageIntake(config.intake_processes, version, _own_statements(config)) as intake,
     ):
         try:
             source = source or make_source(config, connector, db, full=full)
         except AdapterError as unmade:  # e.g. a password variable not set: the run log shows this run too
             return failed_at_start(db, connector, unmade, now)
         run = PullRun(db, connector_name, source, now, commit_every or config.commit_every, on_commit, on_page)
-        error: Exception | None = None
-        try:
-            run.take_pages(intake)
-        except Exception as failure:
-            error = failure
-        return run.finish(error)
+        return _run_to_end(run, intake)
+
+
+def take_in_source(config: Config, db: Database, name: str, source: Source, *, now: Callable[[], datetime]) -> Run:
+    """Statements made by the adapter from a file that is no configured connector (an attendance report), taken
+    in as a pull run under `name`: the same intake, store, locks and run log as an export file's."""
+    with connector_lock(db, name), PageIntake(0, "1.0.3", _own_statements(config)) as intake:
+        return _run_to_end(PullRun(db, name, source, now, config.commit_every, None), intake)
+
+
+def _own_statements(config: Config) -> OwnStatements:
+    return OwnStatements.of(mapping.certification for mapping in load_mappings(config.mappings))
+
+
+def _run_to_end(run: PullRun, intake: PageIntake) -> Run:
+    error: Exception | None = None
+    try:
+        run.take_pages(intake)
+    except Exception as failure:
+        error = failure
+    return run.finish(error)
 
 
 def failed_at_start(db: Database, connector: ConnectorConfig, error: AdapterError, now: Callable[[], datetime]) -> Run:
     """A run that could not begin (its source could not be made), recorded as failed with its error."""
     at, before = format_instant(now()), get_cursor(db, connector.name)
-    kind = "file" if connector.file is not None else "lrs"
+    kind = ExportFile.kind if connector.file is not None else ScormTracks.kind if connector.lms else LrsStatements.kind
     run_id = start_run(db, connector.name, kind, at, before.position if before else None)
     log.error("run failed at its start", phase="pull", run_id=run_id, connector=connector.name,
               error_class=error_class_of(error), error=str(error))  # fmt: skip

@@ -26,8 +26,6 @@ from tincan import (
     Verb,
 )
 
-from lrs_adapter.model.timestamps import parse_timestamp
-
 EARNED = "http://id.tincanapi.com/verb/earned"
 VOIDED = "http://adlnet.gov/expapi/verbs/voided"
 #: Result and context extensions this adapter writes; their meaning is in the README ("Pushing results").
@@ -94,21 +92,3 @@ def voiding_statement(payload: dict[str, Any], *, home_page: str) -> dict[str, A
         timestamp=payload["occurred_at"],
     )
     return _plain(statement)
-
-
-def same_statement(sent: dict[str, Any], held: dict[str, Any]) -> bool:
-    """Whether the LRS holds what was sent: the parts a sender sets (an LRS adds stored, authority, version and may
-    add objectType, and the instant may come back in another but equal spelling)."""
-
-    def essence(statement: dict[str, Any]) -> tuple[Any, ...]:
-        actor = {k: v for k, v in statement.get("actor", {}).items() if k != "objectType"}
-        obj = {k: v for k, v in statement.get("object", {}).items() if k != "objectType"}
-        return (
-            actor,
-            statement.get("verb", {}).get("id"),
-            obj.get("id"),
-            statement.get("result"),
-            parse_timestamp(statement.get("timestamp")),
-        )
-
-    return essence(sent) == essence(held)

@@ -10,17 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from typing import Any
-from urllib.parse import urljoin
-
-import orjson
 
 from lrs_adapter.config import LrsConfig, SinkConfig
 from lrs_adapter.errors import REFUSED, DeliveryRefused
 from lrs_adapter.mapping.model import Mapping as CertificationMapping
 from lrs_adapter.rules.events import CERTIFIED, REVOKED
-from lrs_adapter.sinks.certification_statement import earned_statement, same_statement, voiding_statement
+from lrs_adapter.sinks.certification_statement import earned_statement, voiding_statement
 from lrs_adapter.store.outbox import Delivery
-from lrs_adapter.xapi.client import RESUMES_FROM_OUTBOX, Request, XapiClient
+from lrs_adapter.xapi.client import RESUMES_FROM_OUTBOX, XapiClient
+from lrs_adapter.xapi.put import put_statement
 
 REFUSALS = {
     400: (REFUSED, "The LRS rejected the statement; its message names the field (lrs-adapter outbox show ID)."),
@@ -43,7 +41,6 @@ class LrsStatementsSink:
         self.home_page = home_page
         self.certifications = certifications
         self.client = client or XapiClient(lrs, resumes=RESUMES_FROM_OUTBOX)
-        self.url = urljoin(self.client.endpoint, "statements")
 
     def statement(self, delivery: Delivery) -> dict[str, Any] | None:
         """What this delivery sends (None: nothing, for an event this sink does not act on)."""
@@ -68,24 +65,8 @@ class LrsStatementsSink:
                 self._put(statement)
 
     def _put(self, statement: dict[str, Any]) -> None:
-        request = Request(
-            params={"statementId": statement["id"]},
-            body=orjson.dumps(statement),
-            headers={"Content-Type": "application/json"},
-            refusals=REFUSALS,
-        )
-        answer = self.client.request("PUT", self.url, request, allow=frozenset({409}))
-        if answer.status == 409 and not self._holds(statement):
+        if not put_statement(self.client, statement, REFUSALS):
             raise DeliveryRefused(
                 f"the LRS holds a different statement under id {statement['id']}: it was changed there, or another"
                 " system uses this adapter's ids. Compare it with `lrs-adapter outbox show ID` before retrying."
             )
-
-    def _holds(self, statement: dict[str, Any]) -> bool:
-        for parameter in ("statementId", "voidedStatementId"):
-            answer = self.client.request(
-                "GET", self.url, Request(params={parameter: statement["id"]}), allow=frozenset({404})
-            )
-            if answer.status == 200 and isinstance(answer.body, dict):
-                return same_statement(statement, answer.body)
-        return False
