@@ -49,9 +49,7 @@ def learner_keys(db: Database, learners: Iterable[str], *, add: bool = False) ->
     missing = [learner for learner in wanted if learner not in found]
     if add and missing:
         # Another connector's pull may number the same learner at once (PostgreSQL): the first one's number stands.
-        db.executemany(
-            "INSERT INTO statement_learners (learner) VALUES (?) ON CONFLICT DO NOTHING", [(m,) for m in missing]
-        )
+        db.insert_new("statement_learners", [("learner", "text")], [(m,) for m in missing], key="learner")
         found.update(_numbered(db, missing))
     return found
 

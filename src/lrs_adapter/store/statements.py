@@ -156,9 +156,7 @@ def _mark_for_mapping(db: Database, learners: list[str | None], voided_targets: 
                 ids_bytes(voided_targets),
             )
         }
-    db.executemany(
-        "INSERT INTO learners_to_map (learner) VALUES (?) ON CONFLICT DO NOTHING", [(key,) for key in sorted(keys)]
-    )
+    db.insert_new("learners_to_map", [("learner", "text")], [(key,) for key in sorted(keys)], key="learner")
 
 
 def _record_conflict(
