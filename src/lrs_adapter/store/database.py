@@ -237,8 +237,8 @@ class Database:
     ) -> None:
         """`rows` (values of `columns`, each a (name, PostgreSQL type) pair) inserted into `table` in their order,
         a row whose `key` the table holds already skipped. PostgreSQL takes them by binary COPY into a temporary
-        table of the same columns and one `INSERT ... SELECT ... ON CONFLICT DO NOTHING`: half the time of a
-        statement per row (bench/RESULTS.md). SQLite, in the same process, gains nothing from that."""
+        table of the same columns and one `INSERT ... SELECT ... ON CONFLICT DO NOTHING`: 2.5x the rows a second of
+        a statement a row (bench/RESULTS.md, bench/store.py). SQLite, in the same process, gains nothing from that."""
         names = ", ".join(name for name, _ in columns)
         insert = f"INSERT INTO {table} ({names})"
         if self.dialect == "sqlite" or not rows:
