@@ -41,6 +41,7 @@ lint: install
 bench: install test-lrs
 	-$(BIN)/python bench/pull.py --markdown var/bench-pull.md
 	-$(BIN)/python bench/map.py
+	-$(BIN)/python bench/store.py
 	-$(BIN)/python bench/evaluate.py
 	-$(BIN)/python bench/workbook.py
 	-$(BIN)/python bench/trend.py

@@ -112,7 +112,11 @@ def outcome(db: Database, lrs: LRS) -> dict[str, Any]:
     for kind, subject, record in db.execute("SELECT kind, subject, record FROM changes ORDER BY seq"):
         latest[(kind, subject)] = orjson.loads(record) if record else None
     return {
-        "statements": _rows(db, "SELECT id, learner, verb_id, voided_by FROM statements"),
+        "statements": _rows(
+            db,
+            "SELECT s.id, k.learner, s.verb_id, s.voided_by FROM statements s"
+            " LEFT JOIN statement_learners k ON k.id = s.learner_key",
+        ),
         "quarantine": _rows(db, "SELECT connector, reason FROM quarantine"),
         "evidence": _rows(db, "SELECT id, learner, option_id, component, instant, statement_ids FROM evidence"),
         "completions": _rows(

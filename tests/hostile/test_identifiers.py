@@ -19,6 +19,7 @@ from lrs_adapter.cli import main
 from lrs_adapter.model.identifiers import IDENTIFIER_MAX_LENGTH
 from lrs_adapter.store import open_store
 from tests.helpers.prevent import HOME, IRI, SATISFIED, statement
+from tests.helpers.stored import statement_learners
 
 ROOT = Path(__file__).resolve().parents[2]
 FORMULA = '=HYPERLINK("http://evil.example/","x")'
@@ -88,7 +89,7 @@ def test_a_statement_whose_actor_is_no_identifier_is_quarantined_and_nobody_lear
     db = open_store(store_url)
     try:
         quarantined = {row.statement_id: (row.field, row.reason) for row in db.execute("SELECT * FROM quarantine")}
-        stored = {row.learner for row in db.execute("SELECT learner FROM statements")}
+        stored = set(statement_learners(db))
     finally:
         db.close()
     for (name, named), hostile in zip(HOSTILE_NAMES.items(), statements, strict=False):

@@ -17,6 +17,7 @@ from lrs_adapter.config import Config, ConnectorConfig
 from lrs_adapter.pipeline.pull import QUARANTINED, SUCCEEDED, pull
 from lrs_adapter.store import open_store
 from tests.helpers.factory import make_statement
+from tests.helpers.stored import stored_ids
 
 NOW = datetime(2026, 2, 1, 12, tzinfo=UTC)
 
@@ -126,7 +127,7 @@ def test_every_generated_line_is_stored_or_quarantined(file: list[tuple[str, byt
             counted = [line for _, line in file if line.strip()]  # a blank line is no statement
             assert run.outcome in (SUCCEEDED, QUARANTINED), run.error_message
             assert run.fetched == len(counted) == run.new + run.duplicate + run.conflicts + run.quarantined
-            stored = {row[0] for row in db.execute("SELECT id FROM statements")}
+            stored = stored_ids(db)
             assert len(stored) == run.new
             for field, reason in db.execute("SELECT field, reason FROM quarantine"):
                 assert field

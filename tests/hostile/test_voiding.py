@@ -15,6 +15,7 @@ from lrs_adapter.pipeline.pull import QUARANTINED, SUCCEEDED, pull
 from lrs_adapter.sources.export_file import ExportFile
 from lrs_adapter.store import Database
 from lrs_adapter.store.runs import Run
+from lrs_adapter.store.statement_keys import ids_bytes
 from tests.helpers.prevent import COMPLETED, IRI, statement, voiding
 
 NOW = datetime(2026, 2, 1, 12, tzinfo=UTC)
@@ -59,6 +60,8 @@ def test_a_page_of_10000_voiding_statements(db: Database, tmp_path: Path) -> Non
     assert voided[0] == len(voids)  # and no voiding statement voided
     assert seconds < 60, seconds  # generous: about 2 s on a 2-core machine
     assert pull_page(db, tmp_path, "latecomers", later).new == 5
-    arrived = db.execute("SELECT voided_by FROM statements WHERE id IN (?, ?, ?, ?, ?)", [t["id"] for t in later])
+    arrived = db.execute(
+        "SELECT voided_by FROM statements WHERE id IN (?, ?, ?, ?, ?)", ids_bytes(t["id"] for t in later)
+    )
     assert len(arrived) == 5
     assert all(row[0] for row in arrived)  # voided on arrival

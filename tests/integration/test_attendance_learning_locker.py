@@ -16,6 +16,7 @@ from lrs_adapter.store.learners import import_roster
 from lrs_adapter.store.runs import list_runs
 from tests.helpers.lrs_servers import LRS
 from tests.helpers.prevent import HOME
+from tests.helpers.stored import stored_ids
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "fixtures" / "attendance"
@@ -60,7 +61,7 @@ def test_the_lrs_holds_what_the_store_holds_and_a_second_send_adds_nothing(
     assert done.sent is not None
     assert (done.sent.outcome, done.sent.delivered, done.sent.refused) == ("succeeded", 14, 0)
     held = _held(learning_locker)
-    stored = {row.id for row in db.execute("SELECT id FROM statements")}
+    stored = stored_ids(db)
     assert set(held) == stored
     assert len(stored) == 14
     assert {s["verb"]["id"] for s in held.values()} == {"http://activitystrea.ms/join", "http://activitystrea.ms/leave"}

@@ -84,7 +84,7 @@ def held(db: Database) -> list[str]:
 def leaves_nothing_of_the_person(db: Database) -> None:
     for table, column in (("statements", "raw"), ("quarantine", "raw"), ("statement_conflicts", "raw")):
         assert db.execute(f"SELECT id FROM {table} WHERE {column} LIKE ?", (f"%{PERSON}%",)) == [], table
-    assert db.execute("SELECT learner FROM statements WHERE learner LIKE ?", (f"%{PERSON}%",)) == []
+    assert db.execute("SELECT learner FROM statement_learners WHERE learner LIKE ?", (f"%{PERSON}%",)) == []
 
 
 @pytest.fixture

@@ -14,9 +14,11 @@ from lrs_adapter.ops.check import run_checks
 from lrs_adapter.pipeline.pull import FAILED, SUCCEEDED, pull
 from lrs_adapter.store import Database, open_store
 from lrs_adapter.store.runs import get_cursor
+from lrs_adapter.store.statement_keys import id_bytes
 from tests.helpers.factory import make_statement, make_statements
 from tests.helpers.faults import dying_source
 from tests.helpers.lrs_servers import LRS
+from tests.helpers.stored import stored_ids
 
 VOIDED = "http://adlnet.gov/expapi/verbs/voided"
 FAST = RetryPolicy(max_attempts=2, initial_wait=0.01, max_wait=0.01, max_total=1)
@@ -33,10 +35,6 @@ def config(lrs: LRS, tmp_path: Path, page_size: int = 100) -> Config:
         },
         commit_every=1,  # a transaction per page, so the tests can stop between any two
     )
-
-
-def stored_ids(db: Database) -> set[str]:
-    return {row[0] for row in db.execute("SELECT id FROM statements")}
 
 
 def test_more_than_three_pages_then_only_what_was_posted_since(
@@ -81,10 +79,11 @@ def test_interrupted_pull_ends_with_the_store_of_a_clean_run(
     assert len(stored_ids(db)) == received
     resumed = pull(cfg, db, "ll")
     assert resumed.outcome == SUCCEEDED
-    columns = "id, learner, verb_id, object_id, timestamp, stored, voided_by, content_hash, raw"
-    assert db.execute(f"SELECT {columns} FROM statements ORDER BY id") == clean.execute(
-        f"SELECT {columns} FROM statements ORDER BY id"
+    columns = (
+        "s.id, k.learner, s.verb_id, s.object_id, s.timestamp, s.stored, s.voided_by, s.content_hash, s.raw"
+        " FROM statements s LEFT JOIN statement_learners k ON k.id = s.learner_key ORDER BY s.id"
     )
+    assert db.execute(f"SELECT {columns}") == clean.execute(f"SELECT {columns}")
     db.close()
     clean.close()
 
@@ -107,7 +106,7 @@ def test_voided_completion_after_it_was_pulled(learning_locker: LRS, db: Databas
     learning_locker.post([void])
     run = pull(cfg, db, "ll")
     assert run.voided == 1
-    assert db.one("SELECT voided_by FROM statements WHERE id = ?", (completion["id"],)) == (void["id"],)
+    assert db.one("SELECT voided_by FROM statements WHERE id = ?", (id_bytes(completion["id"]),)) == (void["id"],)
 
 
 def test_voiding_statement_arriving_before_its_target(learning_locker: LRS, db: Database, tmp_path: Path) -> None:
@@ -122,7 +121,7 @@ def test_voiding_statement_arriving_before_its_target(learning_locker: LRS, db: 
     assert stored_ids(db) == {void["id"]}
     (tmp_path / "x.jsonl").write_bytes(orjson.dumps(copy.deepcopy(completion)) + b"\n")
     pull(cfg, db, "file")
-    assert db.one("SELECT voided_by FROM statements WHERE id = ?", (completion["id"],)) == (void["id"],)
+    assert db.one("SELECT voided_by FROM statements WHERE id = ?", (id_bytes(completion["id"]),)) == (void["id"],)
 
 
 def test_check_reports_a_conformant_lrs(learning_locker: LRS, tmp_path: Path) -> None:

@@ -21,10 +21,11 @@ from structlog.testing import capture_logs
 from lrs_adapter.config import Config, ConnectorConfig, LrsConfig, RetryPolicy
 from lrs_adapter.model.statements import Cursor
 from lrs_adapter.pipeline.pull import FAILED, SUCCEEDED, pull
-from lrs_adapter.store import Database, open_store
+from lrs_adapter.store import open_store
 from lrs_adapter.store.runs import Run, get_cursor
 from tests.helpers.factory import make_statements
 from tests.helpers.lrs_servers import LRS, LearningLocker, require
+from tests.helpers.stored import stored_ids
 from tests.helpers.transport_faults import ELSEWHERE, FaultPlan, faulty_sessions
 
 FAST = RetryPolicy(max_attempts=2, initial_wait=0.01, max_wait=0.01, max_total=1)
@@ -56,10 +57,6 @@ def post(lrs: LRS, count: int) -> list[dict[str, Any]]:
     for start in range(0, count, 50):
         lrs.post(statements[start : start + 50])
     return statements
-
-
-def stored_ids(db: Database) -> set[str]:
-    return {row.id for row in db.execute("SELECT id FROM statements")}
 
 
 class CursorWatch:

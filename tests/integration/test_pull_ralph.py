@@ -17,6 +17,7 @@ from lrs_adapter.store import Database
 from lrs_adapter.store.runs import get_cursor
 from tests.helpers.faults import dying_source
 from tests.helpers.lrs_servers import LRS
+from tests.helpers.stored import stored_ids
 
 FAST = RetryPolicy(max_attempts=2, initial_wait=0.01, max_wait=0.01, max_total=1)
 
@@ -50,7 +51,7 @@ def test_every_loaded_statement_pulled_across_pages_and_the_quirks_logged(
     assert run.pages >= 3
     assert run.new == len(ralph.loaded)
     assert run.quarantined == 0
-    assert {row[0] for row in db.execute("SELECT id FROM statements")} == {s["id"] for s in ralph.loaded}
+    assert stored_ids(db) == {s["id"] for s in ralph.loaded}
     assert run.notes is not None
     assert "the cursor is on timestamp" in run.notes
     assert "ascending order" in run.notes

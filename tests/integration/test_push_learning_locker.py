@@ -31,6 +31,7 @@ from tests.helpers.certification_run import post, received, rounds, sync_until_d
 from tests.helpers.lrs_servers import LRS
 from tests.helpers.prevent import HOME, IRI, SATISFIED, statement, voiding
 from tests.helpers.pushing import PREVENT
+from tests.helpers.stored import stored_ids
 
 PREVENT_FILE = Path(__file__).resolve().parents[2] / "mappings" / "prevent.toml"
 FAST = RetryPolicy(max_attempts=2, initial_wait=0.01, max_wait=0.05, max_total=1)
@@ -288,7 +289,7 @@ def test_the_adapters_own_statements_pulled_back_are_skipped_and_counted(learnin
     ours = {earned_id for earned_id, _, _ in held["earned"]} | our_voids
     assert len(ours) >= 14 + 4
     assert ours <= everything
-    stored = {row.id for row in db.execute("SELECT id FROM statements")}
+    stored = stored_ids(db)
     assert not ours & stored
     assert everything - ours <= stored
     assert EARNED not in {row.verb_id for row in db.execute("SELECT DISTINCT verb_id FROM statements")}

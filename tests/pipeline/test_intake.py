@@ -9,8 +9,8 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lrs_adapter.model.statements import Accepted, Rejected
-from lrs_adapter.pipeline.intake import content_hash, take_in
+from lrs_adapter.model.statements import Accepted, Rejected, content_hash
+from lrs_adapter.pipeline.intake import take_in
 from tests.helpers.factory import make_statement
 
 NOW = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)

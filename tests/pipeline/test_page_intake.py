@@ -103,8 +103,9 @@ def _store(path: Path) -> list[Row]:
     db = Database(f"sqlite:///{path}")
     try:
         return db.execute(
-            "SELECT id, learner, verb_id, object_id, registration, timestamp, stored, voided_by, content_hash, raw,"
-            " facts FROM statements ORDER BY id"
+            "SELECT s.id, k.learner, s.verb_id, s.object_id, s.registration, s.timestamp, s.stored, s.voided_by,"
+            " s.content_hash, s.raw, s.facts FROM statements s LEFT JOIN statement_learners k ON k.id = s.learner_key"
+            " ORDER BY s.id"
         ) + db.execute("SELECT source, field, reason, raw FROM quarantine ORDER BY source")
     finally:
         db.close()

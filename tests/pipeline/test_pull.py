@@ -29,6 +29,7 @@ from lrs_adapter.store.statements import save_statements
 from tests.helpers.factory import make_statements
 from tests.helpers.faults import dying_source
 from tests.helpers.statement_resource import serve_statements
+from tests.helpers.stored import stored_ids
 
 ENDPOINT = "https://lrs.example.org/xAPI/"
 STATEMENTS = ENDPOINT + "statements"
@@ -70,7 +71,7 @@ def serve(pages: list[list[dict[str, Any]]]) -> None:
 
 
 def ids(db: Database) -> set[str]:
-    return {row[0] for row in db.execute("SELECT id FROM statements")}
+    return stored_ids(db)
 
 
 @responses.activate

@@ -20,6 +20,7 @@ from lrs_adapter.pipeline.pull import SUCCEEDED, pull
 from lrs_adapter.store import Database, open_store
 from lrs_adapter.store.runs import get_cursor
 from tests.helpers.moodle import SCORM_12, SCORM_2004, MoodleSite, adapter_config
+from tests.helpers.stored import statement_learners
 
 pytestmark = pytest.mark.postgres
 OCTOBER = int(datetime(2026, 10, 5, 9, tzinfo=UTC).timestamp())
@@ -105,7 +106,7 @@ def test_scorm_12_and_2004_learners_certified_from_the_lms_tables_end_to_end(tmp
 
 def payrolls(db: Database) -> set[str]:
     """The payroll numbers of the learners of the statements stored (their keys end with it)."""
-    return {row[0].rsplit(" ", 1)[-1] for row in db.execute("SELECT learner FROM statements")}
+    return {learner.rsplit(" ", 1)[-1] for learner in statement_learners(db) if learner}
 
 
 def test_the_cursor_moves_to_the_newest_write_and_the_next_run_re_reads_the_overlap(

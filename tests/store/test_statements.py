@@ -10,9 +10,10 @@ from typing import Any
 import orjson
 import pytest
 
-from lrs_adapter.model.statements import Accepted
+from lrs_adapter.model.statements import Accepted, content_hash
 from lrs_adapter.pipeline.intake import take_in, take_in_text
 from lrs_adapter.store import Database
+from lrs_adapter.store.statement_keys import id_bytes
 from lrs_adapter.store.statements import SaveCounts, save_statements, statement_count, statement_origins
 from tests.helpers.factory import make_statement
 
@@ -43,7 +44,7 @@ def save(db: Database, *statements: dict[str, Any]) -> SaveCounts:
 
 
 def voided_by(db: Database, statement_id: str) -> str | None:
-    row = db.one("SELECT voided_by FROM statements WHERE id = ?", (statement_id,))
+    row = db.one("SELECT voided_by FROM statements WHERE id = ?", (id_bytes(statement_id),))
     assert row is not None
     voiding_id = row[0]
     assert voiding_id is None or isinstance(voiding_id, str), voiding_id
@@ -59,7 +60,7 @@ def test_new_then_duplicate_then_conflict(db: Database) -> None:
     changed["result"] = {"success": False}
     counts = save(db, changed)
     assert (counts.new, counts.duplicate, counts.conflicts) == (0, 0, 1)
-    raw = db.one("SELECT raw FROM statements WHERE id = ?", (first["id"],))
+    raw = db.one("SELECT raw FROM statements WHERE id = ?", (id_bytes(first["id"]),))
     assert raw is not None, "a conflict must never overwrite what was stored"
     assert '"success":false' not in raw[0], "a conflict must never overwrite what was stored"
     assert db.one("SELECT COUNT(*) FROM statement_conflicts WHERE statement_id = ?", (first["id"],)) == (1,)
@@ -115,7 +116,7 @@ def test_group_actor_is_stored_for_nobody(db: Database) -> None:
     statement = make_statement(13)
     statement["actor"] = {"objectType": "Group", "member": [statement["actor"]]}
     save(db, statement)
-    assert db.one("SELECT learner FROM statements WHERE id = ?", (statement["id"],)) == (None,)
+    assert db.one("SELECT learner_key FROM statements WHERE id = ?", (id_bytes(statement["id"]),)) == (None,)
 
 
 def test_statement_count_and_origins(db: Database) -> None:
@@ -142,3 +143,29 @@ def test_statements_taken_by_the_fast_path_still_meet_their_conflicts(db: Databa
     with db.transaction():
         counts = save_statements(db, rows, connector="c", run_id=1, received_at="now")  # type: ignore[arg-type]
     assert (counts.new, counts.duplicate, counts.conflicts) == (1, 1, 1)
+
+
+def test_a_statement_met_again_is_hashed_only_then_and_its_conflict_found(db: Database) -> None:
+    """The fast path hashes nothing; the store hashes a statement whose id it holds already, both the stored text and
+    the new one, so a real conflict across pulls is still found and recorded with both hashes."""
+    first = make_statement(21) | {"stored": "2026-01-05T11:00:00.000Z"}
+    changed = first | {"result": {"success": False}}
+    reordered = json.dumps(dict(reversed(list(first.items())))).encode()
+    taken = [take_in_text(orjson.dumps(s), source="test", received_at=NOW) for s in (first, changed)]
+    taken.append(take_in_text(reordered, source="test", received_at=NOW))
+    rows = [row for row in taken if isinstance(row, Accepted)]
+    assert [row.content_hash for row in rows] == [None, None, None], "the fast path computes no hash"
+    for row in rows:
+        with db.transaction():
+            save_statements(db, [row], connector="c", run_id=1, received_at="now")
+    assert db.one("SELECT content_hash FROM statements") == (None,), "nothing hashed for a statement met once"
+    conflicts = db.execute("SELECT statement_id, stored_hash, new_hash FROM statement_conflicts")
+    assert conflicts == [(first["id"], content_hash(first), content_hash(changed))]
+
+
+def test_an_uppercase_id_and_its_lowercase_twin_are_one_statement(db: Database) -> None:
+    """Intake lower-cases ids, and the store keys them by their 16 bytes: the text an LRS wrote does not matter."""
+    first = make_statement(22)
+    save(db, first, first | {"id": first["id"].upper()})
+    assert statement_count(db) == 1
+    assert list(statement_origins(db, [first["id"]])) == [first["id"]]

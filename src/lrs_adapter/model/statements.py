@@ -3,8 +3,20 @@ connector's cursor that moves with them."""
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Any, NamedTuple
+
+import orjson
+
+#: What an LRS sets or may rewrite; two copies of one statement that differ only here are the same statement.
+LRS_ASSIGNED = frozenset({"id", "stored", "authority", "version"})
+
+
+def content_hash(statement: dict[str, Any]) -> str:
+    """SHA-256 of the statement without what an LRS assigns, keys sorted: equal content, equal hash."""
+    content = {key: value for key, value in statement.items() if key not in LRS_ASSIGNED}
+    return hashlib.sha256(orjson.dumps(content, option=orjson.OPT_SORT_KEYS)).hexdigest()
 
 
 class Accepted(NamedTuple):
@@ -21,7 +33,10 @@ class Accepted(NamedTuple):
     voids: str | None  # the target's id when this is a voiding statement
     timestamp: str
     stored: str
-    content_hash: str
+    #: Set only by the slow path, which hashes what was received before it fills in an id, `stored` or `timestamp`;
+    #: the fast path keeps the text as received, and the store hashes it only when its id is met again
+    #: (store/statements.py), so nearly every statement is never hashed.
+    content_hash: str | None
     raw: str
     facts: str  # what mappings ask about, as compact JSON (see xapi/facts.py)
 

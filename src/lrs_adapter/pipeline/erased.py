@@ -13,7 +13,7 @@ from lrs_adapter.model.statements import Accepted, Rejected
 from lrs_adapter.store.database import Database
 from lrs_adapter.store.erasure import ERASED_HOME
 from lrs_adapter.store.erasure_log import Erasure, erased_rows
-from lrs_adapter.store.statements import stored_hashes
+from lrs_adapter.store.statements import unchanged
 
 
 def actor_keys(item: Accepted) -> list[str]:
@@ -36,7 +36,7 @@ def hold_erased(db: Database, accepted: Sequence[Accepted], *, source: str) -> t
     _, erased = erased_rows(db, list(enumerate(accepted)), lambda pair: actor_keys(pair[1]), hold=True)
     if not erased:
         return list(accepted), []
-    known = stored_hashes(db, [item.id for (_, item), _ in erased])
-    held = {at: (item, erasure) for (at, item), erasure in erased if known.get(item.id) != item.content_hash}
+    known = unchanged(db, [item for (_, item), _ in erased])
+    held = {at: (item, erasure) for (at, item), erasure in erased if item.id not in known}
     kept = [item for at, item in enumerate(accepted) if at not in held]
     return kept, [_held(item, erasure, source) for item, erasure in held.values()]

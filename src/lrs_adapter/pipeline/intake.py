@@ -7,7 +7,6 @@ importing the same file twice is a no-op, `stored` = the import time and `timest
 
 from __future__ import annotations
 
-import hashlib
 import reprlib
 import uuid
 from datetime import datetime
@@ -15,7 +14,7 @@ from typing import Any
 
 import orjson
 
-from lrs_adapter.model.statements import Accepted, Rejected, cut_raw, reject_unparsable
+from lrs_adapter.model.statements import Accepted, Rejected, content_hash, cut_raw, reject_unparsable
 from lrs_adapter.model.timestamps import format_instant
 from lrs_adapter.xapi.facts import encode, extract
 from lrs_adapter.xapi.fast import fast_check
@@ -23,19 +22,11 @@ from lrs_adapter.xapi.statement import CheckedStatement, StatementInvalid, check
 
 #: Namespace of the ids derived for statements that arrive without one.
 DERIVED_ID_NAMESPACE = uuid.UUID("0f6f2b1e-5a7c-4d0b-9a53-6c1b7f3f2a10")
-#: What an LRS sets or may rewrite; two copies of one statement that differ only here are the same statement.
-LRS_ASSIGNED = frozenset({"id", "stored", "authority", "version"})
 #: How a rejected value too deep for `repr` is kept.
 _OUTER_LEVELS = reprlib.Repr()
 _OUTER_LEVELS.maxlevel = 12
 _OUTER_LEVELS.maxstring = _OUTER_LEVELS.maxother = 1000
 _OUTER_LEVELS.maxdict = _OUTER_LEVELS.maxlist = 100
-
-
-def content_hash(statement: dict[str, Any]) -> str:
-    """SHA-256 of the statement without what an LRS assigns, keys sorted: equal content, equal hash."""
-    content = {key: value for key, value in statement.items() if key not in LRS_ASSIGNED}
-    return hashlib.sha256(orjson.dumps(content, option=orjson.OPT_SORT_KEYS)).hexdigest()
 
 
 def _raw_text(value: Any) -> str:
@@ -62,12 +53,12 @@ def take_in_text(text: bytes, *, source: str, received_at: datetime, version: st
     fast = fast_check(text, version)
     if fast is not None and None not in (fast.checked.id, fast.checked.stored, fast.checked.timestamp):
         # Its raw text is kept as received. (One that lacks what an LRS adds, from an export file, goes to
-        # `take_in`, which fills it in.)
-        return _accepted(fast.checked, content_hash(statement), text.decode(), fast.facts)
+        # `take_in`, which fills it in.) Its content is hashed only if its id is met again (store/statements.py).
+        return _accepted(fast.checked, None, text.decode(), fast.facts)
     return take_in(statement, source=source, received_at=received_at, version=version)
 
 
-def _accepted(checked: CheckedStatement, digest: str, raw: str, facts: dict[str, Any]) -> Accepted:
+def _accepted(checked: CheckedStatement, digest: str | None, raw: str, facts: dict[str, Any]) -> Accepted:
     """The row of a statement either path took, once it has an id, `stored` and `timestamp`."""
     assert checked.id is not None
     assert checked.timestamp is not None

@@ -23,6 +23,7 @@ from lrs_adapter.store.database import Database
 #: Every table an erasure deletes from or rewrites rows of.
 ERASED_TABLES = (
     "statements",
+    "statement_learners",
     "statement_conflicts",
     "quarantine",
     "learners",

@@ -27,6 +27,8 @@ from lrs_adapter.store.leftovers import (
     pseudonymise_audit,
     pseudonymise_quarantine,
 )
+from lrs_adapter.store.statement_keys import id_text
+from lrs_adapter.store.statements import Held
 
 #: The account homePage of a pseudonymised actor.
 ERASED_HOME = "urn:lrs-adapter:erased"
@@ -118,12 +120,20 @@ def erase_one(db: Database, learner: str, *, home_page: str | None, now: str) ->
     identifiers = identifiers_of(db, [learner])
     actor = {"objectType": "Agent", "account": {"homePage": ERASED_HOME, "name": pseudonym}}
     keys = sorted(set(keys_of(db, learner, home_page)) | {payroll_key(learner)})
-    statements = rows_in(db, "SELECT id, raw FROM statements WHERE learner IN ({})", keys)
-    db.executemany(
-        "UPDATE statements SET raw = ?, learner = NULL WHERE id = ?",
-        [(_pseudonymised(raw, actor), statement_id) for statement_id, raw in statements],
+    statements = rows_in(
+        db,
+        "SELECT s.id, s.content_hash, s.raw FROM statements s JOIN statement_learners k ON k.id = s.learner_key"
+        " WHERE k.learner IN ({})",
+        keys,
     )
-    ids = [row.id for row in statements]
+    # The hash of what was received stays with the row, whose text no longer is that (store/statements.py): the
+    # statement met again is known as the one stored.
+    db.executemany(
+        "UPDATE statements SET raw = ?, learner_key = NULL, content_hash = ? WHERE id = ?",
+        [(_pseudonymised(r.raw, actor), Held(r.content_hash, r.raw).digest, r.id) for r in statements],
+    )
+    rows_in(db, "DELETE FROM statement_learners WHERE learner IN ({})", keys)
+    ids = [id_text(row.id) for row in statements]
     conflicts = rows_in(db, "SELECT id, raw FROM statement_conflicts WHERE statement_id IN ({})", ids)
     db.executemany(
         "UPDATE statement_conflicts SET raw = ? WHERE id = ?", [(_pseudonymised(r.raw, actor), r.id) for r in conflicts]

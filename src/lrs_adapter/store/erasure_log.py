@@ -28,6 +28,7 @@ from lrs_adapter.errors import ConfigError
 from lrs_adapter.store.backup import not_a_backup
 from lrs_adapter.store.database import Database, rows_in
 from lrs_adapter.store.learners import account_key, identities, keys_of, merged_into, payroll_key
+from lrs_adapter.store.statement_keys import WITH_STATEMENTS
 
 R = TypeVar("R")
 
@@ -144,7 +145,7 @@ def learners_erased(db: Database, home_page: str | None) -> list[str]:
     for row in db.execute("SELECT id FROM learners UNION SELECT learner FROM certification_states"):
         keys.setdefault(row.id, set())  # known by their id alone
     prefix = account_key(home_page, "") if home_page else None
-    for row in db.execute("SELECT DISTINCT learner FROM statements WHERE learner IS NOT NULL"):
+    for row in db.execute(WITH_STATEMENTS):
         # An account no identifier names is the learner of that payroll number (store/learners.py `resolve`).
         if prefix and row.learner not in identifiers and row.learner.startswith(prefix) and row.learner != prefix:
             keys.setdefault(row.learner[len(prefix) :], set()).add(row.learner)

@@ -14,6 +14,7 @@ import orjson
 from lrs_adapter.model.evidence import Evidence
 from lrs_adapter.model.timestamps import format_instant
 from lrs_adapter.store.database import Database, rows_in
+from lrs_adapter.store.statement_keys import WITH_STATEMENTS, id_text
 from lrs_adapter.xapi.facts import StatementFacts, from_row
 
 
@@ -28,15 +29,24 @@ def facts_by_identifier(db: Database, keys: Sequence[str]) -> dict[str, list[Sta
     of learners read in a few queries, not one each."""
     rows = rows_in(
         db,
-        "SELECT id, learner, verb_id, object_id, registration, timestamp, stored, voided_by IS NOT NULL AS voided,"
-        " facts FROM statements WHERE voids IS NULL AND learner IN ({})",
+        "SELECT s.id, k.learner, s.verb_id, s.object_id, s.registration, s.timestamp, s.stored,"
+        " s.voided_by IS NOT NULL AS voided, s.facts FROM statements s"
+        " JOIN statement_learners k ON k.id = s.learner_key WHERE s.voids IS NULL AND k.learner IN ({})",
         sorted(set(keys)),
     )
     found: dict[str, list[StatementFacts]] = defaultdict(list)
     for r in rows:
         found[r.learner].append(
             from_row(
-                r.id, r.learner, r.verb_id, r.object_id, r.registration, r.timestamp, r.stored, bool(r.voided), r.facts
+                id_text(r.id),
+                r.learner,
+                r.verb_id,
+                r.object_id,
+                r.registration,
+                r.timestamp,
+                r.stored,
+                bool(r.voided),
+                r.facts,
             )
         )
     return found
@@ -81,10 +91,7 @@ def enqueue_learner(db: Database, key: str) -> None:
 
 def enqueue_everyone(db: Database) -> None:
     """Every identifier with statements or recorded completions, for a remap of the whole store."""
-    db.execute(
-        "INSERT INTO learners_to_map (learner) SELECT DISTINCT learner FROM statements"
-        " WHERE learner IS NOT NULL ON CONFLICT DO NOTHING"
-    )
+    db.execute(f"INSERT INTO learners_to_map (learner) {WITH_STATEMENTS} ON CONFLICT DO NOTHING")
     db.execute(
         "INSERT INTO learners_to_map (learner) SELECT DISTINCT learner_key FROM recorded_completions"
         " WHERE learner_key IS NOT NULL ON CONFLICT DO NOTHING"

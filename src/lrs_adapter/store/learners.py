@@ -15,6 +15,7 @@ from datetime import date
 from lrs_adapter.model.contract import Contact, LearnerFacts
 from lrs_adapter.model.roster import RosterRow
 from lrs_adapter.store.database import Database, Row, rows_in
+from lrs_adapter.store.statement_keys import WITH_STATEMENTS
 
 #: How a work e-mail is held: as the identifier (mbox) the roster gives the learner.
 MAILTO = "mbox:mailto:"
@@ -229,8 +230,7 @@ def _requeue_moved(db: Database, before: dict[str, str], after: dict[str, str], 
         keys.update(keys_of(db, person, home_page))
         db.execute("DELETE FROM evidence WHERE learner = ?", (person,))
     db.executemany(
-        "INSERT INTO learners_to_map (learner) SELECT DISTINCT learner FROM statements WHERE learner = ?"
-        " ON CONFLICT DO NOTHING",
+        f"INSERT INTO learners_to_map (learner) {WITH_STATEMENTS} AND k.learner = ? ON CONFLICT DO NOTHING",
         [(key,) for key in sorted(keys)],
     )
     db.executemany(
@@ -267,8 +267,8 @@ def on_roster(db: Database) -> int:
 def unresolved(db: Database, home_page: str | None) -> list[tuple[str, int, str]]:
     """Actors and recorded completions no learner answers to: (identifier, count, last seen), most first."""
     rows = db.execute(
-        "SELECT learner, COUNT(*) AS seen, MAX(stored) AS last_seen FROM statements WHERE learner IS NOT NULL"
-        " GROUP BY learner"
+        "SELECT k.learner, COUNT(*) AS seen, MAX(s.stored) AS last_seen"
+        " FROM statements s JOIN statement_learners k ON k.id = s.learner_key GROUP BY k.learner"
         " UNION ALL SELECT learner_key, COUNT(*), MAX(completed_on) FROM recorded_completions GROUP BY learner_key"
     )
     known = resolve(db, [row.learner for row in rows], home_page)

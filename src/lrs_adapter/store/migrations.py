@@ -20,6 +20,12 @@ WRITER_XID = {
     "postgresql": "xid8 DEFAULT pg_current_xact_id()",
 }
 
+#: Bytes: a statement id is stored as its UUID's 16 bytes, not 36 characters of text.
+BLOB = {"sqlite": "BLOB", "postgresql": "BYTEA"}
+#: A statement id of text (`s.id`) as its 16 bytes, in the migration that converted them: SQLite through the
+#: function the connection defines (store/database.py), PostgreSQL from the hex digits.
+ID_BYTES = {"sqlite": "uuid_blob(s.id)", "postgresql": "decode(replace(s.id, '-', ''), 'hex')"}
+
 MIGRATIONS: list[tuple[int, str, list[str]]] = [
     (
         1,
@@ -368,15 +374,61 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
                 PRIMARY KEY (certification, kind, offset_iso))""",
         ],
     ),
+    (
+        19,
+        "statements in arrival order with 16-byte ids and integer learner keys, so a store of millions stays fast",
+        [
+            # At 1M statements the text-UUID primary key and the text learner index outgrew the page cache: a new
+            # row cost 148 us against 59 at 100k, as each insert touched a random page of both. Rows numbered in
+            # arrival order append at the end of the table, and the id and learner indexes are a third the size
+            # (bench/RESULTS.md). Each actor's identity key is stored once here and the statements refer to it by
+            # number; other tables keep the key's text (they hold a row per learner, not per statement).
+            "CREATE TABLE statement_learners (id {serial}, learner TEXT NOT NULL UNIQUE)",
+            "INSERT INTO statement_learners (learner) SELECT DISTINCT learner FROM statements"
+            " WHERE learner IS NOT NULL ORDER BY learner",
+            """CREATE TABLE statements_by_arrival (
+                seq {serial},
+                id {blob} NOT NULL UNIQUE,
+                connector TEXT NOT NULL,
+                learner_key BIGINT,
+                verb_id TEXT NOT NULL,
+                object_type TEXT NOT NULL,
+                object_id TEXT,
+                registration TEXT,
+                timestamp TEXT NOT NULL,
+                stored TEXT NOT NULL,
+                voids TEXT,
+                voided_by TEXT,
+                content_hash TEXT,
+                raw TEXT NOT NULL,
+                run_id BIGINT NOT NULL,
+                received_at TEXT NOT NULL,
+                facts TEXT NOT NULL)""",
+            # The old rows in the order they arrived: by page (received_at), then by the LRS's `stored` within one.
+            "INSERT INTO statements_by_arrival (id, connector, learner_key, verb_id, object_type, object_id,"
+            " registration, timestamp, stored, voids, voided_by, content_hash, raw, run_id, received_at, facts)"
+            " SELECT {id_bytes}, s.connector, k.id, s.verb_id, s.object_type, s.object_id, s.registration,"
+            " s.timestamp, s.stored, s.voids, s.voided_by, s.content_hash, s.raw, s.run_id, s.received_at, s.facts"
+            " FROM statements s LEFT JOIN statement_learners k ON k.learner = s.learner"
+            " ORDER BY s.received_at, s.stored, s.id",
+            "DROP TABLE statements",
+            "ALTER TABLE statements_by_arrival RENAME TO statements",
+            "CREATE INDEX statements_learner ON statements (learner_key)",
+        ],
+    ),
 ]
 
+
+#: What each migration's SQL says once for both databases, and what each of them says instead.
+PLACEHOLDERS = {"{serial}": SERIAL, "{writer_xid}": WRITER_XID, "{blob}": BLOB, "{id_bytes}": ID_BYTES}
 
 #: The PostgreSQL advisory lock key under which the schema_migrations table is created.
 MIGRATION_LOCK = 0x6C72_7361_6D69_6772  # "lrsamigr"
 
 
-def migrate(db: Database) -> int:
-    """Apply what is missing, each migration in its own transaction; returns the schema version now in force."""
+def migrate(db: Database, through: int | None = None) -> int:
+    """Apply what is missing (up to version `through`, to make a store of an older schema), each migration in its own
+    transaction; returns the newest version there is."""
     with db.transaction():
         if db.dialect == "postgresql":
             # Two workers may start on a fresh database at once, and CREATE TABLE IF NOT EXISTS is no guard against
@@ -385,7 +437,7 @@ def migrate(db: Database) -> int:
         db.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, description TEXT)")
     applied = {row.version for row in db.execute("SELECT version FROM schema_migrations")}
     for version, description, statements in MIGRATIONS:
-        if version in applied:
+        if version in applied or (through is not None and version > through):
             continue
         with db.transaction():
             # Two workers may race to migrate a fresh PostgreSQL database: re-check inside the transaction.
@@ -394,7 +446,9 @@ def migrate(db: Database) -> int:
                 if db.one("SELECT 1 FROM schema_migrations WHERE version = ?", (version,)):
                     continue
             for sql in statements:
-                db.execute(sql.replace("{serial}", SERIAL[db.dialect]).replace("{writer_xid}", WRITER_XID[db.dialect]))
+                for name, by_dialect in PLACEHOLDERS.items():
+                    sql = sql.replace(name, by_dialect[db.dialect])
+                db.execute(sql)
             db.execute("INSERT INTO schema_migrations (version, description) VALUES (?, ?)", (version, description))
     return max(version for version, _, _ in MIGRATIONS)
 
