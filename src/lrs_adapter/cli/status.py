@@ -19,7 +19,7 @@ from lrs_adapter.errors import AdapterError
 from lrs_adapter.files import atomic_file
 from lrs_adapter.mapping.loader import load_mappings
 from lrs_adapter.mapping.model import Mapping
-from lrs_adapter.pipeline.states import certification_states
+from lrs_adapter.pipeline.states import certification_states, team
 from lrs_adapter.report import render_report
 from lrs_adapter.report.page import STATUSES
 from lrs_adapter.store.certifications import completions_of
@@ -112,7 +112,7 @@ def status_command(
 
 
 @main.command("report")
-@click.option("--manager", default=None, help="A manager's id: their direct reports.")
+@click.option("--manager", default=None, help="A manager's id: everyone below them in the roster's chain of managers.")
 @click.option("--summary", is_flag=True, help="Counts of red, amber and green by department and staff group.")
 @click.option(
     "--html",
@@ -163,12 +163,21 @@ def report_command(
             return
         with context.store() as db:
             records = certification_states(db, manager=manager, as_of=day, mappings=mappings_for(context, day))
+            loops = team(db, manager).cycles if manager else []
     except AdapterError as error:
         fail(error)
+    warn_of_loops(loops)
     if manager:
         show(records, fmt, TEAM_COLUMNS, bom=bom)
     else:
         show(summary_rows(records), fmt, SUMMARY_COLUMNS, bom=bom)
+
+
+def warn_of_loops(loops: list[tuple[str, ...]]) -> None:
+    """HR's chains of managers that go round: followed once by the report, and told to whoever can have HR fix them."""
+    for loop in loops:
+        chain = " -> ".join((*loop, loop[0]))
+        echo(f"warning: the roster's managers go round in a loop ({chain}): fix manager_payroll_number", err=True)
 
 
 TEAM_COLUMNS = ("name", "learner", "certification", "status", "exempt_until", "window_opens_on", "due_on")

@@ -281,3 +281,9 @@ def learner_row(db: Database, learner: str) -> Row | None:
 def roster_standings(db: Database, learners: Iterable[str]) -> list[Row]:
     """(id, on_roster, manager, department) of each of `learners` the store knows, as the roster stands now."""
     return rows_in(db, "SELECT id, on_roster, manager, department FROM learners WHERE id IN ({})", sorted(learners))
+
+
+def roster_places(db: Database) -> dict[str, tuple[str | None, str]]:
+    """Each person on the roster now: (their manager, their department), the chain the report pages follow."""
+    rows = db.execute("SELECT id, manager, department FROM learners WHERE on_roster = 1")
+    return {row[0]: (row[1] or None, row[2] or "") for row in rows}
