@@ -1,15 +1,17 @@
 """The manager's compliance page: `render_report` reads a manager's team from the store and renders it, for
-`report --html FILE` and for the HTTP API's `/report`; `page` renders it from data alone."""
+`report --html FILE` and for the HTTP API's `/report`; `page` renders it from data alone. `render_own_status` is a
+signed-in learner's own page (`own`)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import date
 from typing import Any
 
 from lrs_adapter.mapping.model import Mapping
 from lrs_adapter.pipeline.states import certification_states
-from lrs_adapter.report.page import Report, TeamMember, render
+from lrs_adapter.report.own import OwnCertification, OwnStatus, render_own
+from lrs_adapter.report.page import Report, SignedIn, TeamMember, render
 from lrs_adapter.store.database import Database
 from lrs_adapter.store.states import learner_name
 
@@ -23,22 +25,62 @@ def render_report(
     status: str | None = None,
     as_of: date | None = None,
     form_action: str | None = None,
+    people: Collection[str] | None = None,
+    signed_in: SignedIn | None = None,
+    heading: str | None = None,
 ) -> str:
     """`mappings` name the certifications and, with `as_of`, evaluate that day; `form_action` is the URL the page
-    is served at (None for a static file). Raises ValueError for a status that is not red, amber, green or none."""
+    is served at (None for a static file). Raises ValueError for a status that is not red, amber, green or none.
+
+    Served to someone signed in: `people` is who they may see (the page shows no one else), `signed_in` names them.
+    An empty `manager` is a department's page (`department`), or the whole council's, named by `heading`."""
     names = {m.certification.id: m.certification.name for m in mappings}
-    members = [
-        member(record, names) for record in certification_states(db, manager=manager, as_of=as_of, mappings=mappings)
-    ]
+    records = certification_states(
+        db, manager=manager or None, department=None if manager else department, as_of=as_of, mappings=mappings
+    )
+    members = [member(record, names) for record in records if people is None or record["learner"] in people]
     return render(
         Report(
             manager=manager,
-            manager_name=learner_name(db, manager),
+            manager_name=heading or learner_name(db, manager),
             members=members,
             department=department,
             status=status,
             as_of=as_of,
             form_action=form_action,
+            signed_in=signed_in,
+        )
+    )
+
+
+def render_own_status(db: Database, *, mappings: Sequence[Mapping], learner: str, signed_in: SignedIn) -> str:
+    """A learner's own page: each certification as the last sync stored it, with every option that certifies."""
+    by_id = {m.certification.id: m for m in mappings}
+    certifications, evaluated = [], []
+    for record in certification_states(db, learner=learner):
+        mapping = by_id.get(record["certification"])
+        options = {o.id: o.name for o in mapping.options.values()} if mapping else {}
+        state = member(record, {record["certification"]: mapping.certification.name} if mapping else {})
+        evaluated.append(state.evaluated_on)
+        certifications.append(
+            OwnCertification(
+                certification=state.certification,
+                status=state.status,
+                certified_on=state.certified_on,
+                window_opens_on=state.window_opens_on,
+                due_on=state.due_on,
+                exempt_until=state.exempt_until,
+                certified_by=options.get(record["option"] or "", record["option"]),
+                options=tuple(options.values()),
+            )
+        )
+    return render_own(
+        OwnStatus(
+            learner=learner,
+            name=learner_name(db, learner) or learner,
+            certifications=certifications,
+            evaluated_on=max(evaluated, default=None),
+            signed_in=signed_in,
         )
     )
 
@@ -61,4 +103,4 @@ def member(record: dict[str, Any], names: dict[str, str]) -> TeamMember:
     )
 
 
-__all__ = ["render_report"]
+__all__ = ["render_own_status", "render_report"]

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date
 from urllib.parse import urlencode
 
-from jinja2 import Environment, PackageLoader, StrictUndefined
+from jinja2 import Environment, PackageLoader, StrictUndefined, Template
 
 from lrs_adapter.rules.engine import AMBER, EXEMPT, GREEN, NONE, RED
 
@@ -62,6 +62,16 @@ class TeamMember:
 
 
 @dataclass(frozen=True)
+class SignedIn:
+    """Who reads a served page, named at its top with the ways to their other views and out: `views` are
+    (label, URL) pairs, their own status first."""
+
+    name: str
+    sign_out: str
+    views: Sequence[tuple[str, str]] = ()
+
+
+@dataclass(frozen=True)
 class Report:
     """`members` is the whole team: the department choices and the summary bar need those the filters hide.
 
@@ -76,6 +86,7 @@ class Report:
     status: str | None = None
     as_of: date | None = None
     form_action: str | None = None
+    signed_in: SignedIn | None = None
 
     def __post_init__(self) -> None:
         if self.status is not None and self.status not in BY_KEY:
@@ -89,6 +100,11 @@ _environment = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+
+
+def template(name: str) -> Template:
+    """A template of the report pages (the manager's page, a learner's own page, their shared parts)."""
+    return _environment.get_template(name)
 
 
 #: The page's one stylesheet (included whole in its <style>), the same on every page: the statuses' colours are the

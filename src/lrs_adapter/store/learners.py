@@ -287,3 +287,21 @@ def roster_places(db: Database) -> dict[str, tuple[str | None, str]]:
     """Each person on the roster now: (their manager, their department), the chain the report pages follow."""
     rows = db.execute("SELECT id, manager, department FROM learners WHERE on_roster = 1")
     return {row[0]: (row[1] or None, row[2] or "") for row in rows}
+
+
+@dataclass(frozen=True)
+class Person:
+    id: str
+    name: str
+
+
+def person_named(db: Database, by: str, value: str) -> Person | None:
+    """The member of staff on the roster now whose work e-mail (`by` "email") or payroll number ("payroll_number")
+    is `value`, as a sign-in claim gives it; None for anyone else (a leaver, a stranger)."""
+    keys = [f"mbox:mailto:{value}", f"mbox:mailto:{value.lower()}"] if by == "email" else [payroll_key(value)]
+    found = resolve(db, keys, None)
+    for key in keys:
+        if key in found:
+            row = db.one("SELECT id, name FROM learners WHERE id = ? AND on_roster = 1", (found[key],))
+            return Person(str(row.id), str(row.name or row.id)) if row else None
+    return None
