@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
-# Install the two real Learning Record Stores the integration tests start (see DESIGN.md,
-# "Real components") into .test-lrs/ at the repository root (gitignored):
+# Install the real services the integration tests start (see DESIGN.md, "Real components") into .test-lrs/ at the
+# repository root (gitignored):
 #   .test-lrs/ll     Learning Locker's statements service, npm package xapi-statements 5.0.1
 #   .test-lrs/ralph  a virtualenv with Ralph 5.1.0 (its own venv: Ralph pins its own dependencies)
+#   .test-lrs/oidc   the OpenID Connect provider the report's sign-in is tested against, npm oidc-provider 9.13.3
 # Idempotent: each part is skipped when the pinned version is already there, so CI can run it
 # every time. Needs node + npm and python3 (>= 3.9) with the venv module.
 set -euo pipefail
 
 LL_VERSION=5.0.1
+OIDC_PROVIDER_VERSION=9.13.3
 RALPH_VERSION=5.1.0
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -31,6 +33,19 @@ else
         --prefix "$ll" "xapi-statements@$LL_VERSION"
 fi
 
+# --- The OpenID Connect provider ---------------------------------------------------------------
+oidc="$dest/oidc"
+oidc_pkg="$oidc/node_modules/oidc-provider/package.json"
+if [[ -f "$oidc_pkg" ]] && node -e "process.exit(require('$oidc_pkg').version === '$OIDC_PROVIDER_VERSION' ? 0 : 1)" 2>/dev/null; then
+    echo "oidc-provider $OIDC_PROVIDER_VERSION already installed in $oidc"
+else
+    command -v node >/dev/null && command -v npm >/dev/null \
+        || { echo "error: node and npm are needed (apt-get install nodejs npm)" >&2; exit 1; }
+    echo "installing oidc-provider $OIDC_PROVIDER_VERSION into $oidc"
+    npm install --no-audit --no-fund --ignore-scripts --save-exact --loglevel=error \
+        --prefix "$oidc" "oidc-provider@$OIDC_PROVIDER_VERSION"
+fi
+
 # --- Ralph ------------------------------------------------------------------------------------
 ralph="$dest/ralph"
 if [[ -x "$ralph/bin/ralph" ]] \
@@ -43,4 +58,4 @@ else
         "ralph-malph[lrs,cli]==$RALPH_VERSION" requests
 fi
 
-echo "test LRSs ready in $dest"
+echo "test LRSs and OIDC provider ready in $dest"

@@ -21,9 +21,10 @@ def free_port() -> int:
 
 
 @contextmanager
-def serving(config: Path, env: dict[str, str], probe_headers: dict[str, str]) -> Iterator[str]:
-    """The API's base URL once `/health` answers (asked with `probe_headers`); the server is stopped afterwards."""
-    port = free_port()
+def serving(config: Path, env: dict[str, str], probe_headers: dict[str, str], port: int | None = None) -> Iterator[str]:
+    """The API's base URL once `/health` answers (asked with `probe_headers`); the server is stopped afterwards.
+    `port`: one chosen beforehand (a sign-in provider must know the URL first), else a free one."""
+    port = port or free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "lrs_adapter", "--config", str(config), "serve", "--port", str(port)],
         env={**os.environ, **env},

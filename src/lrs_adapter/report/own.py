@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from lrs_adapter.report.page import BY_KEY, CONTENT_SECURITY_POLICY, SignedIn, long_date, template
+from lrs_adapter.report.page import BY_KEY, CONTENT_SECURITY_POLICY, STATUSES, SignedIn, long_date, template
 
 
 @dataclass(frozen=True)
@@ -39,5 +39,6 @@ def render_own(own: OwnStatus) -> str:
         report=own,
         content_security_policy=CONTENT_SECURITY_POLICY,
         by_key=BY_KEY,
+        statuses=STATUSES,  # the stylesheet's colours
         long_date=long_date,
     )
