@@ -16,35 +16,27 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 dest="$root/.test-lrs"
 mkdir -p "$dest"
 
-# --- Learning Locker's statements service -------------------------------------------------
-ll="$dest/ll"
-ll_pkg="$ll/node_modules/xapi-statements/package.json"
-if [[ -f "$ll_pkg" ]] && node -e "process.exit(require('$ll_pkg').version === '$LL_VERSION' ? 0 : 1)" 2>/dev/null; then
-    echo "xapi-statements $LL_VERSION already installed in $ll"
-else
+# One npm package, pinned, into its own folder (skipped when that version is there already).
+npm_package() {
+    local name="$1" version="$2" prefix="$3"
+    local pkg="$prefix/node_modules/$name/package.json"
+    if [[ -f "$pkg" ]] && node -e "process.exit(require('$pkg').version === '$version' ? 0 : 1)" 2>/dev/null; then
+        echo "$name $version already installed in $prefix"
+        return
+    fi
     command -v node >/dev/null && command -v npm >/dev/null \
         || { echo "error: node and npm are needed (apt-get install nodejs npm)" >&2; exit 1; }
-    # --ignore-scripts: the only packages with install scripts are aws-sdk and core-js (banners)
-    # and @newrelic/native-metrics (a node-gyp build for newrelic, which the service never loads:
-    # its tracker is jscommons' fake one). Skipping them saves a C++ toolchain and the
+    # --ignore-scripts: for xapi-statements, the only packages with install scripts are aws-sdk and core-js
+    # (banners) and @newrelic/native-metrics (a node-gyp build for newrelic, which the service never loads: its
+    # tracker is jscommons' fake one); oidc-provider has none. Skipping them saves a C++ toolchain and the
     # "install-scripts" warnings of npm 11, and behaves the same on every npm version.
-    echo "installing xapi-statements $LL_VERSION into $ll"
-    npm install --no-audit --no-fund --ignore-scripts --save-exact --loglevel=error \
-        --prefix "$ll" "xapi-statements@$LL_VERSION"
-fi
+    echo "installing $name $version into $prefix"
+    npm install --no-audit --no-fund --ignore-scripts --save-exact --loglevel=error --prefix "$prefix" "$name@$version"
+}
 
-# --- The OpenID Connect provider ---------------------------------------------------------------
-oidc="$dest/oidc"
-oidc_pkg="$oidc/node_modules/oidc-provider/package.json"
-if [[ -f "$oidc_pkg" ]] && node -e "process.exit(require('$oidc_pkg').version === '$OIDC_PROVIDER_VERSION' ? 0 : 1)" 2>/dev/null; then
-    echo "oidc-provider $OIDC_PROVIDER_VERSION already installed in $oidc"
-else
-    command -v node >/dev/null && command -v npm >/dev/null \
-        || { echo "error: node and npm are needed (apt-get install nodejs npm)" >&2; exit 1; }
-    echo "installing oidc-provider $OIDC_PROVIDER_VERSION into $oidc"
-    npm install --no-audit --no-fund --ignore-scripts --save-exact --loglevel=error \
-        --prefix "$oidc" "oidc-provider@$OIDC_PROVIDER_VERSION"
-fi
+# Learning Locker's statements service; the OpenID Connect provider the report's sign-in is tested against.
+npm_package xapi-statements "$LL_VERSION" "$dest/ll"
+npm_package oidc-provider "$OIDC_PROVIDER_VERSION" "$dest/oidc"
 
 # --- Ralph ------------------------------------------------------------------------------------
 ralph="$dest/ralph"

@@ -6,7 +6,7 @@
 // Usage: node oidc_provider.mjs SETTINGS.json
 //   {"port": 5123, "client_id": "...", "client_secret": "...", "redirect_uris": ["..."],
 //    "post_logout_redirect_uris": ["..."], "accounts": {"login": {"email": "...", "employee_id": "...", ...}}}
-// Prints "listening" once it answers.
+// tests/helpers/oidc.py waits for its discovery document.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -43,4 +43,4 @@ const provider = new Provider(issuer, {
   cookies: { keys: ['test-only-cookie-key'] },
 });
 provider.proxy = false;
-provider.listen(settings.port, '127.0.0.1', () => { console.log('listening'); });
+provider.listen(settings.port, '127.0.0.1');

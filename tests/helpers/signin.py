@@ -46,7 +46,7 @@ def served_council(directory: Path) -> Iterator[Served]:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     claims = {login: account for login, (_, account) in ACCOUNTS.items()}
-    with oidc_provider(base, claims, directory / "oidc.log") as provider:
+    with oidc_provider(base, claims, directory) as provider:
         with config.open("a", encoding="utf-8") as out:
             out.write(
                 '[api]\ntokens_env = ["SIGNIN_TEST_API_TOKEN"]\n'
