@@ -1,5 +1,5 @@
 """Certification status for the people who ask: a learner with every completion and why it counted or not,
-everyone, a manager's direct reports, and counts by department and staff group; as stored by the last sync, or
+everyone, everyone below a manager, and counts by department and staff group; as stored by the last sync, or
 evaluated as of another day from the stored evidence."""
 
 from __future__ import annotations
