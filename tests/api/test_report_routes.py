@@ -48,6 +48,12 @@ def clients(served: Served) -> Iterator[dict[str, httpx.Client]]:
         client.close()
 
 
+def session_of(client: httpx.Client) -> tuple[dict[str, object], str, str]:
+    """The session cookie read as anyone can (it is signed, not encrypted): what it holds, its stamp and signature."""
+    payload, stamp, signature = client.cookies["lrs_adapter_session"].split(".")
+    return json.loads(base64.b64decode(payload + "=" * (-len(payload) % 4))), stamp, signature
+
+
 def people_on(page: str) -> set[str]:
     return set(PERSON_ID.findall(page))
 
@@ -111,9 +117,8 @@ def test_no_session_or_a_changed_one_signs_no_one_in(served: Served, clients: di
     for path in ("/report", "/report/me", f"/report?manager={MANAGER}"):
         answer = httpx.get(f"{served.base}{path}", follow_redirects=False)
         assert (answer.status_code, answer.headers["location"]) == (303, "/signin")
-    cookie = clients["ben"].cookies["lrs_adapter_session"]
-    payload, stamp, signature = cookie.split(".")
-    session = json.loads(base64.b64decode(payload + "=" * (-len(payload) % 4)))
+    assert session_of(clients["zed"])[0]["groups"] == ["dlo-admins"]  # only the groups a role names are kept
+    session, stamp, signature = session_of(clients["ben"])
     assert session["person"] == LEARNER
     forged = base64.b64encode(json.dumps({**session, "person": DIRECTOR}).encode()).decode()
     answer = httpx.get(

@@ -2,15 +2,16 @@
 the authorization code flow with PKCE (S256), the ID token checked by authlib (signature against the provider's
 keys, issuer, audience, nonce), then one claim (`[signin] person_claim`) names the person on the roster.
 
-What the session holds is the roster id and the groups the provider named, in a cookie signed with the secret
-`[signin] session_secret_env` names (Starlette's SessionMiddleware, itsdangerous): the page can tell it was not
-changed, and it holds no token. Who may see whom is decided again on every request (rules/audience.py), from the
+The session holds the roster id and those of the person's groups a role names, in a cookie signed with the
+secret `[signin] session_secret_env` names (Starlette's SessionMiddleware, itsdangerous): the page can tell it was
+not changed, and it holds no token. Who may see whom is decided again on every request (rules/audience.py), from the
 roster as it stands then. Sign-out forgets the session, then asks the provider to end its own.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import chain
 from urllib.parse import urlencode
 
 import structlog
@@ -32,7 +33,7 @@ SIGN_IN, SIGN_OUT = "/signin", "/signout"
 
 @dataclass(frozen=True)
 class Session:
-    """Who signed in: their roster id, their name for the page, and the groups the provider named."""
+    """Who signed in: their roster id, their name for the page, and those of their groups a role names."""
 
     person: str
     name: str
@@ -67,8 +68,11 @@ def session_of(claims: dict[str, object], config: SigninConfig, store: Store) ->
     if person is None:
         log.warning("signin_not_on_roster", claim=config.person_claim)  # the value is personal data: not logged
         return problem(403, "You signed in, but HR's roster has no current member of staff with your details.")
+    # Only the groups a role names are kept: Entra ID may send hundreds, and a cookie holds 4 kB.
+    entries = (*config.council, *chain(*config.departments.values()))
+    wanted = {entry.removeprefix("group:") for entry in entries if entry.startswith("group:")}
     groups = claims.get(config.groups_claim)
-    named = tuple(group for group in groups if isinstance(group, str)) if isinstance(groups, list) else ()
+    named = tuple(group for group in groups if group in wanted) if isinstance(groups, list) else ()
     return Session(person.id, person.name, named)
 
 
