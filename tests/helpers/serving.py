@@ -20,10 +20,24 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def wait_until_up(url: str, server: subprocess.Popen[bytes], headers: dict[str, str] | None = None) -> None:
+    """Return once `url` answers at all; fail with what the server said if it exits first or takes over 20 s."""
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            httpx.get(url, headers=headers)
+            return
+        except httpx.ConnectError:
+            assert server.poll() is None, server.stderr.read() if server.stderr else ""
+            assert time.monotonic() < deadline, f"{url} did not answer in 20 s"
+            time.sleep(0.1)
+
+
 @contextmanager
-def serving(config: Path, env: dict[str, str], probe_headers: dict[str, str]) -> Iterator[str]:
-    """The API's base URL once `/health` answers (asked with `probe_headers`); the server is stopped afterwards."""
-    port = free_port()
+def serving(config: Path, env: dict[str, str], probe_headers: dict[str, str], port: int | None = None) -> Iterator[str]:
+    """The API's base URL once `/health` answers (asked with `probe_headers`); the server is stopped afterwards.
+    `port`: one chosen beforehand (a sign-in provider must know the URL first), else a free one."""
+    port = port or free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "lrs_adapter", "--config", str(config), "serve", "--port", str(port)],
         env={**os.environ, **env},
@@ -32,15 +46,7 @@ def serving(config: Path, env: dict[str, str], probe_headers: dict[str, str]) ->
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                httpx.get(f"{base}/health", headers=probe_headers)
-                break
-            except httpx.ConnectError:
-                assert server.poll() is None, server.stderr.read() if server.stderr else ""
-                assert time.monotonic() < deadline, "the server did not start in 20 s"
-                time.sleep(0.1)
+        wait_until_up(f"{base}/health", server, probe_headers)
         yield base
     finally:
         server.terminate()
