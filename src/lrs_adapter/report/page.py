@@ -51,7 +51,7 @@ BY_KEY = {status.key: status for status in STATUSES}
 
 @dataclass(frozen=True)
 class TeamMember:
-    """One direct report's state in one certification."""
+    """One person's state in one certification (someone below the manager, or in the department or council)."""
 
     learner: str
     name: str
