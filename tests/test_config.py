@@ -355,6 +355,7 @@ def test_each_table_is_declared_once_in_the_record_it_loads_into() -> None:
         config.ConnectorSchema: config.ConnectorConfig,
         config.SinkSchema: config.SinkConfig,
         config.ApiSchema: config.ApiConfig,
+        config.SigninSchema: config.SigninConfig,
         **{section_schema(section): config.Config for section in config.SECTIONS},
     }
     for schema, record in records.items():
@@ -432,3 +433,57 @@ def test_a_password_in_the_lms_url_is_refused_without_echoing_it(
         load_config(write_config(LMS.replace(before, after)))
     assert "lms.totara.url" in str(caught.value)
     assert "hunter2" not in str(caught.value)
+
+
+SIGNIN = """
+[signin]
+issuer = "https://login.microsoftonline.com/11111111-2222-3333-4444-555555555555/v2.0"
+client_id = "66666666-7777-8888-9999-000000000000"
+client_secret_env = "REPORT_CLIENT_SECRET"
+session_secret_env = "REPORT_SESSION_SECRET"
+person_claim = "employee_id"
+person_by = "payroll_number"
+council = ["P00001", "group:dlo-admins"]
+departments = { "Adult Care" = ["group:safeguarding-adults"] }
+"""
+
+
+def test_signin_loads_with_its_roles(write_config: WriteConfig) -> None:
+    signin = load_config(write_config(SIGNIN)).signin
+    assert signin is not None
+    assert (signin.person_claim, signin.person_by, signin.groups_claim) == ("employee_id", "payroll_number", "groups")
+    assert signin.council == ("P00001", "group:dlo-admins")
+    assert signin.departments == {"Adult Care": ("group:safeguarding-adults",)}
+    assert signin.https_only
+
+
+def test_signin_mistakes_name_the_file_key_and_fix(write_config: WriteConfig) -> None:
+    wrong = SIGNIN.replace('person_by = "payroll_number"', 'person_by = "phone"').replace("https://", "")
+    wrong = wrong.replace('council = ["P00001"', 'scope = "email"\ncouncil = ["group:"')
+    path = write_config(wrong)
+    with pytest.raises(ConfigError) as error:
+        load_config(path)
+    message = str(error.value)
+    assert str(path) in message
+    assert "key signin.issuer: Not a valid URL. Fix: the provider's issuer URL" in message
+    assert "key signin.person_by: Must be one of: email, payroll_number." in message
+    assert "key signin.scope: Must include openid." in message
+    assert "key signin.council.0: Not a payroll number or group:NAME." in message
+
+
+def test_signin_secrets_are_read_from_the_environment_and_never_shown(
+    write_config: WriteConfig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    signin = load_config(write_config(SIGNIN)).signin
+    assert signin is not None
+    monkeypatch.delenv("REPORT_SESSION_SECRET", raising=False)
+    with pytest.raises(ConfigError, match=r"REPORT_SESSION_SECRET named by signin\.session_secret_env is not set"):
+        signin.session_secret()
+    monkeypatch.setenv("REPORT_SESSION_SECRET", "too-short-s3cret")
+    with pytest.raises(ConfigError) as error:
+        signin.session_secret()
+    assert "shorter than 32 characters" in str(error.value)
+    assert "s3cret" not in str(error.value)
+    monkeypatch.setenv("REPORT_CLIENT_SECRET", "client-s3cret")
+    assert signin.client_secret() == "client-s3cret"
+    assert "s3cret" not in repr(signin)

@@ -205,6 +205,55 @@ class ApiConfig:
         return [token for token in tokens if token]
 
 
+#: How the person claim names someone on the roster: by work e-mail, or by payroll (employee) number.
+PERSON_BY = ("email", "payroll_number")
+
+
+@dataclass(frozen=True)
+class SigninConfig:
+    """Sign-in to the report page with the council's OpenID Connect provider (Entra ID, Okta, Keycloak, ...).
+
+    `council` and `departments` give wider views than a manager's own people: each entry is a payroll number or
+    `group:NAME`, a value of the `groups_claim` the provider sends (Entra ID: the group's object id)."""
+
+    issuer: str
+    client_id: str
+    client_secret_env: str
+    session_secret_env: str
+    person_claim: str = "email"
+    person_by: str = "email"
+    groups_claim: str = "groups"
+    scope: str = "openid email profile"
+    council: tuple[str, ...] = ()
+    departments: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    https_only: bool = True  # the session cookie only over HTTPS (false only for a test on 127.0.0.1)
+
+    def client_secret(self) -> str:
+        return _secret(self.client_secret_env, "signin.client_secret_env", "the client secret the provider issued")
+
+    def session_secret(self) -> str:
+        """What signs the session cookie: read when the server starts, never logged or shown."""
+        value = _secret(self.session_secret_env, "signin.session_secret_env", "a random secret of 32+ characters")
+        if len(value) < 32:
+            raise ConfigError(
+                f"the session secret in {self.session_secret_env} is shorter than 32 characters.",
+                key="signin.session_secret_env",
+                fix='export a longer one, e.g. python3 -c "import secrets; print(secrets.token_urlsafe(32))".',
+            )
+        return value
+
+
+def _secret(variable: str, key: str, what: str) -> str:
+    value = os.environ.get(variable, "")
+    if not value:
+        raise ConfigError(
+            f"the environment variable {variable} named by {key} is not set.",
+            key=key,
+            fix=f"export {variable} in the server's environment, holding {what}.",
+        )
+    return value
+
+
 @dataclass(frozen=True)
 class Config:
     path: Path
@@ -229,6 +278,8 @@ class Config:
     api: ApiConfig = field(default_factory=ApiConfig)
     #: How long after their leaving date a leaver's personal data is kept (`retention apply`); None: not configured.
     leavers_after: Period | None = None
+    #: Sign-in to the report page; None: the page takes the API's bearer tokens, as every other route does.
+    signin: SigninConfig | None = None
 
 
 FIXES: dict[str, str] = {
@@ -268,6 +319,17 @@ FIXES: dict[str, str] = {
     "payroll_field": f"one of {', '.join(PAYROLL_FIELDS)}: the LMS user field holding the payroll number.",
     "scorm": 'a list of SCORM activities, e.g. [{ name = "Prevent e-learning", iri = "https://..." }] or [{ id = 12,'
     ' iri = "https://..." }].',
+    "issuer": 'the provider\'s issuer URL, e.g. "https://login.microsoftonline.com/TENANT-ID/v2.0" for Entra ID.',
+    "client_id": "the application (client) id the provider gave the report when it was registered.",
+    "client_secret_env": "the NAME of an environment variable holding the client secret.",
+    "session_secret_env": "the NAME of an environment variable holding the secret that signs the session cookie.",
+    "person_claim": 'the ID token claim naming the person, e.g. "email", "preferred_username" or "employee_id".',
+    "person_by": 'what the person claim holds: "email" (a work e-mail on the roster) or "payroll_number".',
+    "groups_claim": 'the claim listing the person\'s groups, e.g. "groups" (Entra ID) or "roles".',
+    "scope": 'the scopes asked for, e.g. "openid email profile".',
+    "council": 'a list of payroll numbers or "group:NAME" entries who see the whole council.',
+    "departments": 'a table of department names to lists of payroll numbers or "group:NAME" entries.',
+    "https_only": "true (the session cookie only over HTTPS) or false (a test on 127.0.0.1 only).",
     "leavers_after": 'an ISO 8601 period of whole years, months, weeks or days, e.g. "P6Y" (six years after leaving).',
 }
 
@@ -497,6 +559,28 @@ class ApiSchema(Strict):
         return ApiConfig(**data)
 
 
+WHO = fields.String(validate=validate.Regexp(r"^(group:.+|[^:]+)$", error="Not a payroll number or group:NAME."))
+ENV_NAME = validate.Regexp(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+class SigninSchema(Strict):
+    issuer = fields.Url(required=True, schemes={"http", "https"}, require_tld=False)
+    client_id = fields.String(required=True, validate=validate.Length(min=1))
+    client_secret_env = fields.String(required=True, validate=ENV_NAME)
+    session_secret_env = fields.String(required=True, validate=ENV_NAME)
+    person_claim = fields.String(validate=validate.Length(min=1))
+    person_by = fields.String(validate=validate.OneOf(PERSON_BY))
+    groups_claim = fields.String(validate=validate.Length(min=1))
+    scope = fields.String(validate=validate.Regexp(r"(^|\s)openid(\s|$)", error="Must include openid."))
+    council = Tuple(WHO)
+    departments = fields.Dict(keys=fields.String(), values=Tuple(WHO))
+    https_only = fields.Boolean()
+
+    @post_load
+    def make(self, data: dict[str, Any], **_: Any) -> SigninConfig:
+        return SigninConfig(**data)
+
+
 # The one-table sections: each key lands in Config under its attribute name (data_key is the name in the file).
 
 
@@ -544,6 +628,7 @@ class ConfigSchema(Strict):
     connectors = Named(ConnectorSchema, ConnectorConfig)
     sinks = Named(SinkSchema, SinkConfig)
     api = fields.Nested(ApiSchema)
+    signin = fields.Nested(SigninSchema)
     store = fields.Nested(StoreSchema)
     roster = fields.Nested(RosterSchema)
     pull = fields.Nested(PullSchema)

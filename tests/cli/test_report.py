@@ -1,9 +1,11 @@
 """`report` over the team's real store (roster imported, statements synced): the text report in the page's order,
 an unknown manager refused by name, the Excel workbook read back with openpyxl, CSV with a BOM, one page per
-manager, and the trend checked against `status --as-of` for three month ends."""
+manager, and the trend checked against `status --as-of` for three month ends; over a council's store, everyone
+below a manager at any depth (the page's order, one page each) and a loop in HR's chain warned of."""
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from datetime import date, datetime
 from pathlib import Path
@@ -17,6 +19,7 @@ from lrs_adapter.cli import main
 from lrs_adapter.cli.report import page_name
 from lrs_adapter.report.exports import TEAM_COLUMNS
 from lrs_adapter.report.page import STATUSES
+from tests.helpers.council import BELOW_MANAGER, DIRECTOR, LOOP, build_council_store
 from tests.helpers.team import AS_OF, HOSTILE_NAME, MANAGER, OTHERS, TEAM, build_team_store
 
 URGENCY = [status.key for status in STATUSES]
@@ -130,6 +133,41 @@ def test_all_managers_writes_one_page_each_in_the_directory(config: Path, tmp_pa
     code, output = cli(config, "report", "--all-managers")
     assert code == 2
     assert "--html DIR" in output
+
+
+@pytest.fixture(scope="module")
+def council(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_council_store(tmp_path_factory.mktemp("council"))
+
+
+def test_a_managers_report_holds_everyone_below_them_in_the_pages_order(council: Path, tmp_path: Path) -> None:
+    args = ["--config", str(council), "report", "--manager", DIRECTOR, "--as-of", AS_OF.isoformat(), "--format", "json"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    records = [orjson.loads(line) for line in result.stdout.splitlines()]  # stderr warns of the roster's loop
+    assert {r["learner"] for r in records} == {MANAGER, *BELOW_MANAGER}  # two levels down and more
+    statuses = [URGENCY.index(str(r["status"])) for r in records]
+    assert statuses == sorted(statuses)
+    assert {"overdue_by", "last_option", "certified_on"} <= set(records[0])
+    code, output = cli(council, "report", "--all-managers", "--html", str(tmp_path), "--as-of", AS_OF.isoformat())
+    assert code == 0, output
+    page = (tmp_path / page_name(DIRECTOR)).read_text()
+    assert set(re.findall(r'<tr data-learner="([^"]+)"', page)) == {MANAGER, *BELOW_MANAGER}
+    assert re.findall(r'<tr data-learner="([^"]+)"', page) == [r["learner"] for r in records]
+
+
+def test_a_loop_in_the_chain_of_managers_is_followed_once_and_warned_of(council: Path) -> None:
+    result = CliRunner().invoke(
+        main, ["--config", str(council), "--log-format", "json", "report", "--manager", LOOP[0]]
+    )
+    assert result.exit_code == 0, result.output
+    assert "the roster's managers go round in a loop" in result.stderr
+    assert (
+        f"({' -> '.join((*LOOP, LOOP[0]))})" in result.stderr
+        or f"({' -> '.join((LOOP[1], LOOP[0], LOOP[1]))})" in result.stderr
+    )
+    code, output = cli(council, "report", "--manager", "NOBODY")
+    assert code == 2, output
 
 
 def test_a_managers_file_name_never_leaves_the_directory() -> None:

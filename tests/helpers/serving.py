@@ -21,11 +21,27 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def wait_until_up(url: str, server: subprocess.Popen[bytes], headers: dict[str, str] | None = None) -> None:
+    """Return once `url` answers at all; fail with what the server said if it exits first or takes over 20 s."""
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            httpx.get(url, headers=headers)
+            return
+        except httpx.ConnectError:
+            assert server.poll() is None, server.stderr.read() if server.stderr else ""
+            assert time.monotonic() < deadline, f"{url} did not answer in 20 s"
+            time.sleep(0.1)
+
+
 @contextmanager
-def serving(config: Path, env: dict[str, str], probe_headers: dict[str, str], log: Path | None = None) -> Iterator[str]:
+def serving(
+    config: Path, env: dict[str, str], probe_headers: dict[str, str], port: int | None = None, log: Path | None = None
+) -> Iterator[str]:
     """The API's base URL once `/health` answers (asked with `probe_headers`); the server is stopped afterwards.
-    `log`: a file that gets what the server writes on stderr (its log lines), readable once it stopped."""
-    port = free_port()
+    `port`: one chosen beforehand (a sign-in provider must know the URL first), else a free one. `log`: a file that
+    gets what the server writes on stderr (its log lines), readable once it stopped."""
+    port = port or free_port()
     log = log or Path(tempfile.mkdtemp()) / "serve.log"  # a file, not a pipe: a pipe nobody reads fills and blocks
     with log.open("wb") as stderr:
         server = subprocess.Popen(
@@ -36,15 +52,10 @@ def serving(config: Path, env: dict[str, str], probe_headers: dict[str, str], lo
         )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                httpx.get(f"{base}/health", headers=probe_headers)
-                break
-            except httpx.ConnectError:
-                assert server.poll() is None, log.read_text()
-                assert time.monotonic() < deadline, "the server did not start in 20 s"
-                time.sleep(0.1)
+        try:
+            wait_until_up(f"{base}/health", server, probe_headers)
+        except AssertionError as error:
+            raise AssertionError(f"{error}: {log.read_text()}") from None
         yield base
     finally:
         server.terminate()

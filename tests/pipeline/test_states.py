@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import orjson
 from click.testing import CliRunner
 
 from lrs_adapter.cli import main
@@ -13,6 +14,7 @@ from lrs_adapter.mapping.loader import load_mapping
 from lrs_adapter.pipeline.states import certification_states
 from lrs_adapter.store import open_store
 from lrs_adapter.store.states import learner_name
+from tests.helpers.council import BELOW_MANAGER, DIRECTOR, LOOP, TEAM_LEADER, build_council_store
 from tests.helpers.team import AS_OF, MANAGER, TEAM, build_team_store
 
 
@@ -38,3 +40,19 @@ def test_a_managers_view_and_another_day(tmp_path: Path) -> None:
         assert learner_name(db, "nobody") is None
     finally:
         db.close()
+
+
+def test_report_manager_shows_everyone_below_and_tells_of_loops(tmp_path: Path) -> None:
+    config = build_council_store(tmp_path)
+
+    def report(manager: str) -> tuple[set[str], str]:
+        result = CliRunner().invoke(main, ["--config", str(config), "report", "--manager", manager, "--format", "json"])
+        assert result.exit_code == 0, result.output
+        return {orjson.loads(line)["learner"] for line in result.stdout.splitlines()}, result.stderr
+
+    assert report(DIRECTOR)[0] == BELOW_MANAGER | {MANAGER}  # two levels down and a third
+    assert report(MANAGER)[0] == BELOW_MANAGER
+    assert report("P10007")[0] == {TEAM_LEADER}
+    people, warning = report(LOOP[0])
+    assert people == {LOOP[1]}  # the loop followed once: not back to LOOP[0] themselves
+    assert f"({LOOP[0]} -> {LOOP[1]} -> {LOOP[0]})" in warning

@@ -81,7 +81,7 @@ def test_the_page_renders_with_the_colours_and_counts_of_the_data(
 ) -> None:
     page = render_report(team_store, mappings=[prevent_mapping], manager=MANAGER, as_of=AS_OF)
     open_page(browser, page, tmp_path / "report.html")
-    assert texts(browser, "h1") == ["Morgan Manager's direct reports"]
+    assert texts(browser, "h1") == ["Morgan Manager's team"]
     learners = texts(browser, "tbody tr .id")
     assert sorted(learners) == sorted(TEAM)
     expected = [TEAM[learner][4] for learner in learners]

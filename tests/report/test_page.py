@@ -86,7 +86,7 @@ def test_served_pages_get_a_get_form_and_summary_links_that_keep_the_other_filte
 
 def test_an_empty_team_says_so() -> None:
     page = render(Report(manager="M9", manager_name=None, members=[]))
-    assert "No direct reports match these filters." in page
+    assert "No one matches these filters." in page
     assert "no certification states stored yet" in page
     assert summary(page) == dict.fromkeys(URGENCY, 0)
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from fastapi import Depends, FastAPI
 from starlette.middleware.gzip import GZipMiddleware
+from starlette.middleware.sessions import SessionMiddleware
 
 from lrs_adapter.api.access_log import AccessLog
 from lrs_adapter.api.audit_routes import audit_router
@@ -23,6 +24,7 @@ from lrs_adapter.api.learner_routes import learner_router
 from lrs_adapter.api.ops_routes import ops_router
 from lrs_adapter.api.problems import answer_problems, document_problems
 from lrs_adapter.api.report_routes import report_router
+from lrs_adapter.api.signin import SESSION_COOKIE, SESSION_HOURS, signin_router
 from lrs_adapter.api.store import Store
 from lrs_adapter.config import Config
 
@@ -41,7 +43,20 @@ def create_app(config: Config) -> FastAPI:
     )
     store = Store(config.store_url)
     secured = [Depends(bearer_auth(config.api.tokens()))]
-    routers = (feed_router, learner_router, ops_router, report_router, audit_router)
+    routers = [feed_router, learner_router, ops_router, audit_router]
+    if config.signin is None:
+        routers.append(report_router)
+    else:  # the report's pages are for people signed in, each scoped to whom they may see
+        app.include_router(signin_router(config.signin, store))
+        app.include_router(report_router(config, store))
+        app.add_middleware(
+            SessionMiddleware,
+            secret_key=config.signin.session_secret(),
+            session_cookie=SESSION_COOKIE,
+            max_age=SESSION_HOURS * 3600,
+            same_site="lax",  # sent on the provider's redirect back (a top-level GET), on no cross-site POST
+            https_only=config.signin.https_only,
+        )
     for router in (make(config, store) for make in routers):
         app.include_router(router, dependencies=secured, responses=UNAUTHORIZED)
     answer_problems(app)

@@ -117,7 +117,7 @@ def feed_router(config: Config, store: Store) -> APIRouter:
         as_of: Annotated[date | None, Query(description="Evaluate this day (default: as the last sync)")] = None,
         status: Status | None = None,
         department: Annotated[str | None, Query(pattern=NO_NUL)] = None,
-        manager: Annotated[str | None, Query(pattern=NO_NUL, description="A manager's id: their reports")] = None,
+        manager: Annotated[str | None, Query(pattern=NO_NUL, description="A manager's id: everyone below them")] = None,
         certification: Annotated[str | None, Query(pattern=NO_NUL)] = None,
         after: Annotated[
             str, Query(pattern=NO_NUL, max_length=1000, description="The `id` of the last record read (`next`).")

@@ -1,4 +1,4 @@
-"""The managers' and the board's views: a manager's direct reports (most urgent first, as their page orders them),
+"""The managers' and the board's views: everyone below a manager (most urgent first, as their page orders them),
 their compliance page, one page per manager for councils that e-mail them, counts by department and staff group,
 and the trend of those counts at each month's end; as text, JSON lines, CSV or an Excel workbook."""
 
@@ -18,7 +18,7 @@ from lrs_adapter.cli.status import AS_OF, mappings_for, show
 from lrs_adapter.errors import AdapterError
 from lrs_adapter.files import atomic_binary_file, atomic_file
 from lrs_adapter.mapping.loader import load_mappings
-from lrs_adapter.pipeline.states import certification_states
+from lrs_adapter.pipeline.states import certification_states, team
 from lrs_adapter.pipeline.trend import roster_trend
 from lrs_adapter.report import UnknownManager, render_report, team_states
 from lrs_adapter.report.exports import TEAM_COLUMNS, team_rows, trend_rows
@@ -37,7 +37,11 @@ MONTH = click.DateTime(formats=["%Y-%m"])
 
 
 @main.command("report")
-@click.option("--manager", default=None, help="A manager's id: their direct reports, most urgent first.")
+@click.option(
+    "--manager",
+    default=None,
+    help="A manager's id: everyone below them in the roster's chain of managers, most urgent first.",
+)
 @click.option("--all-managers", is_flag=True, help="With --html DIR: one page per manager the roster names.")
 @click.option("--summary", is_flag=True, help="Counts of red, amber and green by department and staff group.")
 @click.option("--trend", is_flag=True, help="Counts per status at each month's end from --from to --to.")
@@ -117,11 +121,19 @@ def _table(context: Context, options: dict[str, Any], view: str) -> None:
         if view == "manager":
             mappings = load_mappings(context.config.mappings)
             records = team_states(db, mappings=mappings, manager=options["manager"], as_of=day)
+            warn_of_loops(team(db, options["manager"]).cycles)
             rows, columns, title = team_rows(records, mappings, day), list(TEAM_COLUMNS), "Team"
         else:
             records = certification_states(db, as_of=day, mappings=mappings_for(context, day))
             rows, columns, title = summary_rows(records), list(SUMMARY_COLUMNS), "Summary"
     _output(rows, columns, options, title)
+
+
+def warn_of_loops(loops: list[tuple[str, ...]]) -> None:
+    """HR's chains of managers that go round: followed once by the report, and told to whoever can have HR fix them."""
+    for loop in loops:
+        chain = " -> ".join((*loop, loop[0]))
+        echo(f"warning: the roster's managers go round in a loop ({chain}): fix manager_payroll_number", err=True)
 
 
 def _output(rows: list[dict[str, Any]], columns: Sequence[str], options: dict[str, Any], title: str) -> None:

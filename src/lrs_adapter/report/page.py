@@ -51,7 +51,7 @@ BY_KEY = {status.key: status for status in STATUSES}
 
 @dataclass(frozen=True)
 class TeamMember:
-    """One direct report's state in one certification."""
+    """One person's state in one certification (someone below the manager, or in the department or council)."""
 
     learner: str
     name: str
@@ -64,6 +64,16 @@ class TeamMember:
     evaluated_on: date
     exempt_until: date | None = None
     option: str | None = None  # the name of the option last certified with (on `certified_on`)
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """Who reads a served page, named at its top with the ways to their other views and out: `views` are
+    (label, URL) pairs, their own status first."""
+
+    name: str
+    sign_out: str
+    views: Sequence[tuple[str, str]] = ()
 
 
 @dataclass(frozen=True)
@@ -81,6 +91,7 @@ class Report:
     status: str | None = None
     as_of: date | None = None
     form_action: str | None = None
+    signed_in: SignedIn | None = None
 
     def __post_init__(self) -> None:
         if self.status is not None and self.status not in BY_KEY:
@@ -148,7 +159,12 @@ def render(report: Report) -> str:
     evaluated = max((m.evaluated_on for m in report.members), default=None)
 
     def query(status: str | None) -> str:
-        given = {"manager": report.manager, "department": report.department, "status": status, "as_of": report.as_of}
+        given = {
+            "manager": report.manager or None,
+            "department": report.department,
+            "status": status,
+            "as_of": report.as_of,
+        }
         return urlencode({k: v for k, v in given.items() if v is not None})
 
     def link_to(status: str) -> str:
@@ -161,6 +177,7 @@ def render(report: Report) -> str:
     certifications = sorted({m.certification for m in report.members})
     return TEMPLATES.get_template("report.html").render(
         report=report,
+        signed_in=report.signed_in,
         rows=shown,
         team_size=len(in_department),
         summary=[(status, counts[status.key]) for status in STATUSES],

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from lrs_adapter.report.page import BY_KEY, CONTENT_SECURITY_POLICY, STATUSES, TEMPLATES, long_date
+from lrs_adapter.report.page import BY_KEY, CONTENT_SECURITY_POLICY, STATUSES, TEMPLATES, SignedIn, long_date
 from lrs_adapter.rules.trend import Month
 
 #: The chart's drawing area, in the SVG's own units (it scales to the page's width).
@@ -43,11 +43,12 @@ def chart_lines(months: Sequence[Month]) -> tuple[list[Line], list[tuple[float, 
     return lines, ticks, labels
 
 
-def render_trend(months: Sequence[Month], *, department: str | None = None) -> str:
+def render_trend(months: Sequence[Month], *, department: str | None = None, signed_in: SignedIn | None = None) -> str:
     lines, ticks, labels = chart_lines(months)
     return TEMPLATES.get_template("trend.html").render(
         months=months,
         department=department,
+        signed_in=signed_in,
         lines=lines,
         ticks=ticks,
         labels=labels,

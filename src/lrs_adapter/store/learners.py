@@ -323,8 +323,8 @@ def learner_facts(db: Database, learners: Iterable[str]) -> dict[str, LearnerFac
 
 
 def is_manager_known(db: Database, manager: str) -> bool:
-    """On the roster or named as someone's manager there: a manager whose page can be asked for (with no direct
-    reports left, it is empty; anyone else is a mistake to name, not an empty team)."""
+    """On the roster or named as someone's manager there: a manager whose page can be asked for (with no one
+    below them left, it is empty; anyone else is a mistake to name, not an empty team)."""
     return bool(db.one("SELECT 1 FROM learners WHERE id = ? OR manager = ?", (manager, manager)))
 
 
@@ -339,3 +339,27 @@ def roster_spans(db: Database, department: str | None = None) -> list[Row]:
     was on it at a past day (`report --trend`); `department` keeps only its people (as the roster stands now)."""
     where, params = ("WHERE department = ?", (department,)) if department else ("", ())
     return db.execute(f"SELECT id, department, assigned_on, left_on FROM learners {where} ORDER BY id", params)
+
+
+def roster_places(db: Database) -> dict[str, tuple[str | None, str]]:
+    """Each person on the roster now: (their manager, their department), the chain the report pages follow."""
+    rows = db.execute("SELECT id, manager, department FROM learners WHERE on_roster = 1")
+    return {row[0]: (row[1] or None, row[2] or "") for row in rows}
+
+
+@dataclass(frozen=True)
+class Person:
+    id: str
+    name: str
+
+
+def person_named(db: Database, by: str, value: str) -> Person | None:
+    """The member of staff on the roster now whose work e-mail (`by` "email") or payroll number ("payroll_number")
+    is `value`, as a sign-in claim gives it; None for anyone else (a leaver, a stranger)."""
+    keys = [f"mbox:mailto:{value}", f"mbox:mailto:{value.lower()}"] if by == "email" else [payroll_key(value)]
+    found = resolve(db, keys, None)
+    for key in keys:
+        if key in found:
+            row = db.one("SELECT id, name FROM learners WHERE id = ? AND on_roster = 1", (found[key],))
+            return Person(str(row.id), str(row.name or row.id)) if row else None
+    return None

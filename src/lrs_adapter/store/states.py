@@ -29,24 +29,22 @@ def stored_states(
     *,
     learner: str | None = None,
     certification: str | None = None,
-    manager: str | None = None,
     department: str | None = None,
+    on_roster: bool = False,
 ) -> list[dict[str, Any]]:
     """One record per learner and certification (keyed by `COLUMNS`), by certification then learner, as the last
-    settling stored it. `manager` keeps only their direct reports still on the roster: a leaver is no longer theirs
-    to chase."""
+    settling stored it. `on_roster` keeps only people on the roster now (a leaver is no longer anyone's to chase)."""
     clauses, params = [], []
     filters = (
         ("s.learner", learner),
         ("s.certification", certification),
-        ("l.manager", manager),
         ("l.department", department),
     )
     for column, value in filters:
         if value:
             clauses.append(f"{column} = ?")
             params.append(value)
-    if manager:
+    if on_roster:
         clauses.append("l.on_roster = 1")
     rows = db.execute(
         "SELECT s.learner, COALESCE(l.name, ''), COALESCE(l.department, ''), COALESCE(l.staff_group, ''), l.manager,"
