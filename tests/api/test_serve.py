@@ -82,7 +82,7 @@ def test_served_answers_are_tagged_compressed_and_logged_as_json(tmp_path: Path)
     below), problem+json errors, and one JSON access line per request with neither the query nor the token."""
     config, learners = served_feed(tmp_path)
     log = tmp_path / "serve.log"
-    with serving(config, {"SERVE_TEST_TOKEN": "serve-test-token"}, AUTH, log) as base:
+    with serving(config, {"SERVE_TEST_TOKEN": "serve-test-token"}, AUTH, log=log) as base:
         tagged_and_compressed(base, learners)
         problems(base)
     lines = [orjson.loads(line) for line in log.read_text().splitlines()]  # every line is JSON: no uvicorn text
