@@ -38,8 +38,9 @@ def assert_same(text: bytes, version: str = "1.0.3") -> bool:
     """Both paths give one verdict; where they accept, they read the same things. Returns the verdict."""
     try:
         orjson.loads(text)
-    except orjson.JSONDecodeError:
-        return False  # intake quarantines it before either path
+    except orjson.JSONDecodeError:  # quarantined as unparsable: the fast path, asked first, must refuse it too
+        assert fast_check(text, version) is None, text[:300]
+        return False
     fast = fast_check(text, version)
     verdict = slow_verdict(text, version)
     assert (fast is not None) == verdict, text[:300]
@@ -136,3 +137,29 @@ def generated(draw: st.DrawFn) -> dict[str, Any]:
 @given(generated(), st.sampled_from(["1.0.3", "2.0.0"]))
 def test_generated_statements_get_one_verdict(statement: dict[str, Any], version: str) -> None:
     assert_same(orjson.dumps(statement), version)
+
+
+@pytest.mark.parametrize(
+    "spoil",
+    [
+        lambda text: b"\xef\xbb\xbf" + text,  # a byte-order mark
+        lambda text: text.replace(b'"name":"', b'"name":"\\ud800', 1),  # a lone surrogate
+        lambda text: text.replace(b'"name":"', b'"name":"\x01', 1),  # a raw control character
+        lambda text: text.replace(b'"raw":', b'"raw":1e400,"min":', 1),  # a number no double holds
+        lambda text: text.replace(b'"raw":', b'"raw":NaN,"min":', 1),
+        lambda text: text[:-1],  # cut short
+    ],
+    ids=["bom", "surrogate", "control", "overflow", "nan", "truncated"],
+)
+def test_a_statement_orjson_cannot_parse_is_refused_by_the_fast_path(spoil: Any) -> None:
+    """Intake asks the fast path first and parses with orjson only what it leaves: it must never take a text
+    orjson would have quarantined as unparsable."""
+    statement = make_statement(7)
+    statement["result"] = {"score": {"raw": 5, "min": 0, "max": 10}}
+    text = orjson.dumps(statement)
+    assert fast_check(text, "1.0.3") is not None
+    spoiled = spoil(text)
+    assert spoiled != text
+    with pytest.raises(orjson.JSONDecodeError):
+        orjson.loads(spoiled)
+    assert fast_check(spoiled, "1.0.3") is None
