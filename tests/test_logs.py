@@ -106,3 +106,19 @@ def test_text_lines_show_a_values_control_characters_escaped(
     assert "LRS said\\x1b[2J" in line
     assert "\\x1b]0;owned" in line  # a value with a space is repr()'d by structlog after: its backslashes doubled
     assert "count=3" in line
+
+
+def test_a_libraries_warning_is_a_json_log_line() -> None:
+    """authlib warns at import (its httpx module moving): that must not be the one unparsable line of `serve`."""
+    script = (
+        "import warnings; from lrs_adapter.logs import configure_logging; configure_logging('json');"
+        " warnings.warn('the httpx module is deprecated', UserWarning)"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    (line,) = [orjson.loads(text) for text in done.stderr.splitlines()]
+    assert line["event"] == "python warning"
+    assert (line["category"], line["message"], line["level"]) == (
+        "UserWarning",
+        "the httpx module is deprecated",
+        "warning",
+    )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import warnings
 from typing import Any, TextIO, cast
 
 import orjson
@@ -68,4 +69,20 @@ def configure_logging(log_format: str | None = None, level: int = logging.INFO) 
         wrapper_class=structlog.make_filtering_bound_logger(level),
         logger_factory=structlog.PrintLoggerFactory(file=cast(TextIO, _CurrentStderr())),
         cache_logger_on_first_use=False,
+    )
+    warnings.showwarning = _log_warning
+
+
+def _log_warning(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: TextIO | None = None,
+    line: str | None = None,
+) -> None:
+    """A library's warning (a deprecation told at import, say) is a log line like any other: Python would print it
+    as two lines of text, the one thing on stderr a JSON reader could not parse."""
+    structlog.get_logger("py.warnings").warning(
+        "python warning", category=category.__name__, message=str(message), at=f"{filename}:{lineno}"
     )
