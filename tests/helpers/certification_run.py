@@ -18,6 +18,7 @@ from lrs_adapter.pipeline.settle import settle
 from lrs_adapter.sinks.certification_statement import EARNED, VOIDED
 from lrs_adapter.store import Database, open_store
 from lrs_adapter.store.outbox import depth
+from lrs_adapter.store.statement_keys import id_text
 from tests.helpers.factory import make_statements
 from tests.helpers.lrs_servers import LRS
 from tests.helpers.prevent import HOME, IRI, SATISFIED, statement, voiding
@@ -112,10 +113,12 @@ def outcome(db: Database, lrs: LRS) -> dict[str, Any]:
     for kind, subject, record in db.execute("SELECT kind, subject, record FROM changes ORDER BY seq"):
         latest[(kind, subject)] = orjson.loads(record) if record else None
     return {
-        "statements": _rows(
-            db,
-            "SELECT s.id, k.learner, s.verb_id, s.voided_by FROM statements s"
-            " LEFT JOIN statement_learners k ON k.id = s.learner_key",
+        "statements": sorted(
+            (id_text(row.id), row.learner, row.verb_id, row.voided_by)
+            for row in db.execute(
+                "SELECT s.id, k.learner, s.verb_id, s.voided_by FROM statements s"
+                " LEFT JOIN statement_learners k ON k.id = s.learner_key"
+            )
         ),
         "quarantine": _rows(db, "SELECT connector, reason FROM quarantine"),
         "evidence": _rows(db, "SELECT id, learner, option_id, component, instant, statement_ids FROM evidence"),
