@@ -27,7 +27,6 @@ from lrs_adapter.ops.connector_filters import blocked_options
 from lrs_adapter.pipeline.push import unconfigured_sinks
 from lrs_adapter.sinks import LRS_KINDS, require_home_page
 from lrs_adapter.sinks.email import EmailSink
-from lrs_adapter.sources.scorm import ScormTracks
 from lrs_adapter.store import open_store
 from lrs_adapter.store.migrations import probe_write
 from lrs_adapter.xapi.client import Request, XapiClient
@@ -59,6 +58,8 @@ def check_lrs(lrs: LrsConfig, echo: Echo) -> int:
 
 def check_lms_connector(config: Config, connector: ConnectorConfig, echo: Echo) -> int:
     """0 when the connector's LMS answers, read-only, and holds every SCORM activity it names."""
+    from lrs_adapter.sources.scorm import ScormTracks  # here: psycopg only when an LMS is checked
+
     assert connector.lms is not None
     source = ScormTracks(
         config.lms[connector.lms], connector, config.home_page or "", None, full=True, file=str(config.path)

@@ -33,7 +33,6 @@ from lrs_adapter.pipeline.page_intake import Intake, PageIntake, Returned, intak
 from lrs_adapter.sources import Page, Source
 from lrs_adapter.sources.export_file import ExportFile
 from lrs_adapter.sources.lrs import LrsStatements
-from lrs_adapter.sources.scorm import ScormTracks
 from lrs_adapter.store.database import Database
 from lrs_adapter.store.locks import connector_lock
 from lrs_adapter.store.quarantine import quarantine
@@ -65,6 +64,9 @@ def make_source(config: Config, connector: ConnectorConfig, db: Database, *, ful
                 key="roster.home_page",
                 fix='set [roster] home_page = "https://..." (the account homePage of your learners\' payroll numbers).',
             )
+        # Here, not at the top: it brings psycopg, 50 ms that every command on the default SQLite would pay.
+        from lrs_adapter.sources.scorm import ScormTracks
+
         cursor = get_cursor(db, connector.name)
         return ScormTracks(
             config.lms[connector.lms], connector, config.home_page, cursor, full=full, file=str(config.path)
@@ -244,7 +246,12 @@ def _run_to_end(run: PullRun, intake: PageIntake) -> Run:
 def failed_at_start(db: Database, connector: ConnectorConfig, error: AdapterError, now: Callable[[], datetime]) -> Run:
     """A run that could not begin (its source could not be made), recorded as failed with its error."""
     at, before = format_instant(now()), get_cursor(db, connector.name)
-    kind = ExportFile.kind if connector.file is not None else ScormTracks.kind if connector.lms else LrsStatements.kind
+    if connector.lms:
+        from lrs_adapter.sources.scorm import ScormTracks  # as in make_source: psycopg only when an LMS is read
+
+        kind = ScormTracks.kind
+    else:
+        kind = ExportFile.kind if connector.file is not None else LrsStatements.kind
     run_id = start_run(db, connector.name, kind, at, before.position if before else None)
     log.error("run failed at its start", phase="pull", run_id=run_id, connector=connector.name,
               error_class=error_class_of(error), error=str(error))  # fmt: skip

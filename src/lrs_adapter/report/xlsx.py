@@ -13,12 +13,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
+if TYPE_CHECKING:
+    from openpyxl.cell.cell import Cell
 
 #: How a date cell shows: the ISO form, unambiguous in every locale.
 DATE_FORMAT = "yyyy-mm-dd"
@@ -30,6 +28,12 @@ def write_xlsx(
     """A workbook of one sheet (`title`, less the characters Excel refuses in one): a bold, frozen header of
     `columns`, then each row's values of those columns (a date as a date, an int or float as a number, None as an
     empty cell, anything else as text), under an autofilter; returns the number of rows."""
+    # Here, not at the top: openpyxl costs 50 ms that every command would pay at start (sources/workbook.py too).
+    from openpyxl import Workbook
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
     book = Workbook()
     sheet = book.active
     assert sheet is not None  # a new workbook has its one sheet
@@ -40,7 +44,7 @@ def write_xlsx(
     count = 0
     for count, row in enumerate(rows, start=1):
         for index, column in enumerate(columns, start=1):
-            _put(sheet.cell(row=count + 1, column=index), row.get(column))
+            _put(sheet.cell(row=count + 1, column=index), row.get(column), ILLEGAL_CHARACTERS_RE)
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{count + 1}"
     for index, column in enumerate(columns, start=1):
@@ -49,7 +53,7 @@ def write_xlsx(
     return count
 
 
-def _put(cell: Cell, value: object) -> None:
+def _put(cell: Cell, value: object, illegal: re.Pattern[str]) -> None:
     if value is None:
         return
     if isinstance(value, date):
@@ -58,5 +62,5 @@ def _put(cell: Cell, value: object) -> None:
     elif isinstance(value, int | float) and not isinstance(value, bool):
         cell.value = value
     else:
-        cell.value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", str(value))
+        cell.value = illegal.sub("\ufffd", str(value))
         cell.data_type = "s"  # never "f": text that begins with = is still text
