@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import ast
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -156,3 +158,11 @@ def test_the_ground_floor_may_import_itself(tmp_path: Path) -> None:
     path.parent.mkdir(parents=True)
     path.write_text("from lrs_adapter.errors import ConfigError\nfrom lrs_adapter.model.period import Period\n")
     assert broken_rules(tmp_path) == []
+
+
+def test_a_command_starts_without_the_libraries_only_some_commands_need() -> None:
+    """psycopg (a PostgreSQL store, an LMS's tables) and openpyxl (registers and workbooks) cost 50 ms each at
+    import: every command, a timed pull among them, would pay them if the CLI imported them at start."""
+    script = "import sys, lrs_adapter.cli; print(sorted({'psycopg', 'openpyxl'} & set(sys.modules)))"
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
